@@ -1,0 +1,119 @@
+# Top-level, non-recursive Makefile (kvmtool style).  Each directory appends
+# its sources, programs and test targets in its own *.mk fragment, included
+# below.  Objects go to $(BUILD) (build/ by default, build-asan/ for the
+# sanitizer build), so both builds can coexist.
+#
+#   make            build everything
+#   make deps       install the Debian packages needed to build and test
+#   make check      deps + build + every test
+#   make asan       the same tests under ASan/UBSan (build-asan/)
+#   make check-all  check, then asan: what CI runs
+#   make bench      benchmarks (not part of check)
+#   make demo       the README's main job
+#   V=1             show full command lines; WERROR=0 to not stop on warnings
+
+BUILD    ?= build
+SANITIZE ?= 0
+WERROR   ?= 1
+V        ?= 0
+
+CC       ?= cc
+PKGS     := libnl-3.0 libnl-route-3.0 json-c check
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libnl-3.0 libnl-route-3.0 json-c 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Wold-style-definition -Wshadow -Wundef -Wwrite-strings -Wvla \
+	-Wpointer-arith
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARN) -fno-strict-aliasing
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivswitchd -Ivswitchd/fdb -Ivswitchd/vlan \
+	-Ivswitchd/stp $(PKG_CFLAGS) -MMD -MP
+LDLIBS   += $(PKG_LIBS) -lpcap -lev -lm
+
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Filled in by the fragments.
+PROGRAMS :=
+CHECKS   :=
+BENCHES  :=
+CLEAN    :=
+
+all:
+
+include lib/lib.mk
+include vswitchd/vswitchd.mk
+include ctl/ctl.mk
+include vmm/vmm.mk
+include tests/tests.mk
+
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.a:
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Debian packages the build and the tests need.  Idempotent: apt runs only
+# when something is missing, and 'apt-get update' only then.
+DEB_PACKAGES := build-essential pkg-config libnl-3-dev libnl-route-3-dev \
+	libpcap-dev libev-dev check libjson-c-dev iproute2 tcpdump \
+	python3 bash-completion
+DEB_PACKAGES += $(DEB_PACKAGES_EXTRA)
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing:" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq $$missing; \
+	else \
+		echo "make deps: all Debian packages present"; \
+	fi
+
+# 'check' runs every suite even if one fails, then fails if any did.
+check: deps
+	$(MAKE) all
+	@status=0; for t in $(CHECKS); do \
+		echo "=== $$t"; \
+		$(MAKE) --no-print-directory $$t || status=1; \
+	done; \
+	if [ $$status = 0 ]; then echo "make check: all suites passed"; \
+	else echo "make check: SOME SUITES FAILED"; fi; exit $$status
+
+asan:
+	$(MAKE) check BUILD=build-asan SANITIZE=1
+
+check-all: check asan
+
+bench: all
+	@for b in $(BENCHES); do $(MAKE) --no-print-directory $$b || exit 1; done
+
+clean:
+	rm -rf build build-asan $(CLEAN)
+
+.PHONY: all deps check asan check-all bench clean demo $(CHECKS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

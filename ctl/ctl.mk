@@ -1,0 +1,1 @@
+# ctl/: bridgectl (also answers as brctl).  Grows with the control issue.

@@ -1,0 +1,99 @@
+/*
+ * pkt.c - preallocated packet pool and in-place VLAN tag edits.
+ */
+#include "pkt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "eth.h"
+#include "util.h"
+
+struct pkt_pool {
+	struct pkt *free;
+	unsigned n_free;
+	unsigned n_total;
+	struct pkt *mem;
+};
+
+struct pkt_pool *
+pkt_pool_create(unsigned n)
+{
+	struct pkt_pool *pool = xcalloc(1, sizeof *pool);
+
+	pool->mem = xcalloc(n, sizeof *pool->mem);
+	pool->n_total = n;
+	for (unsigned i = n; i-- > 0;) {
+		pool->mem[i].next_free = pool->free;
+		pool->free = &pool->mem[i];
+	}
+	pool->n_free = n;
+	return pool;
+}
+
+void
+pkt_pool_destroy(struct pkt_pool *pool)
+{
+	if (!pool)
+		return;
+	ASSERT(pool->n_free == pool->n_total);
+	free(pool->mem);
+	free(pool);
+}
+
+struct pkt *
+pkt_alloc(struct pkt_pool *pool)
+{
+	struct pkt *p = pool->free;
+
+	if (!p)
+		return NULL;
+	pool->free = p->next_free;
+	pool->n_free--;
+	p->next_free = NULL;
+	p->data = p->buf + PKT_HEADROOM;
+	p->len = 0;
+	p->in_port = 0;
+	p->vid = 0;
+	p->tci = 0;
+	p->tagged = false;
+	p->ts_ns = 0;
+	return p;
+}
+
+void
+pkt_free(struct pkt_pool *pool, struct pkt *p)
+{
+	if (!p)
+		return;
+	DASSERT(p >= pool->mem && p < pool->mem + pool->n_total);
+	p->next_free = pool->free;
+	pool->free = p;
+	pool->n_free++;
+}
+
+unsigned
+pkt_pool_avail(const struct pkt_pool *pool)
+{
+	return pool->n_free;
+}
+
+void
+pkt_push_vlan(struct pkt *p, uint16_t tpid, uint16_t tci)
+{
+	ASSERT(p->data - p->buf >= ETH_VLAN_HDR_LEN);
+	memmove(p->data - ETH_VLAN_HDR_LEN, p->data, 2 * ETH_ADDR_LEN);
+	p->data -= ETH_VLAN_HDR_LEN;
+	p->len += ETH_VLAN_HDR_LEN;
+	eth_put_be16(p->data + 12, tpid);
+	eth_put_be16(p->data + 14, tci);
+}
+
+void
+pkt_pop_vlan(struct pkt *p)
+{
+	DASSERT(p->len >= ETH_HDR_LEN + ETH_VLAN_HDR_LEN);
+	memmove(p->data + ETH_VLAN_HDR_LEN, p->data, 2 * ETH_ADDR_LEN);
+	p->data += ETH_VLAN_HDR_LEN;
+	p->len -= ETH_VLAN_HDR_LEN;
+}

@@ -1,0 +1,63 @@
+/*
+ * pkt.h - the packet buffer the datapath works on, and its preallocated pool.
+ *
+ * A packet is a fixed-size buffer with PKT_HEADROOM bytes in front of the
+ * frame so a VLAN tag can be pushed without copying the payload (the 12 MAC
+ * bytes move, nothing else).  Buffers come from a pool allocated once at
+ * start-up; taking one never calls malloc.  When the pool is empty the
+ * receiving port drops the frame and counts it (STYLE: the datapath never
+ * allocates per packet).
+ *
+ * Ownership: rx_burst hands packets to the caller, which returns them with
+ * pkt_free() once every transmit has copied the data out.
+ */
+#ifndef LIB_PKT_H
+#define LIB_PKT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PKT_HEADROOM   64
+#define PKT_DATA_MAX   65536	/* largest frame a port may hand in */
+#define PKT_BURST      32	/* frames per rx/tx burst */
+#define PKT_MIN_LEN    14	/* shorter frames are counted and dropped */
+
+struct pkt {
+	uint8_t *data;		/* first byte of the frame */
+	uint32_t len;		/* frame length in bytes */
+	uint16_t in_port;	/* ingress port_no, set by the pipeline */
+	uint16_t vid;		/* classified VLAN (0 when filtering is off) */
+	uint16_t tci;		/* PCP/DEI bits kept from ingress, VID bits 0 */
+	bool tagged;		/* data currently carries a bridge-protocol tag */
+	uint64_t ts_ns;		/* receive time (pcap replay keeps file time) */
+	struct pkt *next_free;
+	uint8_t buf[PKT_HEADROOM + PKT_DATA_MAX + 8];
+};
+
+struct pkt_pool;
+
+/* Allocates a pool of 'n' packets.  Memory is reserved with calloc, so pages
+ * are only touched when a packet is first used.  Aborts on out-of-memory. */
+struct pkt_pool *pkt_pool_create(unsigned n);
+void pkt_pool_destroy(struct pkt_pool *);
+
+/* Takes a packet from 'pool', reset to an empty frame at the headroom, or
+ * returns NULL if the pool is empty.  Datapath-safe (no allocation). */
+struct pkt *pkt_alloc(struct pkt_pool *pool);
+
+/* Returns 'p' (may be NULL) to the pool it came from. */
+void pkt_free(struct pkt_pool *pool, struct pkt *p);
+
+/* Number of packets currently free in 'pool'. */
+unsigned pkt_pool_avail(const struct pkt_pool *pool);
+
+/* Inserts a 4-byte tag (TPID 'tpid', TCI 'tci') after the MAC addresses.
+ * Requires headroom; always succeeds for packets from the pool. */
+void pkt_push_vlan(struct pkt *p, uint16_t tpid, uint16_t tci);
+
+/* Removes the 4 bytes following the MAC addresses (the outer tag).  The
+ * caller has checked the frame is tagged and at least 18 bytes long. */
+void pkt_pop_vlan(struct pkt *p);
+
+#endif /* LIB_PKT_H */

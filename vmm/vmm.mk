@@ -1,0 +1,1 @@
+# vmm/: the KVM virtual machine monitor.  Grows with the VMM issue.

@@ -1,0 +1,164 @@
+/*
+ * bridge.h - a bridge: its ports, its FDB, its options, its counters.
+ *
+ * This is the glue between the control plane (script commands, the control
+ * server) and the datapath (dp.c).  All functions here run on the control
+ * path except bridge_port_input(), which port watchers call.
+ *
+ * Option semantics and ranges follow the Linux bridge
+ * (shared/reference/linux-bridge.md): ageing in centiseconds on the wire of
+ * the API, group_fwd_mask refusing bits 0-2, port numbers reused lowest
+ * first, port MACs and the bridge MAC as local FDB entries at VID 0 and at
+ * every VLAN of the port, VLAN 1 PVID untagged on every new port.
+ */
+#ifndef VSWITCHD_BRIDGE_H
+#define VSWITCHD_BRIDGE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "eth.h"
+#include "port.h"
+#include "vlan.h"
+
+#define BRIDGE_MAX_PORTS 1024	/* port numbers 1..1023, as Linux */
+
+struct fdb;
+struct pkt_pool;
+struct stp;
+
+/* Configurable options, in the units of ip-link (centiseconds for times). */
+struct bridge_options {
+	uint32_t ageing_time_cs;	/* default 30000 */
+	bool vlan_filtering;
+	uint16_t vlan_protocol;		/* ETH_TYPE_VLAN or ETH_TYPE_QINQ */
+	uint16_t default_pvid;		/* default 1, 0 = none */
+	uint16_t group_fwd_mask;	/* bits 0-2 refused */
+	bool no_linklocal_learn;
+	uint32_t fdb_max_learned;	/* 0 = unlimited */
+	uint32_t fdb_max_entries;	/* table size, fixed at creation */
+	uint8_t stp_state;		/* 0 off, 1 on */
+	uint16_t priority;		/* STP bridge priority, 32768 */
+	uint32_t hello_time_cs;		/* 200 */
+	uint32_t max_age_cs;		/* 2000 */
+	uint32_t forward_delay_cs;	/* 1500 */
+};
+
+struct bridge_stats {
+	uint64_t rx_packets, rx_bytes;	/* frames that entered the pipeline */
+	uint64_t forwarded;		/* known unicast sent to one port */
+	uint64_t flooded;		/* frames flooded (not per copy) */
+	uint64_t to_host;		/* delivered to the bridge device */
+	uint64_t dropped;		/* sum of all port drops */
+	uint64_t learned, moved, learn_full;
+};
+
+struct bridge {
+	char name[IFNAMSIZ];
+	struct eth_addr mac;		/* bridge MAC (lowest port MAC unless set) */
+	bool mac_set;			/* user pinned the MAC */
+	bool admin_up;			/* bridge device up */
+	struct bridge_options opt;
+	struct fdb *fdb;
+	struct stp *stp;		/* NULL until STP is wired in */
+	struct vlan_port self_vlans;	/* the bridge device's own VLANs */
+	struct port *ports[BRIDGE_MAX_PORTS];	/* by port_no; [0] unused */
+	unsigned n_ports;
+	struct port *host;		/* the bridge device's port, or NULL */
+	struct pkt_pool *pool;		/* shared packet pool */
+	uint64_t now_ms;		/* clock at the last bridge_run() */
+	struct bridge_stats stats;
+	struct bridge *next;		/* in the global list, by name */
+};
+
+/* Fills 'opt' with the Linux defaults. */
+void bridge_options_default(struct bridge_options *opt);
+
+/* Creates bridge 'name' with options 'opt' (NULL: defaults), sharing packet
+ * pool 'pool'.  Returns 0 and stores it in '*brp', -EEXIST if a bridge or
+ * port of that name exists, -EINVAL for a bad name. */
+int bridge_create(const char *name, const struct bridge_options *opt,
+		  struct pkt_pool *pool, struct bridge **brp);
+
+/* Removes every port (closing it) and frees the bridge.  NULL is fine. */
+void bridge_destroy(struct bridge *br);
+
+/* Global registry (one process, several bridges). */
+struct bridge *bridge_lookup(const char *name);
+struct bridge *bridge_first(void);	/* sorted by name; ->next walks */
+void bridge_destroy_all(void);
+
+/* Finds a port by name on any bridge (or NULL); '*brp' gets its bridge. */
+struct port *bridge_find_port(const char *name, struct bridge **brp);
+
+/* Attaches 'port' to 'br': assigns the lowest free port number, adds the
+ * local FDB entries for its MAC, gives it the default PVID VLAN, recomputes
+ * the bridge MAC, and enables it if possible.  The bridge takes ownership
+ * of 'port' on success.  Returns 0, -EEXIST (name in use), -EXFULL (1023
+ * ports), -EBUSY (already attached). */
+int bridge_port_add(struct bridge *br, struct port *port);
+
+/* Detaches 'port', flushes all its FDB entries and closes it. */
+void bridge_port_del(struct bridge *br, struct port *port);
+
+struct port *bridge_port_lookup(const struct bridge *br, const char *name);
+
+/* Option setters: 0 or -errno (-EINVAL/-ERANGE with Linux's rules). */
+int bridge_set_ageing_time_cs(struct bridge *br, uint32_t cs);
+int bridge_set_vlan_filtering(struct bridge *br, bool on);
+int bridge_set_vlan_protocol(struct bridge *br, uint16_t tpid);
+int bridge_set_default_pvid(struct bridge *br, uint16_t pvid);
+int bridge_set_group_fwd_mask(struct bridge *br, uint16_t mask);
+int bridge_set_no_linklocal_learn(struct bridge *br, bool on);
+int bridge_set_fdb_max_learned(struct bridge *br, uint32_t n);
+int bridge_set_stp_state(struct bridge *br, uint8_t state);
+int bridge_set_priority(struct bridge *br, uint16_t prio);
+int bridge_set_hello_time_cs(struct bridge *br, uint32_t cs);
+int bridge_set_max_age_cs(struct bridge *br, uint32_t cs);
+int bridge_set_forward_delay_cs(struct bridge *br, uint32_t cs);
+int bridge_set_mac(struct bridge *br, const struct eth_addr *mac);
+int bridge_set_admin_up(struct bridge *br, bool up);
+
+/* Port setters. */
+int bridge_port_set_flag(struct bridge *br, struct port *port,
+			 uint32_t flag, bool on);
+int bridge_port_set_group_fwd_mask(struct bridge *br, struct port *port,
+				   uint16_t mask);
+int bridge_port_set_mtu(struct bridge *br, struct port *port, uint32_t mtu);
+int bridge_port_set_admin_up(struct bridge *br, struct port *port, bool up);
+int bridge_port_set_state(struct bridge *br, struct port *port,
+			  enum port_state state);
+int bridge_port_set_path_cost(struct bridge *br, struct port *port,
+			      uint32_t cost);
+int bridge_port_set_priority(struct bridge *br, struct port *port,
+			     uint32_t prio);
+
+/* Re-evaluates 'port' after a carrier or admin change: enabled ports go to
+ * FORWARDING (STP off), disabled ones to DISABLED with their dynamic FDB
+ * entries flushed. */
+void bridge_port_update_link(struct bridge *br, struct port *port);
+
+/* VLAN membership changes (Linux 'bridge vlan add/del'); 'port' NULL means
+ * the bridge device itself ("self").  Removing a VID flushes the port's
+ * dynamic entries and its local entry in that VID. */
+int bridge_vlan_add(struct bridge *br, struct port *port, uint16_t vid,
+		    bool pvid, bool untagged);
+int bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid);
+
+/* User FDB changes ("bridge fdb add/del ... master").  'port' NULL means
+ * the bridge device.  'vid' FDB_VID_ANY (no 'vlan' given) means VID 0 and
+ * every VLAN of the port, as the kernel does. */
+int bridge_fdb_add(struct bridge *br, struct port *port,
+		   const struct eth_addr *mac, uint16_t vid, uint8_t flags);
+int bridge_fdb_del(struct bridge *br, struct port *port,
+		   const struct eth_addr *mac, uint16_t vid);
+
+/* Advances the bridge's clock to 'now_ms': ages the FDB, ticks STP. */
+void bridge_run(struct bridge *br, uint64_t now_ms);
+
+/* Reads a burst from 'port' and runs it through the pipeline.  Returns the
+ * number of frames read, or -errno from the port. */
+int bridge_port_input(struct bridge *br, struct port *port);
+
+#endif /* VSWITCHD_BRIDGE_H */

@@ -1,0 +1,173 @@
+/*
+ * fdb.h - the forwarding database: (MAC, VID) -> port_no.
+ *
+ * PURE module: no clock, no I/O.  Time arrives as 'now_ms' arguments from
+ * the caller's virtual or monotonic clock.  Semantics follow the Linux
+ * bridge (shared/reference/linux-bridge.md §1-2):
+ *
+ *   - Key (MAC, VID); VID is 0 when VLAN filtering is off.
+ *   - Entry kinds: learned dynamic, user dynamic, static (no ageing, roams
+ *     unless sticky), local/permanent (delivered to the host, never ages,
+ *     never roams).  FDB_F_STICKY pins any non-local entry to its port.
+ *   - Learning refreshes 'updated' (only when it changed) and moves a
+ *     non-local, non-sticky entry to the new port (static ones too).  A
+ *     source address equal to a local entry is never learned.
+ *   - Ageing time 0 disables learning and expires every dynamic entry.
+ *   - The hold time is the ageing time, or the topology-change hold time
+ *     (forward delay) while the caller sets one.
+ *
+ * Port numbers: 1..1023 are bridge ports; FDB_PORT_BRIDGE (0) is the bridge
+ * device itself (its own local entries).
+ *
+ * Capacity: the table holds at most 'max_entries' entries in all (fixed at
+ * creation; memory is reserved lazily, so an unused capacity costs address
+ * space, not RSS).  When full, learning a new address fails with
+ * FDB_LEARN_FULL (the caller floods the frame as unknown and counts it) and
+ * fdb_add() returns -ENOSPC; existing entries are never evicted to make room,
+ * so a MAC flood cannot push out static or long-lived entries.  Separately,
+ * 'max_learned' (Linux fdb_max_learned, 0 = unlimited) caps learned entries.
+ *
+ * Lookup is O(1) (hash on MAC and VID with a per-table seed), never
+ * allocates, and is safe on the datapath.  Learning is O(1) and never
+ * allocates either.  Ageing is O(expired entries): dynamic entries are kept
+ * in a list ordered by 'updated'.
+ */
+#ifndef VSWITCHD_FDB_H
+#define VSWITCHD_FDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eth.h"
+
+#define FDB_PORT_BRIDGE 0
+#define FDB_PORT_ANY    0xffff
+#define FDB_VID_ANY     0xffff
+#define FDB_DEFAULT_AGEING_MS   300000
+#define FDB_DEFAULT_MAX_ENTRIES (1u << 20)
+
+/* Entry flags. */
+enum {
+	FDB_F_LOCAL  = 1 << 0,	/* local/permanent: deliver to host */
+	FDB_F_STATIC = 1 << 1,	/* never ages */
+	FDB_F_STICKY = 1 << 2,	/* never moves to another port */
+	FDB_F_USER   = 1 << 3,	/* added by the user (added_by_user) */
+};
+
+struct fdb_entry {
+	struct eth_addr mac;
+	uint16_t vid;
+	uint16_t port_no;
+	uint8_t flags;		/* FDB_F_* */
+	uint64_t updated_ms;	/* last learned/refreshed */
+	uint64_t used_ms;	/* last forwarded to */
+};
+
+enum fdb_learn_result {
+	FDB_LEARN_NEW,		/* a new dynamic entry was created */
+	FDB_LEARN_REFRESHED,	/* existing entry, same port, timestamp kept fresh */
+	FDB_LEARN_MOVED,	/* existing entry moved to 'port_no' */
+	FDB_LEARN_STICKY,	/* sticky entry on another port: not moved */
+	FDB_LEARN_LOCAL,	/* address is local: not learned */
+	FDB_LEARN_DISABLED,	/* ageing time 0: learning is off */
+	FDB_LEARN_FULL,		/* table or max_learned limit reached */
+};
+
+/* Filter for fdb_flush(): an entry is removed if it matches all fields. */
+struct fdb_flush_filter {
+	uint16_t port_no;	/* FDB_PORT_ANY matches every port */
+	uint16_t vid;		/* FDB_VID_ANY matches every VID */
+	uint8_t flags_mask;	/* entry flags & flags_mask must == flags_value */
+	uint8_t flags_value;
+};
+
+struct fdb;
+
+/* Creates a table for up to 'max_entries' entries (0 = default) using
+ * 'seed' to key its hash.  Ageing starts at FDB_DEFAULT_AGEING_MS. */
+struct fdb *fdb_create(uint32_t max_entries, uint32_t seed);
+void fdb_destroy(struct fdb *);
+
+/* Sets the ageing time; 0 turns learning off and expires dynamic entries on
+ * the next fdb_age().  */
+void fdb_set_ageing_ms(struct fdb *, uint64_t ageing_ms);
+uint64_t fdb_get_ageing_ms(const struct fdb *);
+
+/* While 'hold_ms' is non-zero it replaces the ageing time as the hold time
+ * (802.1D §8.3.5 fast ageing during a topology change).  0 ends it. */
+void fdb_set_tc_hold_ms(struct fdb *, uint64_t hold_ms);
+
+/* Caps learned (non-user, non-local) entries; 0 = unlimited. */
+void fdb_set_max_learned(struct fdb *, uint32_t max_learned);
+
+/* Learns 'mac' on 'port_no' in 'vid' at 'now_ms' (§2.1 rules).  The caller
+ * has already rejected multicast and zero source addresses.  Datapath-safe. */
+enum fdb_learn_result fdb_learn(struct fdb *, const struct eth_addr *mac,
+				uint16_t vid, uint16_t port_no,
+				uint64_t now_ms);
+
+/* Returns the entry for ('mac', 'vid') or NULL.  Does not check expiry
+ * (like Linux, correctness relies on fdb_age running on time).  The pointer
+ * is valid until the next call that modifies the table.  Datapath-safe. */
+struct fdb_entry *fdb_lookup(const struct fdb *, const struct eth_addr *mac,
+			     uint16_t vid);
+
+/* Marks 'e' as used at 'now_ms' (writes only when the value changes). */
+static inline void
+fdb_entry_use(struct fdb_entry *e, uint64_t now_ms)
+{
+	if (e->used_ms != now_ms)
+		e->used_ms = now_ms;
+}
+
+/* Adds or replaces the entry for ('mac', 'vid') with 'port_no' and 'flags'
+ * (FDB_F_USER is implied), as "bridge fdb replace".  Returns 0, -EINVAL
+ * for a multicast or zero MAC or FDB_F_LOCAL with FDB_F_STICKY, or -ENOSPC
+ * when the table is full. */
+int fdb_add(struct fdb *, const struct eth_addr *mac, uint16_t vid,
+	    uint16_t port_no, uint8_t flags, uint64_t now_ms);
+
+/* Deletes the entry for ('mac', 'vid'); if 'port_no' is not FDB_PORT_ANY the
+ * entry must point to it.  Returns 0 or -ENOENT. */
+int fdb_del(struct fdb *, const struct eth_addr *mac, uint16_t vid,
+	    uint16_t port_no);
+
+/* Removes every entry matching 'filter'.  Returns the number removed. */
+size_t fdb_flush(struct fdb *, const struct fdb_flush_filter *filter);
+
+/* Removes the dynamic (non-static, non-local) entries of 'port_no', as when
+ * a port becomes disabled.  Returns the number removed. */
+size_t fdb_flush_port_dynamic(struct fdb *, uint16_t port_no);
+
+/* Removes every entry of 'port_no', static and local included, as when the
+ * port leaves the bridge.  Returns the number removed. */
+size_t fdb_flush_port(struct fdb *, uint16_t port_no);
+
+/* Removes dynamic entries whose updated_ms + hold time <= 'now_ms'.
+ * Returns the number removed. */
+size_t fdb_age(struct fdb *, uint64_t now_ms);
+
+/* Returns when the next dynamic entry expires, or UINT64_MAX if none. */
+uint64_t fdb_next_expiry_ms(const struct fdb *);
+
+/* Counts. */
+size_t fdb_count(const struct fdb *);
+size_t fdb_count_learned(const struct fdb *);
+
+/* Calls 'cb' for every entry in unspecified order.  'cb' must not modify
+ * the table. */
+typedef void fdb_foreach_fn(const struct fdb_entry *, void *aux);
+void fdb_foreach(const struct fdb *, fdb_foreach_fn *cb, void *aux);
+
+/* True if 'e' is dynamic (ages): neither static nor local. */
+static inline bool
+fdb_entry_is_dynamic(const struct fdb_entry *e)
+{
+	return !(e->flags & (FDB_F_LOCAL | FDB_F_STATIC));
+}
+
+/* Bytes of memory the table uses per entry slot (for benchmarks). */
+size_t fdb_entry_footprint(void);
+
+#endif /* VSWITCHD_FDB_H */

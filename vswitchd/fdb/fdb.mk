@@ -1,0 +1,2 @@
+LIBFDB := $(BUILD)/libfdb.a
+$(LIBFDB): $(patsubst %.c,$(BUILD)/%.o,$(wildcard vswitchd/fdb/*.c))

@@ -1,0 +1,2 @@
+LIBSTP := $(BUILD)/libstp.a
+$(LIBSTP): $(patsubst %.c,$(BUILD)/%.o,$(wildcard vswitchd/stp/*.c))

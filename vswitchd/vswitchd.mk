@@ -1,0 +1,19 @@
+# vswitchd/: the pure protocol modules (each its own library, so tests can
+# link one alone) and the daemon's glue.
+include vswitchd/fdb/fdb.mk
+include vswitchd/vlan/vlan.mk
+include vswitchd/stp/stp.mk
+
+VSWITCHD_SRCS := $(filter-out vswitchd/main.c,$(wildcard vswitchd/*.c))
+VSWITCHD_OBJS := $(VSWITCHD_SRCS:%.c=$(BUILD)/%.o)
+LIBVSWITCH := $(BUILD)/libvswitch.a
+$(LIBVSWITCH): $(VSWITCHD_OBJS)
+
+# Link order: glue, then pure modules, then lib/.
+VSWITCH_LIBS := $(LIBVSWITCH) $(LIBSTP) $(LIBFDB) $(LIBVLAN) $(LIBCOMMON)
+
+$(BUILD)/vswitchd: $(BUILD)/vswitchd/main.o $(VSWITCH_LIBS)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+PROGRAMS += $(BUILD)/vswitchd
