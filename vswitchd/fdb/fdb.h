@@ -14,7 +14,9 @@
  *     source address equal to a local entry is never learned.
  *   - Ageing time 0 disables learning and expires every dynamic entry.
  *   - The hold time is the ageing time, or the topology-change hold time
- *     (forward delay) while the caller sets one.
+ *     (forward delay) while the caller sets one.  As in Linux (hold_time()
+ *     == 0 in br_fdb_update), learning is off exactly when the hold time is
+ *     0, so a non-zero TC hold time with ageing 0 still learns.
  *
  * Port numbers: 1..1023 are bridge ports; FDB_PORT_BRIDGE (0) is the bridge
  * device itself (its own local entries).
@@ -31,6 +33,23 @@
  * allocates, and is safe on the datapath.  Learning is O(1) and never
  * allocates either.  Ageing is O(expired entries): dynamic entries are kept
  * in a list ordered by 'updated'.
+ *
+ * Layout (fdb.c): entries live in one array of 48-byte slots, reused through
+ * an index-based free list; a power-of-two array of 32-bit bucket heads
+ * chains them by index.  Both arrays are calloc()ed at creation and only
+ * touched as they fill: slots are used in order, so they cost 48 bytes per
+ * entry present, but bucket heads are written at random, so a table soon
+ * makes its whole bucket array resident (4 bytes per unit of capacity, 4 MiB
+ * at the default).  A full table costs fdb_entry_footprint() (52) bytes per
+ * entry.  The hash is multiply-shift with a
+ * secret odd multiplier derived from the seed, which is universal: keys
+ * chosen without knowledge of the seed collide with probability about
+ * 2/n_buckets, so a sender cannot build long chains by choosing MACs.
+ *
+ * 'now_ms' must not go backwards.  If it does, an entry refreshed with an
+ * older time expires no earlier than it should, only later.
+ *
+ * Not thread-safe: one thread owns a table.
  */
 #ifndef VSWITCHD_FDB_H
 #define VSWITCHD_FDB_H
@@ -46,6 +65,7 @@
 #define FDB_VID_ANY     0xffff
 #define FDB_DEFAULT_AGEING_MS   300000
 #define FDB_DEFAULT_MAX_ENTRIES (1u << 20)
+#define FDB_MAX_MAX_ENTRIES     (1u << 28)	/* largest accepted capacity */
 
 /* Entry flags. */
 enum {
@@ -74,7 +94,10 @@ enum fdb_learn_result {
 	FDB_LEARN_FULL,		/* table or max_learned limit reached */
 };
 
-/* Filter for fdb_flush(): an entry is removed if it matches all fields. */
+/* Filter for fdb_flush(): an entry is removed if it matches all fields.
+ * Local entries need not carry FDB_F_STATIC, so "every non-static entry"
+ * (sysfs bridge/flush, brport/flush) is flags_mask = FDB_F_LOCAL |
+ * FDB_F_STATIC, flags_value = 0; learned only is FDB_F_USER, 0. */
 struct fdb_flush_filter {
 	uint16_t port_no;	/* FDB_PORT_ANY matches every port */
 	uint16_t vid;		/* FDB_VID_ANY matches every VID */
@@ -85,12 +108,17 @@ struct fdb_flush_filter {
 struct fdb;
 
 /* Creates a table for up to 'max_entries' entries (0 = default) using
- * 'seed' to key its hash.  Ageing starts at FDB_DEFAULT_AGEING_MS. */
+ * 'seed' to key its hash (pass a random value so that the bucket of a MAC
+ * cannot be predicted).  Ageing starts at FDB_DEFAULT_AGEING_MS, no TC hold
+ * time, no max_learned.  Returns NULL if 'max_entries' exceeds
+ * FDB_MAX_MAX_ENTRIES; aborts on out-of-memory (xcalloc).  The caller owns
+ * the table and frees it with fdb_destroy(), which accepts NULL. */
 struct fdb *fdb_create(uint32_t max_entries, uint32_t seed);
 void fdb_destroy(struct fdb *);
 
 /* Sets the ageing time; 0 turns learning off and expires dynamic entries on
- * the next fdb_age().  */
+ * the next fdb_age().  The caller should re-read fdb_next_expiry_ms(), which
+ * moves with the hold time.  Control path. */
 void fdb_set_ageing_ms(struct fdb *, uint64_t ageing_ms);
 uint64_t fdb_get_ageing_ms(const struct fdb *);
 
@@ -98,11 +126,24 @@ uint64_t fdb_get_ageing_ms(const struct fdb *);
  * (802.1D §8.3.5 fast ageing during a topology change).  0 ends it. */
 void fdb_set_tc_hold_ms(struct fdb *, uint64_t hold_ms);
 
-/* Caps learned (non-user, non-local) entries; 0 = unlimited. */
+/* Returns the hold time in force: the TC hold time if set, else the ageing
+ * time.  Dynamic entries expire when updated_ms + this <= now. */
+uint64_t fdb_get_hold_ms(const struct fdb *);
+
+/* Caps learned (non-user, non-local) entries; 0 = unlimited.  Lowering it
+ * below the current count removes nothing; learning new addresses stops
+ * until enough learned entries age out or are flushed. */
 void fdb_set_max_learned(struct fdb *, uint32_t max_learned);
+uint32_t fdb_get_max_learned(const struct fdb *);
 
 /* Learns 'mac' on 'port_no' in 'vid' at 'now_ms' (§2.1 rules).  The caller
- * has already rejected multicast and zero source addresses.  Datapath-safe. */
+ * has already rejected multicast and zero source addresses, a VID above
+ * 4095 and FDB_PORT_ANY.  In order: hold time 0 -> FDB_LEARN_DISABLED; a
+ * local entry -> FDB_LEARN_LOCAL (untouched); any other existing entry has
+ * 'updated_ms' refreshed, then REFRESHED (same port), STICKY (sticky, other
+ * port, not moved) or MOVED (flags kept: a static entry stays static); a new
+ * address -> NEW, or FULL when the table or max_learned is full (nothing is
+ * evicted).  O(1), never allocates.  Datapath-safe. */
 enum fdb_learn_result fdb_learn(struct fdb *, const struct eth_addr *mac,
 				uint16_t vid, uint16_t port_no,
 				uint64_t now_ms);
@@ -122,9 +163,13 @@ fdb_entry_use(struct fdb_entry *e, uint64_t now_ms)
 }
 
 /* Adds or replaces the entry for ('mac', 'vid') with 'port_no' and 'flags'
- * (FDB_F_USER is implied), as "bridge fdb replace".  Returns 0, -EINVAL
- * for a multicast or zero MAC or FDB_F_LOCAL with FDB_F_STICKY, or -ENOSPC
- * when the table is full. */
+ * (FDB_F_USER is implied), as "bridge fdb replace".  'updated_ms' becomes
+ * 'now_ms'.  Without FDB_F_STATIC or FDB_F_LOCAL the entry is a user dynamic
+ * one: it ages, and it does not count against max_learned.  Replacing a
+ * learned entry turns it into a user entry.  Returns 0; -EINVAL for a
+ * multicast or zero MAC, FDB_F_LOCAL with FDB_F_STICKY, unknown flag bits,
+ * a VID above 4095 or FDB_PORT_ANY; or -ENOSPC when the table is full (the
+ * max_learned cap does not apply).  Control path (never allocates, though). */
 int fdb_add(struct fdb *, const struct eth_addr *mac, uint16_t vid,
 	    uint16_t port_no, uint8_t flags, uint64_t now_ms);
 
@@ -156,7 +201,7 @@ size_t fdb_count(const struct fdb *);
 size_t fdb_count_learned(const struct fdb *);
 
 /* Calls 'cb' for every entry in unspecified order.  'cb' must not modify
- * the table. */
+ * the table.  O(highest slot ever used), control path. */
 typedef void fdb_foreach_fn(const struct fdb_entry *, void *aux);
 void fdb_foreach(const struct fdb *, fdb_foreach_fn *cb, void *aux);
 
@@ -167,7 +212,26 @@ fdb_entry_is_dynamic(const struct fdb_entry *e)
 	return !(e->flags & (FDB_F_LOCAL | FDB_F_STATIC));
 }
 
-/* Bytes of memory the table uses per entry slot (for benchmarks). */
+/* Bytes of memory the table uses per entry slot (for benchmarks): one slot
+ * plus one bucket head, exact for a power-of-two capacity (a capacity just
+ * above a power of two gets up to two bucket heads per slot). */
 size_t fdb_entry_footprint(void);
+
+/* Shape of a table, for benchmarks, tests and "show" commands. */
+struct fdb_stats {
+	uint32_t capacity;	/* max_entries */
+	uint32_t n_buckets;
+	uint32_t n_entries;	/* fdb_count() */
+	uint32_t n_learned;	/* fdb_count_learned() */
+	uint32_t longest_chain;	/* entries in the fullest bucket */
+	size_t reserved_bytes;	/* memory reserved (touched lazily) */
+};
+
+/* Fills 's' for 'fdb'.  O(buckets + entries), control path only. */
+void fdb_get_stats(const struct fdb *, struct fdb_stats *s);
+
+/* Checks every internal invariant (chains, free list, ageing order,
+ * counts).  For tests; O(capacity). */
+bool fdb_is_consistent(const struct fdb *);
 
 #endif /* VSWITCHD_FDB_H */

@@ -1,0 +1,622 @@
+/*
+ * fdb.c - the forwarding database: a fixed-capacity hash table of
+ * (MAC, VID) -> port_no with Linux bridge learning and ageing rules.
+ *
+ * Storage.  Slots are an array indexed from 1; index 0 (FDB_NIL) means "no
+ * entry", so the calloc()ed bucket array is already all-empty without being
+ * written.  New slots are handed out first from the free list (linked
+ * through 'next'), then by raising 'hwm', so a slot is only touched when it
+ * is first used and unused slots cost no resident memory (the bucket array,
+ * 4 bytes per unit of capacity, is touched at random and becomes resident
+ * quickly).
+ *
+ * Buckets.  A power of two >= capacity, so the load factor never exceeds 1:
+ * a miss inspects on average at most one entry and a hit at most 1.5.  A
+ * bucket head costs 4 bytes against 48 for a slot, so halving the buckets
+ * would save under 4% of the memory but double the chain walks (each one a
+ * likely cache miss) on a full table.
+ *
+ * Hash.  The key packs VID and MAC into 64 bits; multiply-shift with a
+ * secret odd multiplier (Dietzfelbinger et al., "A reliable randomized
+ * algorithm for the closest-pair problem", 1997) keeps the top bits.  For
+ * any two distinct keys chosen without knowledge of the multiplier, the
+ * probability that they share a bucket is at most 2/n_buckets.  The upper
+ * 32 bits are kept in the slot so that chain walks and removals compare and
+ * rebucket without rehashing.
+ *
+ * Ageing.  Dynamic entries sit in a doubly linked list (by index) ordered by
+ * 'updated_ms': new and refreshed entries go to the tail, so fdb_age() only
+ * looks at the head and stops at the first entry that has not expired.
+ */
+#include "fdb.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define FDB_NIL 0			/* "no slot" in every index field */
+#define FDB_FREE_VID 0xffff		/* 'vid' of a slot not in use */
+#define FDB_MIN_BUCKET_BITS 4
+#define FDB_ALL_FLAGS (FDB_F_LOCAL | FDB_F_STATIC | FDB_F_STICKY | FDB_F_USER)
+
+struct fdb_node {
+	uint32_t hash;			/* upper 32 bits of the keyed hash */
+	uint32_t next;			/* bucket chain, or free list */
+	struct fdb_entry e;
+	uint32_t age_prev;		/* ageing list, dynamic entries only */
+	uint32_t age_next;
+};
+
+/* 'hash', 'next', 'e.mac' and 'e.vid' share one 16-byte chunk, so a chain
+ * step never touches two cache lines.  Growing struct fdb_entry breaks this
+ * and fdb_entry_footprint(): revisit both. */
+_Static_assert(sizeof(struct fdb_node) == 48, "fdb_node is 48 bytes");
+_Static_assert(offsetof(struct fdb_node, e.vid) + 2 <= 16,
+	       "fdb_node key fits in its first 16 bytes");
+
+struct fdb {
+	struct fdb_node *nodes;		/* [1..capacity]; [0] unused */
+	uint32_t *buckets;		/* chain heads, FDB_NIL if empty */
+	uint64_t hash_mul;		/* secret odd multiplier */
+	uint32_t capacity;
+	uint32_t n_buckets;
+	unsigned int bucket_shift;	/* hash >> shift = bucket */
+	uint32_t hwm;			/* slots 1..hwm have been used */
+	uint32_t free_head;		/* free list of slots <= hwm */
+	uint32_t n_entries;
+	uint32_t n_learned;
+	uint32_t max_learned;		/* 0 = unlimited */
+	uint32_t age_head;		/* oldest dynamic entry */
+	uint32_t age_tail;		/* newest dynamic entry */
+	uint64_t ageing_ms;
+	uint64_t tc_hold_ms;		/* 0 = no topology change */
+};
+
+static uint64_t fdb_splitmix64(uint64_t *state);
+static inline uint64_t fdb_key(const struct eth_addr *, uint16_t vid);
+static inline uint32_t fdb_hash(const struct fdb *, const struct eth_addr *,
+				uint16_t vid);
+static inline uint32_t fdb_bucket(const struct fdb *, uint32_t hash);
+static inline uint32_t fdb_find(const struct fdb *, const struct eth_addr *,
+				uint16_t vid, uint32_t hash);
+static inline bool fdb_flags_are_dynamic(uint8_t flags);
+static inline bool fdb_flags_are_learned(uint8_t flags);
+static uint32_t fdb_insert(struct fdb *, const struct eth_addr *,
+			   uint16_t vid, uint32_t hash, uint16_t port_no,
+			   uint8_t flags, uint64_t now_ms);
+static void fdb_remove(struct fdb *, uint32_t idx);
+static void fdb_age_append(struct fdb *, uint32_t idx);
+static void fdb_age_unlink(struct fdb *, uint32_t idx);
+static bool fdb_flush_matches(const struct fdb_entry *,
+			      const struct fdb_flush_filter *);
+static bool fdb_is_expired(uint64_t updated_ms, uint64_t hold_ms,
+			   uint64_t now_ms);
+
+struct fdb *
+fdb_create(uint32_t max_entries, uint32_t seed)
+{
+	unsigned int bits = FDB_MIN_BUCKET_BITS;
+	uint64_t state = seed;
+	struct fdb *fdb;
+
+	if (!max_entries)
+		max_entries = FDB_DEFAULT_MAX_ENTRIES;
+	if (max_entries > FDB_MAX_MAX_ENTRIES)
+		return NULL;
+	while ((1u << bits) < max_entries)
+		bits++;
+
+	fdb = xcalloc(1, sizeof *fdb);
+	fdb->capacity = max_entries;
+	fdb->n_buckets = 1u << bits;
+	fdb->bucket_shift = 32 - bits;
+	fdb->nodes = xcalloc((size_t)max_entries + 1, sizeof *fdb->nodes);
+	fdb->buckets = xcalloc(fdb->n_buckets, sizeof *fdb->buckets);
+	fdb->hash_mul = fdb_splitmix64(&state) | 1;
+	fdb->ageing_ms = FDB_DEFAULT_AGEING_MS;
+	return fdb;
+}
+
+void
+fdb_destroy(struct fdb *fdb)
+{
+	if (!fdb)
+		return;
+	free(fdb->buckets);
+	free(fdb->nodes);
+	free(fdb);
+}
+
+void
+fdb_set_ageing_ms(struct fdb *fdb, uint64_t ageing_ms)
+{
+	fdb->ageing_ms = ageing_ms;
+}
+
+uint64_t
+fdb_get_ageing_ms(const struct fdb *fdb)
+{
+	return fdb->ageing_ms;
+}
+
+void
+fdb_set_tc_hold_ms(struct fdb *fdb, uint64_t hold_ms)
+{
+	fdb->tc_hold_ms = hold_ms;
+}
+
+uint64_t
+fdb_get_hold_ms(const struct fdb *fdb)
+{
+	return fdb->tc_hold_ms ? fdb->tc_hold_ms : fdb->ageing_ms;
+}
+
+void
+fdb_set_max_learned(struct fdb *fdb, uint32_t max_learned)
+{
+	fdb->max_learned = max_learned;
+}
+
+uint32_t
+fdb_get_max_learned(const struct fdb *fdb)
+{
+	return fdb->max_learned;
+}
+
+enum fdb_learn_result
+fdb_learn(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
+	  uint16_t port_no, uint64_t now_ms)
+{
+	struct fdb_entry *e;
+	uint32_t hash, idx;
+
+	DASSERT(!eth_addr_is_multicast(mac) && !eth_addr_is_zero(mac));
+	DASSERT(vid < VLAN_N_VID && port_no != FDB_PORT_ANY);
+
+	/* "Some users want to always flood" (br_fdb_update). */
+	if (!fdb_get_hold_ms(fdb))
+		return FDB_LEARN_DISABLED;
+
+	hash = fdb_hash(fdb, mac, vid);
+	idx = fdb_find(fdb, mac, vid, hash);
+	if (idx == FDB_NIL) {
+		if (fdb->n_entries >= fdb->capacity ||
+		    (fdb->max_learned && fdb->n_learned >= fdb->max_learned))
+			return FDB_LEARN_FULL;
+		fdb_insert(fdb, mac, vid, hash, port_no, 0, now_ms);
+		return FDB_LEARN_NEW;
+	}
+
+	e = &fdb->nodes[idx].e;
+	if (e->flags & FDB_F_LOCAL)
+		return FDB_LEARN_LOCAL;
+	if (e->updated_ms != now_ms) {
+		e->updated_ms = now_ms;
+		if (fdb_flags_are_dynamic(e->flags) && idx != fdb->age_tail) {
+			fdb_age_unlink(fdb, idx);
+			fdb_age_append(fdb, idx);
+		}
+	}
+	if (e->port_no == port_no)
+		return FDB_LEARN_REFRESHED;
+	if (e->flags & FDB_F_STICKY)
+		return FDB_LEARN_STICKY;
+	e->port_no = port_no;
+	return FDB_LEARN_MOVED;
+}
+
+struct fdb_entry *
+fdb_lookup(const struct fdb *fdb, const struct eth_addr *mac, uint16_t vid)
+{
+	uint32_t idx = fdb_find(fdb, mac, vid, fdb_hash(fdb, mac, vid));
+
+	return idx == FDB_NIL ? NULL : &fdb->nodes[idx].e;
+}
+
+int
+fdb_add(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
+	uint16_t port_no, uint8_t flags, uint64_t now_ms)
+{
+	struct fdb_entry *e;
+	uint32_t hash, idx;
+	bool was_dynamic;
+
+	if (eth_addr_is_multicast(mac) || eth_addr_is_zero(mac) ||
+	    vid >= VLAN_N_VID || port_no == FDB_PORT_ANY ||
+	    (flags & ~FDB_ALL_FLAGS) ||
+	    ((flags & FDB_F_LOCAL) && (flags & FDB_F_STICKY)))
+		return -EINVAL;
+	flags |= FDB_F_USER;
+
+	hash = fdb_hash(fdb, mac, vid);
+	idx = fdb_find(fdb, mac, vid, hash);
+	if (idx == FDB_NIL) {
+		if (fdb->n_entries >= fdb->capacity)
+			return -ENOSPC;
+		fdb_insert(fdb, mac, vid, hash, port_no, flags, now_ms);
+		return 0;
+	}
+
+	/* Replace: the entry becomes a user entry with the new port and
+	 * kind, and is (re)queued for ageing if it is now dynamic. */
+	e = &fdb->nodes[idx].e;
+	was_dynamic = fdb_flags_are_dynamic(e->flags);
+	if (was_dynamic)
+		fdb_age_unlink(fdb, idx);
+	if (fdb_flags_are_learned(e->flags))
+		fdb->n_learned--;
+	e->port_no = port_no;
+	e->flags = flags;
+	e->updated_ms = now_ms;
+	if (fdb_flags_are_dynamic(flags))
+		fdb_age_append(fdb, idx);
+	return 0;
+}
+
+int
+fdb_del(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
+	uint16_t port_no)
+{
+	uint32_t idx;
+
+	if (vid >= VLAN_N_VID)
+		return -ENOENT;
+	idx = fdb_find(fdb, mac, vid, fdb_hash(fdb, mac, vid));
+	if (idx == FDB_NIL ||
+	    (port_no != FDB_PORT_ANY && fdb->nodes[idx].e.port_no != port_no))
+		return -ENOENT;
+	fdb_remove(fdb, idx);
+	return 0;
+}
+
+size_t
+fdb_flush(struct fdb *fdb, const struct fdb_flush_filter *filter)
+{
+	size_t n = 0;
+	uint32_t idx;
+
+	/* Removing only pushes slots on the free list, so the scan is safe. */
+	for (idx = 1; idx <= fdb->hwm; idx++) {
+		const struct fdb_entry *e = &fdb->nodes[idx].e;
+
+		if (e->vid != FDB_FREE_VID && fdb_flush_matches(e, filter)) {
+			fdb_remove(fdb, idx);
+			n++;
+		}
+	}
+	return n;
+}
+
+size_t
+fdb_flush_port_dynamic(struct fdb *fdb, uint16_t port_no)
+{
+	struct fdb_flush_filter f = {
+		.port_no = port_no,
+		.vid = FDB_VID_ANY,
+		.flags_mask = FDB_F_LOCAL | FDB_F_STATIC,
+		.flags_value = 0,
+	};
+
+	return fdb_flush(fdb, &f);
+}
+
+size_t
+fdb_flush_port(struct fdb *fdb, uint16_t port_no)
+{
+	struct fdb_flush_filter f = {
+		.port_no = port_no,
+		.vid = FDB_VID_ANY,
+	};
+
+	return fdb_flush(fdb, &f);
+}
+
+size_t
+fdb_age(struct fdb *fdb, uint64_t now_ms)
+{
+	uint64_t hold_ms = fdb_get_hold_ms(fdb);
+	size_t n = 0;
+
+	while (fdb->age_head != FDB_NIL &&
+	       fdb_is_expired(fdb->nodes[fdb->age_head].e.updated_ms,
+			      hold_ms, now_ms)) {
+		fdb_remove(fdb, fdb->age_head);
+		n++;
+	}
+	return n;
+}
+
+uint64_t
+fdb_next_expiry_ms(const struct fdb *fdb)
+{
+	uint64_t hold_ms = fdb_get_hold_ms(fdb);
+	uint64_t updated_ms;
+
+	if (fdb->age_head == FDB_NIL)
+		return UINT64_MAX;
+	updated_ms = fdb->nodes[fdb->age_head].e.updated_ms;
+	return updated_ms > UINT64_MAX - hold_ms ? UINT64_MAX
+						 : updated_ms + hold_ms;
+}
+
+size_t
+fdb_count(const struct fdb *fdb)
+{
+	return fdb->n_entries;
+}
+
+size_t
+fdb_count_learned(const struct fdb *fdb)
+{
+	return fdb->n_learned;
+}
+
+void
+fdb_foreach(const struct fdb *fdb, fdb_foreach_fn *cb, void *aux)
+{
+	uint32_t idx;
+
+	for (idx = 1; idx <= fdb->hwm; idx++)
+		if (fdb->nodes[idx].e.vid != FDB_FREE_VID)
+			cb(&fdb->nodes[idx].e, aux);
+}
+
+size_t
+fdb_entry_footprint(void)
+{
+	return sizeof(struct fdb_node) + sizeof(uint32_t);
+}
+
+void
+fdb_get_stats(const struct fdb *fdb, struct fdb_stats *s)
+{
+	uint32_t b;
+
+	memset(s, 0, sizeof *s);
+	s->capacity = fdb->capacity;
+	s->n_buckets = fdb->n_buckets;
+	s->n_entries = fdb->n_entries;
+	s->n_learned = fdb->n_learned;
+	s->reserved_bytes = sizeof *fdb +
+		((size_t)fdb->capacity + 1) * sizeof *fdb->nodes +
+		(size_t)fdb->n_buckets * sizeof *fdb->buckets;
+	for (b = 0; b < fdb->n_buckets; b++) {
+		uint32_t len = 0, idx;
+
+		for (idx = fdb->buckets[b]; idx != FDB_NIL;
+		     idx = fdb->nodes[idx].next)
+			len++;
+		s->longest_chain = MAX(s->longest_chain, len);
+	}
+}
+
+bool
+fdb_is_consistent(const struct fdb *fdb)
+{
+	uint32_t n_used = 0, n_learned = 0, n_dynamic = 0, n_chained = 0;
+	uint32_t n_free = 0, n_aged = 0, idx, prev, b;
+
+	if (fdb->hwm > fdb->capacity || fdb->n_entries > fdb->hwm)
+		return false;
+	for (idx = 1; idx <= fdb->hwm; idx++) {
+		const struct fdb_node *n = &fdb->nodes[idx];
+
+		if (n->e.vid == FDB_FREE_VID)
+			continue;
+		n_used++;
+		if (fdb_flags_are_learned(n->e.flags))
+			n_learned++;
+		if (fdb_flags_are_dynamic(n->e.flags))
+			n_dynamic++;
+		if (n->hash != fdb_hash(fdb, &n->e.mac, n->e.vid) ||
+		    fdb_find(fdb, &n->e.mac, n->e.vid, n->hash) != idx)
+			return false;
+	}
+	for (b = 0; b < fdb->n_buckets; b++) {
+		for (idx = fdb->buckets[b]; idx != FDB_NIL;
+		     idx = fdb->nodes[idx].next) {
+			if (idx > fdb->hwm || ++n_chained > n_used ||
+			    fdb->nodes[idx].e.vid == FDB_FREE_VID ||
+			    fdb_bucket(fdb, fdb->nodes[idx].hash) != b)
+				return false;
+		}
+	}
+	for (idx = fdb->free_head; idx != FDB_NIL; idx = fdb->nodes[idx].next)
+		if (idx > fdb->hwm || ++n_free > fdb->hwm ||
+		    fdb->nodes[idx].e.vid != FDB_FREE_VID)
+			return false;
+	prev = FDB_NIL;
+	for (idx = fdb->age_head; idx != FDB_NIL;
+	     idx = fdb->nodes[idx].age_next) {
+		const struct fdb_node *n = &fdb->nodes[idx];
+
+		if (idx > fdb->hwm || ++n_aged > n_dynamic ||
+		    n->e.vid == FDB_FREE_VID ||
+		    !fdb_flags_are_dynamic(n->e.flags) || n->age_prev != prev ||
+		    (prev != FDB_NIL &&
+		     fdb->nodes[prev].e.updated_ms > n->e.updated_ms))
+			return false;
+		prev = idx;
+	}
+	return prev == fdb->age_tail && n_used == fdb->n_entries &&
+	       n_chained == n_used && n_used + n_free == fdb->hwm &&
+	       n_learned == fdb->n_learned && n_aged == n_dynamic;
+}
+
+/* Expands the 32-bit seed into well-mixed 64-bit values (SplitMix64,
+ * Steele, Lea and Flood, OOPSLA 2014). */
+static uint64_t
+fdb_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static inline uint64_t
+fdb_key(const struct eth_addr *mac, uint16_t vid)
+{
+	const uint8_t *a = mac->ea;
+
+	return (uint64_t)vid << 48 | (uint64_t)a[0] << 40 |
+	       (uint64_t)a[1] << 32 | (uint64_t)a[2] << 24 |
+	       (uint64_t)a[3] << 16 | (uint64_t)a[4] << 8 | a[5];
+}
+
+static inline uint32_t
+fdb_hash(const struct fdb *fdb, const struct eth_addr *mac, uint16_t vid)
+{
+	return (uint32_t)((fdb_key(mac, vid) * fdb->hash_mul) >> 32);
+}
+
+static inline uint32_t
+fdb_bucket(const struct fdb *fdb, uint32_t hash)
+{
+	return hash >> fdb->bucket_shift;
+}
+
+/* Returns the slot of ('mac', 'vid'), whose hash is 'hash', or FDB_NIL. */
+static inline uint32_t
+fdb_find(const struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
+	 uint32_t hash)
+{
+	uint32_t idx;
+
+	for (idx = fdb->buckets[fdb_bucket(fdb, hash)]; idx != FDB_NIL;
+	     idx = fdb->nodes[idx].next) {
+		const struct fdb_node *n = &fdb->nodes[idx];
+
+		if (n->hash == hash && n->e.vid == vid &&
+		    eth_addr_equals(&n->e.mac, mac))
+			return idx;
+	}
+	return FDB_NIL;
+}
+
+/* Dynamic entries age: neither static nor local. */
+static inline bool
+fdb_flags_are_dynamic(uint8_t flags)
+{
+	return !(flags & (FDB_F_LOCAL | FDB_F_STATIC));
+}
+
+/* Learned entries count against max_learned: not added by the user (local
+ * entries are always added by the user). */
+static inline bool
+fdb_flags_are_learned(uint8_t flags)
+{
+	return !(flags & (FDB_F_USER | FDB_F_LOCAL));
+}
+
+/* Puts a new entry in a free slot and returns the slot.  The caller has
+ * checked that the table is not full. */
+static uint32_t
+fdb_insert(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
+	   uint32_t hash, uint16_t port_no, uint8_t flags, uint64_t now_ms)
+{
+	struct fdb_node *n;
+	uint32_t idx, b;
+
+	ASSERT(fdb->n_entries < fdb->capacity);
+	if (fdb->free_head != FDB_NIL) {
+		idx = fdb->free_head;
+		fdb->free_head = fdb->nodes[idx].next;
+	} else {
+		idx = ++fdb->hwm;
+	}
+
+	n = &fdb->nodes[idx];
+	n->hash = hash;
+	n->e.mac = *mac;
+	n->e.vid = vid;
+	n->e.port_no = port_no;
+	n->e.flags = flags;
+	n->e.updated_ms = now_ms;
+	n->e.used_ms = now_ms;
+
+	b = fdb_bucket(fdb, hash);
+	n->next = fdb->buckets[b];
+	fdb->buckets[b] = idx;
+
+	fdb->n_entries++;
+	if (fdb_flags_are_learned(flags))
+		fdb->n_learned++;
+	if (fdb_flags_are_dynamic(flags))
+		fdb_age_append(fdb, idx);
+	return idx;
+}
+
+/* Unlinks slot 'idx' from its chain and the ageing list and frees it. */
+static void
+fdb_remove(struct fdb *fdb, uint32_t idx)
+{
+	struct fdb_node *n = &fdb->nodes[idx];
+	uint32_t *link = &fdb->buckets[fdb_bucket(fdb, n->hash)];
+
+	while (*link != idx) {
+		ASSERT(*link != FDB_NIL);
+		link = &fdb->nodes[*link].next;
+	}
+	*link = n->next;
+
+	if (fdb_flags_are_dynamic(n->e.flags))
+		fdb_age_unlink(fdb, idx);
+	if (fdb_flags_are_learned(n->e.flags))
+		fdb->n_learned--;
+	fdb->n_entries--;
+
+	n->e.vid = FDB_FREE_VID;
+	n->next = fdb->free_head;
+	fdb->free_head = idx;
+}
+
+static void
+fdb_age_append(struct fdb *fdb, uint32_t idx)
+{
+	struct fdb_node *n = &fdb->nodes[idx];
+
+	n->age_prev = fdb->age_tail;
+	n->age_next = FDB_NIL;
+	if (fdb->age_tail != FDB_NIL)
+		fdb->nodes[fdb->age_tail].age_next = idx;
+	else
+		fdb->age_head = idx;
+	fdb->age_tail = idx;
+}
+
+static void
+fdb_age_unlink(struct fdb *fdb, uint32_t idx)
+{
+	struct fdb_node *n = &fdb->nodes[idx];
+
+	if (n->age_prev != FDB_NIL)
+		fdb->nodes[n->age_prev].age_next = n->age_next;
+	else
+		fdb->age_head = n->age_next;
+	if (n->age_next != FDB_NIL)
+		fdb->nodes[n->age_next].age_prev = n->age_prev;
+	else
+		fdb->age_tail = n->age_prev;
+	n->age_prev = n->age_next = FDB_NIL;
+}
+
+static bool
+fdb_flush_matches(const struct fdb_entry *e,
+		  const struct fdb_flush_filter *f)
+{
+	return (f->port_no == FDB_PORT_ANY || e->port_no == f->port_no) &&
+	       (f->vid == FDB_VID_ANY || e->vid == f->vid) &&
+	       (e->flags & f->flags_mask) == f->flags_value;
+}
+
+/* True if an entry last updated at 'updated_ms' has expired at 'now_ms':
+ * updated_ms + hold_ms <= now_ms, computed without overflow. */
+static bool
+fdb_is_expired(uint64_t updated_ms, uint64_t hold_ms, uint64_t now_ms)
+{
+	return now_ms >= hold_ms && updated_ms <= now_ms - hold_ms;
+}
