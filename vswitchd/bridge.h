@@ -65,6 +65,7 @@ struct bridge {
 	struct vlan_port self_vlans;	/* the bridge device's own VLANs */
 	struct port *ports[BRIDGE_MAX_PORTS];	/* by port_no; [0] unused */
 	unsigned n_ports;
+	uint16_t max_port_no;		/* highest port_no in use */
 	struct port *host;		/* the bridge device's port, or NULL */
 	struct pkt_pool *pool;		/* shared packet pool */
 	uint64_t now_ms;		/* clock at the last bridge_run() */
@@ -91,6 +92,12 @@ void bridge_destroy_all(void);
 
 /* Finds a port by name on any bridge (or NULL); '*brp' gets its bridge. */
 struct port *bridge_find_port(const char *name, struct bridge **brp);
+
+/* Makes 'host' the bridge device's own port (a TAP named like the
+ * bridge): frames delivered "to host" are sent to it, frames read from it
+ * enter the pipeline as sent by the bridge device.  Takes ownership.
+ * Returns 0 or -EBUSY if the bridge has one already. */
+int bridge_set_host_port(struct bridge *br, struct port *host);
 
 /* Attaches 'port' to 'br': assigns the lowest free port number, adds the
  * local FDB entries for its MAC, gives it the default PVID VLAN, recomputes

@@ -98,6 +98,11 @@ struct port {
 	bool path_cost_set;		/* admin-pinned cost */
 	struct vlan_port vlans;
 	struct port_stats stats;
+
+	/* Datapath scratch: frames queued for this port during one input
+	 * burst (each input frame at most once, so PKT_BURST is enough). */
+	struct pkt *txq[32];
+	unsigned txq_n;
 };
 
 /* Returns the name of 'reason' as used in stats output. */

@@ -4,7 +4,7 @@ include vswitchd/fdb/fdb.mk
 include vswitchd/vlan/vlan.mk
 include vswitchd/stp/stp.mk
 
-VSWITCHD_SRCS := $(filter-out vswitchd/main.c,$(wildcard vswitchd/*.c))
+VSWITCHD_SRCS ?= $(filter-out vswitchd/main.c,$(wildcard vswitchd/*.c))
 VSWITCHD_OBJS := $(VSWITCHD_SRCS:%.c=$(BUILD)/%.o)
 LIBVSWITCH := $(BUILD)/libvswitch.a
 $(LIBVSWITCH): $(VSWITCHD_OBJS)
@@ -12,8 +12,9 @@ $(LIBVSWITCH): $(VSWITCHD_OBJS)
 # Link order: glue, then pure modules, then lib/.
 VSWITCH_LIBS := $(LIBVSWITCH) $(LIBSTP) $(LIBFDB) $(LIBVLAN) $(LIBCOMMON)
 
-$(BUILD)/vswitchd: $(BUILD)/vswitchd/main.o $(VSWITCH_LIBS)
+$(BUILD)/bin/vswitchd: $(BUILD)/vswitchd/main.o $(VSWITCH_LIBS)
+	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-PROGRAMS += $(BUILD)/vswitchd
+PROGRAMS += $(BUILD)/bin/vswitchd

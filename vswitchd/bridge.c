@@ -1,0 +1,710 @@
+/*
+ * bridge.c - bridges and their ports: the control-path glue between the
+ * configuration and the datapath.
+ *
+ * Rules follow the Linux bridge (shared/reference/linux-bridge.md): lowest
+ * free port number, local FDB entries for every port MAC at VID 0 and at each
+ * VLAN of the port, bridge MAC = lowest port MAC unless pinned, VLAN
+ * default_pvid PVID untagged on new ports, group_fwd_mask refusing bits 0-2,
+ * STP timer ranges only enforced while STP is on.
+ */
+#include "bridge.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "dp.h"
+#include "fdb.h"
+#include "log.h"
+#include "pkt.h"
+#include "port-provider.h"
+#include "util.h"
+
+#define MOD "bridge"
+
+static struct bridge *all_bridges;	/* sorted by name */
+
+static void bridge_update_mac(struct bridge *br);
+static void port_fdb_local_add(struct bridge *br, struct port *port,
+			       uint16_t vid);
+
+void
+bridge_options_default(struct bridge_options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	opt->ageing_time_cs = 30000;
+	opt->vlan_protocol = ETH_TYPE_VLAN;
+	opt->default_pvid = VLAN_DEFAULT_PVID;
+	opt->fdb_max_entries = FDB_DEFAULT_MAX_ENTRIES;
+	opt->priority = 32768;
+	opt->hello_time_cs = 200;
+	opt->max_age_cs = 2000;
+	opt->forward_delay_cs = 1500;
+}
+
+static bool
+name_is_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (name[i] == '/' || name[i] == ':' ||
+		    isspace((unsigned char)name[i]) ||
+		    !isprint((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+int
+bridge_create(const char *name, const struct bridge_options *opt,
+	      struct pkt_pool *pool, struct bridge **brp)
+{
+	struct bridge *br, **pp;
+
+	if (!name_is_valid(name))
+		return -EINVAL;
+	if (bridge_lookup(name) || bridge_find_port(name, NULL))
+		return -EEXIST;
+
+	br = xcalloc(1, sizeof *br);
+	util_strlcpy(br->name, name, sizeof br->name);
+	if (opt)
+		br->opt = *opt;
+	else
+		bridge_options_default(&br->opt);
+	br->fdb = fdb_create(br->opt.fdb_max_entries, name_hash(name));
+	fdb_set_ageing_ms(br->fdb, (uint64_t)br->opt.ageing_time_cs * 10);
+	fdb_set_max_learned(br->fdb, br->opt.fdb_max_learned);
+	br->pool = pool;
+	br->now_ms = clock_now_ms();
+	br->admin_up = true;
+	vlan_port_init(&br->self_vlans);
+	if (br->opt.default_pvid)
+		vlan_port_add(&br->self_vlans, br->opt.default_pvid, true, true);
+
+	for (pp = &all_bridges; *pp && strcmp((*pp)->name, name) < 0;
+	     pp = &(*pp)->next)
+		continue;
+	br->next = *pp;
+	*pp = br;
+	log_info(MOD, "%s: created", name);
+	*brp = br;
+	return 0;
+}
+
+void
+bridge_destroy(struct bridge *br)
+{
+	struct bridge **pp;
+
+	if (!br)
+		return;
+	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
+		if (br->ports[i])
+			bridge_port_del(br, br->ports[i]);
+	if (br->host) {
+		port_close(br->host);
+		br->host = NULL;
+	}
+	for (pp = &all_bridges; *pp; pp = &(*pp)->next) {
+		if (*pp == br) {
+			*pp = br->next;
+			break;
+		}
+	}
+	log_info(MOD, "%s: destroyed", br->name);
+	fdb_destroy(br->fdb);
+	free(br);
+}
+
+struct bridge *
+bridge_lookup(const char *name)
+{
+	for (struct bridge *br = all_bridges; br; br = br->next)
+		if (!strcmp(br->name, name))
+			return br;
+	return NULL;
+}
+
+struct bridge *
+bridge_first(void)
+{
+	return all_bridges;
+}
+
+void
+bridge_destroy_all(void)
+{
+	while (all_bridges)
+		bridge_destroy(all_bridges);
+}
+
+struct port *
+bridge_port_lookup(const struct bridge *br, const char *name)
+{
+	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
+		if (br->ports[i] && !strcmp(br->ports[i]->name, name))
+			return br->ports[i];
+	return NULL;
+}
+
+struct port *
+bridge_find_port(const char *name, struct bridge **brp)
+{
+	for (struct bridge *br = all_bridges; br; br = br->next) {
+		struct port *port = bridge_port_lookup(br, name);
+
+		if (port) {
+			if (brp)
+				*brp = br;
+			return port;
+		}
+	}
+	return NULL;
+}
+
+int
+bridge_set_host_port(struct bridge *br, struct port *host)
+{
+	if (br->host)
+		return -EBUSY;
+	host->br = br;
+	host->port_no = 0;
+	host->is_host = true;
+	host->state = PORT_FORWARDING;
+	br->host = host;
+	if (!br->mac_set && eth_addr_is_zero(&br->mac))
+		bridge_update_mac(br);
+	if (host->class->watch)
+		host->class->watch(host, daemon_loop());
+	return 0;
+}
+
+/* Local FDB entry for the port's MAC in 'vid'.  An identical local entry
+ * owned by someone else is left alone (the first owner keeps it). */
+static void
+port_fdb_local_add(struct bridge *br, struct port *port, uint16_t vid)
+{
+	struct fdb_entry *e = fdb_lookup(br->fdb, &port->mac, vid);
+
+	if (eth_addr_is_zero(&port->mac) || eth_addr_is_multicast(&port->mac))
+		return;
+	if (e && (e->flags & FDB_F_LOCAL))
+		return;
+	fdb_add(br->fdb, &port->mac, vid, port->port_no,
+		FDB_F_LOCAL | FDB_F_STATIC, br->now_ms);
+}
+
+static void
+port_fdb_local_add_all(struct bridge *br, struct port *port)
+{
+	port_fdb_local_add(br, port, 0);
+	for (uint16_t vid = vlan_port_next(&port->vlans, 0); vid;
+	     vid = vlan_port_next(&port->vlans, vid))
+		port_fdb_local_add(br, port, vid);
+}
+
+/* Recomputes the bridge MAC as the lowest port MAC unless the user pinned
+ * it (Linux br_stp_recalculate_bridge_id). */
+static void
+bridge_update_mac(struct bridge *br)
+{
+	struct eth_addr lowest = { { 0 } };
+	bool found = false;
+
+	if (br->mac_set)
+		return;
+	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++) {
+		struct port *p = br->ports[i];
+
+		if (p && !eth_addr_is_zero(&p->mac) &&
+		    (!found || eth_addr_compare(&p->mac, &lowest) < 0)) {
+			lowest = p->mac;
+			found = true;
+		}
+	}
+	br->mac = lowest;
+	dp_bridge_changed(br);
+}
+
+int
+bridge_port_add(struct bridge *br, struct port *port)
+{
+	unsigned no;
+
+	if (port->br)
+		return -EBUSY;
+	if (bridge_lookup(port->name) || bridge_find_port(port->name, NULL))
+		return -EEXIST;
+	for (no = 1; no < BRIDGE_MAX_PORTS && br->ports[no]; no++)
+		continue;
+	if (no == BRIDGE_MAX_PORTS)
+		return -EXFULL;
+
+	port->br = br;
+	port->port_no = (uint16_t)no;
+	port->state = PORT_DISABLED;
+	br->ports[no] = port;
+	br->n_ports++;
+	if (no > br->max_port_no)
+		br->max_port_no = (uint16_t)no;
+	if (br->opt.default_pvid)
+		vlan_port_add(&port->vlans, br->opt.default_pvid, true, true);
+	port_fdb_local_add_all(br, port);
+	bridge_update_mac(br);
+	bridge_port_update_link(br, port);
+	if (port->class->watch)
+		port->class->watch(port, daemon_loop());
+	log_info(MOD, "%s: %s: added as port %u (%s)", br->name, port->name,
+		 no, port->class->type);
+	return 0;
+}
+
+void
+bridge_port_del(struct bridge *br, struct port *port)
+{
+	ASSERT(port->br == br && br->ports[port->port_no] == port);
+	log_info(MOD, "%s: %s: removed (port %u)", br->name, port->name,
+		 port->port_no);
+	fdb_flush_port(br->fdb, port->port_no);
+	br->ports[port->port_no] = NULL;
+	br->n_ports--;
+	while (br->max_port_no && !br->ports[br->max_port_no])
+		br->max_port_no--;
+	port->br = NULL;
+	port->port_no = 0;
+	bridge_update_mac(br);
+	port_close(port);
+}
+
+void
+bridge_port_update_link(struct bridge *br, struct port *port)
+{
+	enum port_state old = port->state;
+	bool enabled = br->admin_up && port_is_enabled(port);
+
+	if (!enabled) {
+		port->state = PORT_DISABLED;
+		if (old != PORT_DISABLED)
+			fdb_flush_port_dynamic(br->fdb, port->port_no);
+	} else if (old == PORT_DISABLED) {
+		/* STP off: an enabled port forwards at once (§3.3). */
+		port->state = PORT_FORWARDING;
+	}
+	if (old != port->state)
+		log_info(MOD, "%s: %s: state %s -> %s", br->name, port->name,
+			 port_state_name(old), port_state_name(port->state));
+}
+
+/* --- bridge options --------------------------------------------------- */
+
+int
+bridge_set_ageing_time_cs(struct bridge *br, uint32_t cs)
+{
+	br->opt.ageing_time_cs = cs;
+	fdb_set_ageing_ms(br->fdb, (uint64_t)cs * 10);
+	fdb_age(br->fdb, br->now_ms);
+	return 0;
+}
+
+int
+bridge_set_vlan_filtering(struct bridge *br, bool on)
+{
+	if (br->opt.vlan_filtering != on) {
+		br->opt.vlan_filtering = on;
+		dp_bridge_changed(br);
+	}
+	return 0;
+}
+
+int
+bridge_set_vlan_protocol(struct bridge *br, uint16_t tpid)
+{
+	if (tpid != ETH_TYPE_VLAN && tpid != ETH_TYPE_QINQ)
+		return -EINVAL;
+	br->opt.vlan_protocol = tpid;
+	dp_bridge_changed(br);
+	return 0;
+}
+
+/* Moves the default VLAN on 'vp' if it still holds the unmodified old
+ * default (old PVID, untagged), as the kernel does. */
+static void
+move_default_pvid(struct bridge *br, struct port *port, struct vlan_port *vp,
+		  uint16_t old, uint16_t new)
+{
+	if (old && !(vp->pvid == old && vlan_port_is_untagged(vp, old)))
+		return;
+	if (old) {
+		if (port)
+			bridge_vlan_del(br, port, old);
+		else
+			vlan_port_del(vp, old);
+	}
+	if (new) {
+		if (port)
+			bridge_vlan_add(br, port, new, true, true);
+		else
+			vlan_port_add(vp, new, true, true);
+	}
+}
+
+int
+bridge_set_default_pvid(struct bridge *br, uint16_t pvid)
+{
+	uint16_t old = br->opt.default_pvid;
+
+	if (pvid > VLAN_VID_MAX)
+		return -EINVAL;
+	if (br->opt.vlan_filtering)
+		return -EPERM;
+	if (pvid == old)
+		return 0;
+	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
+		if (br->ports[i])
+			move_default_pvid(br, br->ports[i], &br->ports[i]->vlans,
+					  old, pvid);
+	move_default_pvid(br, NULL, &br->self_vlans, old, pvid);
+	br->opt.default_pvid = pvid;
+	return 0;
+}
+
+int
+bridge_set_group_fwd_mask(struct bridge *br, uint16_t mask)
+{
+	if (mask & 0x0007)	/* STP, PAUSE, LACP: BR_GROUPFWD_RESTRICTED */
+		return -EINVAL;
+	br->opt.group_fwd_mask = mask;
+	return 0;
+}
+
+int
+bridge_set_no_linklocal_learn(struct bridge *br, bool on)
+{
+	br->opt.no_linklocal_learn = on;
+	return 0;
+}
+
+int
+bridge_set_fdb_max_learned(struct bridge *br, uint32_t n)
+{
+	br->opt.fdb_max_learned = n;
+	fdb_set_max_learned(br->fdb, n);
+	return 0;
+}
+
+static bool
+fd_in_stp_range(uint32_t cs)
+{
+	return cs >= 200 && cs <= 3000;
+}
+
+int
+bridge_set_stp_state(struct bridge *br, uint8_t state)
+{
+	if (state > 1)
+		return -EINVAL;
+	if (state && !fd_in_stp_range(br->opt.forward_delay_cs))
+		br->opt.forward_delay_cs = br->opt.forward_delay_cs < 200 ? 200
+									  : 3000;
+	br->opt.stp_state = state;
+	return 0;
+}
+
+int
+bridge_set_priority(struct bridge *br, uint16_t prio)
+{
+	br->opt.priority = prio;
+	return 0;
+}
+
+int
+bridge_set_hello_time_cs(struct bridge *br, uint32_t cs)
+{
+	if (cs < 100 || cs > 1000)
+		return -ERANGE;
+	br->opt.hello_time_cs = cs;
+	return 0;
+}
+
+int
+bridge_set_max_age_cs(struct bridge *br, uint32_t cs)
+{
+	if (cs < 600 || cs > 4000)
+		return -ERANGE;
+	br->opt.max_age_cs = cs;
+	return 0;
+}
+
+int
+bridge_set_forward_delay_cs(struct bridge *br, uint32_t cs)
+{
+	if (br->opt.stp_state && !fd_in_stp_range(cs))
+		return -ERANGE;
+	br->opt.forward_delay_cs = cs;
+	return 0;
+}
+
+int
+bridge_set_mac(struct bridge *br, const struct eth_addr *mac)
+{
+	if (eth_addr_is_multicast(mac) || eth_addr_is_zero(mac))
+		return -EINVAL;
+	if (br->mac_set) {
+		fdb_del(br->fdb, &br->mac, 0, FDB_PORT_BRIDGE);
+		for (uint16_t vid = vlan_port_next(&br->self_vlans, 0); vid;
+		     vid = vlan_port_next(&br->self_vlans, vid))
+			fdb_del(br->fdb, &br->mac, vid, FDB_PORT_BRIDGE);
+	}
+	br->mac = *mac;
+	br->mac_set = true;
+	if (!fdb_lookup(br->fdb, mac, 0))
+		fdb_add(br->fdb, mac, 0, FDB_PORT_BRIDGE,
+			FDB_F_LOCAL | FDB_F_STATIC, br->now_ms);
+	for (uint16_t vid = vlan_port_next(&br->self_vlans, 0); vid;
+	     vid = vlan_port_next(&br->self_vlans, vid))
+		if (!fdb_lookup(br->fdb, mac, vid))
+			fdb_add(br->fdb, mac, vid, FDB_PORT_BRIDGE,
+				FDB_F_LOCAL | FDB_F_STATIC, br->now_ms);
+	dp_bridge_changed(br);
+	return 0;
+}
+
+int
+bridge_set_admin_up(struct bridge *br, bool up)
+{
+	br->admin_up = up;
+	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
+		if (br->ports[i])
+			bridge_port_update_link(br, br->ports[i]);
+	return 0;
+}
+
+/* --- port options ----------------------------------------------------- */
+
+int
+bridge_port_set_flag(struct bridge *br, struct port *port, uint32_t flag,
+		     bool on)
+{
+	(void)br;
+	if (!flag || (flag & (flag - 1)) || flag > PORT_F_ROOT_BLOCK)
+		return -EINVAL;
+	if (on)
+		port->flags |= flag;
+	else
+		port->flags &= ~flag;
+	return 0;
+}
+
+int
+bridge_port_set_group_fwd_mask(struct bridge *br, struct port *port,
+			       uint16_t mask)
+{
+	(void)br;
+	if (mask & 0x0002)	/* PAUSE can never be forwarded */
+		return -EINVAL;
+	port->group_fwd_mask = mask;
+	return 0;
+}
+
+int
+bridge_port_set_mtu(struct bridge *br, struct port *port, uint32_t mtu)
+{
+	int err = 0;
+
+	(void)br;
+	if (mtu < 68 || mtu > PKT_DATA_MAX - ETH_HDR_LEN - ETH_VLAN_HDR_LEN)
+		return -EINVAL;
+	if (port->class->set_mtu)
+		err = port->class->set_mtu(port, mtu);
+	if (!err)
+		port->mtu = mtu;
+	return err;
+}
+
+int
+bridge_port_set_admin_up(struct bridge *br, struct port *port, bool up)
+{
+	int err = 0;
+
+	if (port->class->set_admin_up)
+		err = port->class->set_admin_up(port, up);
+	if (err)
+		return err;
+	port->admin_up = up;
+	bridge_port_update_link(br, port);
+	return 0;
+}
+
+int
+bridge_port_set_state(struct bridge *br, struct port *port,
+		      enum port_state state)
+{
+	if ((unsigned)state > PORT_BLOCKING)
+		return -EINVAL;
+	if (br->opt.stp_state)
+		return -EBUSY;
+	if (!port_is_enabled(port) || !br->admin_up)
+		return state == PORT_DISABLED ? 0 : -ENETDOWN;
+	/* With STP off the kernel re-runs state selection at once, so
+	 * blocking bounces back to forwarding; the others stick (§3.3). */
+	port->state = state == PORT_BLOCKING ? PORT_FORWARDING : state;
+	if (state == PORT_DISABLED)
+		fdb_flush_port_dynamic(br->fdb, port->port_no);
+	return 0;
+}
+
+int
+bridge_port_set_path_cost(struct bridge *br, struct port *port,
+			  uint32_t cost)
+{
+	(void)br;
+	if (cost < 1 || cost > 65535)
+		return -ERANGE;
+	port->path_cost = cost;
+	port->path_cost_set = true;
+	return 0;
+}
+
+int
+bridge_port_set_priority(struct bridge *br, struct port *port, uint32_t prio)
+{
+	(void)br;
+	if (prio > 63)
+		return -ERANGE;
+	port->stp_priority = (uint8_t)prio;
+	return 0;
+}
+
+/* --- VLANs and user FDB entries --------------------------------------- */
+
+int
+bridge_vlan_add(struct bridge *br, struct port *port, uint16_t vid,
+		bool pvid, bool untagged)
+{
+	struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
+	int err = vlan_port_add(vp, vid, pvid, untagged);
+
+	if (err)
+		return err;
+	if (port) {
+		port_fdb_local_add(br, port, vid);
+	} else if (br->mac_set && !fdb_lookup(br->fdb, &br->mac, vid)) {
+		fdb_add(br->fdb, &br->mac, vid, FDB_PORT_BRIDGE,
+			FDB_F_LOCAL | FDB_F_STATIC, br->now_ms);
+	}
+	return 0;
+}
+
+int
+bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid)
+{
+	struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
+	uint16_t port_no = port ? port->port_no : FDB_PORT_BRIDGE;
+	struct fdb_flush_filter f = {
+		.port_no = port_no,
+		.vid = vid,
+		.flags_mask = FDB_F_LOCAL | FDB_F_STATIC,
+		.flags_value = 0,
+	};
+	int err = vlan_port_del(vp, vid);
+
+	if (err)
+		return err;
+	fdb_flush(br->fdb, &f);
+	if (port)
+		fdb_del(br->fdb, &port->mac, vid, port_no);
+	else if (br->mac_set)
+		fdb_del(br->fdb, &br->mac, vid, port_no);
+	return 0;
+}
+
+int
+bridge_fdb_add(struct bridge *br, struct port *port,
+	       const struct eth_addr *mac, uint16_t vid, uint8_t flags)
+{
+	uint16_t port_no = port ? port->port_no : FDB_PORT_BRIDGE;
+	const struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
+	int err;
+
+	if (eth_addr_is_multicast(mac) || eth_addr_is_zero(mac))
+		return -EINVAL;
+	if ((flags & FDB_F_LOCAL) && (flags & FDB_F_STICKY))
+		return -EINVAL;
+	if (!port && !(flags & FDB_F_LOCAL))
+		return -EINVAL;
+	if (port && !(flags & (FDB_F_LOCAL | FDB_F_STATIC)) &&
+	    port->state != PORT_LEARNING && port->state != PORT_FORWARDING)
+		return -EPERM;
+	if (flags & FDB_F_LOCAL)
+		flags |= FDB_F_STATIC;
+	if (vid != FDB_VID_ANY) {
+		if (vid > VLAN_VID_MAX || (vid && !vlan_port_has(vp, vid)))
+			return -EINVAL;
+		return fdb_add(br->fdb, mac, vid, port_no, flags, br->now_ms);
+	}
+	err = fdb_add(br->fdb, mac, 0, port_no, flags, br->now_ms);
+	for (uint16_t v = vlan_port_next(vp, 0); v && !err;
+	     v = vlan_port_next(vp, v))
+		err = fdb_add(br->fdb, mac, v, port_no, flags, br->now_ms);
+	return err;
+}
+
+int
+bridge_fdb_del(struct bridge *br, struct port *port,
+	       const struct eth_addr *mac, uint16_t vid)
+{
+	uint16_t port_no = port ? port->port_no : FDB_PORT_BRIDGE;
+	const struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
+	int err, any = -ENOENT;
+
+	if (vid != FDB_VID_ANY)
+		return fdb_del(br->fdb, mac, vid, port_no);
+	err = fdb_del(br->fdb, mac, 0, port_no);
+	if (!err)
+		any = 0;
+	for (uint16_t v = vlan_port_next(vp, 0); v; v = vlan_port_next(vp, v))
+		if (!fdb_del(br->fdb, mac, v, port_no))
+			any = 0;
+	return any;
+}
+
+/* --- running ------------------------------------------------------------ */
+
+void
+bridge_run(struct bridge *br, uint64_t now_ms)
+{
+	br->now_ms = now_ms;
+	fdb_age(br->fdb, now_ms);
+}
+
+int
+bridge_port_input(struct bridge *br, struct port *port)
+{
+	struct pkt *pkts[PKT_BURST];
+	int n = port_rx_burst(port, br->pool, pkts, PKT_BURST);
+
+	if (n <= 0)
+		return n;
+	if (port->is_host)
+		dp_host_input(br, pkts, n);
+	else
+		dp_input(br, port, pkts, n);
+	return n;
+}

@@ -1,0 +1,383 @@
+/*
+ * dp.c - the burst forwarding pipeline (see dp.h for the order of steps).
+ *
+ * Frames travel in an internal form: when VLAN filtering is on, the outer
+ * bridge-protocol tag is removed at ingress and the classified VID and
+ * PCP/DEI ride in the packet metadata; the tag is pushed again, per egress
+ * port, right before that port's transmit if the port sends the VLAN tagged.
+ * With filtering off frames are never edited.
+ */
+#include "dp.h"
+
+#include <string.h>
+
+#include "bridge.h"
+#include "fdb.h"
+#include "pkt.h"
+#include "port-provider.h"
+#include "stp-glue.h"
+#include "util.h"
+
+/* Ports that received frames in this burst, flushed at its end. */
+struct dp_burst {
+	struct port *dirty[BRIDGE_MAX_PORTS + 1];
+	unsigned n_dirty;
+};
+
+static inline void
+drop(struct port *port, enum port_drop_reason reason)
+{
+	port->stats.drops[reason]++;
+}
+
+static inline void
+enqueue(struct dp_burst *b, struct port *q, struct pkt *p)
+{
+	if (q->txq_n == 0)
+		b->dirty[b->n_dirty++] = q;
+	DASSERT(q->txq_n < PKT_BURST);
+	q->txq[q->txq_n++] = p;
+}
+
+/* Linux should_deliver(): not back out of the ingress port unless hairpin,
+ * egress forwarding, VLAN member, not isolated-to-isolated. */
+static inline bool
+should_deliver(const struct bridge *br, const struct port *in,
+	       const struct port *q, const struct pkt *p)
+{
+	if (q == in && !(q->flags & PORT_F_HAIRPIN))
+		return false;
+	if (q->state != PORT_FORWARDING)
+		return false;
+	if (br->opt.vlan_filtering && !vlan_egress_allowed(&q->vlans, p->vid))
+		return false;
+	if (in && (in->flags & q->flags & PORT_F_ISOLATED))
+		return false;
+	return true;
+}
+
+static void
+deliver_to_host(struct bridge *br, struct dp_burst *b, struct pkt *p)
+{
+	if (br->opt.vlan_filtering &&
+	    !vlan_egress_allowed(&br->self_vlans, p->vid))
+		return;
+	br->stats.to_host++;
+	if (br->host)
+		enqueue(b, br->host, p);
+}
+
+/* Floods 'p' to every port whose flood flag 'flag' is set.  Frames the
+ * bridge device originates ('in' NULL) ignore mcast/bcast_flood (§3.1). */
+static void
+flood(struct bridge *br, struct dp_burst *b, struct port *in, struct pkt *p,
+      uint32_t flag)
+{
+	bool local_orig = in == NULL;
+
+	br->stats.flooded++;
+	for (unsigned i = 1; i <= br->max_port_no; i++) {
+		struct port *q = br->ports[i];
+
+		if (!q)
+			continue;
+		if (!(q->flags & flag) && !(local_orig && flag != PORT_F_FLOOD))
+			continue;
+		if (should_deliver(br, in, q, p))
+			enqueue(b, q, p);
+	}
+}
+
+/* Sends a known unicast frame or floods an unknown one ('in' NULL for the
+ * bridge device).  Returns false if the frame was dropped. */
+static void
+forward(struct bridge *br, struct dp_burst *b, struct port *in,
+	struct pkt *p)
+{
+	const struct eth_addr *dst = eth_dst(p->data);
+
+	if (eth_addr_is_multicast(dst)) {
+		bool bcast = eth_addr_is_broadcast(dst);
+
+		flood(br, b, in, p,
+		      bcast ? PORT_F_BCAST_FLOOD : PORT_F_MCAST_FLOOD);
+		if (in)
+			deliver_to_host(br, b, p);
+		return;
+	}
+
+	struct fdb_entry *e = fdb_lookup(br->fdb, dst, p->vid);
+
+	if (!e) {
+		flood(br, b, in, p, PORT_F_FLOOD);
+		return;
+	}
+	if (e->flags & FDB_F_LOCAL) {
+		if (in)
+			deliver_to_host(br, b, p);
+		return;
+	}
+
+	struct port *q = br->ports[e->port_no];
+
+	if (q && should_deliver(br, in, q, p)) {
+		fdb_entry_use(e, br->now_ms);
+		br->stats.forwarded++;
+		enqueue(b, q, p);
+	} else if (in) {
+		drop(in, PORT_DROP_NO_EGRESS);
+	}
+}
+
+/* Learns the source of a frame from 'in' classified to 'vid'. */
+static inline void
+learn(struct bridge *br, struct port *in, const struct pkt *p)
+{
+	switch (fdb_learn(br->fdb, eth_src(p->data), p->vid, in->port_no,
+			  br->now_ms)) {
+	case FDB_LEARN_NEW:
+		br->stats.learned++;
+		break;
+	case FDB_LEARN_MOVED:
+		br->stats.moved++;
+		break;
+	case FDB_LEARN_FULL:
+		br->stats.learn_full++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Classifies 'p' into a VLAN (filtering on) and converts it to the internal
+ * untagged form.  Returns false if the ingress filter drops it. */
+static inline bool
+vlan_classify(const struct bridge *br, const struct vlan_port *vp,
+	      struct pkt *p)
+{
+	struct vlan_class cls;
+
+	p->vid = 0;
+	p->tci = 0;
+	p->tagged = false;
+	if (!br->opt.vlan_filtering)
+		return true;
+	if (vlan_ingress(vp, br->opt.vlan_protocol, p->data, p->len, &cls) !=
+	    VLAN_ACCEPT)
+		return false;
+	p->vid = cls.vid;
+	p->tci = cls.tci;
+	if (cls.had_tag)
+		pkt_pop_vlan(p);
+	return true;
+}
+
+/* Link-local destinations 01:80:C2:00:00:0X (§3.4).  Returns true if the
+ * frame continues as data, false if it was trapped or dropped. */
+static bool
+link_local(struct bridge *br, struct port *in, struct pkt *p)
+{
+	unsigned x = p->data[5];
+	uint16_t mask = in->group_fwd_mask;
+
+	if (x == 0x01) {
+		drop(in, PORT_DROP_PAUSE);
+		return false;
+	}
+	if (br->opt.vlan_filtering && br->opt.vlan_protocol == ETH_TYPE_QINQ)
+		mask |= 0xb801;	/* provider bridge: customer addresses are data */
+	if (x == 0x00) {
+		if (!br->opt.stp_state || (mask & 1))
+			return true;
+	} else {
+		mask |= br->opt.group_fwd_mask;
+		if (mask & (1u << x))
+			return true;
+	}
+
+	/* Trapped: learned from (unless no_linklocal_learn), handed to the
+	 * port's own stack (STP for the bridge group address), never
+	 * forwarded. */
+	if ((in->state == PORT_LEARNING || in->state == PORT_FORWARDING) &&
+	    (in->flags & PORT_F_LEARNING) && !br->opt.no_linklocal_learn &&
+	    vlan_classify(br, &in->vlans, p))
+		learn(br, in, p);
+	if (x == 0x00) {
+		stp_glue_rx_bpdu(br, in, p);
+		drop(in, PORT_DROP_STP);
+	} else {
+		drop(in, PORT_DROP_LINK_LOCAL);
+	}
+	return false;
+}
+
+/* Frame length as the egress MTU check sees it: the outermost VLAN tag
+ * travels out of band in Linux (is_skb_forwardable). */
+static inline bool
+exceeds_mtu(const struct port *q, const struct pkt *p)
+{
+	uint32_t len = p->len;
+
+	if (len >= ETH_HDR_LEN + ETH_VLAN_HDR_LEN) {
+		uint16_t type = eth_get_be16(p->data + 12);
+
+		if (type == ETH_TYPE_VLAN || type == ETH_TYPE_QINQ)
+			len -= ETH_VLAN_HDR_LEN;
+	}
+	return len > q->mtu + ETH_HDR_LEN + ETH_VLAN_HDR_LEN;
+}
+
+/* Puts 'p' in the form port 'q' sends (tagged or not) for its VLAN. */
+static inline void
+egress_vlan(const struct bridge *br, const struct vlan_port *vp,
+	    struct pkt *p)
+{
+	bool want_tag = !vlan_egress_untagged(vp, p->vid);
+
+	if (want_tag && !p->tagged) {
+		pkt_push_vlan(p, br->opt.vlan_protocol, p->tci | p->vid);
+		p->tagged = true;
+	} else if (!want_tag && p->tagged) {
+		pkt_pop_vlan(p);
+		p->tagged = false;
+	}
+}
+
+/* Transmits every port's queue once, then frees the burst. */
+static void
+flush(struct bridge *br, struct dp_burst *b)
+{
+	for (unsigned i = 0; i < b->n_dirty; i++) {
+		struct port *q = b->dirty[i];
+		const struct vlan_port *vp = q->is_host ? &br->self_vlans
+							: &q->vlans;
+		struct pkt *ok[PKT_BURST];
+		int m = 0, sent;
+
+		for (unsigned j = 0; j < q->txq_n; j++) {
+			struct pkt *p = q->txq[j];
+
+			if (br->opt.vlan_filtering)
+				egress_vlan(br, vp, p);
+			if (!q->is_host && exceeds_mtu(q, p)) {
+				drop(q, PORT_DROP_MTU);
+				continue;
+			}
+			ok[m++] = p;
+		}
+		q->txq_n = 0;
+		if (!m)
+			continue;
+		sent = port_tx_burst(q, ok, m);
+		if (sent < 0)
+			sent = 0;
+		for (int j = 0; j < sent; j++)
+			q->stats.tx_bytes += ok[j]->len;
+		q->stats.tx_packets += (uint64_t)sent;
+		q->stats.drops[PORT_DROP_TX_ERROR] += (uint64_t)(m - sent);
+	}
+	b->n_dirty = 0;
+}
+
+static void
+free_burst(struct bridge *br, struct pkt **pkts, int n)
+{
+	for (int i = 0; i < n; i++)
+		pkt_free(br->pool, pkts[i]);
+}
+
+void
+dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
+{
+	struct dp_burst b;
+
+	b.n_dirty = 0;
+	for (int i = 0; i < n; i++) {
+		struct pkt *p = pkts[i];
+		const struct eth_addr *src, *dst;
+
+		in->stats.rx_packets++;
+		in->stats.rx_bytes += p->len;
+		br->stats.rx_packets++;
+		br->stats.rx_bytes += p->len;
+		p->in_port = in->port_no;
+		if (unlikely(p->len < ETH_HDR_LEN)) {
+			drop(in, PORT_DROP_RUNT);
+			continue;
+		}
+		src = eth_src(p->data);
+		dst = eth_dst(p->data);
+		if (eth_addr_is_broadcast(dst))
+			in->stats.rx_broadcast++;
+		else if (eth_addr_is_multicast(dst))
+			in->stats.rx_multicast++;
+		else
+			in->stats.rx_unicast++;
+
+		/* 1. Source-MAC sanity. */
+		if (eth_addr_is_multicast(src) || eth_addr_is_zero(src)) {
+			drop(in, PORT_DROP_BAD_SRC);
+			continue;
+		}
+		/* 2. Link-local destinations. */
+		if (unlikely(eth_addr_is_link_local(dst)) &&
+		    !link_local(br, in, p))
+			continue;
+		/* 3. Port-state gate. */
+		if (in->state != PORT_LEARNING && in->state != PORT_FORWARDING) {
+			drop(in, PORT_DROP_PORT_STATE);
+			continue;
+		}
+		/* 4. VLAN ingress. */
+		if (!vlan_classify(br, &in->vlans, p)) {
+			drop(in, PORT_DROP_VLAN_INGRESS);
+			continue;
+		}
+		/* 6. Learning. */
+		if (in->flags & PORT_F_LEARNING)
+			learn(br, in, p);
+		/* 8. A LEARNING port forwards nothing. */
+		if (in->state == PORT_LEARNING) {
+			drop(in, PORT_DROP_LEARNING_ONLY);
+			continue;
+		}
+		/* 10-11. Decision and per-port delivery. */
+		forward(br, &b, in, p);
+	}
+	/* 12-13. Egress VLAN edit, MTU check, one transmit per port. */
+	flush(br, &b);
+	free_burst(br, pkts, n);
+}
+
+void
+dp_host_input(struct bridge *br, struct pkt **pkts, int n)
+{
+	struct port *host = br->host;
+	struct dp_burst b;
+
+	b.n_dirty = 0;
+	for (int i = 0; i < n; i++) {
+		struct pkt *p = pkts[i];
+
+		host->stats.rx_packets++;
+		host->stats.rx_bytes += p->len;
+		p->in_port = 0;
+		if (p->len < ETH_HDR_LEN) {
+			drop(host, PORT_DROP_RUNT);
+			continue;
+		}
+		if (!vlan_classify(br, &br->self_vlans, p)) {
+			drop(host, PORT_DROP_VLAN_INGRESS);
+			continue;
+		}
+		forward(br, &b, NULL, p);
+	}
+	flush(br, &b);
+	free_burst(br, pkts, n);
+}
+
+void
+dp_bridge_changed(struct bridge *br)
+{
+	(void)br;
+}

@@ -1,0 +1,136 @@
+/*
+ * replay.c - run-to-completion driver for pcap ports (see replay.h).
+ */
+#include "replay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bridge.h"
+#include "daemon.h"
+#include "port-pcap.h"
+#include "script.h"
+#include "util.h"
+
+#define NS_PER_MS 1000000ull
+
+/* Finds the earliest timestamp among the captures the script will replay
+ * and among its 'at' commands, so setup runs at the start of the replay. */
+static uint64_t
+find_start_ns(const struct replay_opts *o)
+{
+	FILE *f = fopen(o->script, "r");
+	uint64_t start = UINT64_MAX;
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) != -1) {
+		char *save = NULL, *w[64];
+		int n = 0;
+
+		for (char *t = strtok_r(line, " \t\r\n", &save); t && n < 64;
+		     t = strtok_r(NULL, " \t\r\n", &save)) {
+			if (t[0] == '#')
+				break;
+			w[n++] = t;
+		}
+		if (n >= 2 && !strcmp(w[0], "at")) {
+			double s = strtod(w[1], NULL);
+
+			if (s >= 0 && s < 1e10 && (uint64_t)(s * 1e9) < start)
+				start = (uint64_t)(s * 1e9);
+		}
+		if (n >= 4 && !strcmp(w[0], "port") && !strcmp(w[1], "add")) {
+			char *rx = NULL;
+			uint64_t ns;
+
+			for (int i = 4; i + 1 < n; i += 2)
+				if (!strcmp(w[i], "rx"))
+					rx = xstrdup(w[i + 1]);
+			if (!rx)
+				rx = xasprintf("%s/in-%s.pcap",
+					       o->in_dir ? o->in_dir : ".", w[3]);
+			if (!port_pcap_first_ns(rx, &ns) && ns < start)
+				start = ns;
+			free(rx);
+		}
+	}
+	free(line);
+	fclose(f);
+	return start == UINT64_MAX ? 0 : start;
+}
+
+/* Earliest pending input frame over every pcap port of every bridge. */
+static uint64_t
+next_frame_ns(void)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (struct bridge *br = bridge_first(); br; br = br->next) {
+		for (unsigned i = 1; i <= br->max_port_no; i++) {
+			struct port *p = br->ports[i];
+
+			if (p && port_is_pcap(p)) {
+				uint64_t n = port_pcap_next_ns(p);
+
+				if (n < t)
+					t = n;
+			}
+		}
+	}
+	return t;
+}
+
+static void
+input_due(uint64_t now_ns)
+{
+	for (struct bridge *br = bridge_first(); br; br = br->next) {
+		for (unsigned i = 1; i <= br->max_port_no; i++) {
+			struct port *p = br->ports[i];
+
+			if (!p || !port_is_pcap(p))
+				continue;
+			port_pcap_set_horizon(p, now_ns);
+			while (br->ports[i] == p &&
+			       bridge_port_input(br, p) > 0)
+				continue;
+		}
+	}
+}
+
+int
+replay_run(const struct replay_opts *o)
+{
+	struct script_ctx ctx = {
+		.in_dir = o->in_dir,
+		.out_dir = o->out_dir,
+		.replay = true,
+	};
+	uint64_t now_ns = find_start_ns(o);
+	int err;
+
+	clock_set(now_ns / NS_PER_MS);
+	err = script_run_file(&ctx, o->script);
+	while (!err) {
+		uint64_t tf = next_frame_ns(), ta = script_next_at_ns(&ctx);
+		uint64_t t = tf < ta ? tf : ta;
+
+		if (t == UINT64_MAX)
+			break;
+		if (t > now_ns)
+			now_ns = t;
+		clock_set(now_ns / NS_PER_MS);
+		for (struct bridge *br = bridge_first(); br; br = br->next)
+			bridge_run(br, clock_now_ms());
+		err = script_run_due(&ctx, now_ns);
+		if (!err)
+			input_due(now_ns);
+	}
+	script_ctx_uninit(&ctx);
+	return err;
+}

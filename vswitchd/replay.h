@@ -1,0 +1,23 @@
+/*
+ * replay.h - run bridges of pcap ports to completion on a virtual clock.
+ *
+ * The clock is frozen and driven by the pcap timestamps: every input frame
+ * of every pcap port is merged in time order (ties: lower port number
+ * first), deferred 'at' commands run when their time comes, and bridges are
+ * aged/ticked to each new time before the frames of that time are
+ * processed.  Deterministic: the same inputs always give the same outputs.
+ */
+#ifndef VSWITCHD_REPLAY_H
+#define VSWITCHD_REPLAY_H
+
+struct replay_opts {
+	const char *script;	/* setup commands */
+	const char *in_dir;	/* default folder of in-PORT.pcap */
+	const char *out_dir;	/* default folder of out-PORT.pcap */
+};
+
+/* Runs the script, then the replay.  Returns 0 or -errno (message already
+ * printed). */
+int replay_run(const struct replay_opts *opts);
+
+#endif /* VSWITCHD_REPLAY_H */

@@ -1,0 +1,726 @@
+/*
+ * script.c - the setup-command interpreter (see script.h).
+ *
+ * Commands map one to one onto the bridge API, so a command accepted here
+ * behaves exactly as the same change made over the control socket.
+ */
+#include "script.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bridge.h"
+#include "daemon.h"
+#include "fdb.h"
+#include "log.h"
+#include "port-pcap.h"
+#include "util.h"
+
+#define MAX_ARGS 64
+
+struct script_at {
+	uint64_t ns;
+	char *line;
+	unsigned lineno;
+	struct script_at *next;
+};
+
+/* Prints "FILE:LINE: message" on stderr and returns 'err'. */
+static int UTIL_PRINTF(3, 4)
+fail(const struct script_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->file)
+		fprintf(stderr, "%s:%u: ", ctx->file, ctx->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return err < 0 ? err : -EINVAL;
+}
+
+static int
+need(const struct script_ctx *ctx, int argc, int i, const char *what)
+{
+	if (i >= argc)
+		return fail(ctx, -EINVAL, "%s: missing value", what);
+	return 0;
+}
+
+static int
+parse_num(const struct script_ctx *ctx, const char *kw, const char *s,
+	  unsigned long max, unsigned long *out)
+{
+	int err = util_parse_ulong(s, max, out);
+
+	if (err)
+		return fail(ctx, err, "%s: bad value '%s' (expected 0..%lu)",
+			    kw, s, max);
+	return 0;
+}
+
+static int
+parse_onoff(const struct script_ctx *ctx, const char *kw, const char *s,
+	    bool *out)
+{
+	if (util_parse_bool(s, out))
+		return fail(ctx, -EINVAL, "%s: expected on or off, not '%s'",
+			    kw, s);
+	return 0;
+}
+
+static struct bridge *
+find_bridge(const struct script_ctx *ctx, const char *name)
+{
+	struct bridge *br = bridge_lookup(name);
+
+	if (!br)
+		fail(ctx, -ENODEV, "bridge %s does not exist", name);
+	return br;
+}
+
+/* 'bridge add|set NAME OPTION VALUE...' */
+static int
+apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
+		    const char *kw, const char *val)
+{
+	unsigned long v;
+	int err;
+
+	if (!strcmp(kw, "vlan_protocol")) {
+		uint16_t tpid;
+
+		if (vlan_parse_protocol(val, &tpid))
+			return fail(ctx, -EINVAL,
+				    "vlan_protocol: expected 802.1Q or 802.1ad, not '%s'",
+				    val);
+		err = bridge_set_vlan_protocol(br, tpid);
+	} else if (!strcmp(kw, "address")) {
+		struct eth_addr mac;
+
+		if (eth_addr_parse(val, &mac))
+			return fail(ctx, -EINVAL, "address: bad MAC '%s'", val);
+		err = bridge_set_mac(br, &mac);
+	} else {
+		static const struct {
+			const char *kw;
+			unsigned long max;
+		} nums[] = {
+			{ "ageing_time", UINT32_MAX }, { "vlan_filtering", 1 },
+			{ "default_pvid", VLAN_VID_MAX },
+			{ "group_fwd_mask", 0xffff },
+			{ "no_linklocal_learn", 1 },
+			{ "fdb_max_learned", UINT32_MAX }, { "stp_state", 1 },
+			{ "priority", 0xffff }, { "hello_time", UINT32_MAX },
+			{ "max_age", UINT32_MAX },
+			{ "forward_delay", UINT32_MAX },
+		};
+		unsigned i;
+
+		for (i = 0; i < ARRAY_SIZE(nums); i++)
+			if (!strcmp(kw, nums[i].kw))
+				break;
+		if (i == ARRAY_SIZE(nums))
+			return fail(ctx, -EINVAL, "bridge: unknown option '%s'",
+				    kw);
+		if ((err = parse_num(ctx, kw, val, nums[i].max, &v)))
+			return err;
+		switch (i) {
+		case 0: err = bridge_set_ageing_time_cs(br, (uint32_t)v); break;
+		case 1: err = bridge_set_vlan_filtering(br, v); break;
+		case 2: err = bridge_set_default_pvid(br, (uint16_t)v); break;
+		case 3: err = bridge_set_group_fwd_mask(br, (uint16_t)v); break;
+		case 4: err = bridge_set_no_linklocal_learn(br, v); break;
+		case 5: err = bridge_set_fdb_max_learned(br, (uint32_t)v); break;
+		case 6: err = bridge_set_stp_state(br, (uint8_t)v); break;
+		case 7: err = bridge_set_priority(br, (uint16_t)v); break;
+		case 8: err = bridge_set_hello_time_cs(br, (uint32_t)v); break;
+		case 9: err = bridge_set_max_age_cs(br, (uint32_t)v); break;
+		default: err = bridge_set_forward_delay_cs(br, (uint32_t)v); break;
+		}
+	}
+	if (err)
+		return fail(ctx, err, "%s: %s %s: %s", br->name, kw, val,
+			    strerror(-err));
+	return 0;
+}
+
+static int
+cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
+{
+	struct bridge *br;
+	int err;
+
+	if (argc < 3 || (argc % 2) == 0)
+		return fail(ctx, -EINVAL,
+			    "usage: bridge add|set|del NAME [OPTION VALUE]...");
+	if (!strcmp(argv[1], "add")) {
+		err = bridge_create(argv[2], NULL, daemon_pool(), &br);
+		if (err == -EEXIST)
+			return fail(ctx, err, "device %s already exists",
+				    argv[2]);
+		if (err)
+			return fail(ctx, err, "bridge add: bad name '%s'",
+				    argv[2]);
+	} else if (!strcmp(argv[1], "set")) {
+		if (!(br = find_bridge(ctx, argv[2])))
+			return -ENODEV;
+	} else if (!strcmp(argv[1], "del") && argc == 3) {
+		if (!(br = find_bridge(ctx, argv[2])))
+			return -ENODEV;
+		bridge_destroy(br);
+		return 0;
+	} else {
+		return fail(ctx, -EINVAL, "bridge: unknown action '%s'",
+			    argv[1]);
+	}
+	for (int i = 3; i + 1 < argc; i += 2)
+		if ((err = apply_bridge_option(ctx, br, argv[i], argv[i + 1])))
+			return err;
+	return 0;
+}
+
+static char *
+default_path(const char *dir, const char *prefix, const char *port)
+{
+	return xasprintf("%s/%s-%s.pcap", dir ? dir : ".", prefix, port);
+}
+
+/* 'port add BRIDGE PORT type pcap [mac MAC] [mtu N] [rx FILE] [tx FILE]' */
+static int
+cmd_port_add(struct script_ctx *ctx, int argc, char **argv)
+{
+	struct port_pcap_args pa = { 0 };
+	struct eth_addr mac = { { 0 } };
+	const char *type = NULL;
+	unsigned long mtu = 0;
+	char *rx = NULL, *tx = NULL;
+	struct bridge *br;
+	struct port *port;
+	bool have_mac = false;
+	int err = 0;
+
+	if (argc < 4)
+		return fail(ctx, -EINVAL,
+			    "usage: port add BRIDGE PORT type pcap [mac MAC] [mtu N] [rx FILE] [tx FILE]");
+	if (!(br = find_bridge(ctx, argv[2])))
+		return -ENODEV;
+	for (int i = 4; i < argc; i += 2) {
+		if ((err = need(ctx, argc, i + 1, argv[i])))
+			goto out;
+		if (!strcmp(argv[i], "type")) {
+			type = argv[i + 1];
+		} else if (!strcmp(argv[i], "mac")) {
+			if (eth_addr_parse(argv[i + 1], &mac) ||
+			    eth_addr_is_multicast(&mac) || eth_addr_is_zero(&mac)) {
+				err = fail(ctx, -EINVAL, "mac: bad unicast MAC '%s'",
+					   argv[i + 1]);
+				goto out;
+			}
+			have_mac = true;
+		} else if (!strcmp(argv[i], "mtu")) {
+			if ((err = parse_num(ctx, "mtu", argv[i + 1], 65535, &mtu)))
+				goto out;
+		} else if (!strcmp(argv[i], "rx")) {
+			free(rx);
+			rx = xstrdup(argv[i + 1]);
+		} else if (!strcmp(argv[i], "tx")) {
+			free(tx);
+			tx = xstrdup(argv[i + 1]);
+		} else {
+			err = fail(ctx, -EINVAL, "port add: unknown option '%s'",
+				   argv[i]);
+			goto out;
+		}
+	}
+	if (!type || strcmp(type, "pcap")) {
+		err = fail(ctx, -EINVAL,
+			   "port add: type must be given; supported here: pcap (got '%s')",
+			   type ? type : "");
+		goto out;
+	}
+	if (!rx) {
+		rx = default_path(ctx->in_dir, "in", argv[3]);
+		if (access(rx, R_OK)) {
+			free(rx);
+			rx = NULL;
+		}
+	}
+	if (!tx && ctx->out_dir)
+		tx = default_path(ctx->out_dir, "out", argv[3]);
+	pa.rx_path = rx;
+	pa.tx_path = tx;
+	if ((err = port_pcap_open(argv[3], &pa, &port))) {
+		err = fail(ctx, err, "port add %s: cannot open its capture files",
+			   argv[3]);
+		goto out;
+	}
+	if (have_mac)
+		port->mac = mac;
+	if (mtu && (err = bridge_port_set_mtu(br, port, (uint32_t)mtu))) {
+		port_close(port);
+		err = fail(ctx, err, "mtu %lu: %s", mtu, strerror(-err));
+		goto out;
+	}
+	if ((err = bridge_port_add(br, port))) {
+		port_close(port);
+		err = fail(ctx, err, "port add %s to %s: %s", argv[3], br->name,
+			   err == -EEXIST ? "name already in use"
+					  : strerror(-err));
+	}
+out:
+	free(rx);
+	free(tx);
+	return err;
+}
+
+static int
+cmd_port(struct script_ctx *ctx, int argc, char **argv)
+{
+	struct bridge *br;
+	struct port *port;
+
+	if (argc >= 2 && !strcmp(argv[1], "add"))
+		return cmd_port_add(ctx, argc, argv);
+	if (argc == 4 && !strcmp(argv[1], "del")) {
+		if (!(br = find_bridge(ctx, argv[2])))
+			return -ENODEV;
+		if (!(port = bridge_port_lookup(br, argv[3])))
+			return fail(ctx, -ENODEV, "device %s is not a port of %s",
+				    argv[3], argv[2]);
+		bridge_port_del(br, port);
+		return 0;
+	}
+	return fail(ctx, -EINVAL, "usage: port add|del BRIDGE PORT ...");
+}
+
+/* Finds 'dev' as a port, or as a bridge (port NULL) if 'self_ok'. */
+static int
+find_dev(const struct script_ctx *ctx, const char *dev, bool self_ok,
+	 struct bridge **brp, struct port **portp)
+{
+	*portp = bridge_find_port(dev, brp);
+	if (*portp)
+		return 0;
+	if (self_ok && (*brp = bridge_lookup(dev)))
+		return 0;
+	return fail(ctx, -ENODEV, "device %s is not a bridge port", dev);
+}
+
+static const struct {
+	const char *kw;
+	uint32_t flag;
+} port_flags[] = {
+	{ "learning", PORT_F_LEARNING }, { "flood", PORT_F_FLOOD },
+	{ "mcast_flood", PORT_F_MCAST_FLOOD },
+	{ "bcast_flood", PORT_F_BCAST_FLOOD }, { "hairpin", PORT_F_HAIRPIN },
+	{ "isolated", PORT_F_ISOLATED }, { "guard", PORT_F_BPDU_GUARD },
+	{ "root_block", PORT_F_ROOT_BLOCK },
+};
+
+static int
+apply_link_option(const struct script_ctx *ctx, struct bridge *br,
+		  struct port *port, char **argv, int argc, int *i)
+{
+	const char *kw = argv[*i];
+	unsigned long v;
+	bool on;
+	int err;
+
+	if (!strcmp(kw, "up") || !strcmp(kw, "down")) {
+		err = bridge_port_set_admin_up(br, port, kw[0] == 'u');
+		goto done;
+	}
+	if ((err = need(ctx, argc, *i + 1, kw)))
+		return err;
+	const char *val = argv[++*i];
+
+	for (unsigned k = 0; k < ARRAY_SIZE(port_flags); k++) {
+		if (!strcmp(kw, port_flags[k].kw)) {
+			if ((err = parse_onoff(ctx, kw, val, &on)))
+				return err;
+			err = bridge_port_set_flag(br, port, port_flags[k].flag,
+						   on);
+			goto done;
+		}
+	}
+	if (!strcmp(kw, "state")) {
+		enum port_state st;
+
+		if (port_parse_state(val, &st))
+			return fail(ctx, -EINVAL, "state: bad state '%s'", val);
+		err = bridge_port_set_state(br, port, st);
+	} else if (!strcmp(kw, "group_fwd_mask")) {
+		if ((err = parse_num(ctx, kw, val, 0xffff, &v)))
+			return err;
+		err = bridge_port_set_group_fwd_mask(br, port, (uint16_t)v);
+	} else if (!strcmp(kw, "mtu")) {
+		if ((err = parse_num(ctx, kw, val, 65535, &v)))
+			return err;
+		err = bridge_port_set_mtu(br, port, (uint32_t)v);
+	} else if (!strcmp(kw, "cost")) {
+		if ((err = parse_num(ctx, kw, val, UINT32_MAX, &v)))
+			return err;
+		err = bridge_port_set_path_cost(br, port, (uint32_t)v);
+	} else if (!strcmp(kw, "priority")) {
+		if ((err = parse_num(ctx, kw, val, UINT32_MAX, &v)))
+			return err;
+		err = bridge_port_set_priority(br, port, (uint32_t)v);
+	} else {
+		return fail(ctx, -EINVAL, "link set: unknown option '%s'", kw);
+	}
+done:
+	if (err)
+		return fail(ctx, err, "%s: %s: %s", port->name, kw,
+			    strerror(-err));
+	return 0;
+}
+
+/* 'link set dev PORT OPTION...' */
+static int
+cmd_link(struct script_ctx *ctx, int argc, char **argv)
+{
+	struct bridge *br;
+	struct port *port;
+	int err;
+
+	if (argc < 5 || strcmp(argv[1], "set") || strcmp(argv[2], "dev"))
+		return fail(ctx, -EINVAL, "usage: link set dev PORT OPTION...");
+	if ((err = find_dev(ctx, argv[3], false, &br, &port)))
+		return err;
+	for (int i = 4; i < argc; i++)
+		if ((err = apply_link_option(ctx, br, port, argv, argc, &i)))
+			return err;
+	return 0;
+}
+
+static int
+parse_vid_range(const struct script_ctx *ctx, const char *s, uint16_t *lo,
+		uint16_t *hi)
+{
+	char buf[32];
+	char *dash;
+	unsigned long a, b;
+
+	if (!util_strlcpy(buf, s, sizeof buf))
+		return fail(ctx, -EINVAL, "vid: bad value '%s'", s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash++ = '\0';
+	if (parse_num(ctx, "vid", buf, VLAN_VID_MAX, &a) ||
+	    (dash && parse_num(ctx, "vid", dash, VLAN_VID_MAX, &b)))
+		return -EINVAL;
+	if (!dash)
+		b = a;
+	if (a < VLAN_VID_MIN || b < a)
+		return fail(ctx, -EINVAL, "vid: bad range '%s' (1..4094)", s);
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+/* 'vlan add|del dev PORT vid VID[-VID] [pvid] [untagged] [self]' */
+static int
+cmd_vlan(struct script_ctx *ctx, int argc, char **argv)
+{
+	bool add, pvid = false, untagged = false;
+	const char *dev = NULL, *vids = NULL;
+	struct bridge *br;
+	struct port *port;
+	uint16_t lo = 0, hi = 0;
+	int err;
+
+	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")))
+		return fail(ctx, -EINVAL,
+			    "usage: vlan add|del dev PORT vid VID[-VID] [pvid] [untagged] [self]");
+	add = argv[1][0] == 'a';
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "dev") || !strcmp(argv[i], "vid")) {
+			if ((err = need(ctx, argc, i + 1, argv[i])))
+				return err;
+			if (argv[i][0] == 'd')
+				dev = argv[++i];
+			else
+				vids = argv[++i];
+		} else if (!strcmp(argv[i], "pvid")) {
+			pvid = true;
+		} else if (!strcmp(argv[i], "untagged")) {
+			untagged = true;
+		} else if (!strcmp(argv[i], "self") || !strcmp(argv[i], "master")) {
+			continue;
+		} else {
+			return fail(ctx, -EINVAL, "vlan: unknown option '%s'",
+				    argv[i]);
+		}
+	}
+	if (!dev || !vids)
+		return fail(ctx, -EINVAL, "vlan: dev and vid are required");
+	if ((err = parse_vid_range(ctx, vids, &lo, &hi)))
+		return err;
+	if (pvid && lo != hi)
+		return fail(ctx, -EINVAL, "vlan: pvid cannot be given a range");
+	if ((err = find_dev(ctx, dev, true, &br, &port)))
+		return err;
+	for (unsigned v = lo; v <= hi; v++) {
+		err = add ? bridge_vlan_add(br, port, (uint16_t)v, pvid, untagged)
+			  : bridge_vlan_del(br, port, (uint16_t)v);
+		if (err)
+			return fail(ctx, err, "vlan %s dev %s vid %u: %s",
+				    argv[1], dev, v, strerror(-err));
+	}
+	return 0;
+}
+
+/* 'fdb add|del MAC dev PORT [vlan VID] [local|permanent|static|dynamic]
+ *  [sticky]', 'fdb flush [dev PORT] [vlan VID]' */
+static int
+cmd_fdb(struct script_ctx *ctx, int argc, char **argv)
+{
+	const char *dev = NULL;
+	uint16_t vid = FDB_VID_ANY;
+	uint8_t flags = FDB_F_LOCAL;
+	struct eth_addr mac;
+	struct bridge *br;
+	struct port *port;
+	unsigned long v;
+	int first, err;
+
+	if (argc < 2)
+		return fail(ctx, -EINVAL, "usage: fdb add|del|flush ...");
+	if (!strcmp(argv[1], "flush")) {
+		first = 2;
+	} else if (!strcmp(argv[1], "add") || !strcmp(argv[1], "del")) {
+		if (argc < 3 || eth_addr_parse(argv[2], &mac))
+			return fail(ctx, -EINVAL, "fdb %s: bad MAC address '%s'",
+				    argv[1], argc > 2 ? argv[2] : "");
+		first = 3;
+	} else {
+		return fail(ctx, -EINVAL, "fdb: unknown action '%s'", argv[1]);
+	}
+	for (int i = first; i < argc; i++) {
+		const char *kw = argv[i];
+
+		if (!strcmp(kw, "dev") || !strcmp(kw, "vlan")) {
+			if ((err = need(ctx, argc, i + 1, kw)))
+				return err;
+			if (kw[0] == 'd') {
+				dev = argv[++i];
+			} else {
+				if ((err = parse_num(ctx, kw, argv[++i],
+						     VLAN_VID_MAX, &v)))
+					return err;
+				vid = (uint16_t)v;
+			}
+		} else if (!strcmp(kw, "local") || !strcmp(kw, "permanent")) {
+			flags = (flags & FDB_F_STICKY) | FDB_F_LOCAL;
+		} else if (!strcmp(kw, "static")) {
+			flags = (flags & FDB_F_STICKY) | FDB_F_STATIC;
+		} else if (!strcmp(kw, "dynamic")) {
+			flags &= FDB_F_STICKY;
+		} else if (!strcmp(kw, "sticky")) {
+			flags |= FDB_F_STICKY;
+		} else if (!strcmp(kw, "master")) {
+			continue;
+		} else {
+			return fail(ctx, -EINVAL, "fdb: unknown option '%s'", kw);
+		}
+	}
+	if (argv[1][0] == 'f') {
+		struct fdb_flush_filter f = {
+			.port_no = FDB_PORT_ANY, .vid = vid,
+			.flags_mask = FDB_F_STATIC, .flags_value = 0,
+		};
+
+		if (dev) {
+			if ((err = find_dev(ctx, dev, true, &br, &port)))
+				return err;
+			if (port)
+				f.port_no = port->port_no;
+			fdb_flush(br->fdb, &f);
+		} else {
+			for (br = bridge_first(); br; br = br->next)
+				fdb_flush(br->fdb, &f);
+		}
+		return 0;
+	}
+	if (!dev)
+		return fail(ctx, -EINVAL, "fdb %s: dev is required", argv[1]);
+	if ((err = find_dev(ctx, dev, true, &br, &port)))
+		return err;
+	if (argv[1][0] == 'a')
+		err = bridge_fdb_add(br, port, &mac, vid, flags);
+	else
+		err = bridge_fdb_del(br, port, &mac, vid);
+	if (err)
+		return fail(ctx, err, "fdb %s %s dev %s: %s", argv[1], argv[2],
+			    dev, strerror(-err));
+	return 0;
+}
+
+static int run_argv(struct script_ctx *ctx, int argc, char **argv);
+
+/* 'at SECONDS COMMAND...' (replay only) */
+static int
+cmd_at(struct script_ctx *ctx, int argc, char **argv, const char *line)
+{
+	struct script_at *at, **pp;
+	char *end;
+	double s;
+
+	if (!ctx->replay)
+		return fail(ctx, -EINVAL, "at: only valid with --replay");
+	if (argc < 3)
+		return fail(ctx, -EINVAL, "usage: at SECONDS COMMAND...");
+	s = strtod(argv[1], &end);
+	if (*end || s < 0 || s > 1e10)
+		return fail(ctx, -EINVAL, "at: bad time '%s'", argv[1]);
+	at = xcalloc(1, sizeof *at);
+	at->ns = (uint64_t)(s * 1e9 + 0.5);
+	/* Keep the command text after the time. */
+	line = strstr(line, argv[1]) + strlen(argv[1]);
+	at->line = xstrdup(line);
+	at->lineno = ctx->line;
+	for (pp = &ctx->at; *pp && (*pp)->ns <= at->ns; pp = &(*pp)->next)
+		continue;
+	at->next = *pp;
+	*pp = at;
+	return 0;
+}
+
+static int
+run_argv(struct script_ctx *ctx, int argc, char **argv)
+{
+	if (!strcmp(argv[0], "bridge"))
+		return cmd_bridge(ctx, argc, argv);
+	if (!strcmp(argv[0], "port"))
+		return cmd_port(ctx, argc, argv);
+	if (!strcmp(argv[0], "link"))
+		return cmd_link(ctx, argc, argv);
+	if (!strcmp(argv[0], "vlan"))
+		return cmd_vlan(ctx, argc, argv);
+	if (!strcmp(argv[0], "fdb"))
+		return cmd_fdb(ctx, argc, argv);
+	if (!strcmp(argv[0], "expect-fail")) {
+		const char *saved = ctx->file;
+		int err;
+
+		if (argc < 2)
+			return fail(ctx, -EINVAL, "usage: expect-fail COMMAND...");
+		ctx->file = NULL;
+		fprintf(stderr, "(expected failure follows) ");
+		err = run_argv(ctx, argc - 1, argv + 1);
+		ctx->file = saved;
+		if (!err) {
+			fputc('\n', stderr);
+			return fail(ctx, -EINVAL,
+				    "expect-fail: '%s' was accepted", argv[1]);
+		}
+		ctx->n_expect_fail++;
+		return 0;
+	}
+	return fail(ctx, -EINVAL, "unknown command '%s'", argv[0]);
+}
+
+int
+script_run_line(struct script_ctx *ctx, const char *text)
+{
+	char *copy = xstrdup(text), *argv[MAX_ARGS], *save = NULL, *tok;
+	int argc = 0, err = 0;
+	char *hash = strchr(copy, '#');
+
+	if (hash)
+		*hash = '\0';
+	for (tok = strtok_r(copy, " \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == MAX_ARGS) {
+			err = fail(ctx, -E2BIG, "too many words (max %d)",
+				   MAX_ARGS);
+			goto out;
+		}
+		argv[argc++] = tok;
+	}
+	if (argc == 0)
+		goto out;
+	if (!strcmp(argv[0], "at")) {
+		char *clean = xstrdup(text);
+		char *h = strchr(clean, '#');
+
+		if (h)
+			*h = '\0';
+		err = cmd_at(ctx, argc, argv, clean);
+		free(clean);
+	} else {
+		err = run_argv(ctx, argc, argv);
+	}
+out:
+	free(copy);
+	return err;
+}
+
+int
+script_run_file(struct script_ctx *ctx, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int err = 0;
+
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	ctx->file = path;
+	ctx->line = 0;
+	while (getline(&line, &cap, f) != -1) {
+		ctx->line++;
+		if (strlen(line) > 4096) {
+			err = fail(ctx, -E2BIG, "line too long");
+			break;
+		}
+		if ((err = script_run_line(ctx, line)))
+			break;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+uint64_t
+script_next_at_ns(const struct script_ctx *ctx)
+{
+	return ctx->at ? ctx->at->ns : UINT64_MAX;
+}
+
+int
+script_run_due(struct script_ctx *ctx, uint64_t now_ns)
+{
+	int err = 0;
+
+	while (ctx->at && ctx->at->ns <= now_ns && !err) {
+		struct script_at *at = ctx->at;
+
+		ctx->at = at->next;
+		ctx->line = at->lineno;
+		err = script_run_line(ctx, at->line);
+		free(at->line);
+		free(at);
+	}
+	return err;
+}
+
+void
+script_ctx_uninit(struct script_ctx *ctx)
+{
+	while (ctx->at) {
+		struct script_at *at = ctx->at;
+
+		ctx->at = at->next;
+		free(at->line);
+		free(at);
+	}
+}
