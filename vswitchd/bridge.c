@@ -220,6 +220,25 @@ port_fdb_local_add_all(struct bridge *br, struct port *port)
 		port_fdb_local_add(br, port, vid);
 }
 
+/* Gives the bridge device (host port) the bridge MAC. */
+static void
+host_set_mac(struct bridge *br)
+{
+	struct port *host = br->host;
+	int err;
+
+	if (!host || eth_addr_equals(&host->mac, &br->mac))
+		return;
+	if (host->class->set_mac) {
+		err = host->class->set_mac(host, &br->mac);
+		if (err)
+			log_warn(MOD, "%s: cannot set the bridge device MAC: %s",
+				 br->name, strerror(-err));
+	} else {
+		host->mac = br->mac;
+	}
+}
+
 /* Recomputes the bridge MAC as the lowest port MAC unless the user pinned
  * it (Linux br_stp_recalculate_bridge_id). */
 static void
@@ -240,6 +259,8 @@ bridge_update_mac(struct bridge *br)
 		}
 	}
 	br->mac = lowest;
+	if (found)
+		host_set_mac(br);
 	dp_bridge_changed(br);
 }
 
@@ -474,6 +495,7 @@ bridge_set_mac(struct bridge *br, const struct eth_addr *mac)
 	}
 	br->mac = *mac;
 	br->mac_set = true;
+	host_set_mac(br);
 	if (!fdb_lookup(br->fdb, mac, 0))
 		fdb_add(br->fdb, mac, 0, FDB_PORT_BRIDGE,
 			FDB_F_LOCAL | FDB_F_STATIC, br->now_ms);

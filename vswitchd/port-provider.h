@@ -48,6 +48,12 @@ struct port_class {
 	 * IFF_UP on a TAP).  Returns 0 or -errno.  NULL: nothing to do. */
 	int (*set_admin_up)(struct port *port, bool up);
 
+	/* Sets the MAC address of the underlying device: for the bridge's
+	 * host port, the bridge device's MAC (so the host stack answers to
+	 * the address the FDB delivers locally).  Returns 0 or -errno.  NULL:
+	 * only recorded in port->mac. */
+	int (*set_mac)(struct port *port, const struct eth_addr *mac);
+
 	/* Sets the MTU of the underlying device.  NULL: only recorded. */
 	int (*set_mtu)(struct port *port, uint32_t mtu);
 

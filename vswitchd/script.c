@@ -18,6 +18,7 @@
 #include "fdb.h"
 #include "log.h"
 #include "port-pcap.h"
+#include "port-tap.h"
 #include "util.h"
 
 #define MAX_ARGS 64
@@ -167,6 +168,19 @@ cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 		if (err)
 			return fail(ctx, err, "bridge add: bad name '%s'",
 				    argv[2]);
+		if (!ctx->replay) {
+			struct port *host;
+
+			err = port_tap_open_host(argv[2], &host);
+			if (!err)
+				err = bridge_set_host_port(br, host);
+			if (err) {
+				bridge_destroy(br);
+				return fail(ctx, err, "bridge add %s: cannot create "
+					    "its host device: %s", argv[2],
+					    strerror(-err));
+			}
+		}
 	} else if (!strcmp(argv[1], "set")) {
 		if (!(br = find_bridge(ctx, argv[2])))
 			return -ENODEV;
@@ -238,10 +252,24 @@ cmd_port_add(struct script_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
+	if (type && !strcmp(type, "tap") && !ctx->replay) {
+		struct port_tap_args ta = { .has_mac = have_mac, .mac = mac };
+
+		if (rx || tx) {
+			err = fail(ctx, -EINVAL, "port add: rx/tx are for pcap ports");
+			goto out;
+		}
+		if ((err = port_tap_open(argv[3], &ta, &port))) {
+			err = fail(ctx, err, "port add %s: cannot open TAP: %s",
+				   argv[3], strerror(-err));
+			goto out;
+		}
+		goto add;
+	}
 	if (!type || strcmp(type, "pcap")) {
 		err = fail(ctx, -EINVAL,
-			   "port add: type must be given; supported here: pcap (got '%s')",
-			   type ? type : "");
+			   "port add: type must be given; supported here: pcap%s (got '%s')",
+			   ctx->replay ? "" : ", tap", type ? type : "");
 		goto out;
 	}
 	if (!rx) {
@@ -262,6 +290,7 @@ cmd_port_add(struct script_ctx *ctx, int argc, char **argv)
 	}
 	if (have_mac)
 		port->mac = mac;
+add:
 	if (mtu && (err = bridge_port_set_mtu(br, port, (uint32_t)mtu))) {
 		port_close(port);
 		err = fail(ctx, err, "mtu %lu: %s", mtu, strerror(-err));

@@ -1,0 +1,505 @@
+/*
+ * port-tap.c - the "tap" port class (see port-tap.h).
+ *
+ * The netdev is queried and set by name through nl.h.  A TAP moved into
+ * another network namespace keeps its fd; TUNGETDEVNETNS tells which
+ * namespace it lives in now and TUNGETIFF its current name, and the
+ * rtnetlink calls run inside that namespace (nl_netns_enter()).
+ */
+#include "port-tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <linux/if_tun.h>
+#include <linux/virtio_net.h>
+
+#include "bridge.h"
+#include "daemon.h"
+#include "log.h"
+#include "nl.h"
+#include "pkt.h"
+#include "port-provider.h"
+#include "util.h"
+
+#define MOD "tap"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+struct port_tap {
+	struct port up;
+	int fd;				/* /dev/net/tun, non-blocking */
+	char ifname[IFNAMSIZ];		/* netdev name, as TUNGETIFF says */
+	bool created;			/* we created the netdev */
+	size_t vnet_hdr_len;		/* 0 without IFF_VNET_HDR */
+	bool carrier;			/* cached netdev state, see refresh */
+	struct ev_loop *loop;		/* non-NULL while watched */
+	ev_io io;
+	struct nl_watch_sub sub;
+};
+
+/* Frames read while the pool is empty land here and are dropped.  One
+ * loop per process, so one buffer is enough. */
+static uint8_t tap_scratch[PKT_DATA_MAX + 1];
+static uint8_t tap_vnet_scratch[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
+
+static const struct port_class port_tap_class;
+
+static int tap_open__(const char *name, const struct port_tap_args *args,
+		      bool host, struct port **portp);
+static int tap_enter_ns(struct port_tap *tap, int *oldfdp);
+static int tap_query(struct port_tap *tap, struct nl_link_info *info);
+static void tap_refresh(struct port_tap *tap);
+static void tap_random_mac(struct eth_addr *mac);
+
+static struct port_tap *
+port_tap_cast(const struct port *port)
+{
+	ASSERT(port->class == &port_tap_class);
+	return container_of(port, struct port_tap, up);
+}
+
+int
+port_tap_open(const char *name, const struct port_tap_args *args,
+	      struct port **portp)
+{
+	return tap_open__(name, args, false, portp);
+}
+
+int
+port_tap_open_host(const char *bridge_name, struct port **portp)
+{
+	return tap_open__(bridge_name, NULL, true, portp);
+}
+
+int
+port_tap_set_host_mac(struct port *host, const struct eth_addr *mac)
+{
+	struct port_tap *tap;
+	int oldfd, err;
+
+	if (!port_is_tap(host) || !host->is_host)
+		return -EINVAL;
+	tap = port_tap_cast(host);
+	err = tap_enter_ns(tap, &oldfd);
+	if (err)
+		return err;
+	err = nl_link_set_mac(tap->ifname, mac);
+	nl_netns_leave(oldfd);
+	if (!err)
+		host->mac = *mac;
+	return err;
+}
+
+bool
+port_is_tap(const struct port *port)
+{
+	return port->class == &port_tap_class;
+}
+
+/* Opening. */
+
+static int
+tap_open__(const char *name, const struct port_tap_args *args, bool host,
+	   struct port **portp)
+{
+	static const struct port_tap_args defaults;
+	struct nl_link_info info;
+	struct port_tap *tap;
+	struct ifreq ifr;
+	bool existed;
+	int fd, err;
+
+	*portp = NULL;
+	if (!args)
+		args = &defaults;
+	if (!name[0] || strlen(name) >= IFNAMSIZ || strchr(name, '/') ||
+	    strchr(name, ' ') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL;
+	existed = if_nametoindex(name) != 0;
+	if (args->attach_only && !existed)
+		return -ENODEV;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		log_err(MOD, "%s: cannot open /dev/net/tun: %s", name,
+			strerror(-err));
+		return err;
+	}
+	memset(&ifr, 0, sizeof ifr);
+	util_strlcpy(ifr.ifr_name, name, sizeof ifr.ifr_name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (args->vnet_hdr)
+		ifr.ifr_flags |= IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		err = -errno;
+		log_err(MOD, "%s: cannot %s TAP: %s", name,
+			existed ? "attach to" : "create", strerror(-err));
+		goto out_close_fd;
+	}
+
+	tap = xcalloc(1, sizeof *tap);
+	port_init(&tap->up, &port_tap_class, name);
+	tap->fd = fd;
+	tap->created = !existed;
+	util_strlcpy(tap->ifname, ifr.ifr_name, sizeof tap->ifname);
+	if (args->vnet_hdr) {
+		int sz = (int)sizeof(struct virtio_net_hdr);
+
+		if (ioctl(fd, TUNSETVNETHDRSZ, &sz)) {
+			err = -errno;
+			goto out_free_tap;
+		}
+		tap->vnet_hdr_len = sizeof(struct virtio_net_hdr);
+	}
+
+	/* IPv6 off before the netdev goes up, so it never sends DAD/RS. */
+	if (!args->keep_ipv6) {
+		err = nl_link_disable_ipv6(tap->ifname);
+		if (err)
+			log_warn(MOD, "%s: cannot disable IPv6: %s", name,
+				 strerror(-err));
+	}
+	err = nl_link_get(tap->ifname, &info);
+	if (err) {
+		log_err(MOD, "%s: cannot read link: %s", name, strerror(-err));
+		goto out_free_tap;
+	}
+	if (!args->no_up && !(info.flags & IFF_UP)) {
+		err = nl_link_set_up(tap->ifname, true);
+		if (err) {
+			log_err(MOD, "%s: cannot set up: %s", name,
+				strerror(-err));
+			goto out_free_tap;
+		}
+	}
+	tap->up.mtu = info.mtu;
+	tap->up.is_host = host;
+	if (host)
+		tap->up.mac = info.mac;
+	else if (args->has_mac)
+		tap->up.mac = args->mac;
+	else
+		tap_random_mac(&tap->up.mac);
+	tap->up.path_cost = nl_default_path_cost(tap->ifname);
+	tap_refresh(tap);
+	log_info(MOD, "%s: %s TAP (ifindex %d, carrier %s)", name,
+		 existed ? "attached to" : "created", info.ifindex,
+		 tap->carrier ? "on" : "off");
+	*portp = &tap->up;
+	return 0;
+
+out_free_tap:
+	free(tap);
+out_close_fd:
+	close(fd);
+	return err;
+}
+
+/* Class ops. */
+
+static void
+tap_close(struct port *port)
+{
+	struct port_tap *tap = port_tap_cast(port);
+	int off = 0;
+
+	if (tap->loop)
+		port->class->watch(port, NULL);
+	/* A TAP we created goes away with its last fd, unless someone made
+	 * it persistent meanwhile: undo that too. */
+	if (tap->created)
+		ioctl(tap->fd, TUNSETPERSIST, off);
+	close(tap->fd);
+	free(tap);
+}
+
+static int
+tap_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
+	     int max)
+{
+	struct port_tap *tap = port_tap_cast(port);
+	int n = 0;
+
+	for (int i = 0; i < max; i++) {
+		struct pkt *p = pkt_alloc(pool);
+		struct iovec iov[2];
+		int iovcnt = 0;
+		ssize_t r;
+
+		if (tap->vnet_hdr_len) {
+			iov[iovcnt].iov_base = tap_vnet_scratch;
+			iov[iovcnt++].iov_len = tap->vnet_hdr_len;
+		}
+		iov[iovcnt].iov_base = p ? p->data : tap_scratch;
+		iov[iovcnt++].iov_len = PKT_DATA_MAX + 1;
+		r = readv(tap->fd, iov, iovcnt);
+		if (r < 0) {
+			int err = errno;
+
+			pkt_free(pool, p);
+			if (err == EINTR) {
+				i--;
+				continue;
+			}
+			if (err == EAGAIN || err == EWOULDBLOCK)
+				break;
+			return n ? n : -err;
+		}
+		/* Dropped frames count as received, as the pipeline's own
+		 * drops do. */
+		r -= (ssize_t)tap->vnet_hdr_len;
+		if (!p || r < PKT_MIN_LEN || r > PKT_DATA_MAX) {
+			port->stats.rx_packets++;
+			port->stats.drops[!p ? PORT_DROP_NO_BUFFER :
+					  r < PKT_MIN_LEN ? PORT_DROP_RUNT :
+					  PORT_DROP_OVERSIZE]++;
+			pkt_free(pool, p);
+			continue;
+		}
+		p->len = (uint32_t)r;
+		p->ts_ns = clock_now_ms() * 1000000;
+		pkts[n++] = p;
+	}
+	return n;
+}
+
+static int
+tap_tx_burst(struct port *port, struct pkt **pkts, int n)
+{
+	static const struct virtio_net_hdr zero_hdr;
+	struct port_tap *tap = port_tap_cast(port);
+	int sent = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct iovec iov[2];
+		int iovcnt = 0;
+		ssize_t r;
+
+		if (tap->vnet_hdr_len) {
+			iov[iovcnt].iov_base = (void *)&zero_hdr;
+			iov[iovcnt++].iov_len = tap->vnet_hdr_len;
+		}
+		iov[iovcnt].iov_base = pkts[i]->data;
+		iov[iovcnt++].iov_len = pkts[i]->len;
+		do {
+			r = writev(tap->fd, iov, iovcnt);
+		} while (r < 0 && errno == EINTR);
+		if (r >= 0) {
+			sent++;
+			continue;
+		}
+		/* Queue full: the rest would fail too.  Other errors (EIO:
+		 * netdev down, EINVAL: bad frame) concern this frame only;
+		 * the pipeline counts whatever was not sent. */
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			break;
+	}
+	return sent;
+}
+
+static bool
+tap_get_carrier(const struct port *port)
+{
+	return port_tap_cast(port)->carrier;
+}
+
+static int
+tap_set_admin_up(struct port *port, bool up)
+{
+	struct port_tap *tap = port_tap_cast(port);
+	int oldfd, err;
+
+	err = tap_enter_ns(tap, &oldfd);
+	if (err)
+		return err;
+	err = nl_link_set_up(tap->ifname, up);
+	nl_netns_leave(oldfd);
+	tap_refresh(tap);
+	return err;
+}
+
+static int
+tap_set_mtu(struct port *port, uint32_t mtu)
+{
+	struct port_tap *tap = port_tap_cast(port);
+	int oldfd, err;
+
+	err = tap_enter_ns(tap, &oldfd);
+	if (err)
+		return err;
+	err = nl_link_set_mtu(tap->ifname, mtu);
+	nl_netns_leave(oldfd);
+	if (!err)
+		port->mtu = mtu;
+	return err;
+}
+
+static void
+tap_on_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct port_tap *tap = container_of(w, struct port_tap, io);
+	struct port *port = &tap->up;
+	int r;
+
+	(void)revents;
+	if (!port->br) {
+		ev_io_stop(loop, w);
+		return;
+	}
+	r = bridge_port_input(port->br, port);
+	if (r < 0) {
+		log_warn_rl(MOD, "%s: read failed: %s; no longer receiving",
+			    port->name, strerror(-r));
+		ev_io_stop(loop, w);
+	}
+}
+
+/* Link watcher callback: re-reads the netdev and reports changes. */
+static void
+tap_on_link_change(struct nl_watch_sub *sub)
+{
+	struct port_tap *tap = container_of(sub, struct port_tap, sub);
+	struct port *port = &tap->up;
+	bool old = tap->carrier;
+
+	tap_refresh(tap);
+	if (tap->carrier == old || !port->br)
+		return;
+	log_info(MOD, "%s: carrier %s", port->name, tap->carrier ? "on" : "off");
+	if (port->is_host) {
+		/* The host netdev is the bridge device: its up/down is the
+		 * bridge's (ip link set BRIDGE up|down). */
+		if (port->br->admin_up != tap->carrier)
+			bridge_set_admin_up(port->br, tap->carrier);
+	} else {
+		bridge_port_update_link(port->br, port);
+	}
+}
+
+static void
+tap_watch(struct port *port, struct ev_loop *loop)
+{
+	struct port_tap *tap = port_tap_cast(port);
+	int err;
+
+	if (tap->loop) {
+		ev_io_stop(tap->loop, &tap->io);
+		nl_watch_unsubscribe(&tap->sub);
+		nl_watch_close();
+		tap->loop = NULL;
+	}
+	if (!loop)
+		return;
+	ev_io_init(&tap->io, tap_on_readable, tap->fd, EV_READ);
+	ev_io_start(loop, &tap->io);
+	tap->loop = loop;
+	err = nl_watch_open(loop);
+	if (err) {
+		/* Still usable; carrier changes go unnoticed. */
+		log_warn(MOD, "%s: no link watcher: %s", port->name,
+			 strerror(-err));
+		return;
+	}
+	tap->sub.cb = tap_on_link_change;
+	nl_watch_subscribe(&tap->sub);
+	/* Anything that changed between open and now. */
+	tap_on_link_change(&tap->sub);
+}
+
+/* The switch side of an ordinary TAP port has no netdev of its own (the
+ * netdev is the far end), so only the host port changes the device. */
+static int
+tap_set_mac(struct port *port, const struct eth_addr *mac)
+{
+	if (port->is_host)
+		return port_tap_set_host_mac(port, mac);
+	port->mac = *mac;
+	return 0;
+}
+
+static const struct port_class port_tap_class = {
+	.type = "tap",
+	.set_mac = tap_set_mac,
+	.close = tap_close,
+	.rx_burst = tap_rx_burst,
+	.tx_burst = tap_tx_burst,
+	.get_carrier = tap_get_carrier,
+	.set_admin_up = tap_set_admin_up,
+	.set_mtu = tap_set_mtu,
+	.watch = tap_watch,
+};
+
+/* Helpers. */
+
+/* Enters the namespace the netdev lives in now and refreshes its name.
+ * '*oldfdp' is for nl_netns_leave() (-1 if nothing changed). */
+static int
+tap_enter_ns(struct port_tap *tap, int *oldfdp)
+{
+	struct ifreq ifr;
+	int nsfd, err;
+
+	*oldfdp = -1;
+	memset(&ifr, 0, sizeof ifr);
+	if (!ioctl(tap->fd, TUNGETIFF, &ifr))
+		util_strlcpy(tap->ifname, ifr.ifr_name, sizeof tap->ifname);
+	nsfd = ioctl(tap->fd, TUNGETDEVNETNS);
+	if (nsfd < 0)
+		return 0;	/* old kernel: assume it never moved */
+	err = nl_netns_enter(nsfd, oldfdp);
+	close(nsfd);
+	return err;
+}
+
+static int
+tap_query(struct port_tap *tap, struct nl_link_info *info)
+{
+	int oldfd, err;
+
+	err = tap_enter_ns(tap, &oldfd);
+	if (err)
+		return err;
+	err = nl_link_get(tap->ifname, info);
+	nl_netns_leave(oldfd);
+	return err;
+}
+
+/* Re-reads the netdev's state into tap->carrier: up with its lower layer
+ * up.  A netdev that cannot be read counts as down. */
+static void
+tap_refresh(struct port_tap *tap)
+{
+	struct nl_link_info info;
+	int err = tap_query(tap, &info);
+
+	if (err) {
+		log_warn_rl(MOD, "%s: cannot read link %s: %s", tap->up.name,
+			    tap->ifname, strerror(-err));
+		tap->carrier = false;
+		return;
+	}
+	tap->carrier = (info.flags & IFF_UP) && (info.flags & IFF_LOWER_UP);
+}
+
+/* A random unicast, locally administered MAC. */
+static void
+tap_random_mac(struct eth_addr *mac)
+{
+	if (getrandom(mac->ea, sizeof mac->ea, 0) != sizeof mac->ea) {
+		for (size_t i = 0; i < sizeof mac->ea; i++)
+			mac->ea[i] = (uint8_t)random();
+	}
+	mac->ea[0] = (uint8_t)((mac->ea[0] & 0xfe) | 0x02);
+}
