@@ -67,6 +67,14 @@ load(const char *path, struct capture *c)
 }
 
 static void
+release(struct capture *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->f[i].data);
+	free(c->f);
+}
+
+static void
 summary(const char *tag, size_t i, const struct frame *f)
 {
 	const unsigned char *d = f->data;
@@ -108,6 +116,7 @@ main(int argc, char **argv)
 				printf("%02x", e.f[i].data[k]);
 			putchar('\n');
 		}
+		release(&e);
 		return 0;
 	}
 	if (argc != 3) {
@@ -150,11 +159,7 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	for (i = 0; i < e.n; i++)
-		free(e.f[i].data);
-	for (i = 0; i < a.n; i++)
-		free(a.f[i].data);
-	free(e.f);
-	free(a.f);
+	release(&e);
+	release(&a);
 	return diff;
 }
