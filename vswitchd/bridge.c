@@ -21,6 +21,7 @@
 #include "log.h"
 #include "pkt.h"
 #include "port-provider.h"
+#include "stp-glue.h"
 #include "util.h"
 
 #define MOD "bridge"
@@ -97,6 +98,7 @@ bridge_create(const char *name, const struct bridge_options *opt,
 	vlan_port_init(&br->self_vlans);
 	if (br->opt.default_pvid)
 		vlan_port_add(&br->self_vlans, br->opt.default_pvid, true, true);
+	stp_glue_bridge_create(br);
 
 	for (pp = &all_bridges; *pp && strcmp((*pp)->name, name) < 0;
 	     pp = &(*pp)->next)
@@ -129,6 +131,7 @@ bridge_destroy(struct bridge *br)
 		}
 	}
 	log_info(MOD, "%s: destroyed", br->name);
+	stp_glue_bridge_destroy(br);
 	fdb_destroy(br->fdb);
 	free(br);
 }
@@ -259,6 +262,8 @@ bridge_update_mac(struct bridge *br)
 		}
 	}
 	br->mac = lowest;
+	if (br->stp)
+		stp_glue_bridge_config(br);
 	if (found)
 		host_set_mac(br);
 	dp_bridge_changed(br);
@@ -288,6 +293,8 @@ bridge_port_add(struct bridge *br, struct port *port)
 	if (br->opt.default_pvid)
 		vlan_port_add(&port->vlans, br->opt.default_pvid, true, true);
 	port_fdb_local_add_all(br, port);
+	port->link_enabled = false;
+	stp_glue_port_add(br, port);
 	bridge_update_mac(br);
 	bridge_port_update_link(br, port);
 	if (port->class->watch)
@@ -303,6 +310,7 @@ bridge_port_del(struct bridge *br, struct port *port)
 	ASSERT(port->br == br && br->ports[port->port_no] == port);
 	log_info(MOD, "%s: %s: removed (port %u)", br->name, port->name,
 		 port->port_no);
+	stp_glue_port_del(br, port);
 	fdb_flush_port(br->fdb, port->port_no);
 	br->ports[port->port_no] = NULL;
 	br->n_ports--;
@@ -317,20 +325,16 @@ bridge_port_del(struct bridge *br, struct port *port)
 void
 bridge_port_update_link(struct bridge *br, struct port *port)
 {
-	enum port_state old = port->state;
-	bool enabled = br->admin_up && port_is_enabled(port);
+	bool enabled = port_is_enabled(port);
 
-	if (!enabled) {
-		port->state = PORT_DISABLED;
-		if (old != PORT_DISABLED)
-			fdb_flush_port_dynamic(br->fdb, port->port_no);
-	} else if (old == PORT_DISABLED) {
-		/* STP off: an enabled port forwards at once (§3.3). */
-		port->state = PORT_FORWARDING;
-	}
-	if (old != port->state)
-		log_info(MOD, "%s: %s: state %s -> %s", br->name, port->name,
-			 port_state_name(old), port_state_name(port->state));
+	/* STP owns port states (with STP off it forwards enabled ports at
+	 * once, §3.3) and asks for the dynamic entries of a disabled port to
+	 * be flushed.  The bridge device's own state reaches STP through
+	 * bridge_set_admin_up(). */
+	if (enabled == port->link_enabled)
+		return;
+	port->link_enabled = enabled;
+	stp_glue_port_link(br, port, enabled);
 }
 
 /* --- bridge options --------------------------------------------------- */
@@ -445,6 +449,7 @@ bridge_set_stp_state(struct bridge *br, uint8_t state)
 		br->opt.forward_delay_cs = br->opt.forward_delay_cs < 200 ? 200
 									  : 3000;
 	br->opt.stp_state = state;
+	stp_glue_bridge_config(br);
 	return 0;
 }
 
@@ -452,6 +457,7 @@ int
 bridge_set_priority(struct bridge *br, uint16_t prio)
 {
 	br->opt.priority = prio;
+	stp_glue_bridge_config(br);
 	return 0;
 }
 
@@ -461,6 +467,7 @@ bridge_set_hello_time_cs(struct bridge *br, uint32_t cs)
 	if (cs < 100 || cs > 1000)
 		return -ERANGE;
 	br->opt.hello_time_cs = cs;
+	stp_glue_bridge_config(br);
 	return 0;
 }
 
@@ -470,6 +477,7 @@ bridge_set_max_age_cs(struct bridge *br, uint32_t cs)
 	if (cs < 600 || cs > 4000)
 		return -ERANGE;
 	br->opt.max_age_cs = cs;
+	stp_glue_bridge_config(br);
 	return 0;
 }
 
@@ -479,6 +487,7 @@ bridge_set_forward_delay_cs(struct bridge *br, uint32_t cs)
 	if (br->opt.stp_state && !fd_in_stp_range(cs))
 		return -ERANGE;
 	br->opt.forward_delay_cs = cs;
+	stp_glue_bridge_config(br);
 	return 0;
 }
 
@@ -511,10 +520,12 @@ bridge_set_mac(struct bridge *br, const struct eth_addr *mac)
 int
 bridge_set_admin_up(struct bridge *br, bool up)
 {
+	if (br->admin_up == up)
+		return 0;
 	br->admin_up = up;
-	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
-		if (br->ports[i])
-			bridge_port_update_link(br, br->ports[i]);
+	/* Down disables every port, which flushes their dynamic entries
+	 * (T25); up enables the ports whose link is up. */
+	stp_glue_bridge_up(br, up);
 	return 0;
 }
 
@@ -531,6 +542,8 @@ bridge_port_set_flag(struct bridge *br, struct port *port, uint32_t flag,
 		port->flags |= flag;
 	else
 		port->flags &= ~flag;
+	if (flag & (PORT_F_ROOT_BLOCK | PORT_F_BPDU_GUARD))
+		return stp_glue_port_config(br, port);
 	return 0;
 }
 
@@ -596,22 +609,20 @@ int
 bridge_port_set_path_cost(struct bridge *br, struct port *port,
 			  uint32_t cost)
 {
-	(void)br;
 	if (cost < 1 || cost > 65535)
 		return -ERANGE;
 	port->path_cost = cost;
 	port->path_cost_set = true;
-	return 0;
+	return stp_glue_port_config(br, port);
 }
 
 int
 bridge_port_set_priority(struct bridge *br, struct port *port, uint32_t prio)
 {
-	(void)br;
 	if (prio > 63)
 		return -ERANGE;
 	port->stp_priority = (uint8_t)prio;
-	return 0;
+	return stp_glue_port_config(br, port);
 }
 
 /* --- VLANs and user FDB entries --------------------------------------- */
@@ -713,6 +724,7 @@ void
 bridge_run(struct bridge *br, uint64_t now_ms)
 {
 	br->now_ms = now_ms;
+	stp_glue_run(br, now_ms);
 	fdb_age(br->fdb, now_ms);
 }
 

@@ -91,6 +91,8 @@ struct port {
 	uint32_t mtu;			/* L3 MTU, as ip link */
 	struct eth_addr mac;		/* local FDB entry, BPDU source */
 	bool admin_up;			/* ip link set up/down */
+	bool link_enabled;		/* admin up and carrier, as last told
+					 * to STP */
 	bool is_host;			/* the bridge device's own port */
 	uint16_t group_fwd_mask;	/* per-port link-local mask */
 	uint8_t stp_priority;		/* 0..63, default 32 */

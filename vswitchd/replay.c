@@ -16,6 +16,7 @@
 #include "util.h"
 
 #define NS_PER_MS 1000000ull
+#define STP_STEP_NS (10 * NS_PER_MS)	/* clock step while STP runs */
 
 /* Finds the earliest timestamp among the captures the script will replay
  * and among its 'at' commands, so setup runs at the start of the replay. */
@@ -86,6 +87,15 @@ next_frame_ns(void)
 	return t;
 }
 
+static bool
+any_stp(void)
+{
+	for (struct bridge *br = bridge_first(); br; br = br->next)
+		if (br->opt.stp_state)
+			return true;
+	return false;
+}
+
 static void
 input_due(uint64_t now_ns)
 {
@@ -118,10 +128,15 @@ replay_run(const struct replay_opts *o)
 	err = script_run_file(&ctx, o->script);
 	while (!err) {
 		uint64_t tf = next_frame_ns(), ta = script_next_at_ns(&ctx);
-		uint64_t t = tf < ta ? tf : ta;
+		uint64_t te = ctx.end_ns > now_ns ? ctx.end_ns : UINT64_MAX;
+		uint64_t t = MIN(MIN(tf, ta), te);
 
 		if (t == UINT64_MAX)
 			break;
+		/* While STP runs, timers send BPDUs on their own: step the
+		 * clock so they leave at their time, between inputs. */
+		if (t > now_ns + STP_STEP_NS && any_stp())
+			t = now_ns + STP_STEP_NS;
 		if (t > now_ns)
 			now_ns = t;
 		clock_set(now_ns / NS_PER_MS);

@@ -593,23 +593,47 @@ cmd_fdb(struct script_ctx *ctx, int argc, char **argv)
 
 static int run_argv(struct script_ctx *ctx, int argc, char **argv);
 
+static int
+parse_seconds(const struct script_ctx *ctx, const char *kw, const char *s,
+	      uint64_t *ns)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || v < 0 || v > 1e10)
+		return fail(ctx, -EINVAL, "%s: bad time '%s'", kw, s);
+	*ns = (uint64_t)(v * 1e9 + 0.5);
+	return 0;
+}
+
+/* 'end SECONDS' (replay only): keep the clock running until SECONDS even
+ * when no input is left, so timers (ageing, STP) play out. */
+static int
+cmd_end(struct script_ctx *ctx, int argc, char **argv)
+{
+	if (!ctx->replay)
+		return fail(ctx, -EINVAL, "end: only valid with --replay");
+	if (argc != 2)
+		return fail(ctx, -EINVAL, "usage: end SECONDS");
+	return parse_seconds(ctx, "end", argv[1], &ctx->end_ns);
+}
+
 /* 'at SECONDS COMMAND...' (replay only) */
 static int
 cmd_at(struct script_ctx *ctx, int argc, char **argv, const char *line)
 {
 	struct script_at *at, **pp;
-	char *end;
-	double s;
+	uint64_t ns;
+	int err;
 
 	if (!ctx->replay)
 		return fail(ctx, -EINVAL, "at: only valid with --replay");
 	if (argc < 3)
 		return fail(ctx, -EINVAL, "usage: at SECONDS COMMAND...");
-	s = strtod(argv[1], &end);
-	if (*end || s < 0 || s > 1e10)
-		return fail(ctx, -EINVAL, "at: bad time '%s'", argv[1]);
+	if ((err = parse_seconds(ctx, "at", argv[1], &ns)))
+		return err;
 	at = xcalloc(1, sizeof *at);
-	at->ns = (uint64_t)(s * 1e9 + 0.5);
+	at->ns = ns;
 	/* Keep the command text after the time. */
 	line = strstr(line, argv[1]) + strlen(argv[1]);
 	at->line = xstrdup(line);
@@ -634,6 +658,8 @@ run_argv(struct script_ctx *ctx, int argc, char **argv)
 		return cmd_vlan(ctx, argc, argv);
 	if (!strcmp(argv[0], "fdb"))
 		return cmd_fdb(ctx, argc, argv);
+	if (!strcmp(argv[0], "end"))
+		return cmd_end(ctx, argc, argv);
 	if (!strcmp(argv[0], "expect-fail")) {
 		const char *saved = ctx->file;
 		int err;

@@ -23,6 +23,7 @@ struct script_ctx {
 	unsigned line;
 	struct script_at *at;	/* deferred commands, sorted by time */
 	unsigned n_expect_fail;	/* expect-fail commands that failed */
+	uint64_t end_ns;	/* 'end SECONDS': replay until then (0: none) */
 };
 
 /* Runs every command of 'path'.  Stops at the first failing command.
