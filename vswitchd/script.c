@@ -19,6 +19,7 @@
 #include "log.h"
 #include "port-pcap.h"
 #include "port-tap.h"
+#include "port-vhost.h"
 #include "util.h"
 
 #define MAX_ARGS 64
@@ -211,6 +212,8 @@ cmd_port_add(struct script_ctx *ctx, int argc, char **argv)
 {
 	struct port_pcap_args pa = { 0 };
 	struct eth_addr mac = { { 0 } };
+	const char *vh_path = NULL;
+	bool vh_server = true;
 	const char *type = NULL;
 	unsigned long mtu = 0;
 	char *rx = NULL, *tx = NULL;
@@ -221,13 +224,20 @@ cmd_port_add(struct script_ctx *ctx, int argc, char **argv)
 
 	if (argc < 4)
 		return fail(ctx, -EINVAL,
-			    "usage: port add BRIDGE PORT type pcap [mac MAC] [mtu N] [rx FILE] [tx FILE]");
+			    "usage: port add BRIDGE PORT type pcap|tap|vhost-user [mac MAC] [mtu N] [rx FILE] [tx FILE] [path SOCK server|client]");
 	if (!(br = find_bridge(ctx, argv[2])))
 		return -ENODEV;
 	for (int i = 4; i < argc; i += 2) {
+		if (!strcmp(argv[i], "server") || !strcmp(argv[i], "client")) {
+			vh_server = argv[i][0] == 's';
+			i--;
+			continue;
+		}
 		if ((err = need(ctx, argc, i + 1, argv[i])))
 			goto out;
-		if (!strcmp(argv[i], "type")) {
+		if (!strcmp(argv[i], "path")) {
+			vh_path = argv[i + 1];
+		} else if (!strcmp(argv[i], "type")) {
 			type = argv[i + 1];
 		} else if (!strcmp(argv[i], "mac")) {
 			if (eth_addr_parse(argv[i + 1], &mac) ||
@@ -252,6 +262,20 @@ cmd_port_add(struct script_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
+	if (type && !strcmp(type, "vhost-user") && !ctx->replay) {
+		if (!vh_path) {
+			err = fail(ctx, -EINVAL, "port add: vhost-user needs path SOCK");
+			goto out;
+		}
+		if ((err = port_vhost_open(argv[3], vh_path, vh_server, &port))) {
+			err = fail(ctx, err, "port add %s: %s", argv[3],
+				   strerror(-err));
+			goto out;
+		}
+		if (have_mac)
+			port->mac = mac;
+		goto add;
+	}
 	if (type && !strcmp(type, "tap") && !ctx->replay) {
 		struct port_tap_args ta = { .has_mac = have_mac, .mac = mac };
 
@@ -269,7 +293,7 @@ cmd_port_add(struct script_ctx *ctx, int argc, char **argv)
 	if (!type || strcmp(type, "pcap")) {
 		err = fail(ctx, -EINVAL,
 			   "port add: type must be given; supported here: pcap%s (got '%s')",
-			   ctx->replay ? "" : ", tap", type ? type : "");
+			   ctx->replay ? "" : ", tap, vhost-user", type ? type : "");
 		goto out;
 	}
 	if (!rx) {

@@ -1,0 +1,491 @@
+/*
+ * vhost-hostile.c - a small vhost-user front-end that attacks vswitchd.
+ *
+ * Usage: vhost-hostile HOSTILE_SOCK GOOD_SOCK
+ *
+ * Two front-ends on two ports of one bridge: "bad" (HOSTILE_SOCK) sends
+ * out-of-range, zero-length and huge descriptors, descriptor and indirect
+ * loops, out-of-range heads, avail index jumps, overlapping and tiny
+ * memory tables, wrong-sized, oversized and unknown messages.  After each
+ * case the program checks that vswitchd still answers on the bad socket
+ * and, after resetting the bad port's TX ring as a front-end would, that a
+ * broadcast frame from "bad" still reaches "good" (GOOD_SOCK).  Exit
+ * status 0 only if every case passed; the caller checks vswitchd's
+ * counters in its log.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vhost-user.h"
+#include "virtio-net.h"
+
+#define MEM_SIZE  0x100000u
+#define QSZ       64
+#define RING_OFF(q) (0x1000u + (q) * 0x3000u)	/* desc, +0x400 avail, +0x800 used */
+#define BUF_OFF(q)  (0x10000u + (q) * 0x40000u)
+#define BUF_SIZE  2048u
+
+struct fe {
+	const char *path;
+	int sock;
+	int memfd;
+	uint8_t *mem;
+	int kick[2], call[2];
+	uint16_t avail_idx[2];
+	uint16_t used_seen[2];
+};
+
+static int failures;
+
+static void
+fail(const char *what)
+{
+	fprintf(stderr, "FAIL: %s\n", what);
+	failures++;
+}
+
+static struct virtq_desc *
+q_desc(struct fe *f, int q)
+{
+	return (struct virtq_desc *)(void *)(f->mem + RING_OFF(q));
+}
+
+static struct virtq_avail *
+q_avail(struct fe *f, int q)
+{
+	return (struct virtq_avail *)(void *)(f->mem + RING_OFF(q) + 0x400);
+}
+
+static struct virtq_used *
+q_used(struct fe *f, int q)
+{
+	return (struct virtq_used *)(void *)(f->mem + RING_OFF(q) + 0x800);
+}
+
+static uint64_t
+gpa(uint64_t off)
+{
+	return off;	/* guest-physical = offset in the memfd */
+}
+
+static uint64_t
+uva(struct fe *f, uint64_t off)
+{
+	return (uint64_t)(uintptr_t)f->mem + off;
+}
+
+static int
+send_raw(struct fe *f, uint32_t req, uint32_t flags, const void *p,
+	 uint32_t size, uint32_t wire_size, const int *fds, unsigned nfds)
+{
+	struct vhost_user_hdr h = { req, VHOST_USER_VERSION | flags,
+				    wire_size };
+	struct iovec iov[2] = { { &h, sizeof h }, { (void *)p, size } };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 16)];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = size ? 2 : 1 };
+
+	if (nfds) {
+		struct cmsghdr *c;
+
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	return sendmsg(f->sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+static int
+send_msg(struct fe *f, uint32_t req, uint32_t flags, const void *p,
+	 uint32_t size, const int *fds, unsigned nfds)
+{
+	return send_raw(f, req, flags, p, size, size, fds, nfds);
+}
+
+/* Reads one reply; returns its u64 (or state.num), -1 on timeout/EOF. */
+static int64_t
+recv_reply(struct fe *f)
+{
+	struct pollfd pfd = { f->sock, POLLIN, 0 };
+	struct vhost_user_hdr h;
+	union vhost_user_payload p;
+
+	if (poll(&pfd, 1, 2000) != 1 ||
+	    recv(f->sock, &h, sizeof h, MSG_WAITALL) != sizeof h ||
+	    h.size > sizeof p ||
+	    (h.size && recv(f->sock, &p, h.size, MSG_WAITALL) != h.size))
+		return -1;
+	if (h.flags != (VHOST_USER_VERSION | VHOST_USER_F_REPLY))
+		return -1;
+	return h.size == 8 && h.request == VHOST_USER_GET_VRING_BASE ?
+	       (int64_t)p.state.num : (int64_t)p.u64;
+}
+
+/* Sends with NEED_REPLY and returns the ack value (0 ok), -1 if none. */
+static int64_t
+request_ack(struct fe *f, uint32_t req, const void *p, uint32_t size,
+	    const int *fds, unsigned nfds)
+{
+	if (send_msg(f, req, VHOST_USER_F_NEED_REPLY, p, size, fds, nfds))
+		return -1;
+	return recv_reply(f);
+}
+
+static void
+fe_connect(struct fe *f)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", f->path);
+	for (int i = 0; i < 100; i++) {
+		f->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (!connect(f->sock, (struct sockaddr *)&sun, sizeof sun))
+			return;
+		close(f->sock);
+		usleep(50000);
+	}
+	fprintf(stderr, "cannot connect to %s\n", f->path);
+	exit(2);
+}
+
+static int64_t
+send_mem_table(struct fe *f, uint64_t size)
+{
+	struct vhost_user_mem_table t = { .nregions = 1 };
+
+	t.regions[0] = (struct vhost_user_mem_region){ 0, size, uva(f, 0), 0 };
+	return request_ack(f, VHOST_USER_SET_MEM_TABLE, &t, 8 + 32, &f->memfd,
+			   1);
+}
+
+static int64_t
+setup_vring(struct fe *f, int q)
+{
+	struct vhost_user_vring_state num = { (uint32_t)q, QSZ };
+	struct vhost_user_vring_state base = { (uint32_t)q, 0 };
+	struct vhost_user_vring_state en = { (uint32_t)q, 1 };
+	struct vhost_user_vring_addr a = {
+		.index = (uint32_t)q,
+		.desc = uva(f, RING_OFF(q)),
+		.avail = uva(f, RING_OFF(q) + 0x400),
+		.used = uva(f, RING_OFF(q) + 0x800),
+	};
+	uint64_t idx = (uint64_t)q;
+	int64_t r = 0;
+
+	memset(f->mem + RING_OFF(q), 0, 0x3000);
+	f->avail_idx[q] = 0;
+	f->used_seen[q] = 0;
+	r |= request_ack(f, VHOST_USER_SET_VRING_CALL, &idx, 8, &f->call[q], 1);
+	r |= request_ack(f, VHOST_USER_SET_VRING_NUM, &num, sizeof num, NULL, 0);
+	r |= request_ack(f, VHOST_USER_SET_VRING_BASE, &base, sizeof base, NULL,
+			 0);
+	r |= request_ack(f, VHOST_USER_SET_VRING_ADDR, &a, sizeof a, NULL, 0);
+	r |= request_ack(f, VHOST_USER_SET_VRING_KICK, &idx, 8, &f->kick[q], 1);
+	r |= request_ack(f, VHOST_USER_SET_VRING_ENABLE, &en, sizeof en, NULL,
+			 0);
+	return r;
+}
+
+static void
+fe_setup(struct fe *f)
+{
+	uint64_t feat = VIRTIO_BIT(VIRTIO_F_VERSION_1) |
+			VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |
+			VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES);
+	uint64_t proto = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK);
+
+	fe_connect(f);
+	send_msg(f, VHOST_USER_SET_OWNER, 0, NULL, 0, NULL, 0);
+	send_msg(f, VHOST_USER_GET_FEATURES, 0, NULL, 0, NULL, 0);
+	if (recv_reply(f) < 0)
+		fail("GET_FEATURES");
+	send_msg(f, VHOST_USER_SET_PROTOCOL_FEATURES, 0, &proto, 8, NULL, 0);
+	if (request_ack(f, VHOST_USER_SET_FEATURES, &feat, 8, NULL, 0) != 0)
+		fail("SET_FEATURES");
+	if (send_mem_table(f, MEM_SIZE) != 0)
+		fail("SET_MEM_TABLE");
+	if (setup_vring(f, 0) || setup_vring(f, 1))
+		fail("vring setup");
+}
+
+static void
+fe_init(struct fe *f, const char *path)
+{
+	memset(f, 0, sizeof *f);
+	f->path = path;
+	f->memfd = memfd_create("hostile-guest", MFD_CLOEXEC);
+	if (f->memfd < 0 || ftruncate(f->memfd, MEM_SIZE))
+		exit(2);
+	f->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      f->memfd, 0);
+	if (f->mem == MAP_FAILED)
+		exit(2);
+	for (int q = 0; q < 2; q++) {
+		f->kick[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		f->call[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	}
+	fe_setup(f);
+}
+
+/* Makes 'head' available on queue 'q' and kicks. */
+static void
+make_avail(struct fe *f, int q, uint16_t head)
+{
+	struct virtq_avail *a = q_avail(f, q);
+
+	a->ring[f->avail_idx[q] % QSZ] = head;
+	f->avail_idx[q]++;
+	__atomic_store_n(&a->idx, f->avail_idx[q], __ATOMIC_RELEASE);
+	eventfd_write(f->kick[q], 1);
+}
+
+/* Posts 'n' receive buffers on queue 0. */
+static void
+post_rx(struct fe *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		uint16_t d = (uint16_t)(f->avail_idx[0] % QSZ);
+
+		q_desc(f, 0)[d] = (struct virtq_desc){
+			gpa(BUF_OFF(0) + d * BUF_SIZE), BUF_SIZE,
+			VIRTQ_DESC_F_WRITE, 0 };
+		make_avail(f, 0, d);
+	}
+}
+
+/* Sends a 60-byte broadcast frame with marker 'tag' as one descriptor. */
+static void
+send_frame(struct fe *f, uint8_t tag)
+{
+	uint16_t d = (uint16_t)(f->avail_idx[1] % QSZ);
+	uint8_t *b = f->mem + BUF_OFF(1) + d * BUF_SIZE;
+
+	memset(b, 0, 12 + 60);
+	memset(b + 12, 0xff, 6);
+	memcpy(b + 18, "\x02\x00\x00\x00\xba\xd0", 6);
+	b[24] = 0x88;
+	b[25] = 0xb5;
+	b[26] = tag;
+	q_desc(f, 1)[d] = (struct virtq_desc){ gpa(BUF_OFF(1) + d * BUF_SIZE),
+					       12 + 60, 0, 0 };
+	make_avail(f, 1, d);
+}
+
+/* Waits for a frame with marker 'tag' on the good port's RX ring. */
+static bool
+received(struct fe *g, uint8_t tag)
+{
+	for (int t = 0; t < 200; t++) {
+		struct virtq_used *u = q_used(g, 0);
+
+		while (g->used_seen[0] != __atomic_load_n(&u->idx,
+							  __ATOMIC_ACQUIRE)) {
+			struct virtq_used_elem e = u->ring[g->used_seen[0] % QSZ];
+			uint8_t *b = g->mem + BUF_OFF(0) + e.id * BUF_SIZE;
+
+			g->used_seen[0]++;
+			post_rx(g, 1);
+			if (e.len == 72 && b[12 + 14] == tag)
+				return true;
+		}
+		usleep(10000);
+	}
+	return false;
+}
+
+static bool
+alive(struct fe *f)
+{
+	send_msg(f, VHOST_USER_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0);
+	return recv_reply(f) > 0;
+}
+
+/* Resets the bad port's TX ring as a front-end would: stop it
+ * (GET_VRING_BASE), then set it up from scratch. */
+static void
+reset_tx(struct fe *f)
+{
+	struct vhost_user_vring_state s = { 1, 0 };
+
+	send_msg(f, VHOST_USER_GET_VRING_BASE, 0, &s, sizeof s, NULL, 0);
+	if (recv_reply(f) < 0)
+		fail("GET_VRING_BASE");
+	if (setup_vring(f, 1))
+		fail("vring 1 re-setup");
+}
+
+static void
+check_case(const char *name, struct fe *bad, struct fe *good, uint8_t tag)
+{
+	usleep(100000);
+	if (!alive(bad)) {
+		/* Some cases make vswitchd drop the connection: reconnect. */
+		close(bad->sock);
+		fe_setup(bad);
+	} else {
+		reset_tx(bad);
+	}
+	send_frame(bad, tag);
+	if (!received(good, tag)) {
+		fail(name);
+		return;
+	}
+	printf("ok: %s\n", name);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fe bad, good;
+	uint8_t tag = 1;
+	uint16_t d;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: vhost-hostile HOSTILE_SOCK GOOD_SOCK\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fe_init(&good, argv[2]);
+	post_rx(&good, QSZ);
+	fe_init(&bad, argv[1]);
+	post_rx(&bad, QSZ);
+
+	/* Baseline: the path works. */
+	send_frame(&bad, tag);
+	if (!received(&good, tag))
+		fail("baseline forwarding");
+	tag++;
+
+	/* 1. Descriptor address outside guest memory. */
+	d = 10;
+	q_desc(&bad, 1)[d] = (struct virtq_desc){ 0x40000000, 72, 0, 0 };
+	make_avail(&bad, 1, d);
+	check_case("descriptor out of range", &bad, &good, tag++);
+
+	/* 2. Zero-length descriptors only. */
+	q_desc(&bad, 1)[d] = (struct virtq_desc){ gpa(BUF_OFF(1)), 0,
+						  VIRTQ_DESC_F_NEXT, 11 };
+	q_desc(&bad, 1)[11] = (struct virtq_desc){ gpa(BUF_OFF(1)), 0, 0, 0 };
+	make_avail(&bad, 1, d);
+	check_case("zero-length descriptors", &bad, &good, tag++);
+
+	/* 3. Huge length, and a range running off the end of memory. */
+	q_desc(&bad, 1)[d] = (struct virtq_desc){ gpa(BUF_OFF(1)), 0xffffffff,
+						  0, 0 };
+	make_avail(&bad, 1, d);
+	q_desc(&bad, 1)[12] = (struct virtq_desc){ MEM_SIZE - 8, 4096, 0, 0 };
+	make_avail(&bad, 1, 12);
+	check_case("huge lengths", &bad, &good, tag++);
+
+	/* 4. Descriptor loop (ring corruption: port stops until reset). */
+	q_desc(&bad, 1)[d] = (struct virtq_desc){ gpa(BUF_OFF(1)), 12,
+						  VIRTQ_DESC_F_NEXT, 11 };
+	q_desc(&bad, 1)[11] = (struct virtq_desc){ gpa(BUF_OFF(1)), 12,
+						   VIRTQ_DESC_F_NEXT, 10 };
+	make_avail(&bad, 1, d);
+	check_case("descriptor loop", &bad, &good, tag++);
+
+	/* 5. Indirect table that loops. */
+	{
+		struct virtq_desc *t = (struct virtq_desc *)(void *)
+			(bad.mem + BUF_OFF(1) + 0x8000);
+
+		t[0] = (struct virtq_desc){ gpa(BUF_OFF(1)), 12,
+					    VIRTQ_DESC_F_NEXT, 1 };
+		t[1] = (struct virtq_desc){ gpa(BUF_OFF(1)), 12,
+					    VIRTQ_DESC_F_NEXT, 0 };
+		q_desc(&bad, 1)[d] = (struct virtq_desc){
+			gpa(BUF_OFF(1) + 0x8000), 32, VIRTQ_DESC_F_INDIRECT, 0 };
+		make_avail(&bad, 1, d);
+	}
+	check_case("indirect loop", &bad, &good, tag++);
+
+	/* 6. Head index out of range. */
+	make_avail(&bad, 1, 1000);
+	check_case("head out of range", &bad, &good, tag++);
+
+	/* 7. Avail index jumps far ahead. */
+	bad.avail_idx[1] = (uint16_t)(bad.avail_idx[1] + 1000);
+	make_avail(&bad, 1, 0);
+	check_case("avail index jump", &bad, &good, tag++);
+
+	/* 8. Memory tables: overlapping regions, then a tiny one. */
+	{
+		struct vhost_user_mem_table t = { .nregions = 2 };
+		int fds[2] = { bad.memfd, bad.memfd };
+
+		t.regions[0] = (struct vhost_user_mem_region){
+			0, MEM_SIZE, uva(&bad, 0), 0 };
+		t.regions[1] = (struct vhost_user_mem_region){
+			0x1000, 0x1000, uva(&bad, 0) + MEM_SIZE * 2, 0 };
+		if (request_ack(&bad, VHOST_USER_SET_MEM_TABLE, &t, 8 + 64, fds,
+				2) != 1)
+			fail("overlapping memory table accepted");
+		if (send_mem_table(&bad, 1) != 0)
+			fail("tiny memory table refused");
+		/* Rings are now outside memory: a kick must not crash. */
+		eventfd_write(bad.kick[1], 1);
+		usleep(50000);
+		if (send_mem_table(&bad, MEM_SIZE) != 0)
+			fail("memory table restore");
+	}
+	check_case("overlapping and tiny memory tables", &bad, &good, tag++);
+
+	/* 9. Wrong sizes: short payloads, and one announcing 1 MiB. */
+	{
+		uint32_t small = 1;
+		char junk[64] = { 0 };
+
+		if (request_ack(&bad, VHOST_USER_SET_VRING_NUM, &small, 4, NULL,
+				0) != 1)
+			fail("short SET_VRING_NUM not refused");
+		if (request_ack(&bad, VHOST_USER_SET_VRING_ADDR, junk, 64, NULL,
+				0) != 1)
+			fail("long SET_VRING_ADDR not refused");
+		if (request_ack(&bad, VHOST_USER_GET_FEATURES, junk, 8, NULL,
+				0) != 1)
+			fail("GET_FEATURES with payload not refused");
+		send_raw(&bad, VHOST_USER_SET_FEATURES, 0, junk, sizeof junk,
+			 1u << 20, NULL, 0);
+	}
+	check_case("wrong message sizes", &bad, &good, tag++);
+
+	/* 10. Unknown request carrying an fd; too many fds. */
+	{
+		int fds[12];
+
+		for (int i = 0; i < 12; i++)
+			fds[i] = bad.memfd;
+		if (request_ack(&bad, 77, NULL, 0, fds, 1) != 1)
+			fail("unknown request not refused");
+		if (request_ack(&bad, VHOST_USER_SET_OWNER, NULL, 0, fds,
+				12) != 1)
+			fail("12 fds not refused");
+	}
+	check_case("unknown request and excess fds", &bad, &good, tag++);
+
+	if (failures) {
+		fprintf(stderr, "vhost-hostile: %d failures\n", failures);
+		return 1;
+	}
+	printf("vhost-hostile: all cases passed\n");
+	return 0;
+}

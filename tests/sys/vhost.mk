@@ -1,0 +1,46 @@
+# vhost-user ports (issue 5): unit tests that link only the vhost modules
+# (so they build while the rest of vswitchd is mid-change), the hostile
+# front-end, the DPDK interop test and the benchmark.
+
+# DPDK's testpmd (virtio-user front-ends) for the interop test and bench.
+DEB_PACKAGES_EXTRA += dpdk-dev librte-net-virtio23 librte-net-vhost23 \
+	librte-mempool-ring23
+
+VHOST_RING_OBJS := $(BUILD)/vswitchd/vhost-ring.o
+VHOST_MSG_OBJS  := $(BUILD)/vswitchd/vhost-msg.o $(VHOST_RING_OBJS)
+
+$(BUILD)/tests/unit/check_vhost_ring: $(BUILD)/tests/unit/check_vhost_ring.o \
+		$(VHOST_RING_OBJS) $(LIBCOMMON)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(BUILD)/tests/unit/check_vhost_msg: $(BUILD)/tests/unit/check_vhost_msg.o \
+		$(VHOST_MSG_OBJS) $(LIBCOMMON)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+# The hostile front-end: a standalone program using only lib/ headers.
+VHOST_HOSTILE := $(BUILD)/tests/sys/vhost-hostile
+$(VHOST_HOSTILE): $(BUILD)/tests/sys/vhost-hostile.o
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+PROGRAMS += $(VHOST_HOSTILE)
+
+# System tests (root; DPDK from 'make deps').  Both run against this
+# build's vswitchd, so 'make asan' runs them under the sanitizers.
+check-vhost-hostile: $(BUILD)/bin/vswitchd $(VHOST_HOSTILE)
+	tests/sys/vhost-hostile.sh $(BUILD)/bin/vswitchd $(VHOST_HOSTILE)
+
+check-vhost-dpdk: $(BUILD)/bin/vswitchd
+	tests/sys/vhost-dpdk.sh $(BUILD)/bin/vswitchd
+
+CHECKS += check-vhost-hostile check-vhost-dpdk
+
+# Benchmark: testpmd txonly -> switch -> testpmd rxonly, next to testpmd
+# virtio-user -> testpmd vhost directly, in the same run.
+bench-vhost: $(BUILD)/bin/vswitchd
+	tests/bench/vhost-bench.sh $(BUILD)/bin/vswitchd
+
+BENCHES += bench-vhost
+.PHONY: check-vhost-hostile check-vhost-dpdk bench-vhost

@@ -1,0 +1,80 @@
+/*
+ * port-vhost.h - the "vhost-user" port class: vswitchd as a vhost-user
+ * back-end whose frames are those a front-end (QEMU, DPDK virtio-user,
+ * our VMM) puts on its virtio-net rings in shared memory.
+ *
+ * Layers: vhost-sock.c (socket roles, framing, reconnect) -> vhost-msg.c
+ * (message handlers, memory table, ring state) -> vhost-ring.c (split
+ * rings, bounds checks); this file wires them to the bridge and the loop.
+ *
+ * Data path on the shared libev loop:
+ *  - Guest TX (odd vrings): the kick eventfd is watched.  A kick drains up
+ *    to VHOST_PORT_BUDGET bursts through bridge_port_input(); if work is
+ *    left, the port asks the guest to stop kicking (EVENT_IDX avail_event
+ *    or VRING_USED_F_NO_NOTIFY) and polls from an ev_idle watcher until
+ *    the rings stayed empty for VHOST_PORT_IDLE_POLLS turns, then
+ *    re-enables kicks and re-checks.  A busy
+ *    port therefore costs no syscall per frame, an idle one no CPU.
+ *  - Guest RX (even vrings): tx_burst copies each frame into guest buffers
+ *    (MRG_RXBUF aware).  Used-buffer notifications are decided per burst
+ *    (EVENT_IDX used_event or NO_INTERRUPT) and written to the call
+ *    eventfds once per loop iteration, from an ev_prepare watcher.
+ *  - Frames are copied guest -> packet -> guest (two copies; the pipeline
+ *    owns packets in its own pool, see docs/performance.md).
+ *
+ * Carrier is up while a front-end has at least one queue pair whose two
+ * rings are live (mapped, started, enabled, not broken).
+ */
+#ifndef VSWITCHD_PORT_VHOST_H
+#define VSWITCHD_PORT_VHOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vhost-msg.h"
+#include "vhost-ring.h"
+#include "vhost-sock.h"
+
+struct port;
+
+/* Bursts handled per kick or poll turn before yielding to the loop. */
+#define VHOST_PORT_BUDGET 8
+
+/* Empty poll turns before a polling port asks for kicks again. */
+#define VHOST_PORT_IDLE_POLLS 64
+
+/* Everything a vhost-user port counts beyond struct port_stats. */
+struct port_vhost_stats {
+	struct vhost_ring_stats ring;	/* summed over every vring */
+	struct vhost_msg_stats msg;
+	struct vhost_sock_stats sock;
+	uint64_t kicks;			/* kick eventfd wake-ups */
+	uint64_t polls;			/* idle-watcher poll turns */
+	uint64_t calls;			/* call eventfd writes */
+	uint64_t tx_no_ring;		/* tx_burst with no live RX ring */
+};
+
+/* Opens vhost-user port 'name' on socket 'socket_path': vswitchd listens
+ * there if 'server', else it connects to a front-end listening there and
+ * retries every second while it cannot.  On success stores a new,
+ * unattached port (random locally administered MAC) in '*portp' and
+ * returns 0; the caller owns it (port_close() frees it,
+ * bridge_port_add() takes it).  Returns -EINVAL (bad name),
+ * -ENAMETOOLONG (path too long for a unix socket), -EEXIST (a non-socket
+ * file is at the path, server role) or another -errno. */
+int port_vhost_open(const char *name, const char *socket_path, bool server,
+		    struct port **portp);
+
+/* True if 'port' is of the vhost-user class. */
+bool port_is_vhost(const struct port *port);
+
+/* Fills 'out' with the counters of vhost-user port 'port'.  Returns 0 or
+ * -EINVAL if 'port' is not a vhost-user port. */
+int port_vhost_get_stats(const struct port *port,
+			 struct port_vhost_stats *out);
+
+/* The socket path and role of vhost-user port 'port' (NULL if another
+ * class), for show/config output. */
+const char *port_vhost_socket_path(const struct port *port, bool *server);
+
+#endif /* VSWITCHD_PORT_VHOST_H */

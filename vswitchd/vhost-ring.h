@@ -1,0 +1,175 @@
+/*
+ * vhost-ring.h - guest memory table and split-virtqueue processing for the
+ * vhost-user back-end (the data path of port-vhost.c).
+ *
+ * Pure with respect to I/O: this module never calls a syscall, never
+ * allocates and never logs.  It translates guest addresses through a
+ * memory table the caller built (vhost-msg.c mmaps the front-end's
+ * regions; unit tests use plain buffers) and moves frames between guest
+ * rings and flat buffers.
+ *
+ * Guest memory is hostile (DESIGN principle 4).  Every descriptor is read
+ * once into a local copy and validated there; every address range is
+ * checked against the memory table and may straddle regions (it is then
+ * split); chains are bounded by the ring size (a longer walk is a loop)
+ * and by VHOST_CHAIN_MAX_SEGS; the avail index may not run more than the
+ * ring size ahead.  A bad descriptor drops its frame (the chain is still
+ * returned to the guest, with length 0); a corrupt ring (head or next out
+ * of range, loop, avail index jump) sets 'broken' and stops the ring until
+ * the front-end sets it up again.  Nothing here reads or writes outside
+ * the mapped regions.
+ *
+ * Batching: dequeue/enqueue write used elements but do not publish them;
+ * the caller calls vhost_vring_publish() once per burst and then
+ * vhost_vring_should_notify() to decide on one call-fd write.
+ */
+#ifndef VSWITCHD_VHOST_RING_H
+#define VSWITCHD_VHOST_RING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vhost-user.h"
+#include "virtio-net.h"
+
+/* Most address segments one frame's chain (or, on enqueue, its buffers)
+ * may have; a longer chain is dropped as too long. */
+#define VHOST_CHAIN_MAX_SEGS 64
+
+/* One mapped guest memory region. */
+struct vhost_mem_region {
+	uint64_t gpa;		/* guest physical address of the start */
+	uint64_t size;		/* bytes */
+	uint64_t uva;		/* front-end virtual address of the start */
+	uint8_t *host;		/* our address of the start */
+	void *map;		/* whole mapping (NULL if not ours to unmap) */
+	uint64_t map_len;
+};
+
+struct vhost_mem {
+	uint32_t n;
+	struct vhost_mem_region regions[VHOST_USER_MAX_REGIONS];
+};
+
+/* Per-ring error and drop counters (the port sums them). */
+struct vhost_ring_stats {
+	uint64_t bad_desc;	/* descriptor address/flags invalid: dropped */
+	uint64_t bad_chain;	/* chain too long: dropped */
+	uint64_t broken;	/* ring corruption events (ring stopped) */
+	uint64_t oversize;	/* frame larger than the buffer: dropped */
+	uint64_t runt;		/* TX chain shorter than the header: dropped */
+	uint64_t no_buffers;	/* guest RX ring had no room: dropped */
+	uint64_t notify;	/* notifications decided (call-fd writes) */
+};
+
+/* One split virtqueue as the back-end sees it. */
+struct vhost_vring {
+	/* Set by the front-end (vhost-user messages). */
+	uint32_t num;			/* size; 0 = not set */
+	uint64_t desc_uva, avail_uva, used_uva;
+	bool addr_set;
+	uint16_t last_avail_idx;	/* next avail entry to consume */
+	uint16_t last_used_idx;		/* next used entry to write */
+
+	/* Negotiated behaviour (copied from the device features). */
+	bool event_idx;
+	bool indirect;
+	bool mrg_rxbuf;
+	uint32_t hdr_len;		/* 10 or 12 */
+
+	/* Translated ring pointers (NULL until vhost_vring_map()). */
+	struct virtq_desc *desc;
+	struct virtq_avail *avail;
+	struct virtq_used *used;
+
+	bool broken;			/* corrupt; stopped until reset */
+	uint16_t signalled_used;	/* used idx at the last notification */
+	bool signalled_used_valid;
+	struct vhost_ring_stats stats;
+};
+
+/* Checks a region list a front-end sent: 1..VHOST_USER_MAX_REGIONS
+ * regions, each non-empty, without address overflow, and overlapping no
+ * other region in guest-physical or front-end-virtual space.  Returns 0
+ * or -EINVAL. */
+int vhost_mem_check(const struct vhost_user_mem_region *regions, uint32_t n);
+
+/* Translates the guest-physical range ['gpa', 'gpa'+'len') (len > 0).
+ * Returns our address of 'gpa' and stores in '*contig' how many bytes
+ * (<= 'len') are contiguous from there within one region, or returns NULL
+ * if 'gpa' is in no region.  Datapath-safe. */
+uint8_t *vhost_mem_gpa_to_host(const struct vhost_mem *mem, uint64_t gpa,
+			       uint64_t len, uint64_t *contig);
+
+/* Translates a front-end virtual range that must lie in one region (ring
+ * addresses).  Returns our address or NULL. */
+uint8_t *vhost_mem_uva_to_host(const struct vhost_mem *mem, uint64_t uva,
+			       uint64_t len);
+
+/* Resets 'vr' to "nothing set" (counters kept). */
+void vhost_vring_reset(struct vhost_vring *vr);
+
+/* Copies the negotiated 'features' into 'vr'. */
+void vhost_vring_set_features(struct vhost_vring *vr, uint64_t features);
+
+/* Translates the ring addresses of 'vr' through 'mem'.  Requires num and
+ * the addresses to be set; checks num is a power of two <= 32768, the
+ * alignment of each part (virtio 1.2 §2.7: 16, 2, 4) and that each part
+ * lies in one region.  Clears 'broken'.  Returns 0, -EAGAIN (not
+ * configured yet) or -EFAULT/-EINVAL (bad addresses; pointers cleared). */
+int vhost_vring_map(struct vhost_vring *vr, const struct vhost_mem *mem);
+
+/* Forgets the translated pointers (memory table going away). */
+void vhost_vring_unmap(struct vhost_vring *vr);
+
+/* True if the ring can be processed (mapped and not broken). */
+bool vhost_vring_is_ready(const struct vhost_vring *vr);
+
+/* If the used index in guest memory disagrees with our indexes, adopts it
+ * for both (a reconnected front-end resumes where the ring really is; as
+ * DPDK does).  Call after vhost_vring_map() when the ring starts. */
+void vhost_vring_resync(struct vhost_vring *vr);
+
+/* Number of available entries not yet consumed, or -EIO if the avail
+ * index ran more than the ring size ahead (the ring is marked broken).
+ * Datapath-safe. */
+int vhost_vring_avail_count(struct vhost_vring *vr);
+
+/* Takes one frame the guest transmits (device-readable chain): skips the
+ * virtio-net header and copies up to 'cap' bytes of frame into 'buf',
+ * storing the frame length in '*len'.  Returns 0 (frame in 'buf'),
+ * -EAGAIN (nothing available), -EIO (ring broken), or, for a dropped
+ * frame whose chain was returned to the guest: -EFAULT/-EINVAL (bad
+ * descriptor), -E2BIG (chain too long), -EMSGSIZE (frame > 'cap'),
+ * -ENODATA (chain shorter than the header).  Datapath-safe. */
+int vhost_vring_dequeue(struct vhost_vring *vr, const struct vhost_mem *mem,
+			uint8_t *buf, uint32_t cap, uint32_t *len);
+
+/* Gives the guest one received frame of 'len' bytes: writes a
+ * virtio-net header (no offloads; num_buffers filled in) and the frame
+ * into one device-writable chain, or several with MRG_RXBUF.  Returns 0,
+ * -ENOBUFS (not enough guest buffers; nothing consumed), -EIO (ring
+ * broken), or, for a dropped frame whose buffers were returned with
+ * length 0: -EFAULT/-EINVAL (bad descriptor), -E2BIG (too many segments),
+ * -EMSGSIZE (the buffer cannot hold it without MRG_RXBUF).
+ * Datapath-safe. */
+int vhost_vring_enqueue(struct vhost_vring *vr, const struct vhost_mem *mem,
+			const uint8_t *frame, uint32_t len);
+
+/* Makes the used elements written since the last call visible to the
+ * guest (one release store of used->idx).  Datapath-safe. */
+void vhost_vring_publish(struct vhost_vring *vr);
+
+/* After vhost_vring_publish(): true if the guest wants a used-buffer
+ * notification now (EVENT_IDX used_event, else the NO_INTERRUPT flag).
+ * Datapath-safe. */
+bool vhost_vring_should_notify(struct vhost_vring *vr);
+
+/* Asks the guest to kick (true) or not to kick (false) when it adds
+ * buffers: EVENT_IDX avail_event, else the used ring's NO_NOTIFY flag.
+ * After enabling, the caller must re-check vhost_vring_avail_count()
+ * (a full barrier is issued here) to not miss buffers added meanwhile.
+ * Datapath-safe. */
+void vhost_vring_set_kick_wanted(struct vhost_vring *vr, bool on);
+
+#endif /* VSWITCHD_VHOST_RING_H */
