@@ -20,6 +20,9 @@
 #include <ev.h>
 
 #include "bridge.h"
+#include "config-store.h"
+#include "ctl-methods.h"
+#include "ctl-server.h"
 #include "daemon.h"
 #include "log.h"
 #include "replay.h"
@@ -37,7 +40,12 @@ struct vswitchd_opts {
 	bool dump;
 	bool test_mode;
 	bool syslog;
+	const char *socket_path;	/* control socket */
+	const char *config_path;	/* durable configuration */
+	bool no_config;			/* run without a store */
 };
+
+#define VSWITCHD_DEFAULT_SOCKET "/run/vswitchd/vswitchd.sock"
 
 static void
 usage(FILE *f)
@@ -55,6 +63,11 @@ usage(FILE *f)
 "  --out-dir DIR       where pcap ports write out-PORT.pcap by default\n"
 "  --dump              after the replay, print each bridge's FDB and\n"
 "                      port counters\n"
+"  --socket PATH       control socket (default $VSWITCHD_SOCKET or\n"
+"                      " VSWITCHD_DEFAULT_SOCKET ")\n"
+"  --config PATH       durable configuration (default $VSWITCHD_CONFIG or\n"
+"                      " CONFIG_STORE_DEFAULT_PATH ")\n"
+"  --no-config         keep no durable configuration\n"
 "  -l, --log-level [MODULE:]LEVEL   err, warn, info (default) or debug\n"
 "  --syslog            log to syslog instead of stderr\n"
 "  --test-mode         log lines without timestamps\n"
@@ -83,7 +96,8 @@ static void
 parse_options(int argc, char **argv, struct vswitchd_opts *o)
 {
 	enum { OPT_SCRIPT = 256, OPT_REPLAY, OPT_IN_DIR, OPT_OUT_DIR, OPT_DUMP,
-	       OPT_SYSLOG, OPT_TEST_MODE };
+	       OPT_SYSLOG, OPT_TEST_MODE, OPT_SOCKET, OPT_CONFIG,
+	       OPT_NO_CONFIG };
 	static const struct option longopts[] = {
 		{ "script", required_argument, NULL, OPT_SCRIPT },
 		{ "replay", no_argument, NULL, OPT_REPLAY },
@@ -93,6 +107,9 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "test-mode", no_argument, NULL, OPT_TEST_MODE },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -107,6 +124,9 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		case OPT_DUMP: o->dump = true; break;
 		case OPT_SYSLOG: o->syslog = true; break;
 		case OPT_TEST_MODE: o->test_mode = true; break;
+		case OPT_SOCKET: o->socket_path = optarg; break;
+		case OPT_CONFIG: o->config_path = optarg; break;
+		case OPT_NO_CONFIG: o->no_config = true; break;
 		case 'l':
 			if (parse_log_level(optarg))
 				die("bad log level '%s' (expected [MODULE:]err|warn|info|debug)",
@@ -124,6 +144,16 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		die("unexpected argument '%s' (see --help)", argv[optind]);
 	if (o->replay && !o->script)
 		die("--replay needs --script FILE");
+	if (o->no_config && o->config_path)
+		die("--config and --no-config exclude each other");
+	if (!o->socket_path)
+		o->socket_path = getenv("VSWITCHD_SOCKET");
+	if (!o->socket_path || !*o->socket_path)
+		o->socket_path = VSWITCHD_DEFAULT_SOCKET;
+	if (!o->config_path)
+		o->config_path = getenv("VSWITCHD_CONFIG");
+	if (!o->config_path || !*o->config_path)
+		o->config_path = CONFIG_STORE_DEFAULT_PATH;
 }
 
 static void
@@ -158,6 +188,11 @@ run_daemon(const struct vswitchd_opts *o)
 	ev_timer tick;
 	ev_prepare prepare;
 
+	ctl_methods_set_info(o->no_config ? NULL : o->config_path,
+			     o->socket_path);
+	/* The stored configuration first, so a script can build on it. */
+	if (!o->no_config && config_store_open(o->config_path))
+		return 1;
 	if (o->script) {
 		struct script_ctx ctx = { .in_dir = o->in_dir,
 					  .out_dir = o->out_dir };
@@ -167,6 +202,11 @@ run_daemon(const struct vswitchd_opts *o)
 			return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (ctl_server_open(loop, o->socket_path)) {
+		fprintf(stderr, "vswitchd: cannot open control socket %s "
+			"(see the log above)\n", o->socket_path);
+		return 1;
+	}
 	ev_signal_init(&sigterm, on_signal, SIGTERM);
 	ev_signal_start(loop, &sigterm);
 	ev_signal_init(&sigint, on_signal, SIGINT);
@@ -180,6 +220,8 @@ run_daemon(const struct vswitchd_opts *o)
 
 	log_info(MOD, "vswitchd started");
 	ev_run(loop, 0);
+	ctl_server_close();
+	config_store_close();
 	log_info(MOD, "vswitchd stopped");
 	return 0;
 }

@@ -1,0 +1,101 @@
+/*
+ * ctl.h - bridgectl: the command-line client of vswitchd's control socket.
+ *
+ * One program, three dialects over the same JSON-RPC methods (docs/rpc.md):
+ *   brctl.c     the bridge-utils grammar and output, byte for byte (also
+ *               when the program is invoked as "brctl");
+ *   iplink.c,   iproute2-style "link", "fdb" and "vlan" commands with -j/-p
+ *   iproute.c   JSON using iproute2's key names;
+ *   own.c       what neither has: ports of other types, statistics, the
+ *               daemon's clock, the event monitor.
+ * rpc.c holds the connection: one request at a time, replies matched by id.
+ */
+#ifndef CTL_CTL_H
+#define CTL_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct json_object;
+
+#define CTL_DEFAULT_SOCKET "/run/vswitchd/vswitchd.sock"
+
+/* Exit statuses of the iproute2 and own dialects (brctl keeps its own). */
+#define CTL_EXIT_FAIL  1	/* the daemon refused or failed */
+#define CTL_EXIT_USAGE 2	/* bad command line */
+
+/* Global options. */
+struct ctl_opts {
+	const char *socket_path;
+	bool json;		/* -j */
+	bool pretty;		/* -p */
+	bool stats;		/* -s */
+	bool details;		/* -d */
+};
+
+extern struct ctl_opts ctl_opts;
+
+/* Error of a call: 'code' is the JSON-RPC code (0 for transport errors,
+ * where 'errnum' says why), 'errnum' a positive errno when known. */
+struct rpc_error {
+	int code;
+	int errnum;
+	char message[512];
+};
+
+/* Calls 'method' with 'params' (ownership taken; NULL means no params),
+ * connecting on first use.  Returns 0 with the result in '*result' (the
+ * caller puts it; may be NULL when not wanted), or -1 with '*err' filled. */
+int rpc_call(const char *method, struct json_object *params,
+	     struct json_object **result, struct rpc_error *err);
+
+/* Waits for the next notification on the connection and returns it (the
+ * caller puts it), or NULL when the connection closed. */
+struct json_object *rpc_next_notification(void);
+
+void rpc_close(void);
+
+/* Builds a params object from key/value pairs: "s" string, "i" int64,
+ * "b" bool, "o" object (ownership taken); NULL-terminated list of
+ * (type, key, value) triples. */
+struct json_object *ctl_params(const char *type, ...);
+
+/* Prints 'err' as "PROG: message" on stderr. */
+void ctl_print_error(const struct rpc_error *err);
+
+/* ctl_print_error(), then returns CTL_EXIT_FAIL. */
+int ctl_fail(const struct rpc_error *err);
+
+/* Member 'key' of object 'o' as a string ("" when absent or null) or an
+ * integer (0; booleans give 0/1). */
+const char *ctl_jstr(struct json_object *o, const char *key);
+long long ctl_jint(struct json_object *o, const char *key);
+
+/* True for "help", "--help" and "-h". */
+bool ctl_is_help(const char *arg);
+
+/* Prints 'o' as JSON per -p (pretty) and a newline. */
+void ctl_print_json(struct json_object *o);
+
+/* Parses a number for the command line.  0 or -EINVAL/-ERANGE. */
+int ctl_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* Dialects.  Each returns the process exit status. */
+int brctl_main(int argc, char **argv);
+bool brctl_is_command(const char *name);
+int ipr_link(int argc, char **argv);
+int ipr_fdb(int argc, char **argv);
+int ipr_vlan(int argc, char **argv);
+int own_port(int argc, char **argv);
+int own_stats(int argc, char **argv);
+int own_debug(int argc, char **argv);
+int own_monitor(int argc, char **argv);
+int own_info(int argc, char **argv);
+int own_capture(int argc, char **argv);
+
+/* Prints a usage error "bridgectl: MSG" plus a hint and returns
+ * CTL_EXIT_USAGE. */
+int ctl_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* CTL_CTL_H */

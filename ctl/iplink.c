@@ -1,0 +1,559 @@
+/*
+ * iplink.c - the iproute2-style "link" command (ip link add/set/del/show
+ * for bridges and their ports), with ip-link's keywords and JSON keys
+ * (linkinfo.info_kind/info_data, info_slave_kind/info_slave_data).
+ */
+#include "ctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "util.h"
+
+static bool
+matches(const char *arg, const char *word)
+{
+	return !strcmp(arg, word);
+}
+
+/* --- link ------------------------------------------------------------------ */
+
+static void
+link_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: bridgectl link add [name] NAME [address MAC] type bridge [OPTION VALUE]...\n"
+"       bridgectl link set [dev] DEV [master BRIDGE | nomaster] [up | down]\n"
+"                                    [type bridge OPTION VALUE...]\n"
+"       bridgectl link del [dev] DEV\n"
+"       bridgectl link show [[dev] DEV]\n"
+"Bridge OPTIONs (times in centiseconds, as ip-link): forward_delay,\n"
+"  hello_time, max_age, ageing_time, stp_state, priority, vlan_filtering,\n"
+"  vlan_protocol {802.1Q|802.1ad}, vlan_default_pvid, group_fwd_mask,\n"
+"  no_linklocal_learn, fdb_max_learned, mcast_snooping 0.\n"
+"'master BRIDGE' on a device that is not a port yet creates a TAP port.\n");
+}
+
+/* Parses bridge OPTION VALUE pairs from argv[*i] on into 'opts'.  Returns
+ * 0, or CTL_EXIT_USAGE after printing which argument is bad. */
+static int
+parse_bridge_opts(int argc, char **argv, int *i, struct json_object *opts)
+{
+	static const struct { const char *word, *key; uint64_t max; } tab[] = {
+		{ "forward_delay", "forward_delay", UINT32_MAX },
+		{ "hello_time", "hello_time", UINT32_MAX },
+		{ "max_age", "max_age", UINT32_MAX },
+		{ "ageing_time", "ageing_time", UINT32_MAX },
+		{ "stp_state", "stp_state", 1 },
+		{ "priority", "priority", 65535 },
+		{ "vlan_filtering", "vlan_filtering", 1 },
+		{ "vlan_default_pvid", "default_pvid", 4094 },
+		{ "group_fwd_mask", "group_fwd_mask", 65535 },
+		{ "no_linklocal_learn", "no_linklocal_learn", 1 },
+		{ "fdb_max_learned", "fdb_max_learned", UINT32_MAX },
+	};
+
+	for (; *i < argc; (*i)++) {
+		const char *w = argv[*i];
+		const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+		size_t t;
+		uint64_t n;
+
+		if (matches(w, "up") || matches(w, "down") ||
+		    matches(w, "master") || matches(w, "nomaster"))
+			return 0;
+		if (!v)
+			return ctl_usage_error("link", "'%s' needs a value", w);
+		if (matches(w, "vlan_protocol")) {
+			if (strcasecmp(v, "802.1Q") && strcasecmp(v, "802.1ad"))
+				return ctl_usage_error("link", "vlan_protocol "
+						       "'%s': expected 802.1Q "
+						       "or 802.1ad", v);
+			json_object_object_add(opts, "vlan_protocol",
+					       json_object_new_string(v));
+			(*i)++;
+			continue;
+		}
+		if (matches(w, "mcast_snooping")) {
+			if (strcmp(v, "0"))
+				return ctl_usage_error("link", "mcast_snooping "
+						       "'%s': only 0 (no IGMP/MLD "
+						       "snooping) is supported",
+						       v);
+			(*i)++;
+			continue;
+		}
+		for (t = 0; t < ARRAY_SIZE(tab); t++)
+			if (matches(w, tab[t].word))
+				break;
+		if (t == ARRAY_SIZE(tab))
+			return ctl_usage_error("link", "unknown bridge option "
+					       "'%s'", w);
+		if (ctl_parse_u64(v, tab[t].max, &n))
+			return ctl_usage_error("link", "%s '%s': expected an "
+					       "integer 0..%llu", w, v,
+					       (unsigned long long)tab[t].max);
+		json_object_object_add(opts, tab[t].key,
+				       json_object_new_int64((int64_t)n));
+		(*i)++;
+	}
+	return 0;
+}
+
+static int
+link_add(int argc, char **argv)
+{
+	struct json_object *opts = json_object_new_object();
+	const char *name = NULL, *type = NULL;
+	struct rpc_error err;
+	int i, rc;
+
+	/* A new Linux bridge starts down. */
+	json_object_object_add(opts, "up", json_object_new_boolean(false));
+	for (i = 0; i < argc; i++) {
+		if (matches(argv[i], "type")) {
+			if (++i == argc) {
+				rc = ctl_usage_error("link", "'type' needs a "
+						     "value");
+				goto out_put;
+			}
+			type = argv[i++];
+			break;
+		} else if (matches(argv[i], "name") ||
+			   matches(argv[i], "dev")) {
+			if (++i == argc) {
+				rc = ctl_usage_error("link", "'%s' needs a "
+						     "value", argv[i - 1]);
+				goto out_put;
+			}
+			name = argv[i];
+		} else if (matches(argv[i], "address")) {
+			if (++i == argc) {
+				rc = ctl_usage_error("link", "'address' needs "
+						     "a MAC");
+				goto out_put;
+			}
+			json_object_object_add(opts, "address",
+					       json_object_new_string(argv[i]));
+		} else if (!name) {
+			name = argv[i];
+		} else {
+			rc = ctl_usage_error("link", "unexpected argument '%s'",
+					     argv[i]);
+			goto out_put;
+		}
+	}
+	if (!name) {
+		rc = ctl_usage_error("link", "link add: missing NAME");
+		goto out_put;
+	}
+	if (!type || strcmp(type, "bridge")) {
+		rc = ctl_usage_error("link", "link add: only 'type bridge' is "
+				     "supported (got '%s'); use 'bridgectl "
+				     "port add' for ports", type ? type : "");
+		goto out_put;
+	}
+	rc = parse_bridge_opts(argc, argv, &i, opts);
+	if (rc)
+		goto out_put;
+	if (i < argc) {
+		rc = ctl_usage_error("link", "unexpected argument '%s'",
+				     argv[i]);
+		goto out_put;
+	}
+	if (rpc_call("bridge.add", ctl_params("s", "name", name, "o",
+					      "options", opts, NULL),
+		     NULL, &err))
+		return ctl_fail(&err);
+	return 0;
+
+out_put:
+	json_object_put(opts);
+	return rc;
+}
+
+/* Is 'name' a bridge?  -1 when neither bridge nor port (error printed). */
+static int
+dev_kind(const char *name, struct rpc_error *err)
+{
+	struct json_object *list;
+	int rc = 0;
+
+	if (rpc_call("bridge.list", NULL, &list, err))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		if (!strcmp(ctl_jstr(json_object_array_get_idx(list, i), "name"),
+			    name))
+			rc = 1;
+	json_object_put(list);
+	return rc;
+}
+
+static int
+link_del(int argc, char **argv)
+{
+	struct rpc_error err;
+	const char *name;
+	int kind;
+
+	if (argc >= 1 && matches(argv[0], "dev")) {
+		argc--;
+		argv++;
+	}
+	if (argc != 1)
+		return ctl_usage_error("link", argc ? "unexpected argument '%s'"
+				       : "link del: missing DEV%s",
+				       argc ? argv[1] : "");
+	name = argv[0];
+	kind = dev_kind(name, &err);
+	if (kind < 0)
+		return ctl_fail(&err);
+	if (rpc_call(kind ? "bridge.del" : "port.del",
+		     ctl_params("s", "name", name, NULL), NULL, &err)) {
+		if (err.errnum == ENODEV)
+			fprintf(stderr, "Cannot find device \"%s\"\n", name);
+		else
+			ctl_print_error(&err);
+		return CTL_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int
+link_set(int argc, char **argv)
+{
+	struct json_object *opts = NULL;
+	const char *dev, *master = NULL;
+	bool nomaster = false, set_up = false, up = false;
+	struct rpc_error err;
+	int i = 0, kind, rc;
+
+	if (argc && matches(argv[0], "dev"))
+		i++;
+	if (i >= argc)
+		return ctl_usage_error("link", "link set: missing DEV");
+	dev = argv[i++];
+	while (i < argc) {
+		const char *w = argv[i++];
+
+		if (matches(w, "up") || matches(w, "down")) {
+			set_up = true;
+			up = matches(w, "up");
+		} else if (matches(w, "master")) {
+			if (i == argc)
+				return ctl_usage_error("link", "'master' needs "
+						       "a BRIDGE");
+			master = argv[i++];
+		} else if (matches(w, "nomaster")) {
+			nomaster = true;
+		} else if (matches(w, "type")) {
+			if (i == argc || strcmp(argv[i], "bridge"))
+				return ctl_usage_error("link", "link set: only "
+						       "'type bridge' options "
+						       "can be set");
+			i++;
+			if (!opts)
+				opts = json_object_new_object();
+			rc = parse_bridge_opts(argc, argv, &i, opts);
+			if (rc) {
+				json_object_put(opts);
+				return rc;
+			}
+		} else {
+			json_object_put(opts);
+			return ctl_usage_error("link", "unknown argument '%s'",
+					       w);
+		}
+	}
+	if (master && nomaster) {
+		json_object_put(opts);
+		return ctl_usage_error("link", "'master' and 'nomaster' "
+				       "exclude each other");
+	}
+	kind = dev_kind(dev, &err);
+	if (kind < 0) {
+		json_object_put(opts);
+		return ctl_fail(&err);
+	}
+	if (opts) {
+		if (!kind) {
+			json_object_put(opts);
+			fprintf(stderr, "bridgectl: %s is not a bridge\n", dev);
+			return CTL_EXIT_FAIL;
+		}
+		if (rpc_call("bridge.set", ctl_params("s", "name", dev, "o",
+						      "options", opts, NULL),
+			     NULL, &err))
+			return ctl_fail(&err);
+	}
+	if (nomaster && rpc_call("port.del", ctl_params("s", "name", dev,
+							 NULL), NULL, &err))
+		return ctl_fail(&err);
+	if (master && rpc_call("port.add", ctl_params("s", "bridge", master,
+						       "s", "name", dev,
+						       "s", "type", "tap",
+						       NULL), NULL, &err))
+		return ctl_fail(&err);
+	if (set_up) {
+		if (kind)
+			rc = rpc_call("bridge.set", ctl_params(
+					      "s", "name", dev, "o", "options",
+					      ctl_params("b", "up", up, NULL),
+					      NULL), NULL, &err);
+		else
+			rc = rpc_call("port.set", ctl_params("s", "name", dev,
+							     "b", "up", up,
+							     NULL), NULL, &err);
+		if (rc)
+			return ctl_fail(&err);
+	}
+	return 0;
+}
+
+static void
+print_link_flags(bool up, bool carrier)
+{
+	printf("<%sBROADCAST,MULTICAST%s%s>", up && !carrier ? "NO-CARRIER,"
+	       : "", up ? ",UP" : "", up && carrier ? ",LOWER_UP" : "");
+}
+
+static struct json_object *
+link_flags_json(bool up, bool carrier)
+{
+	struct json_object *a = json_object_new_array();
+
+	if (up && !carrier)
+		json_object_array_add(a, json_object_new_string("NO-CARRIER"));
+	json_object_array_add(a, json_object_new_string("BROADCAST"));
+	json_object_array_add(a, json_object_new_string("MULTICAST"));
+	if (up)
+		json_object_array_add(a, json_object_new_string("UP"));
+	if (up && carrier)
+		json_object_array_add(a, json_object_new_string("LOWER_UP"));
+	return a;
+}
+
+/* Prints the counters of port 'name' from bridge statistics 'bs'. */
+static void
+print_port_stats(struct json_object *bs, const char *name)
+{
+	struct json_object *ports, *e;
+
+	if (!json_object_object_get_ex(bs, "ports", &ports))
+		return;
+	for (size_t i = 0; i < json_object_array_length(ports); i++) {
+		e = json_object_array_get_idx(ports, i);
+		if (strcmp(ctl_jstr(e, "name"), name))
+			continue;
+		printf("    RX: packets %lld bytes %lld dropped %lld\n"
+		       "    TX: packets %lld bytes %lld\n",
+		       (long long)ctl_jint(e, "rx_packets"),
+		       (long long)ctl_jint(e, "rx_bytes"),
+		       (long long)ctl_jint(e, "dropped"),
+		       (long long)ctl_jint(e, "tx_packets"),
+		       (long long)ctl_jint(e, "tx_bytes"));
+	}
+}
+
+static int
+link_show(int argc, char **argv)
+{
+	struct json_object *list, *out = json_object_new_array();
+	struct json_object *stats = NULL;
+	const char *filter = NULL;
+	struct rpc_error err;
+	bool found = false;
+
+	if (argc && matches(argv[0], "dev")) {
+		argc--;
+		argv++;
+	}
+	if (argc > 1) {
+		json_object_put(out);
+		return ctl_usage_error("link", "unexpected argument '%s'",
+				       argv[1]);
+	}
+	if (argc == 1)
+		filter = argv[0];
+	if (rpc_call("bridge.list", NULL, &list, &err)) {
+		json_object_put(out);
+		return ctl_fail(&err);
+	}
+	if (ctl_opts.stats && rpc_call("stats.get", NULL, &stats, &err)) {
+		json_object_put(out);
+		json_object_put(list);
+		return ctl_fail(&err);
+	}
+	for (size_t b = 0; b < json_object_array_length(list); b++) {
+		struct json_object *br = json_object_array_get_idx(list, b);
+		struct json_object *ports, *opt, *bs = NULL;
+		bool up = ctl_jint(br, "up");
+
+		json_object_object_get_ex(br, "ports", &ports);
+		json_object_object_get_ex(br, "options", &opt);
+		for (size_t k = 0; stats && k < json_object_array_length(stats);
+		     k++)
+			if (!strcmp(ctl_jstr(json_object_array_get_idx(stats, k),
+					 "name"), ctl_jstr(br, "name")))
+				bs = json_object_array_get_idx(stats, k);
+		if (!filter || !strcmp(filter, ctl_jstr(br, "name"))) {
+			struct json_object *o = json_object_new_object();
+			struct json_object *li = json_object_new_object();
+
+			found = true;
+			json_object_object_add(o, "ifname", json_object_new_string(
+						       ctl_jstr(br, "name")));
+			json_object_object_add(o, "flags",
+					       link_flags_json(up, true));
+			json_object_object_add(o, "mtu",
+					       json_object_new_int(1500));
+			json_object_object_add(o, "operstate",
+					       json_object_new_string(
+						       up ? "UP" : "DOWN"));
+			json_object_object_add(o, "link_type",
+					       json_object_new_string("ether"));
+			json_object_object_add(o, "address", json_object_new_string(
+						       ctl_jstr(br, "mac")));
+			json_object_object_add(li, "info_kind",
+					       json_object_new_string("bridge"));
+			json_object_object_add(li, "info_data",
+					       json_object_get(opt));
+			json_object_object_add(o, "linkinfo", li);
+			json_object_array_add(out, o);
+			if (!ctl_opts.json) {
+				printf("%s: ", ctl_jstr(br, "name"));
+				print_link_flags(up, true);
+				printf(" mtu 1500 state %s\n", up ? "UP" : "DOWN");
+				printf("    link/ether %s\n", ctl_jstr(br, "mac"));
+				if (ctl_opts.details) {
+					printf("    bridge");
+					json_object_object_foreach(opt, k, v)
+						printf(" %s %s", k,
+						       json_object_get_string(v));
+					printf(" bridge_id %s\n",
+					       ctl_jstr(br, "bridge_id"));
+				}
+				if (bs)
+					printf("    RX: packets %lld bytes %lld "
+					       "forwarded %lld flooded %lld "
+					       "dropped %lld\n",
+					       (long long)ctl_jint(bs, "rx_packets"),
+					       (long long)ctl_jint(bs, "rx_bytes"),
+					       (long long)ctl_jint(bs, "forwarded"),
+					       (long long)ctl_jint(bs, "flooded"),
+					       (long long)ctl_jint(bs, "dropped"));
+			}
+		}
+		for (size_t i = 0; i < json_object_array_length(ports); i++) {
+			struct json_object *p = json_object_array_get_idx(ports, i);
+			bool pup = ctl_jint(p, "up"), carrier = ctl_jint(p, "carrier");
+			struct json_object *o, *li, *sd, *fl = NULL;
+
+			if (filter && strcmp(filter, ctl_jstr(p, "name")))
+				continue;
+			found = true;
+			o = json_object_new_object();
+			li = json_object_new_object();
+			sd = json_object_new_object();
+			json_object_object_add(o, "ifname", json_object_new_string(
+						       ctl_jstr(p, "name")));
+			json_object_object_add(o, "flags",
+					       link_flags_json(pup, carrier));
+			json_object_object_add(o, "mtu", json_object_new_int(
+						       (int)ctl_jint(p, "mtu")));
+			json_object_object_add(o, "master", json_object_new_string(
+						       ctl_jstr(br, "name")));
+			json_object_object_add(o, "operstate",
+					       json_object_new_string(
+						       pup && carrier ? "UP"
+						       : "DOWN"));
+			json_object_object_add(o, "link_type",
+					       json_object_new_string("ether"));
+			json_object_object_add(o, "address", json_object_new_string(
+						       ctl_jstr(p, "mac")));
+			json_object_object_add(li, "info_slave_kind",
+					       json_object_new_string("bridge"));
+			json_object_object_add(sd, "state", json_object_new_string(
+						       ctl_jstr(p, "state")));
+			json_object_object_add(sd, "priority", json_object_new_int(
+						       (int)ctl_jint(p, "priority")));
+			json_object_object_add(sd, "cost", json_object_new_int(
+						       (int)ctl_jint(p, "cost")));
+			if (json_object_object_get_ex(p, "flags", &fl)) {
+				json_object_object_foreach(fl, k, v)
+					json_object_object_add(sd, k,
+							       json_object_get(v));
+			}
+			json_object_object_add(li, "info_slave_data", sd);
+			json_object_object_add(o, "linkinfo", li);
+			json_object_object_add(o, "port_type",
+					       json_object_new_string(
+						       ctl_jstr(p, "type")));
+			json_object_array_add(out, o);
+			if (ctl_opts.json)
+				continue;
+			printf("%s: ", ctl_jstr(p, "name"));
+			print_link_flags(pup, carrier);
+			printf(" mtu %d master %s state %s priority %d cost %d "
+			       "type %s\n", (int)ctl_jint(p, "mtu"),
+			       ctl_jstr(br, "name"), ctl_jstr(p, "state"),
+			       (int)ctl_jint(p, "priority"), (int)ctl_jint(p, "cost"),
+			       ctl_jstr(p, "type"));
+			printf("    link/ether %s\n", ctl_jstr(p, "mac"));
+			if (ctl_opts.details && fl) {
+				printf("    ");
+				json_object_object_foreach(fl, k, v)
+					printf("%s %s ", k,
+					       json_object_get_boolean(v)
+					       ? "on" : "off");
+				printf("\n");
+			}
+			if (bs && ctl_opts.stats)
+				print_port_stats(bs, ctl_jstr(p, "name"));
+		}
+	}
+	if (filter && !found) {
+		fprintf(stderr, "Device \"%s\" does not exist.\n", filter);
+		json_object_put(out);
+		json_object_put(list);
+		json_object_put(stats);
+		return CTL_EXIT_FAIL;
+	}
+	if (ctl_opts.json)
+		ctl_print_json(out);
+	json_object_put(out);
+	json_object_put(list);
+	json_object_put(stats);
+	return 0;
+}
+
+int
+ipr_link(int argc, char **argv)
+{
+	if (argc == 0)
+		return link_show(0, argv);
+	if (ctl_is_help(argv[0])) {
+		link_usage(stdout);
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (ctl_is_help(argv[i])) {
+			link_usage(stdout);
+			return 0;
+		}
+	}
+	if (matches(argv[0], "add"))
+		return link_add(argc - 1, argv + 1);
+	if (matches(argv[0], "del") || matches(argv[0], "delete"))
+		return link_del(argc - 1, argv + 1);
+	if (matches(argv[0], "set"))
+		return link_set(argc - 1, argv + 1);
+	if (matches(argv[0], "show") || matches(argv[0], "list") ||
+	    matches(argv[0], "ls"))
+		return link_show(argc - 1, argv + 1);
+	return ctl_usage_error("link", "unknown link command '%s'", argv[0]);
+}

@@ -1,0 +1,434 @@
+/*
+ * own.c - bridgectl's own commands, for what neither brctl nor iproute2
+ * has: ports of any type, statistics with drop reasons, the daemon's
+ * clock, the event monitor, daemon information.
+ */
+#include "ctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "util.h"
+
+static bool
+wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+		    !strcmp(argv[i], "help"))
+			return true;
+	return false;
+}
+
+/* --- port ------------------------------------------------------------------ */
+
+static void
+port_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: bridgectl port add BRIDGE NAME type TYPE [ARG VALUE]...\n"
+"         tap:        [mac MAC] [attach_only] [no_up] [keep_ipv6] [vnet_hdr]\n"
+"         pcap:       [rx FILE] [tx FILE] [mac MAC]\n"
+"         vhost-user: socket PATH [mode server|client] [mac MAC]\n"
+"       bridgectl port del NAME\n"
+"       bridgectl port set NAME [learning|flood|mcast_flood|bcast_flood|\n"
+"                 hairpin|isolated|bpdu_guard|root_block on|off]\n"
+"                 [cost N] [priority N] [group_fwd_mask N] [mtu N]\n"
+"                 [state STATE] [up|down]\n"
+"       bridgectl port show [NAME]\n");
+}
+
+static int
+port_add(int argc, char **argv)
+{
+	static const char *const bool_args[] = { "attach_only", "no_up",
+						 "keep_ipv6", "vnet_hdr" };
+	static const char *const str_args[] = { "mac", "rx", "tx", "socket",
+						"mode" };
+	struct json_object *args;
+	const char *type;
+	struct rpc_error err;
+	int i;
+
+	if (argc < 4 || strcmp(argv[2], "type"))
+		return ctl_usage_error("port", "port add: expected BRIDGE NAME "
+				       "type TYPE [ARG VALUE]...");
+	type = argv[3];
+	if (strcmp(type, "tap") && strcmp(type, "pcap") &&
+	    strcmp(type, "vhost-user"))
+		return ctl_usage_error("port", "unknown port type '%s' (tap, "
+				       "pcap, vhost-user)", type);
+	args = json_object_new_object();
+	for (i = 4; i < argc; i++) {
+		size_t k;
+
+		for (k = 0; k < ARRAY_SIZE(bool_args); k++)
+			if (!strcmp(argv[i], bool_args[k]))
+				break;
+		if (k < ARRAY_SIZE(bool_args)) {
+			json_object_object_add(args, argv[i],
+					       json_object_new_boolean(true));
+			continue;
+		}
+		for (k = 0; k < ARRAY_SIZE(str_args); k++)
+			if (!strcmp(argv[i], str_args[k]))
+				break;
+		if (k == ARRAY_SIZE(str_args) || i + 1 == argc) {
+			json_object_put(args);
+			return ctl_usage_error("port", k == ARRAY_SIZE(str_args)
+					       ? "unknown port argument '%s'"
+					       : "'%s' needs a value", argv[i]);
+		}
+		json_object_object_add(args, argv[i],
+				       json_object_new_string(argv[i + 1]));
+		i++;
+	}
+	if (rpc_call("port.add", ctl_params("s", "bridge", argv[0],
+					    "s", "name", argv[1],
+					    "s", "type", type,
+					    "o", "args", args, NULL),
+		     NULL, &err))
+		return ctl_fail(&err);
+	return 0;
+}
+
+static int
+port_set(int argc, char **argv)
+{
+	static const char *const flags[] = { "learning", "flood",
+		"mcast_flood", "bcast_flood", "hairpin", "isolated",
+		"bpdu_guard", "root_block" };
+	static const struct { const char *key; uint64_t max; } nums[] = {
+		{ "cost", 65535 }, { "priority", 63 },
+		{ "group_fwd_mask", 65535 }, { "mtu", 65535 },
+	};
+	struct json_object *p;
+	struct rpc_error err;
+
+	if (argc < 2)
+		return ctl_usage_error("port", "port set: expected NAME and "
+				       "at least one setting");
+	p = ctl_params("s", "name", argv[0], NULL);
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		size_t k;
+		uint64_t n;
+		bool b;
+
+		if (!strcmp(w, "up") || !strcmp(w, "down")) {
+			json_object_object_add(p, "up", json_object_new_boolean(
+						       !strcmp(w, "up")));
+			continue;
+		}
+		if (!v) {
+			json_object_put(p);
+			return ctl_usage_error("port", "'%s' needs a value", w);
+		}
+		i++;
+		if (!strcmp(w, "state")) {
+			json_object_object_add(p, "state",
+					       json_object_new_string(v));
+			continue;
+		}
+		for (k = 0; k < ARRAY_SIZE(flags); k++) {
+			if (strcmp(w, flags[k]))
+				continue;
+			if (util_parse_bool(v, &b)) {
+				json_object_put(p);
+				return ctl_usage_error("port", "%s '%s': "
+						       "expected on or off", w,
+						       v);
+			}
+			json_object_object_add(p, w,
+					       json_object_new_boolean(b));
+			break;
+		}
+		if (k < ARRAY_SIZE(flags))
+			continue;
+		for (k = 0; k < ARRAY_SIZE(nums); k++)
+			if (!strcmp(w, nums[k].key))
+				break;
+		if (k == ARRAY_SIZE(nums)) {
+			json_object_put(p);
+			return ctl_usage_error("port", "unknown port setting "
+					       "'%s'", w);
+		}
+		if (ctl_parse_u64(v, nums[k].max, &n)) {
+			json_object_put(p);
+			return ctl_usage_error("port", "%s '%s': expected an "
+					       "integer 0..%llu", w, v,
+					       (unsigned long long)nums[k].max);
+		}
+		json_object_object_add(p, w, json_object_new_int64((int64_t)n));
+	}
+	if (rpc_call("port.set", p, NULL, &err))
+		return ctl_fail(&err);
+	return 0;
+}
+
+static int
+port_show(int argc, char **argv)
+{
+	struct json_object *list;
+	struct rpc_error err;
+
+	if (argc > 1)
+		return ctl_usage_error("port", "unexpected argument '%s'",
+				       argv[1]);
+	if (rpc_call("port.show", argc ? ctl_params("s", "name", argv[0], NULL)
+		     : NULL, &list, &err))
+		return ctl_fail(&err);
+	if (ctl_opts.json) {
+		ctl_print_json(list);
+	} else {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *p = json_object_array_get_idx(list,
+									  i);
+
+			printf("%s: bridge %s port %lld type %s state %s mac %s "
+			       "mtu %lld %s%s cost %lld priority %lld\n",
+			       ctl_jstr(p, "name"), ctl_jstr(p, "bridge"),
+			       ctl_jint(p, "port_no"), ctl_jstr(p, "type"),
+			       ctl_jstr(p, "state"), ctl_jstr(p, "mac"), ctl_jint(p, "mtu"),
+			       ctl_jint(p, "up") ? "up" : "down",
+			       ctl_jint(p, "carrier") ? "" : " no-carrier",
+			       ctl_jint(p, "cost"), ctl_jint(p, "priority"));
+		}
+	}
+	json_object_put(list);
+	return 0;
+}
+
+int
+own_port(int argc, char **argv)
+{
+	if (argc == 0 || wants_help(argc, argv)) {
+		port_usage(argc ? stdout : stderr);
+		return argc ? 0 : CTL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "add"))
+		return port_add(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "del") || !strcmp(argv[0], "delete")) {
+		struct rpc_error err;
+
+		if (argc != 2)
+			return ctl_usage_error("port", "port del: expected "
+					       "exactly one NAME");
+		if (rpc_call("port.del", ctl_params("s", "name", argv[1], NULL),
+			     NULL, &err))
+			return ctl_fail(&err);
+		return 0;
+	}
+	if (!strcmp(argv[0], "set"))
+		return port_set(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "show") || !strcmp(argv[0], "list"))
+		return port_show(argc - 1, argv + 1);
+	return ctl_usage_error("port", "unknown port command '%s'", argv[0]);
+}
+
+/* --- stats ----------------------------------------------------------------- */
+
+static void
+print_drops(struct json_object *o)
+{
+	struct json_object *d;
+
+	if (!json_object_object_get_ex(o, "drops", &d))
+		return;
+	json_object_object_foreach(d, k, v)
+		if (json_object_get_int64(v))
+			printf(" %s %lld", k, (long long)json_object_get_int64(v));
+}
+
+int
+own_stats(int argc, char **argv)
+{
+	struct json_object *list, *p = NULL;
+	struct rpc_error err;
+
+	if (wants_help(argc, argv)) {
+		printf("Usage: bridgectl [-j] stats [BRIDGE | DEV]\n");
+		return 0;
+	}
+	if (argc > 1)
+		return ctl_usage_error("stats", "unexpected argument '%s'",
+				       argv[1]);
+	if (argc == 1) {
+		struct json_object *bl;
+
+		/* A bridge name or a port name. */
+		if (rpc_call("bridge.list", ctl_params("s", "name", argv[0],
+						       NULL), &bl, &err)) {
+			if (err.errnum != ENODEV)
+				return ctl_fail(&err);
+			p = ctl_params("s", "dev", argv[0], NULL);
+		} else {
+			json_object_put(bl);
+			p = ctl_params("s", "bridge", argv[0], NULL);
+		}
+	}
+	if (rpc_call("stats.get", p, &list, &err))
+		return ctl_fail(&err);
+	if (ctl_opts.json) {
+		ctl_print_json(list);
+		json_object_put(list);
+		return 0;
+	}
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *b = json_object_array_get_idx(list, i), *ps;
+
+		printf("%s: rx %lld pkts %lld bytes, forwarded %lld, flooded "
+		       "%lld, to host %lld, dropped %lld, learned %lld, moved "
+		       "%lld, learn_full %lld, fdb %lld entries (%lld learned)\n",
+		       ctl_jstr(b, "name"), ctl_jint(b, "rx_packets"),
+		       ctl_jint(b, "rx_bytes"), ctl_jint(b, "forwarded"),
+		       ctl_jint(b, "flooded"), ctl_jint(b, "to_host"),
+		       ctl_jint(b, "dropped"), ctl_jint(b, "learned"), ctl_jint(b, "moved"),
+		       ctl_jint(b, "learn_full"), ctl_jint(b, "fdb_entries"),
+		       ctl_jint(b, "fdb_learned"));
+		json_object_object_get_ex(b, "ports", &ps);
+		for (size_t k = 0; k < json_object_array_length(ps); k++) {
+			struct json_object *q = json_object_array_get_idx(ps, k);
+
+			printf("  %s (%lld): rx %lld pkts %lld bytes, tx %lld "
+			       "pkts %lld bytes, dropped %lld",
+			       ctl_jstr(q, "name"), ctl_jint(q, "port_no"),
+			       ctl_jint(q, "rx_packets"), ctl_jint(q, "rx_bytes"),
+			       ctl_jint(q, "tx_packets"), ctl_jint(q, "tx_bytes"),
+			       ctl_jint(q, "dropped"));
+			print_drops(q);
+			printf("\n");
+		}
+	}
+	json_object_put(list);
+	return 0;
+}
+
+/* --- debug, monitor, info, capture ---------------------------------------- */
+
+int
+own_debug(int argc, char **argv)
+{
+	struct json_object *p, *res;
+	struct rpc_error err;
+	uint64_t ms;
+
+	if (wants_help(argc, argv)) {
+		printf("Usage: bridgectl debug time {stop | resume | warp MS}\n"
+		       "Freezes, resumes or advances the switch clock (FDB "
+		       "ageing, STP timers).\n");
+		return 0;
+	}
+	if (argc < 2 || strcmp(argv[0], "time"))
+		return ctl_usage_error("debug", "expected 'time stop', 'time "
+				       "resume' or 'time warp MS'");
+	if (!strcmp(argv[1], "stop") || !strcmp(argv[1], "resume")) {
+		if (argc != 2)
+			return ctl_usage_error("debug", "unexpected argument "
+					       "'%s'", argv[2]);
+		p = ctl_params("s", "op", argv[1], NULL);
+	} else if (!strcmp(argv[1], "warp")) {
+		if (argc != 3)
+			return ctl_usage_error("debug", "debug time warp needs "
+					       "exactly one MS");
+		if (ctl_parse_u64(argv[2], (uint64_t)1 << 40, &ms))
+			return ctl_usage_error("debug", "warp '%s': expected "
+					       "milliseconds", argv[2]);
+		p = ctl_params("s", "op", "warp", "i", "ms", (int64_t)ms, NULL);
+	} else {
+		return ctl_usage_error("debug", "unknown time operation '%s'",
+				       argv[1]);
+	}
+	if (rpc_call("debug.time", p, &res, &err))
+		return ctl_fail(&err);
+	printf("clock %lld ms%s\n", ctl_jint(res, "clock_ms"),
+	       ctl_jint(res, "frozen") ? " (stopped)" : "");
+	json_object_put(res);
+	return 0;
+}
+
+int
+own_monitor(int argc, char **argv)
+{
+	struct json_object *topics = json_object_new_array(), *res, *ev;
+	struct rpc_error err;
+
+	if (wants_help(argc, argv)) {
+		json_object_put(topics);
+		printf("Usage: bridgectl monitor [fdb | stp | link]...\n"
+		       "Prints one JSON event per line until interrupted.\n");
+		return 0;
+	}
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "fdb") && strcmp(argv[i], "stp") &&
+		    strcmp(argv[i], "link") && strcmp(argv[i], "all")) {
+			json_object_put(topics);
+			return ctl_usage_error("monitor", "unknown topic '%s'",
+					       argv[i]);
+		}
+		if (strcmp(argv[i], "all"))
+			json_object_array_add(topics,
+					      json_object_new_string(argv[i]));
+	}
+	if (!json_object_array_length(topics)) {
+		json_object_put(topics);
+		topics = NULL;
+	}
+	if (rpc_call("monitor.subscribe", topics ? ctl_params("o", "topics",
+							      topics, NULL)
+		     : NULL, &res, &err))
+		return ctl_fail(&err);
+	json_object_put(res);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((ev = rpc_next_notification())) {
+		struct json_object *params;
+
+		if (json_object_object_get_ex(ev, "params", &params))
+			ctl_print_json(params);
+		json_object_put(ev);
+	}
+	return 0;
+}
+
+int
+own_info(int argc, char **argv)
+{
+	struct json_object *res;
+	struct rpc_error err;
+
+	if (wants_help(argc, argv)) {
+		printf("Usage: bridgectl [-j] info\n");
+		return 0;
+	}
+	if (argc)
+		return ctl_usage_error("info", "unexpected argument '%s'",
+				       argv[0]);
+	if (rpc_call("daemon.info", NULL, &res, &err))
+		return ctl_fail(&err);
+	if (ctl_opts.json) {
+		ctl_print_json(res);
+	} else {
+		json_object_object_foreach(res, k, v)
+			printf("%s: %s\n", k, v ? json_object_get_string(v)
+						: "-");
+	}
+	json_object_put(res);
+	return 0;
+}
+
+int
+own_capture(int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		printf("Usage: bridgectl capture DEV [-w FILE|-] [-c N]\n"
+		       "Not available yet: the datapath has no capture hook.\n");
+		return 0;
+	}
+	fprintf(stderr, "bridgectl: capture is not supported by this "
+		"vswitchd yet\n");
+	return CTL_EXIT_FAIL;
+}

@@ -1,0 +1,94 @@
+# ctl-lib.sh - shared helpers of the control tests (sourced, not run).
+#
+# Each test runs its own vswitchd on a socket and a configuration file in a
+# fresh temporary directory (no root-only paths), with pcap ports so no TAP
+# is needed, and removes everything on exit, also on failure.
+#
+#   BIN       directory holding vswitchd, bridgectl and brctl
+#             (default build/bin)
+
+BIN=${BIN:-build/bin}
+BIN=$(cd "$BIN" && pwd) || { echo "no $BIN: build first" >&2; exit 1; }
+T=$(mktemp -d /tmp/ctl-test.XXXXXX)
+SOCK=$T/run/vswitchd.sock
+CONF=$T/lib/config.json
+VSWITCHD_PID=
+FAILS=0
+CHECKS=0
+export VSWITCHD_SOCKET=$SOCK
+
+ctl_cleanup() {
+	if [ -n "$VSWITCHD_PID" ]; then
+		kill -9 "$VSWITCHD_PID" 2>/dev/null
+		wait "$VSWITCHD_PID" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap ctl_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_daemon [EXTRA ARGS]: starts vswitchd and waits for its socket.
+start_daemon() {
+	"$BIN/vswitchd" --socket "$SOCK" --config "$CONF" --test-mode \
+		-l warn "$@" 2>>"$T/vswitchd.log" &
+	VSWITCHD_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$SOCK" ] && "$BIN/bridgectl" info >/dev/null 2>&1 && return 0
+		kill -0 "$VSWITCHD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "FAIL: vswitchd did not start; log:" >&2
+	cat "$T/vswitchd.log" >&2
+	exit 1
+}
+
+# kill_daemon: SIGKILL, as a crash would.
+kill_daemon() {
+	kill -9 "$VSWITCHD_PID" 2>/dev/null
+	wait "$VSWITCHD_PID" 2>/dev/null
+	VSWITCHD_PID=
+}
+
+# alive: the daemon still answers.
+alive() {
+	kill -0 "$VSWITCHD_PID" 2>/dev/null &&
+		"$BIN/bridgectl" info >/dev/null 2>&1
+}
+
+ok() { CHECKS=$((CHECKS + 1)); }
+fail() {
+	CHECKS=$((CHECKS + 1))
+	FAILS=$((FAILS + 1))
+	echo "FAIL: $*" >&2
+}
+
+# expect_out NAME EXPECTED-FILE CMD...: stdout of CMD must equal the file.
+expect_out() {
+	local name=$1 want=$2
+	shift 2
+	if "$@" >"$T/got" 2>"$T/err"; then
+		if cmp -s "$want" "$T/got"; then
+			ok
+		else
+			fail "$name: output differs (want, got):"
+			diff -u "$want" "$T/got" | sed 's/^/    /' >&2
+		fi
+	else
+		fail "$name: '$*' failed: $(cat "$T/err")"
+	fi
+}
+
+finish() {
+	# Under SANITIZE=1 a sanitizer report in the daemon's log fails too.
+	if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" \
+		"$T/vswitchd.log" 2>/dev/null; then
+		fail "sanitizer report in the vswitchd log:"
+		grep -A20 -E "Sanitizer|runtime error" "$T/vswitchd.log" | head -40 >&2
+	fi
+	if [ "$FAILS" -eq 0 ]; then
+		echo "$(basename "$0"): all $CHECKS checks passed"
+		exit 0
+	fi
+	echo "$(basename "$0"): $FAILS of $CHECKS checks FAILED"
+	exit 1
+}

@@ -1,0 +1,11 @@
+# tests/sys/ctl-*.sh: the control server, bridgectl/brctl and the durable
+# configuration, end to end.  Each script runs its own vswitchd on a socket
+# and configuration in a temporary directory (no root needed: pcap ports).
+CTL_TESTS := $(filter-out tests/sys/ctl-lib.sh,$(wildcard tests/sys/ctl-*.sh))
+
+check-ctl: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/brctl
+	@status=0; for t in $(CTL_TESTS); do \
+		BIN=$(BUILD)/bin bash $$t || status=1; done; exit $$status
+
+CHECKS += check-ctl
+.PHONY: check-ctl

@@ -1,0 +1,876 @@
+/*
+ * ctl-methods.c - bridge, port, daemon and debug methods of the control
+ * protocol (docs/rpc.md).  VLAN, FDB, STP and statistics methods are in
+ * ctl-query.c.
+ *
+ * Every handler first reads and checks all of its parameters, then
+ * applies the change; when a step that can fail comes after one that
+ * changed something, the earlier steps are undone, so a request is applied
+ * fully or not at all.
+ */
+#include "ctl-methods.h"
+#include "ctl-query.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "bridge.h"
+#include "config-store.h"
+#include "ctl-server.h"
+#include "daemon.h"
+#include "log.h"
+#include "port-pcap.h"
+#include "port-provider.h"
+
+#ifndef VSWITCHD_VERSION
+#define VSWITCHD_VERSION "0.1"
+#endif
+
+#define MOD "ctl"
+
+static uint64_t start_ms;
+static const char *info_config_path;
+static const char *info_socket_path;
+
+void
+ctl_methods_set_info(const char *config_path, const char *socket_path)
+{
+	clock_update();
+	start_ms = clock_now_ms();
+	info_config_path = config_path;
+	info_socket_path = socket_path;
+}
+
+void
+ctl_reply_uninit(struct ctl_reply *r)
+{
+	json_object_put(r->result);
+	free(r->message);
+	r->result = NULL;
+	r->message = NULL;
+	r->code = 0;
+	r->errnum = 0;
+}
+
+/* Records an application error from a negative errno 'err'. */
+static int
+app_error(struct ctl_reply *r, int err, const char *what)
+{
+	return ctl_reply_error(r, CTL_ERR_APP, -err, "%s: %s", what,
+			       strerror(-err));
+}
+
+/* Finds bridge 'name' or records ENODEV "bridge NAME does not exist". */
+static struct bridge *
+lookup_bridge(const char *name, struct ctl_reply *r)
+{
+	struct bridge *br = bridge_lookup(name);
+
+	if (!br)
+		ctl_reply_error(r, CTL_ERR_APP, ENODEV,
+				"bridge %s does not exist", name);
+	return br;
+}
+
+static struct port *
+lookup_port(const char *name, struct bridge **brp, struct ctl_reply *r)
+{
+	struct port *port = bridge_find_port(name, brp);
+
+	if (!port) {
+		if (bridge_lookup(name))
+			ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+					"%s is a bridge, not a port", name);
+		else
+			ctl_reply_error(r, CTL_ERR_APP, ENODEV,
+					"device %s does not exist", name);
+	}
+	return port;
+}
+
+/* --- bridge options ---------------------------------------------------- */
+
+/* The options of bridge.add/bridge.set, applied in the order of the
+ * kernel's br_changelink() so that combined requests behave the same. */
+enum opt_id {
+	OPT_FORWARD_DELAY, OPT_HELLO_TIME, OPT_MAX_AGE, OPT_AGEING_TIME,
+	OPT_STP_STATE, OPT_PRIORITY, OPT_VLAN_FILTERING, OPT_VLAN_PROTOCOL,
+	OPT_DEFAULT_PVID, OPT_GROUP_FWD_MASK, OPT_NO_LINKLOCAL_LEARN,
+	OPT_FDB_MAX_LEARNED, OPT_ADDRESS, OPT_UP, OPT_N
+};
+
+static const struct {
+	const char *key;
+	uint64_t max;		/* for integer options; 1 = boolean-ish */
+} bridge_opts[OPT_N] = {
+	[OPT_FORWARD_DELAY] = { "forward_delay", UINT32_MAX },
+	[OPT_HELLO_TIME] = { "hello_time", UINT32_MAX },
+	[OPT_MAX_AGE] = { "max_age", UINT32_MAX },
+	[OPT_AGEING_TIME] = { "ageing_time", UINT32_MAX },
+	[OPT_STP_STATE] = { "stp_state", 1 },
+	[OPT_PRIORITY] = { "priority", 65535 },
+	[OPT_VLAN_FILTERING] = { "vlan_filtering", 1 },
+	[OPT_VLAN_PROTOCOL] = { "vlan_protocol", 0 },
+	[OPT_DEFAULT_PVID] = { "default_pvid", VLAN_VID_MAX },
+	[OPT_GROUP_FWD_MASK] = { "group_fwd_mask", 65535 },
+	[OPT_NO_LINKLOCAL_LEARN] = { "no_linklocal_learn", 1 },
+	[OPT_FDB_MAX_LEARNED] = { "fdb_max_learned", UINT32_MAX },
+	[OPT_ADDRESS] = { "address", 0 },
+	[OPT_UP] = { "up", 0 },
+};
+
+struct opt_values {
+	bool set[OPT_N];
+	uint64_t val[OPT_N];
+	struct eth_addr mac;
+};
+
+/* Reads every option of the object 'options' into 'ov'.  Errors name
+ * "params.options.KEY". */
+static int
+parse_bridge_options(struct json_object *options, struct opt_values *ov,
+		     struct ctl_reply *r)
+{
+	memset(ov, 0, sizeof *ov);
+	if (!options)
+		return 0;
+	if (!json_object_is_type(options, json_type_object))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.options: must be an object");
+	json_object_object_foreach(options, key, val) {
+		char what[64];
+		int i;
+
+		for (i = 0; i < OPT_N; i++)
+			if (!strcmp(bridge_opts[i].key, key))
+				break;
+		snprintf(what, sizeof what, "options.%s", key);
+		if (i == OPT_N)
+			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+					       "params.options.%s: unknown option",
+					       key);
+		if (!val)
+			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+					       "params.%s: must not be null",
+					       what);
+		ov->set[i] = true;
+		if (i == OPT_VLAN_PROTOCOL) {
+			uint16_t tpid;
+
+			if (!json_object_is_type(val, json_type_string) ||
+			    vlan_parse_protocol(json_object_get_string(val),
+						&tpid))
+				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
+						       0, "params.%s: must be "
+						       "\"802.1Q\" or \"802.1ad\"",
+						       what);
+			ov->val[i] = tpid;
+		} else if (i == OPT_ADDRESS) {
+			if (!json_object_is_type(val, json_type_string) ||
+			    eth_addr_parse(json_object_get_string(val),
+					   &ov->mac))
+				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
+						       0, "params.%s: must be a "
+						       "MAC address "
+						       "xx:xx:xx:xx:xx:xx", what);
+			if (eth_addr_is_multicast(&ov->mac) ||
+			    eth_addr_is_zero(&ov->mac))
+				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
+						       0, "params.%s: %s is not "
+						       "a unicast address", what,
+						       json_object_get_string(val));
+		} else if (i == OPT_UP) {
+			bool b;
+
+			if (ctl_json_bool(val, &b))
+				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
+						       0, "params.%s: must be a "
+						       "boolean", what);
+			ov->val[i] = b;
+		} else {
+			int err = ctl_json_uint(val, 0, bridge_opts[i].max,
+						&ov->val[i]);
+
+			if (err)
+				return ctl_json_uint_error(r, what, val, 0,
+							   bridge_opts[i].max);
+		}
+	}
+	return 0;
+}
+
+/* Reads option 'id' of 'br' in the units of the protocol. */
+static uint64_t
+bridge_option_get(const struct bridge *br, enum opt_id id)
+{
+	const struct bridge_options *o = &br->opt;
+
+	switch (id) {
+	case OPT_FORWARD_DELAY: return o->forward_delay_cs;
+	case OPT_HELLO_TIME: return o->hello_time_cs;
+	case OPT_MAX_AGE: return o->max_age_cs;
+	case OPT_AGEING_TIME: return o->ageing_time_cs;
+	case OPT_STP_STATE: return o->stp_state;
+	case OPT_PRIORITY: return o->priority;
+	case OPT_VLAN_FILTERING: return o->vlan_filtering;
+	case OPT_VLAN_PROTOCOL: return o->vlan_protocol;
+	case OPT_DEFAULT_PVID: return o->default_pvid;
+	case OPT_GROUP_FWD_MASK: return o->group_fwd_mask;
+	case OPT_NO_LINKLOCAL_LEARN: return o->no_linklocal_learn;
+	case OPT_FDB_MAX_LEARNED: return o->fdb_max_learned;
+	case OPT_ADDRESS: return br->mac_set;
+	case OPT_UP: return br->admin_up;
+	case OPT_N: break;
+	}
+	return 0;
+}
+
+static int
+bridge_option_set(struct bridge *br, enum opt_id id, uint64_t v,
+		  const struct eth_addr *mac)
+{
+	switch (id) {
+	case OPT_FORWARD_DELAY:
+		return bridge_set_forward_delay_cs(br, (uint32_t)v);
+	case OPT_HELLO_TIME: return bridge_set_hello_time_cs(br, (uint32_t)v);
+	case OPT_MAX_AGE: return bridge_set_max_age_cs(br, (uint32_t)v);
+	case OPT_AGEING_TIME:
+		return bridge_set_ageing_time_cs(br, (uint32_t)v);
+	case OPT_STP_STATE: return bridge_set_stp_state(br, (uint8_t)v);
+	case OPT_PRIORITY: return bridge_set_priority(br, (uint16_t)v);
+	case OPT_VLAN_FILTERING: return bridge_set_vlan_filtering(br, v);
+	case OPT_VLAN_PROTOCOL:
+		return bridge_set_vlan_protocol(br, (uint16_t)v);
+	case OPT_DEFAULT_PVID: return bridge_set_default_pvid(br, (uint16_t)v);
+	case OPT_GROUP_FWD_MASK:
+		return bridge_set_group_fwd_mask(br, (uint16_t)v);
+	case OPT_NO_LINKLOCAL_LEARN:
+		return bridge_set_no_linklocal_learn(br, v);
+	case OPT_FDB_MAX_LEARNED:
+		return bridge_set_fdb_max_learned(br, (uint32_t)v);
+	case OPT_ADDRESS: return bridge_set_mac(br, mac);
+	case OPT_UP: return bridge_set_admin_up(br, v);
+	case OPT_N: break;
+	}
+	return -EINVAL;
+}
+
+/* Applies 'ov' to 'br'; on failure restores every option already changed
+ * (in reverse order) and records the error.  The address comes last but
+ * one and 'up' cannot fail, so a pinned MAC never needs undoing. */
+static int
+apply_bridge_options(struct bridge *br, const struct opt_values *ov,
+		     struct ctl_reply *r)
+{
+	char value[ETH_ADDR_STRLEN + 8];
+	uint64_t old[OPT_N];
+	int i, err = 0;
+
+	for (i = 0; i < OPT_N; i++)
+		old[i] = bridge_option_get(br, (enum opt_id)i);
+	for (i = 0; i < OPT_N; i++) {
+		if (!ov->set[i])
+			continue;
+		err = bridge_option_set(br, (enum opt_id)i, ov->val[i],
+					&ov->mac);
+		if (err)
+			break;
+	}
+	if (!err)
+		return 0;
+	if (i == OPT_ADDRESS)
+		eth_addr_format(&ov->mac, value);
+	else if (i == OPT_VLAN_PROTOCOL)
+		snprintf(value, sizeof value, "%s",
+			 vlan_protocol_name((uint16_t)ov->val[i]));
+	else
+		snprintf(value, sizeof value, "%llu",
+			 (unsigned long long)ov->val[i]);
+	ctl_reply_error(r, CTL_ERR_APP, -err, "bridge %s: cannot set %s %s: %s",
+			br->name, bridge_opts[i].key, value, strerror(-err));
+	while (--i >= 0)
+		if (ov->set[i] && i != OPT_ADDRESS)
+			bridge_option_set(br, (enum opt_id)i, old[i], NULL);
+	return r->code;
+}
+
+static int
+m_bridge_add(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "name", "options", NULL };
+	struct json_object *options = NULL;
+	struct opt_values ov;
+	struct bridge *br;
+	const char *name;
+	int err;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", true, &name, r) < 0)
+		return r->code;
+	if (params)
+		json_object_object_get_ex(params, "options", &options);
+	if (parse_bridge_options(options, &ov, r))
+		return r->code;
+	err = bridge_create(name, NULL, daemon_pool(), &br);
+	if (err == -EEXIST)
+		return ctl_reply_error(r, CTL_ERR_APP, EEXIST,
+				       "device %s already exists", name);
+	if (err == -EINVAL)
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.name: '%s' is not a valid "
+				       "interface name", name);
+	if (err)
+		return app_error(r, err, name);
+	if (apply_bridge_options(br, &ov, r)) {
+		bridge_destroy(br);
+		return r->code;
+	}
+	bridge_run(br, clock_now_ms());
+	ctl_notify_link("add", br->name, NULL);
+	return 0;
+}
+
+static int
+m_bridge_del(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "name", "only_if_down", NULL };
+	bool only_if_down = false;
+	struct bridge *br;
+	const char *name;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", true, &name, r) < 0 ||
+	    ctl_param_bool(params, "only_if_down", false, &only_if_down, r) < 0)
+		return r->code;
+	br = bridge_lookup(name);
+	if (!br) {
+		if (bridge_find_port(name, NULL))
+			return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+					       "%s is a port, not a bridge",
+					       name);
+		return ctl_reply_error(r, CTL_ERR_APP, ENXIO,
+				       "bridge %s doesn't exist", name);
+	}
+	if (only_if_down && br->admin_up)
+		return ctl_reply_error(r, CTL_ERR_APP, EBUSY,
+				       "bridge %s is still up", name);
+	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
+		if (br->ports[i])
+			config_store_forget_port(br->ports[i]->name);
+	ctl_notify_link("del", name, NULL);
+	bridge_destroy(br);
+	return 0;
+}
+
+static int
+m_bridge_set(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "name", "options", NULL };
+	struct json_object *options = NULL;
+	struct opt_values ov;
+	struct bridge *br;
+	const char *name;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", true, &name, r) < 0)
+		return r->code;
+	if (!json_object_object_get_ex(params, "options", &options))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.options: missing");
+	if (parse_bridge_options(options, &ov, r))
+		return r->code;
+	br = lookup_bridge(name, r);
+	if (!br || apply_bridge_options(br, &ov, r))
+		return r->code;
+	ctl_notify_link("set", br->name, NULL);
+	return 0;
+}
+
+static int
+m_bridge_list(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "name", NULL };
+	const char *name = NULL;
+	struct json_object *list;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", false, &name, r) < 0)
+		return r->code;
+	if (name && !lookup_bridge(name, r))
+		return r->code;
+	list = json_object_new_array();
+	for (struct bridge *br = bridge_first(); br; br = br->next)
+		if (!name || !strcmp(name, br->name))
+			json_object_array_add(list, ctl_json_bridge(br));
+	r->result = list;
+	return 0;
+}
+
+/* --- ports -------------------------------------------------------------- */
+
+/* Opens a port of 'type' named 'name' from the creation arguments 'args'
+ * (an object or NULL).  Returns 0 or the recorded error. */
+static int
+open_port(const char *type, const char *name, struct json_object *args,
+	  struct port **portp, struct ctl_reply *r)
+{
+	struct port_pcap_args pa = { NULL, NULL };
+	struct eth_addr mac;
+	const char *mac_s = NULL;
+	int err;
+
+	if (!strcmp(type, "pcap")) {
+		static const char *const known[] = { "rx", "tx", "mac", NULL };
+
+		if (ctl_params_check_known(args, known, r) ||
+		    ctl_param_string(args, "rx", false, &pa.rx_path, r) < 0 ||
+		    ctl_param_string(args, "tx", false, &pa.tx_path, r) < 0 ||
+		    ctl_param_string(args, "mac", false, &mac_s, r) < 0)
+			goto out_args;
+		if (mac_s && (eth_addr_parse(mac_s, &mac) ||
+			      eth_addr_is_multicast(&mac) ||
+			      eth_addr_is_zero(&mac))) {
+			ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+					"params.args.mac: '%s' is not a unicast "
+					"MAC address", mac_s);
+			return r->code;
+		}
+		err = port_pcap_open(name, &pa, portp);
+		if (err)
+			return ctl_reply_error(r, CTL_ERR_APP, -err,
+					       "cannot open pcap port %s: %s",
+					       name, strerror(-err));
+		if (mac_s)
+			(*portp)->mac = mac;
+		return 0;
+	}
+	err = ctl_open_port_type(type, name, args, portp, r);
+	return err;
+
+out_args:
+	return ctl_reply_args_error(r);
+}
+
+static int
+m_port_add(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "bridge", "name", "type", "args",
+					     NULL };
+	struct json_object *args = NULL;
+	const char *brname, *name, *type;
+	struct port *port;
+	struct bridge *br;
+	int err;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "bridge", true, &brname, r) < 0 ||
+	    ctl_param_string(params, "name", true, &name, r) < 0 ||
+	    ctl_param_string(params, "type", true, &type, r) < 0)
+		return r->code;
+	if (json_object_object_get_ex(params, "args", &args) && args &&
+	    !json_object_is_type(args, json_type_object))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.args: must be an object");
+	if (!ctl_name_is_valid(name))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.name: '%s' is not a valid "
+				       "interface name", name);
+	if (strcmp(type, "pcap") && strcmp(type, "tap") &&
+	    strcmp(type, "vhost-user"))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.type: unknown port type '%s' "
+				       "(tap, pcap, vhost-user)", type);
+	br = lookup_bridge(brname, r);
+	if (!br)
+		return r->code;
+	if (bridge_lookup(name))
+		return ctl_reply_error(r, CTL_ERR_APP, ELOOP,
+				       "device %s is a bridge device itself; "
+				       "can't add a bridge device to a bridge "
+				       "device", name);
+	{
+		struct bridge *other;
+
+		if (bridge_find_port(name, &other))
+			return ctl_reply_error(r, CTL_ERR_APP, EBUSY,
+					       "device %s is already a member "
+					       "of a bridge; can't add it to "
+					       "bridge %s", name, brname);
+	}
+	if (open_port(type, name, args, &port, r))
+		return r->code;
+	err = bridge_port_add(br, port);
+	if (err) {
+		port_close(port);
+		return ctl_reply_error(r, CTL_ERR_APP, -err,
+				       "cannot add %s to bridge %s: %s", name,
+				       brname, strerror(-err));
+	}
+	/* Pin a generated MAC (TAP and vhost-user ports) so a restart keeps
+	 * the bridge id. */
+	if (strcmp(type, "pcap") && !eth_addr_is_zero(&port->mac) &&
+	    (!args || !json_object_object_get_ex(args, "mac", NULL))) {
+		struct json_object *a = NULL;
+		char mac[ETH_ADDR_STRLEN];
+
+		if (args)
+			json_object_deep_copy(args, &a, NULL);
+		else
+			a = json_object_new_object();
+		json_object_object_add(a, "mac", json_object_new_string(
+					       eth_addr_format(&port->mac, mac)));
+		config_store_note_port(name, type, a);
+		json_object_put(a);
+	} else {
+		config_store_note_port(name, type, args);
+	}
+	ctl_notify_link("add", name, br->name);
+	return 0;
+}
+
+static int
+m_port_del(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "name", "bridge", NULL };
+	const char *name, *brname = NULL;
+	struct bridge *br;
+	struct port *port;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", true, &name, r) < 0 ||
+	    ctl_param_string(params, "bridge", false, &brname, r) < 0)
+		return r->code;
+	if (brname && !lookup_bridge(brname, r))
+		return r->code;
+	port = lookup_port(name, &br, r);
+	if (!port)
+		return r->code;
+	if (brname && strcmp(brname, br->name))
+		return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+				       "device %s is not a port of %s", name,
+				       brname);
+	ctl_notify_link("del", name, br->name);
+	config_store_forget_port(name);
+	bridge_port_del(br, port);
+	return 0;
+}
+
+/* port.set: the fallible steps (mtu, up, state) run first, each undone if
+ * a later one fails; the rest is checked beforehand and cannot fail. */
+static int
+m_port_set(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = {
+		"name", "learning", "flood", "mcast_flood", "bcast_flood",
+		"hairpin", "isolated", "bpdu_guard", "root_block",
+		"group_fwd_mask", "cost", "priority", "state", "mtu", "up",
+		NULL };
+	static const struct { const char *key; uint32_t flag; } flags[] = {
+		{ "learning", PORT_F_LEARNING }, { "flood", PORT_F_FLOOD },
+		{ "mcast_flood", PORT_F_MCAST_FLOOD },
+		{ "bcast_flood", PORT_F_BCAST_FLOOD },
+		{ "hairpin", PORT_F_HAIRPIN }, { "isolated", PORT_F_ISOLATED },
+		{ "bpdu_guard", PORT_F_BPDU_GUARD },
+		{ "root_block", PORT_F_ROOT_BLOCK },
+	};
+	bool fset[ARRAY_SIZE(flags)], fval[ARRAY_SIZE(flags)];
+	uint64_t gfm = 0, cost = 0, prio = 0, mtu = 0;
+	int has_gfm, has_cost, has_prio, has_mtu, has_up, has_state;
+	const char *name, *state_s = NULL;
+	enum port_state state = PORT_DISABLED;
+	uint32_t old_mtu;
+	bool up = false, old_up;
+	struct bridge *br;
+	struct port *port;
+	int err;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", true, &name, r) < 0)
+		return r->code;
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		int rc = ctl_param_bool(params, flags[i].key, false, &fval[i], r);
+
+		if (rc < 0)
+			return r->code;
+		fset[i] = rc == 1;
+	}
+	if ((has_gfm = ctl_param_uint(params, "group_fwd_mask", false, 0,
+				      65535, &gfm, r)) < 0 ||
+	    (has_cost = ctl_param_uint(params, "cost", false, 1, 65535, &cost,
+				       r)) < 0 ||
+	    (has_prio = ctl_param_uint(params, "priority", false, 0, 63, &prio,
+				       r)) < 0 ||
+	    (has_mtu = ctl_param_uint(params, "mtu", false, 68, 65535, &mtu,
+				      r)) < 0 ||
+	    (has_up = ctl_param_bool(params, "up", false, &up, r)) < 0 ||
+	    (has_state = ctl_param_string(params, "state", false, &state_s,
+					  r)) < 0)
+		return r->code;
+	if (has_gfm && (gfm & 0x0002))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.group_fwd_mask: 0x%llx has bit 1 "
+				       "(pause frames) set",
+				       (unsigned long long)gfm);
+	if (has_state && port_parse_state(state_s, &state))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.state: '%s' is not a port state "
+				       "(disabled, listening, learning, "
+				       "forwarding, blocking)", state_s);
+	port = lookup_port(name, &br, r);
+	if (!port)
+		return r->code;
+
+	old_mtu = port->mtu;
+	old_up = port->admin_up;
+	if (has_mtu) {
+		err = bridge_port_set_mtu(br, port, (uint32_t)mtu);
+		if (err)
+			return ctl_reply_error(r, CTL_ERR_APP, -err,
+					       "%s: cannot set mtu %llu: %s",
+					       name, (unsigned long long)mtu,
+					       strerror(-err));
+	}
+	if (has_up) {
+		err = bridge_port_set_admin_up(br, port, up);
+		if (err) {
+			ctl_reply_error(r, CTL_ERR_APP, -err,
+					"%s: cannot set %s: %s", name,
+					up ? "up" : "down", strerror(-err));
+			goto out_undo_mtu;
+		}
+	}
+	if (has_state) {
+		err = bridge_port_set_state(br, port, state);
+		if (err) {
+			ctl_reply_error(r, CTL_ERR_APP, -err,
+					"%s: cannot set state %s: %s%s", name,
+					state_s, strerror(-err),
+					err == -EBUSY ? " (STP is on)" : "");
+			goto out_undo_up;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (fset[i])
+			bridge_port_set_flag(br, port, flags[i].flag, fval[i]);
+	if (has_gfm)
+		bridge_port_set_group_fwd_mask(br, port, (uint16_t)gfm);
+	if (has_cost)
+		bridge_port_set_path_cost(br, port, (uint32_t)cost);
+	if (has_prio)
+		bridge_port_set_priority(br, port, (uint32_t)prio);
+	ctl_notify_link("set", name, br->name);
+	return 0;
+
+out_undo_up:
+	if (has_up)
+		bridge_port_set_admin_up(br, port, old_up);
+out_undo_mtu:
+	if (has_mtu)
+		bridge_port_set_mtu(br, port, old_mtu);
+	return r->code;
+}
+
+static int
+m_port_show(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "name", "bridge", NULL };
+	const char *name = NULL, *brname = NULL;
+	struct json_object *list;
+	struct bridge *br = NULL;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", false, &name, r) < 0 ||
+	    ctl_param_string(params, "bridge", false, &brname, r) < 0)
+		return r->code;
+	if (brname && !(br = lookup_bridge(brname, r)))
+		return r->code;
+	if (name && !lookup_port(name, NULL, r))
+		return r->code;
+	list = json_object_new_array();
+	for (struct bridge *b = bridge_first(); b; b = b->next) {
+		struct json_object *ports;
+
+		if (br && b != br)
+			continue;
+		ports = ctl_json_ports(b);
+		for (size_t i = 0; i < json_object_array_length(ports); i++) {
+			struct json_object *p = json_object_array_get_idx(ports, i);
+			struct json_object *n;
+
+			json_object_object_get_ex(p, "name", &n);
+			if (!name || !strcmp(name, json_object_get_string(n)))
+				json_object_array_add(list, json_object_get(p));
+		}
+		json_object_put(ports);
+	}
+	r->result = list;
+	return 0;
+}
+
+/* --- daemon ------------------------------------------------------------- */
+
+static int
+m_daemon_info(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { NULL };
+	struct json_object *o;
+	unsigned n = 0;
+
+	if (ctl_params_check_known(params, known, r))
+		return r->code;
+	for (struct bridge *br = bridge_first(); br; br = br->next)
+		n++;
+	o = json_object_new_object();
+	json_object_object_add(o, "version",
+			       json_object_new_string(VSWITCHD_VERSION));
+	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	json_object_object_add(o, "uptime_ms",
+			       json_object_new_int64((int64_t)(clock_now_ms() -
+							       start_ms)));
+	json_object_object_add(o, "config_path", info_config_path ?
+			       json_object_new_string(info_config_path) : NULL);
+	json_object_object_add(o, "socket_path", info_socket_path ?
+			       json_object_new_string(info_socket_path) : NULL);
+	json_object_object_add(o, "n_bridges", json_object_new_int((int)n));
+	json_object_object_add(o, "clock_ms",
+			       json_object_new_int64((int64_t)clock_now_ms()));
+	json_object_object_add(o, "clock_frozen",
+			       json_object_new_boolean(clock_is_frozen()));
+	r->result = o;
+	return 0;
+}
+
+static int
+m_debug_time(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "op", "ms", NULL };
+	const char *op;
+	uint64_t ms = 0;
+	int has_ms;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "op", true, &op, r) < 0 ||
+	    (has_ms = ctl_param_uint(params, "ms", false, 0,
+				     (uint64_t)1 << 40, &ms, r)) < 0)
+		return r->code;
+	if (!strcmp(op, "stop")) {
+		clock_stop();
+	} else if (!strcmp(op, "resume")) {
+		clock_resume();
+	} else if (!strcmp(op, "warp")) {
+		if (!has_ms)
+			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+					       "params.ms: missing (warp needs "
+					       "a duration)");
+		clock_warp(ms);
+	} else {
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.op: '%s' is not stop, resume "
+				       "or warp", op);
+	}
+	if (has_ms && strcmp(op, "warp"))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.ms: only valid with op warp");
+	for (struct bridge *br = bridge_first(); br; br = br->next)
+		bridge_run(br, clock_now_ms());
+	r->result = json_object_new_object();
+	json_object_object_add(r->result, "clock_ms",
+			       json_object_new_int64((int64_t)clock_now_ms()));
+	json_object_object_add(r->result, "frozen",
+			       json_object_new_boolean(clock_is_frozen()));
+	return 0;
+}
+
+static int
+m_monitor_subscribe(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "topics", NULL };
+	struct json_object *topics = NULL;
+	unsigned mask = 0;
+
+	if (ctl_params_check_known(params, known, r))
+		return r->code;
+	if (params)
+		json_object_object_get_ex(params, "topics", &topics);
+	if (!topics) {
+		mask = CTL_TOPIC_FDB | CTL_TOPIC_STP | CTL_TOPIC_LINK;
+	} else if (!json_object_is_type(topics, json_type_array)) {
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.topics: must be an array");
+	} else {
+		for (size_t i = 0; i < json_object_array_length(topics); i++) {
+			struct json_object *t =
+				json_object_array_get_idx(topics, i);
+			const char *s = json_object_get_string(t);
+
+			if (!json_object_is_type(t, json_type_string))
+				s = "";
+			if (!strcmp(s, "fdb"))
+				mask |= CTL_TOPIC_FDB;
+			else if (!strcmp(s, "stp"))
+				mask |= CTL_TOPIC_STP;
+			else if (!strcmp(s, "link"))
+				mask |= CTL_TOPIC_LINK;
+			else
+				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
+						       0, "params.topics[%zu]: "
+						       "not fdb, stp or link", i);
+		}
+	}
+	if (ctl_server_subscribe(r, mask))
+		return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+				       "monitor needs a connection");
+	r->result = json_object_new_object();
+	return 0;
+}
+
+/* --- dispatch ----------------------------------------------------------- */
+
+static const struct ctl_method methods[] = {
+	{ "daemon.info", m_daemon_info, false },
+	{ "bridge.add", m_bridge_add, true },
+	{ "bridge.del", m_bridge_del, true },
+	{ "bridge.set", m_bridge_set, true },
+	{ "bridge.list", m_bridge_list, false },
+	{ "port.add", m_port_add, true },
+	{ "port.del", m_port_del, true },
+	{ "port.set", m_port_set, true },
+	{ "port.show", m_port_show, false },
+	{ "stp.show", ctl_m_stp_show, false },
+	{ "vlan.add", ctl_m_vlan_add, true },
+	{ "vlan.del", ctl_m_vlan_del, true },
+	{ "vlan.show", ctl_m_vlan_show, false },
+	{ "fdb.show", ctl_m_fdb_show, false },
+	{ "fdb.add", ctl_m_fdb_add, true },
+	{ "fdb.del", ctl_m_fdb_del, true },
+	{ "fdb.flush", ctl_m_fdb_flush, true },
+	{ "stats.get", ctl_m_stats_get, false },
+	{ "debug.time", m_debug_time, false },
+	{ "monitor.subscribe", m_monitor_subscribe, false },
+};
+
+const struct ctl_method *
+ctl_method_lookup(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		if (!strcmp(methods[i].name, name))
+			return &methods[i];
+	return NULL;
+}
+
+int
+ctl_method_call(const char *name, struct json_object *params,
+		struct ctl_reply *r)
+{
+	const struct ctl_method *m = ctl_method_lookup(name);
+
+	if (!m)
+		return ctl_reply_error(r, CTL_ERR_NO_METHOD, 0,
+				       "method not found: %s", name);
+	return m->fn(params, r);
+}

@@ -1,0 +1,93 @@
+/*
+ * ctl-query.h - helpers shared by the control methods: JSON views of
+ * bridges and ports, strict JSON value readers, port constructors by type,
+ * link notifications; and the VLAN, FDB, STP and statistics methods
+ * (ctl-query.c, ctl-stats.c).  Private to ctl-methods.c, ctl-query.c and config-store.c.
+ */
+#ifndef VSWITCHD_CTL_QUERY_H
+#define VSWITCHD_CTL_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bridge;
+struct ctl_reply;
+struct fdb_entry;
+struct json_object;
+struct port;
+
+/* Reads a boolean (true/false, or 0/1) from 'v'.  0 or -EINVAL. */
+int ctl_json_bool(struct json_object *v, bool *out);
+
+/* Reads an integer in [min, max] from 'v'.  0, -EINVAL (not an integer)
+ * or -ERANGE. */
+int ctl_json_uint(struct json_object *v, uint64_t min, uint64_t max,
+		  uint64_t *out);
+
+/* Records the -32602 error for a failed ctl_json_uint() of parameter
+ * "params.'what'" and returns CTL_ERR_INVALID_PARAMS. */
+int ctl_json_uint_error(struct ctl_reply *r, const char *what,
+			struct json_object *v, uint64_t min, uint64_t max);
+
+/* True if 'name' is usable as an interface name (1..15 printable bytes,
+ * no '/', ':' or white space). */
+bool ctl_name_is_valid(const char *name);
+
+/* The bridge object of bridge.list, and its ports sorted by name. */
+struct json_object *ctl_json_bridge(const struct bridge *br);
+struct json_object *ctl_json_ports(const struct bridge *br);
+struct json_object *ctl_json_port(const struct port *port);
+
+/* True if 'e' of 'br' was added by a user (not one of the local entries
+ * the bridge adds for its ports' and its own addresses). */
+bool ctl_fdb_entry_is_user(const struct bridge *br, const struct fdb_entry *e);
+
+/* The 802.1D port id of 'port': priority in the top 6 bits, port number
+ * in the low 10 (as the Linux bridge). */
+uint16_t ctl_port_id(const struct port *port);
+
+/* An unsigned JSON integer. */
+struct json_object *ctl_json_u64(uint64_t v);
+
+/* Fills 'out' (BRIDGE_MAX_PORTS slots) with the ports of 'br' sorted by
+ * name; returns how many. */
+size_t ctl_sorted_ports(const struct bridge *br, struct port **out);
+
+/* Resolves device 'name' (a port, or a bridge itself) to its bridge and
+ * port (NULL for the bridge device).  Returns 0, or records ENODEV in 'r'
+ * and returns its code. */
+int ctl_lookup_dev(const char *name, struct bridge **brp,
+		   struct port **portp, struct ctl_reply *r);
+
+/* Formats the 802.1D bridge id "pppp.mmmmmmmmmmmm" of 'br'. */
+void ctl_format_bridge_id(const struct bridge *br, char buf[18]);
+
+/* Opens a port of a type other than pcap ('tap', 'vhost-user') from its
+ * creation arguments 'args' (object or NULL).  0 or the recorded error. */
+int ctl_open_port_type(const char *type, const char *name,
+		       struct json_object *args, struct port **portp,
+		       struct ctl_reply *r);
+
+/* Rewrites the -32602 message in 'r' from "params.KEY" to
+ * "params.args.KEY" (errors inside a port's creation arguments) and
+ * returns the code. */
+int ctl_reply_args_error(struct ctl_reply *r);
+
+/* Sends a "link" event (action "add", "del" or "set" on device 'name',
+ * enslaved to 'master' or NULL) to monitor subscribers. */
+void ctl_notify_link(const char *action, const char *name,
+		     const char *master);
+
+/* Methods (see docs/rpc.md). */
+int ctl_m_stp_show(struct json_object *params, struct ctl_reply *r);
+int ctl_m_vlan_add(struct json_object *params, struct ctl_reply *r);
+int ctl_m_vlan_del(struct json_object *params, struct ctl_reply *r);
+int ctl_m_vlan_show(struct json_object *params, struct ctl_reply *r);
+int ctl_m_fdb_show(struct json_object *params, struct ctl_reply *r);
+int ctl_m_fdb_add(struct json_object *params, struct ctl_reply *r);
+int ctl_m_fdb_del(struct json_object *params, struct ctl_reply *r);
+int ctl_m_fdb_flush(struct json_object *params, struct ctl_reply *r);
+int ctl_m_stats_get(struct json_object *params, struct ctl_reply *r);
+
+#endif /* VSWITCHD_CTL_QUERY_H */

@@ -1,0 +1,749 @@
+/*
+ * ctl-server.c - JSON-RPC 2.0 over a unix stream socket, newline-delimited.
+ *
+ * Transport only: accepting peers, framing, strict parsing, the JSON-RPC
+ * envelope, error replies, saving the configuration after a mutating
+ * method, notifications.  The methods themselves are in ctl-methods.c.
+ */
+#include "ctl-server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <json-c/json.h>
+
+#include "config-store.h"
+#include "ctl-methods.h"
+#include "log.h"
+
+#define MOD "ctl"
+#define CTL_READ_CHUNK 65536
+
+struct ctl_conn {
+	int fd;
+	ev_io rio;		/* readable */
+	ev_io wio;		/* writable, only while output is queued */
+	char *rbuf;		/* partial request */
+	size_t rlen, rcap;
+	char *wbuf;		/* queued output, from 'wpos' */
+	size_t wlen, wpos, wcap;
+	bool closing;		/* close once the output is flushed */
+	unsigned topics;	/* CTL_TOPIC_* subscriptions */
+	struct ctl_conn *prev, *next;
+};
+
+struct ctl_server {
+	struct ev_loop *loop;
+	int fd;
+	ev_io accept_io;
+	char *path;
+	struct ctl_conn *conns;
+};
+
+static struct ctl_server server = { .fd = -1 };
+
+static void conn_close(struct ctl_conn *c);
+static void conn_flush(struct ctl_conn *c);
+static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents);
+static char *handle_text(struct ctl_conn *c, const char *line, size_t len);
+
+/* Creates every missing directory above 'path' with mode 0755. */
+static int
+make_parent_dirs(const char *path)
+{
+	char *dir = xstrdup(path);
+	int err = 0;
+
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			err = -errno;
+			log_err(MOD, "cannot create directory %s: %s", dir,
+				strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return err;
+}
+
+/* Removes 'path' if it is a socket nobody listens on.  Returns 0 when
+ * 'path' is free, -EADDRINUSE when a server answers, -EEXIST when it is
+ * something other than a socket. */
+static int
+remove_stale_socket(const char *path, const struct sockaddr_un *sun)
+{
+	struct stat st;
+	int fd, err;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err(MOD, "%s exists and is not a socket; not replacing it",
+			path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	err = connect(fd, (const struct sockaddr *)sun, sizeof *sun) ? errno : 0;
+	close(fd);
+	if (!err) {
+		log_err(MOD, "%s: another vswitchd is listening there", path);
+		return -EADDRINUSE;
+	}
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	log_info(MOD, "removed stale socket %s", path);
+	return 0;
+}
+
+int
+ctl_server_open(struct ev_loop *loop, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t old_umask;
+	int fd, err;
+
+	if (server.fd >= 0)
+		return -EBUSY;
+	if (!path || !*path || !util_strlcpy(sun.sun_path, path,
+					     sizeof sun.sun_path)) {
+		log_err(MOD, "socket path '%s' is empty or longer than %zu bytes",
+			path ? path : "", sizeof sun.sun_path - 1);
+		return -ENAMETOOLONG;
+	}
+	err = make_parent_dirs(path);
+	if (err)
+		return err;
+	err = remove_stale_socket(path, &sun);
+	if (err)
+		return err;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	old_umask = umask(0117);
+	err = bind(fd, (struct sockaddr *)&sun, sizeof sun) ? -errno : 0;
+	umask(old_umask);
+	if (err) {
+		log_err(MOD, "cannot bind %s: %s", path, strerror(-err));
+		goto out_close_fd;
+	}
+	if (chmod(path, 0660) || listen(fd, 16)) {
+		err = -errno;
+		log_err(MOD, "cannot listen on %s: %s", path, strerror(-err));
+		goto out_unlink;
+	}
+	server.loop = loop;
+	server.fd = fd;
+	server.path = xstrdup(path);
+	ev_io_init(&server.accept_io, accept_cb, fd, EV_READ);
+	ev_io_start(loop, &server.accept_io);
+	log_info(MOD, "listening on %s", path);
+	return 0;
+
+out_unlink:
+	unlink(path);
+out_close_fd:
+	close(fd);
+	return err;
+}
+
+void
+ctl_server_close(void)
+{
+	if (server.fd < 0)
+		return;
+	while (server.conns)
+		conn_close(server.conns);
+	ev_io_stop(server.loop, &server.accept_io);
+	close(server.fd);
+	server.fd = -1;
+	unlink(server.path);
+	free(server.path);
+	server.path = NULL;
+}
+
+const char *
+ctl_server_path(void)
+{
+	return server.path;
+}
+
+static void
+accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_conn *c;
+	int fd;
+
+	(void)w; (void)revents;
+	fd = accept4(server.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn_rl(MOD, "accept: %s", strerror(errno));
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
+	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+	ev_io_start(loop, &c->rio);
+	c->next = server.conns;
+	if (server.conns)
+		server.conns->prev = c;
+	server.conns = c;
+}
+
+static void
+conn_close(struct ctl_conn *c)
+{
+	ev_io_stop(server.loop, &c->rio);
+	ev_io_stop(server.loop, &c->wio);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		server.conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c->rbuf);
+	free(c->wbuf);
+	free(c);
+}
+
+/* Queues 'len' bytes of 's' and a newline for 'c'.  A peer whose queue
+ * would pass CTL_MAX_OUTPUT_LEN is marked for closing instead. */
+static void
+conn_send(struct ctl_conn *c, const char *s, size_t len)
+{
+	size_t pending = c->wlen - c->wpos;
+
+	if (c->closing && !pending)
+		return;
+	if (pending + len + 1 > CTL_MAX_OUTPUT_LEN) {
+		log_warn_rl(MOD, "peer does not read its replies; closing");
+		c->closing = true;
+		c->wlen = c->wpos = 0;
+		return;
+	}
+	if (c->wpos && c->wpos == c->wlen)
+		c->wpos = c->wlen = 0;
+	if (c->wlen + len + 1 > c->wcap) {
+		if (c->wpos) {
+			memmove(c->wbuf, c->wbuf + c->wpos, pending);
+			c->wlen = pending;
+			c->wpos = 0;
+		}
+		if (c->wlen + len + 1 > c->wcap) {
+			c->wcap = MAX(c->wcap * 2, c->wlen + len + 1);
+			c->wbuf = xrealloc(c->wbuf, c->wcap);
+		}
+	}
+	memcpy(c->wbuf + c->wlen, s, len);
+	c->wbuf[c->wlen + len] = '\n';
+	c->wlen += len + 1;
+}
+
+/* Writes what the socket takes; arms or disarms the write watcher; closes
+ * the connection on error or when it was marked closing and is drained.
+ * Returns nothing: 'c' may be freed on return. */
+static void
+conn_flush(struct ctl_conn *c)
+{
+	while (c->wpos < c->wlen) {
+		ssize_t n = write(c->fd, c->wbuf + c->wpos, c->wlen - c->wpos);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			conn_close(c);
+			return;
+		}
+		c->wpos += (size_t)n;
+	}
+	if (c->wpos < c->wlen) {
+		ev_io_start(server.loop, &c->wio);
+		/* Stop reading while much output is pending (back pressure). */
+		if (c->wlen - c->wpos > CTL_MAX_MSG_LEN)
+			ev_io_stop(server.loop, &c->rio);
+		return;
+	}
+	c->wpos = c->wlen = 0;
+	ev_io_stop(server.loop, &c->wio);
+	if (c->closing) {
+		conn_close(c);
+		return;
+	}
+	if (!ev_is_active(&c->rio))
+		ev_io_start(server.loop, &c->rio);
+}
+
+static void
+conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop; (void)revents;
+	conn_flush(container_of(w, struct ctl_conn, wio));
+}
+
+/* Queues a reply for 'c' unless 'reply' is NULL (a notification). */
+static void
+conn_reply(struct ctl_conn *c, char *reply)
+{
+	if (reply) {
+		conn_send(c, reply, strlen(reply));
+		free(reply);
+	}
+}
+
+static char *error_text(struct json_object *id, int code, int errnum,
+			const char *message);
+
+/* Consumes every complete line of 'c's read buffer.  Returns false if
+ * the connection must stop reading (closing). */
+static bool
+conn_process(struct ctl_conn *c)
+{
+	size_t start = 0;
+	char *nl;
+
+	while (!c->closing &&
+	       (nl = memchr(c->rbuf + start, '\n', c->rlen - start))) {
+		size_t len = (size_t)(nl - (c->rbuf + start));
+
+		if (len > CTL_MAX_MSG_LEN) {
+			conn_reply(c, error_text(NULL, CTL_ERR_INVALID_REQUEST,
+						 0, "request larger than 1 MiB"));
+			c->closing = true;
+			break;
+		}
+		conn_reply(c, handle_text(c, c->rbuf + start, len));
+		start += len + 1;
+	}
+	if (start) {
+		memmove(c->rbuf, c->rbuf + start, c->rlen - start);
+		c->rlen -= start;
+	}
+	if (!c->closing && c->rlen > CTL_MAX_MSG_LEN) {
+		conn_reply(c, error_text(NULL, CTL_ERR_INVALID_REQUEST, 0,
+					 "request larger than 1 MiB"));
+		c->closing = true;
+	}
+	return !c->closing;
+}
+
+static void
+conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_conn *c = container_of(w, struct ctl_conn, rio);
+	ssize_t n;
+
+	(void)loop; (void)revents;
+	if (c->rcap - c->rlen < CTL_READ_CHUNK) {
+		c->rcap = c->rlen + CTL_READ_CHUNK;
+		c->rbuf = xrealloc(c->rbuf, c->rcap);
+	}
+	n = read(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* EOF: answer what is complete, then go (a last request
+		 * without "\n" is handled too, as a courtesy). */
+		if (n == 0 && c->rlen && c->rlen <= CTL_MAX_MSG_LEN &&
+		    !c->closing && !memchr(c->rbuf, '\n', c->rlen))
+			conn_reply(c, handle_text(c, c->rbuf, c->rlen));
+		c->rlen = 0;
+		c->closing = true;
+		ev_io_stop(server.loop, &c->rio);
+		conn_flush(c);
+		return;
+	}
+	c->rlen += (size_t)n;
+	if (!conn_process(c))
+		ev_io_stop(server.loop, &c->rio);
+	conn_flush(c);
+}
+
+/* Builds an error reply text. */
+static char *
+error_text(struct json_object *id, int code, int errnum, const char *message)
+{
+	struct json_object *msg = json_object_new_object();
+	struct json_object *err = json_object_new_object();
+	char *text;
+
+	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(err, "code", json_object_new_int(code));
+	json_object_object_add(err, "message", json_object_new_string(message));
+	if (code == CTL_ERR_APP && errnum > 0) {
+		struct json_object *data = json_object_new_object();
+		const char *name = strerrorname_np(errnum);
+
+		json_object_object_add(data, "errno",
+				       json_object_new_int(errnum));
+		json_object_object_add(data, "errname",
+				       json_object_new_string(name ? name : "?"));
+		json_object_object_add(err, "data", data);
+	}
+	json_object_object_add(msg, "error", err);
+	json_object_object_add(msg, "id", id ? json_object_get(id) : NULL);
+	text = xstrdup(json_object_to_json_string_ext(msg,
+						      JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(msg);
+	return text;
+}
+
+static char *
+result_text(struct json_object *id, struct json_object *result)
+{
+	struct json_object *msg = json_object_new_object();
+	char *text;
+
+	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(msg, "result", result);
+	json_object_object_add(msg, "id", json_object_get(id));
+	text = xstrdup(json_object_to_json_string_ext(msg,
+						      JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(msg);
+	return text;
+}
+
+/* Parses 'line' strictly: exactly one JSON text, nothing but white space
+ * after it.  Returns the object or NULL with 'why' set. */
+static struct json_object *
+parse_strict(const char *line, size_t len, const char **why)
+{
+	struct json_tokener *tok = json_tokener_new_ex(64);
+	struct json_object *obj;
+	enum json_tokener_error jerr;
+	char *text;
+	size_t end;
+
+	/* The terminating NUL tells the tokener the text ends here (a bare
+	 * number would otherwise wait for more digits). */
+	text = xmalloc(len + 1);
+	memcpy(text, line, len);
+	text[len] = '\0';
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+			       JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, text, (int)len + 1);
+	jerr = json_tokener_get_error(tok);
+	if (!obj && (jerr == json_tokener_continue ||
+		     json_tokener_get_parse_end(tok) >= len)) {
+		*why = "truncated JSON text";
+		goto out;
+	}
+	if (!obj) {
+		*why = json_tokener_error_desc(jerr);
+		goto out;
+	}
+	for (end = json_tokener_get_parse_end(tok); end < len; end++) {
+		if (text[end] != ' ' && text[end] != '\t' && text[end] != '\r') {
+			*why = "trailing data after the JSON text";
+			json_object_put(obj);
+			obj = NULL;
+			break;
+		}
+	}
+out:
+	free(text);
+	json_tokener_free(tok);
+	return obj;
+}
+
+static bool
+is_blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+/* Handles one request line and returns the reply text or NULL. */
+static char *
+handle_text(struct ctl_conn *c, const char *line, size_t len)
+{
+	struct ctl_reply r = { .conn = c };
+	struct json_object *req, *v, *id = NULL, *params = NULL;
+	const struct ctl_method *m;
+	const char *why = NULL, *name;
+	char *text;
+	bool notification;
+
+	if (is_blank(line, len))
+		return NULL;
+	if (memchr(line, '\0', len))
+		return error_text(NULL, CTL_ERR_PARSE, 0,
+				  "parse error: NUL byte in request");
+	req = parse_strict(line, len, &why);
+	if (!req) {
+		char *msg = xasprintf("parse error: %s", why);
+
+		text = error_text(NULL, CTL_ERR_PARSE, 0, msg);
+		free(msg);
+		return text;
+	}
+	if (!json_object_is_type(req, json_type_object)) {
+		text = error_text(NULL, CTL_ERR_INVALID_REQUEST, 0,
+				  json_object_is_type(req, json_type_array)
+				  ? "batch requests are not supported"
+				  : "request must be a JSON object");
+		goto out_put_req;
+	}
+
+	/* The id first, so that later errors can carry it. */
+	notification = !json_object_object_get_ex(req, "id", &id);
+	if (!notification && id &&
+	    !json_object_is_type(id, json_type_int) &&
+	    !json_object_is_type(id, json_type_string)) {
+		text = error_text(NULL, CTL_ERR_INVALID_REQUEST, 0,
+				  "id must be a string, an integer or null");
+		goto out_put_req;
+	}
+	if (!json_object_object_get_ex(req, "jsonrpc", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), "2.0")) {
+		why = "jsonrpc must be \"2.0\"";
+		goto invalid;
+	}
+	if (!json_object_object_get_ex(req, "method", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		why = "method must be a string";
+		goto invalid;
+	}
+	name = json_object_get_string(v);
+	if (json_object_object_get_ex(req, "params", &params) &&
+	    !json_object_is_type(params, json_type_object)) {
+		why = "params must be an object";
+		goto invalid;
+	}
+	json_object_object_foreach(req, key, val) {
+		(void)val;
+		if (strcmp(key, "jsonrpc") && strcmp(key, "method") &&
+		    strcmp(key, "params") && strcmp(key, "id")) {
+			char *msg = xasprintf("unknown member '%s' in request",
+					      key);
+
+			text = error_text(id, CTL_ERR_INVALID_REQUEST, 0, msg);
+			free(msg);
+			goto out_put_req;
+		}
+	}
+	m = ctl_method_lookup(name);
+	if (!m) {
+		char *msg = xasprintf("method not found: %s", name);
+
+		text = error_text(id, CTL_ERR_NO_METHOD, 0, msg);
+		free(msg);
+		goto out_put_req;
+	}
+
+	log_debug(MOD, "request %s", name);
+	if (!m->fn(params, &r) && m->mutating && !r.no_save) {
+		int err = config_store_save();
+
+		if (err) {
+			ctl_reply_uninit(&r);
+			ctl_reply_error(&r, CTL_ERR_APP, -err,
+					"change applied but the configuration "
+					"could not be saved: %s",
+					strerror(-err));
+		}
+	}
+	if (notification)
+		text = NULL;
+	else if (r.code)
+		text = error_text(id, r.code, r.errnum,
+				  r.message ? r.message : "error");
+	else {
+		text = result_text(id, r.result);
+		r.result = NULL;
+	}
+	ctl_reply_uninit(&r);
+	goto out_put_req;
+
+invalid:
+	text = error_text(id, CTL_ERR_INVALID_REQUEST, 0, why);
+out_put_req:
+	json_object_put(req);
+	return text;
+}
+
+char *
+ctl_server_handle_text(const char *line, size_t len)
+{
+	return handle_text(NULL, line, len);
+}
+
+int
+ctl_server_subscribe(struct ctl_reply *r, unsigned topics)
+{
+	if (!r->conn)
+		return -EINVAL;
+	r->conn->topics |= topics;
+	return 0;
+}
+
+void
+ctl_server_notify(unsigned topic, const char *method,
+		  struct json_object *params)
+{
+	struct json_object *msg;
+	const char *text;
+	struct ctl_conn *c, *next;
+
+	msg = json_object_new_object();
+	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(msg, "method", json_object_new_string(method));
+	json_object_object_add(msg, "params", params);
+	text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	for (c = server.conns; c; c = next) {
+		next = c->next;
+		if (c->topics & topic) {
+			conn_send(c, text, strlen(text));
+			conn_flush(c);
+		}
+	}
+	json_object_put(msg);
+}
+
+int
+ctl_reply_error(struct ctl_reply *r, int code, int errnum,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	free(r->message);
+	va_start(ap, fmt);
+	if (vasprintf(&r->message, fmt, ap) < 0)
+		r->message = NULL;
+	va_end(ap);
+	r->code = code;
+	r->errnum = errnum;
+	return code;
+}
+
+/* Looks up 'key'; returns false when absent (recording an error in 'r' if
+ * it is required). */
+static bool
+param_get(struct json_object *params, const char *key, bool required,
+	  struct json_object **v, struct ctl_reply *r)
+{
+	if (params && json_object_object_get_ex(params, key, v) && *v)
+		return true;
+	if (params && json_object_object_get_ex(params, key, v) && !*v)
+		ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				"params.%s: must not be null", key);
+	else if (required)
+		ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				"params.%s: missing", key);
+	return false;
+}
+
+int
+ctl_param_string(struct json_object *params, const char *key, bool required,
+		 const char **out, struct ctl_reply *r)
+{
+	struct json_object *v;
+
+	if (!param_get(params, key, required, &v, r))
+		return r->code;
+	if (!json_object_is_type(v, json_type_string))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.%s: must be a string", key);
+	*out = json_object_get_string(v);
+	return 1;
+}
+
+int
+ctl_param_uint(struct json_object *params, const char *key, bool required,
+	       uint64_t min, uint64_t max, uint64_t *out, struct ctl_reply *r)
+{
+	struct json_object *v;
+	int64_t i;
+	uint64_t u;
+
+	if (!param_get(params, key, required, &v, r))
+		return r->code;
+	if (!json_object_is_type(v, json_type_int))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.%s: must be an integer", key);
+	i = json_object_get_int64(v);
+	if (i < 0)
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.%s: %lld out of range %llu..%llu",
+				       key, (long long)i,
+				       (unsigned long long)min,
+				       (unsigned long long)max);
+	u = json_object_get_uint64(v);
+	if (u < min || u > max)
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.%s: %llu out of range %llu..%llu",
+				       key, (unsigned long long)u,
+				       (unsigned long long)min,
+				       (unsigned long long)max);
+	*out = u;
+	return 1;
+}
+
+int
+ctl_param_bool(struct json_object *params, const char *key, bool required,
+	       bool *out, struct ctl_reply *r)
+{
+	struct json_object *v;
+
+	if (!param_get(params, key, required, &v, r))
+		return r->code;
+	if (json_object_is_type(v, json_type_boolean)) {
+		*out = json_object_get_boolean(v);
+		return 1;
+	}
+	if (json_object_is_type(v, json_type_int) &&
+	    (json_object_get_int64(v) == 0 || json_object_get_int64(v) == 1)) {
+		*out = json_object_get_int64(v) == 1;
+		return 1;
+	}
+	return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+			       "params.%s: must be a boolean (or 0/1)", key);
+}
+
+int
+ctl_params_check_known(struct json_object *params, const char *const *known,
+		       struct ctl_reply *r)
+{
+	if (!params)
+		return 0;
+	json_object_object_foreach(params, key, val) {
+		const char *const *k;
+
+		(void)val;
+		for (k = known; *k; k++)
+			if (!strcmp(*k, key))
+				break;
+		if (!*k)
+			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+					       "params.%s: unknown parameter",
+					       key);
+	}
+	return 0;
+}

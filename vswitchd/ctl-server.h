@@ -1,0 +1,115 @@
+/*
+ * ctl-server.h - the control server: JSON-RPC 2.0 over a unix stream socket.
+ *
+ * vswitchd listens on one unix socket (mode 0660).  Each message is one
+ * compact JSON text terminated by "\n"; a request larger than
+ * CTL_MAX_MSG_LEN bytes is answered with -32600 and the connection closed.
+ * The protocol (methods, parameters, error codes) is docs/rpc.md.
+ *
+ * The server runs on the daemon's libev loop and never blocks: sockets are
+ * non-blocking, replies are queued and flushed when the peer can take them,
+ * and a peer that stops reading while its queue grows past
+ * CTL_MAX_OUTPUT_LEN is disconnected.  Nothing a peer sends can crash the
+ * daemon: every request is parsed strictly, every parameter is checked
+ * before anything changes, and a mutating method is applied fully or not
+ * at all, then the durable configuration (config-store.h) is saved before
+ * the reply is sent.
+ *
+ * Method handlers (ctl-methods.c) see only the small API below: typed
+ * parameter readers that produce precise -32602 errors, and
+ * ctl_reply_error() for application errors.
+ */
+#ifndef VSWITCHD_CTL_SERVER_H
+#define VSWITCHD_CTL_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct ctl_conn;
+struct ev_loop;
+struct json_object;
+
+#define CTL_MAX_MSG_LEN    (1024 * 1024)	/* one request, without "\n" */
+#define CTL_MAX_OUTPUT_LEN (64 * 1024 * 1024)	/* queued replies per peer */
+
+/* JSON-RPC 2.0 error codes. */
+enum {
+	CTL_ERR_PARSE = -32700,
+	CTL_ERR_INVALID_REQUEST = -32600,
+	CTL_ERR_NO_METHOD = -32601,
+	CTL_ERR_INVALID_PARAMS = -32602,
+	CTL_ERR_INTERNAL = -32603,
+	CTL_ERR_APP = -32000,		/* carries data {errno, errname} */
+};
+
+/* Outcome of one method call, filled by the handler. */
+struct ctl_reply {
+	struct json_object *result;	/* on success; NULL means null */
+	int code;			/* 0 or a CTL_ERR_* */
+	int errnum;			/* positive errno for CTL_ERR_APP */
+	char *message;			/* xmalloc'd */
+	bool no_save;			/* mutating method changed nothing */
+	struct ctl_conn *conn;		/* requesting connection, or NULL */
+};
+
+/* Opens the control socket at 'path' on 'loop': creates the parent
+ * directory (0755) if missing, replaces a stale socket (one nobody answers
+ * on), refuses to replace a live socket or a non-socket file, and sets
+ * mode 0660.  Returns 0 or -errno (after logging why). */
+int ctl_server_open(struct ev_loop *loop, const char *path);
+
+/* Closes every connection and the listening socket and removes the socket
+ * file.  Safe to call when the server is not open. */
+void ctl_server_close(void);
+
+/* The socket path in use, or NULL. */
+const char *ctl_server_path(void);
+
+/* Handles one request text 'line' of 'len' bytes as if received on a
+ * connection with no subscriptions and returns the reply text (xmalloc'd,
+ * without "\n"), or NULL for a notification.  For tests and for replaying
+ * requests without a socket. */
+char *ctl_server_handle_text(const char *line, size_t len);
+
+/* Records an error in 'r' and returns 'code'.  For CTL_ERR_APP, 'errnum'
+ * is a positive errno reported as data {errno, errname}. */
+int ctl_reply_error(struct ctl_reply *r, int code, int errnum,
+		    const char *fmt, ...) UTIL_PRINTF(4, 5);
+
+/* Parameter readers.  Each looks up 'key' in the params object 'params'
+ * and, when it is present, checks its type and range.  A missing optional
+ * parameter leaves '*out' untouched and returns 0; a missing required one,
+ * a wrong type or a value out of range records -32602 "params.KEY: why" in
+ * 'r' and returns CTL_ERR_INVALID_PARAMS.  Returns 1 when the value was
+ * present and stored. */
+int ctl_param_string(struct json_object *params, const char *key,
+		     bool required, const char **out, struct ctl_reply *r);
+int ctl_param_uint(struct json_object *params, const char *key,
+		   bool required, uint64_t min, uint64_t max, uint64_t *out,
+		   struct ctl_reply *r);
+int ctl_param_bool(struct json_object *params, const char *key,
+		   bool required, bool *out, struct ctl_reply *r);
+
+/* Checks that every key of 'params' is one of the NULL-terminated list
+ * 'known'.  Returns 0, or records -32602 "params.KEY: unknown parameter"
+ * and returns CTL_ERR_INVALID_PARAMS. */
+int ctl_params_check_known(struct json_object *params,
+			   const char *const *known, struct ctl_reply *r);
+
+/* Sends notification 'method' with 'params' (ownership taken) to every
+ * connection subscribed to 'topic' (CTL_TOPIC_*). */
+enum {
+	CTL_TOPIC_FDB = 1 << 0,
+	CTL_TOPIC_STP = 1 << 1,
+	CTL_TOPIC_LINK = 1 << 2,
+};
+void ctl_server_notify(unsigned topic, const char *method,
+		       struct json_object *params);
+
+/* Subscribes the connection that made the request in 'r' to 'topics'.
+ * Returns 0 or -EINVAL when there is no connection (replayed request). */
+int ctl_server_subscribe(struct ctl_reply *r, unsigned topics);
+
+#endif /* VSWITCHD_CTL_SERVER_H */

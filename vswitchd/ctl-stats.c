@@ -1,0 +1,213 @@
+/*
+ * ctl-stats.c - the read-only STP and statistics methods of the control
+ * protocol (stp.show, stats.get).
+ */
+#include "ctl-query.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "bridge.h"
+#include "ctl-server.h"
+#include "fdb.h"
+
+/* --- STP ------------------------------------------------------------------ */
+
+/* Until the STP module exposes its read-outs, the values are those of a
+ * Linux bridge with STP off: every port designated, the bridge its own
+ * root, no timer running. */
+int
+ctl_m_stp_show(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "bridge", NULL };
+	struct port **ports;
+	struct json_object *o, *list;
+	struct bridge *br;
+	const char *name;
+	char id[18];
+	size_t n;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "bridge", true, &name, r) < 0)
+		return r->code;
+	br = bridge_lookup(name);
+	if (!br) {
+		if (bridge_find_port(name, NULL))
+			return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+					       "device %s is not a bridge",
+					       name);
+		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
+				       "bridge %s does not exist", name);
+	}
+	ctl_format_bridge_id(br, id);
+	o = json_object_new_object();
+	json_object_object_add(o, "bridge", json_object_new_string(br->name));
+	json_object_object_add(o, "stp_state",
+			       json_object_new_int(br->opt.stp_state));
+	json_object_object_add(o, "bridge_id", json_object_new_string(id));
+	json_object_object_add(o, "designated_root",
+			       json_object_new_string(id));
+	json_object_object_add(o, "root_port", json_object_new_int(0));
+	json_object_object_add(o, "root_path_cost", json_object_new_int(0));
+	json_object_object_add(o, "max_age", ctl_json_u64(br->opt.max_age_cs));
+	json_object_object_add(o, "hello_time", ctl_json_u64(br->opt.hello_time_cs));
+	json_object_object_add(o, "forward_delay",
+			       ctl_json_u64(br->opt.forward_delay_cs));
+	json_object_object_add(o, "bridge_max_age",
+			       ctl_json_u64(br->opt.max_age_cs));
+	json_object_object_add(o, "bridge_hello_time",
+			       ctl_json_u64(br->opt.hello_time_cs));
+	json_object_object_add(o, "bridge_forward_delay",
+			       ctl_json_u64(br->opt.forward_delay_cs));
+	json_object_object_add(o, "ageing_time",
+			       ctl_json_u64(br->opt.ageing_time_cs));
+	json_object_object_add(o, "hello_timer", ctl_json_u64(0));
+	json_object_object_add(o, "tcn_timer", ctl_json_u64(0));
+	json_object_object_add(o, "topology_change_timer", ctl_json_u64(0));
+	json_object_object_add(o, "gc_timer", ctl_json_u64(0));
+	json_object_object_add(o, "topology_change",
+			       json_object_new_boolean(false));
+	json_object_object_add(o, "topology_change_detected",
+			       json_object_new_boolean(false));
+
+	ports = xcalloc(BRIDGE_MAX_PORTS, sizeof *ports);
+	n = ctl_sorted_ports(br, ports);
+	list = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct port *p = ports[i];
+		struct json_object *po = json_object_new_object();
+		char pid[8];
+
+		snprintf(pid, sizeof pid, "%04x", ctl_port_id(p));
+		json_object_object_add(po, "name", json_object_new_string(p->name));
+		json_object_object_add(po, "port_no",
+				       json_object_new_int(p->port_no));
+		json_object_object_add(po, "port_id", json_object_new_string(pid));
+		json_object_object_add(po, "state", json_object_new_string(
+					       port_state_name(p->state)));
+		json_object_object_add(po, "designated_root",
+				       json_object_new_string(id));
+		json_object_object_add(po, "designated_bridge",
+				       json_object_new_string(id));
+		json_object_object_add(po, "designated_port",
+				       json_object_new_string(pid));
+		json_object_object_add(po, "designated_cost",
+				       json_object_new_int(0));
+		json_object_object_add(po, "path_cost",
+				       json_object_new_int((int)p->path_cost));
+		json_object_object_add(po, "message_age_timer", ctl_json_u64(0));
+		json_object_object_add(po, "forward_delay_timer", ctl_json_u64(0));
+		json_object_object_add(po, "hold_timer", ctl_json_u64(0));
+		json_object_object_add(po, "config_pending",
+				       json_object_new_boolean(false));
+		json_object_object_add(po, "change_ack",
+				       json_object_new_boolean(false));
+		json_object_object_add(po, "hairpin", json_object_new_boolean(
+					       p->flags & PORT_F_HAIRPIN));
+		json_object_array_add(list, po);
+	}
+	free(ports);
+	json_object_object_add(o, "ports", list);
+	r->result = o;
+	return 0;
+}
+
+/* --- statistics ---------------------------------------------------------- */
+
+static struct json_object *
+port_stats_json(const struct port *p)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *d = json_object_new_object();
+	const struct port_stats *s = &p->stats;
+	uint64_t total = 0;
+
+	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object_object_add(o, "port_no", json_object_new_int(p->port_no));
+	json_object_object_add(o, "rx_packets", ctl_json_u64(s->rx_packets));
+	json_object_object_add(o, "rx_bytes", ctl_json_u64(s->rx_bytes));
+	json_object_object_add(o, "tx_packets", ctl_json_u64(s->tx_packets));
+	json_object_object_add(o, "tx_bytes", ctl_json_u64(s->tx_bytes));
+	json_object_object_add(o, "rx_unicast", ctl_json_u64(s->rx_unicast));
+	json_object_object_add(o, "rx_broadcast", ctl_json_u64(s->rx_broadcast));
+	json_object_object_add(o, "rx_multicast", ctl_json_u64(s->rx_multicast));
+	for (int i = 0; i < PORT_DROP_N; i++) {
+		json_object_object_add(d, port_drop_reason_name(
+					       (enum port_drop_reason)i),
+				       ctl_json_u64(s->drops[i]));
+		total += s->drops[i];
+	}
+	json_object_object_add(o, "dropped", ctl_json_u64(total));
+	json_object_object_add(o, "drops", d);
+	return o;
+}
+
+int
+ctl_m_stats_get(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "bridge", "dev", NULL };
+	const char *brname = NULL, *dev = NULL;
+	struct bridge *fbr = NULL;
+	struct port *fport = NULL;
+	struct json_object *list;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "bridge", false, &brname, r) < 0 ||
+	    ctl_param_string(params, "dev", false, &dev, r) < 0)
+		return r->code;
+	if (brname && !(fbr = bridge_lookup(brname)))
+		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
+				       "bridge %s does not exist", brname);
+	if (dev) {
+		struct bridge *dbr;
+
+		if (ctl_lookup_dev(dev, &dbr, &fport, r))
+			return r->code;
+		if (fbr && dbr != fbr)
+			return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+					       "device %s is not a port of %s",
+					       dev, brname);
+		fbr = dbr;
+	}
+	list = json_object_new_array();
+	for (struct bridge *br = bridge_first(); br; br = br->next) {
+		const struct bridge_stats *s = &br->stats;
+		struct json_object *o, *ports;
+		struct port **sorted;
+		size_t n;
+
+		if (fbr && br != fbr)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(br->name));
+		json_object_object_add(o, "rx_packets", ctl_json_u64(s->rx_packets));
+		json_object_object_add(o, "rx_bytes", ctl_json_u64(s->rx_bytes));
+		json_object_object_add(o, "forwarded", ctl_json_u64(s->forwarded));
+		json_object_object_add(o, "flooded", ctl_json_u64(s->flooded));
+		json_object_object_add(o, "to_host", ctl_json_u64(s->to_host));
+		json_object_object_add(o, "dropped", ctl_json_u64(s->dropped));
+		json_object_object_add(o, "learned", ctl_json_u64(s->learned));
+		json_object_object_add(o, "moved", ctl_json_u64(s->moved));
+		json_object_object_add(o, "learn_full", ctl_json_u64(s->learn_full));
+		json_object_object_add(o, "fdb_entries",
+				       ctl_json_u64(fdb_count(br->fdb)));
+		json_object_object_add(o, "fdb_learned",
+				       ctl_json_u64(fdb_count_learned(br->fdb)));
+		sorted = xcalloc(BRIDGE_MAX_PORTS, sizeof *sorted);
+		n = ctl_sorted_ports(br, sorted);
+		ports = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			if (!fport || sorted[i] == fport)
+				json_object_array_add(ports,
+						      port_stats_json(sorted[i]));
+		free(sorted);
+		json_object_object_add(o, "ports", ports);
+		json_object_array_add(list, o);
+	}
+	r->result = list;
+	return 0;
+}
