@@ -505,6 +505,7 @@ bridge_set_mac(struct bridge *br, const struct eth_addr *mac)
 	br->mac = *mac;
 	br->mac_set = true;
 	host_set_mac(br);
+	stp_glue_bridge_config(br);	/* the bridge id changes at once */
 	if (!fdb_lookup(br->fdb, mac, 0))
 		fdb_add(br->fdb, mac, 0, FDB_PORT_BRIDGE,
 			FDB_F_LOCAL | FDB_F_STATIC, br->now_ms);
