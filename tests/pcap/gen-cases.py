@@ -10,7 +10,7 @@ Every case is a folder tests/pcap/<case>/ holding
                         the port must emit nothing)
 
 The expected frames are derived by hand from the rules in the Linux bridge
-reference (linux-bridge.md, sections 1-3, 5 and the catalogue in section 7),
+reference (linux-bridge.md, sections 1-5 and the catalogue in section 7),
 never by running the switch.  Each case below states the rule it checks, and
 every frame states where it must come out.
 
@@ -199,13 +199,73 @@ def lldpdu(src, dst=None):
     return eth(dst or ll(0x0E), src, 0x88CC, tlv)
 
 
+# STP (linux-bridge.md §4.3): 802.3 length frames with LLC 42 42 03.  The
+# kernel sends config BPDUs as exactly 52 bytes and TCNs as 21 (no padding on
+# TAP/veth); time fields are big-endian in 1/256 s.
+STP_LLC = b"\x42\x42\x03"
+STP_TC = 0x01                 # flags bit 0: topology change
+STP_TCA = 0x80                # flags bit 7: topology change acknowledgment
+SEC = 256                     # one second in BPDU time units
+
+
+def bridge_id(prio, m):
+    """8-byte bridge identifier: 16-bit priority, then the MAC."""
+    return struct.pack("!H", prio) + m
+
+
+def bid_str(b):
+    return "%04x.%s" % (struct.unpack("!H", b[:2])[0], b[2:].hex())
+
+
+def bpdu_config(src, root, cost, bridge, port_id, age=0, flags=0,
+                max_age=20 * SEC, hello=2 * SEC, fwd=15 * SEC, pad_to=None):
+    """Config BPDU (52 bytes, or zero-padded to 'pad_to' like a hardware
+    switch would send it; the 802.3 length stays 38)."""
+    body = struct.pack("!HBBB", 0, 0, 0, flags) + root + struct.pack("!I", cost)
+    body += bridge + struct.pack("!HHHHH", port_id, age, max_age, hello, fwd)
+    llc = STP_LLC + body
+    f = ll(0x00) + src + struct.pack("!H", len(llc)) + llc
+    return f if pad_to is None else f + bytes(pad_to - len(f))
+
+
+def bpdu_tcn(src):
+    """Topology change notification BPDU, 21 bytes."""
+    llc = STP_LLC + b"\x00\x00\x00\x80"
+    return ll(0x00) + src + struct.pack("!H", len(llc)) + llc
+
+
+def bpdu_str(f):
+    """Decoded BPDU fields (without the SA and port id), or None."""
+    if f[0:6] != ll(0x00) or f[14:17] != STP_LLC or len(f) < 21:
+        return None
+    if f[17:21] == b"\x00\x00\x00\x80":
+        return "TCN BPDU"
+    if len(f) < 52 or f[17:21] != bytes(4):
+        return None
+    flags = f[21]
+    (cost,) = struct.unpack("!I", f[30:34])
+    age, max_age, hello, fwd = struct.unpack("!HHHH", f[44:52])
+    fl = "+".join(n for b, n in ((STP_TC, "TC"), (STP_TCA, "TCA")) if flags & b)
+    s = "config BPDU root %s cost %d bridge %s age %d/256" % (
+        bid_str(f[22:30]), cost, bid_str(f[34:42]), age)
+    if (max_age, hello, fwd) != (20 * SEC, 2 * SEC, 15 * SEC):
+        s += " timers %d/%d/%d" % (max_age, hello, fwd)
+    return s + (" flags " + fl if fl else "")
+
+
 # ---------------------------------------------------------------------------
 # Case declaration.
 
-def describe(f):
-    """Short human description of a frame for setup-file comments."""
+def describe(f, stp=False):
+    """Short human description of a frame for setup-file comments ('stp':
+    decode BPDUs too)."""
     if len(f) < 14:
         return "%d-byte runt" % len(f)
+    if stp and bpdu_str(f):
+        (port_id,) = struct.unpack("!H", f[42:44]) if len(f) >= 52 else (None,)
+        return "%s: %s%s, %d B" % (mac_name(f[6:12]), bpdu_str(f),
+                                   " port %04x" % port_id if port_id is not None else "",
+                                   len(f))
     s = "%s -> %s" % (mac_name(f[6:12]), mac_name(f[0:6]))
     tags = []
     off = 12
@@ -232,6 +292,10 @@ class Case:
         self.base = []            # setup lines before any 'at'
         self.ats = []             # (t, command)
         self.events = []          # (t, port, frame, {port: frame}, note)
+        self.txs = []             # (t, {port: frame}, note): frames the bridge
+                                  # sends on its own (STP timers, replies)
+        self.end_t = None         # 'end SECONDS' (replay clock runs until then)
+        self.stp = False          # decode BPDUs in the comments
         self.last_t = 0.0
 
     def cmd(self, *lines):
@@ -270,6 +334,19 @@ class Case:
         self.events.append((t, port, frame, outs, note))
         return self
 
+    def tx(self, t, frames, note=""):
+        """The bridge itself sends frames[port] on each port at time t (BPDUs
+        from its timers, or caused by a received BPDU): not a copy of a
+        received frame.  Declared in any order."""
+        assert all(p in PORTS for p in frames) and frames
+        self.txs.append((t, dict(frames), note))
+        return self
+
+    def end(self, t):
+        """Keep the replay clock running until t (timers play out)."""
+        self.end_t = t
+        return self
+
     # -- output -----------------------------------------------------------
 
     def setup_text(self):
@@ -280,23 +357,52 @@ class Case:
                  "# Hosts: A=%s B=..:0b C=..:0c D=..:0d E=..:0e; port pN has MAC "
                  "02:00:00:00:01:0N" % mac_str(A),
                  "# Frames (time, ingress: description => ports that must emit it):"]
+        if self.txs:
+            lines[-1:] = ["# Frames (time, ingress: description => ports that must emit it;",
+                          "#         'br0 sends': frames the bridge emits on its own):"]
         evs = sorted([(t, 0, cmd_) for t, cmd_ in self.ats] +
-                     [(ev[0], 1, ev) for ev in self.events], key=lambda x: (x[0], x[1]))
+                     [(ev[0], 1, ev) for ev in self.events] +
+                     [(tx[0], 2, tx) for tx in self.txs], key=lambda x: (x[0], x[1]))
         for t, kind, x in evs:
             if kind == 0:
                 lines.append("#   t=%-7.3f (at) %s" % (t, x))
                 continue
+            if kind == 2:
+                lines.extend(self.tx_lines(t, x[1], x[2]))
+                continue
             _, port, frame, outs, note = x
             dest = " ".join(p + ("" if outs[p] == frame else "(%s)" % edit(frame, outs[p]))
                             for p in PORTS if p in outs) or "nothing"
-            lines.append("#   t=%-7.3f %s: %s => %s" % (t, port, describe(frame), dest))
+            lines.append("#   t=%-7.3f %s: %s => %s" % (t, port, describe(frame, self.stp),
+                                                    dest))
             if note:
                 lines.append("#            %s" % note)
         lines.append("")
         lines.extend(self.base)
         for t, c in self.ats:
             lines.append("at %s %s" % (fmt_t(t), c))
+        if self.end_t is not None:
+            lines.append("end %s" % fmt_t(self.end_t))
         return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def tx_lines(t, frames, note):
+        """Comment lines for frames the bridge sends itself: one line per
+        distinct content, ignoring the per-port SA and port id."""
+        groups = []
+        for p in PORTS:
+            if p in frames:
+                d = bpdu_str(frames[p]) or describe(frames[p])
+                for g in groups:
+                    if g[0] == d:
+                        g[1].append(p)
+                        break
+                else:
+                    groups.append((d, [p]))
+        out = ["#   t=%-7.3f br0 sends on %s: %s" % (t, " ".join(ps), d) for d, ps in groups]
+        if note:
+            out.append("#            %s" % note)
+        return out
 
     def files(self):
         """{filename: bytes} of the case folder."""
@@ -306,6 +412,11 @@ class Case:
             if ins:
                 out["in-%s.pcap" % p] = pcap_bytes(ins)
             exp = [(t, outs[p]) for t, _, _, outs, _ in self.events if p in outs]
+            exp += [(t, fr[p]) for t, fr, _ in self.txs if p in fr]
+            exp.sort(key=lambda x: x[0])
+            ts = [t for t, _ in exp]
+            assert len(ts) == len(set(ts)), \
+                "%s: %s emits two frames at one time: order ambiguous" % (self.name, p)
             if exp:
                 out["expected-%s.pcap" % p] = pcap_bytes(exp)
         return out
@@ -401,6 +512,77 @@ def vlan_t15(c, bridge_opts=""):
     c.cmd("vlan del dev p1 vid 1", "vlan add dev p1 vid 10 pvid untagged",
           "vlan del dev p2 vid 1", "vlan add dev p2 vid 10",
           "vlan del dev p3 vid 1", "vlan add dev p3 vid 20 pvid untagged")
+
+
+# --- STP cases (linux-bridge.md §4) ------------------------------------------
+#
+# Common to every STP case: br0 with p1..p4 (port numbers 1..4, so port ids
+# 0x8001..0x8004 at the default port priority 32), path cost pinned to 10 on
+# every port, default timers (hello 2 s, max age 20 s, forward delay 15 s),
+# bridge priority 32768: our bridge id is 8000.020000000101 (p1's MAC, the
+# lowest).  Our config BPDUs are 52 bytes with SA = the sending port's MAC.
+#
+# Timer rules used for the expectations (§4.2, §4.4, kernel br_stp_timer.c):
+#   - hello timer: armed to now + hello_time when STP is switched on; each
+#     expiry sends config BPDUs on every enabled designated port and re-arms
+#     to round_jiffies(now + hello_time).  round_jiffies rounds to a whole
+#     second of the clock: down if less than 1/4 s past it, else up.  Only
+#     the root runs it; it stops when the bridge stops being root.
+#   - hold timer: after a config BPDU on a port, armed to round_jiffies(now +
+#     1 s); a config BPDU due on the port meanwhile sets config_pending and
+#     leaves when the hold timer expires.
+#   - TCN timer: now + bridge_hello_time, not rounded.
+#   - forward-delay and topology-change timers: exact.
+# Times in the cases avoid ties between timers and received frames, and a
+# port never emits two frames at the same instant, so the order of every
+# port's output is unambiguous (the runner compares order, not time).
+
+STP_COST = 10
+BR_ID = bridge_id(0x8000, BRMAC)                       # 8000.020000000101
+PORT_ID = {p: 0x8000 | (i + 1) for i, p in enumerate(PORTS)}
+
+# A superior root (bridge 1000.020000001000, sending on its port 0x8001), a
+# bridge below it that is better than us (7000.020000002000, port 0x8005)
+# and an inferior one (9000.020000003000).
+ROOT_SA = mac("02:00:00:00:10:01")
+ROOT_BR = bridge_id(0x1000, mac("02:00:00:00:10:00"))
+LOWER_SA = mac("02:00:00:00:20:05")
+LOWER_BR = bridge_id(0x7000, mac("02:00:00:00:20:00"))
+INFERIOR_SA = mac("02:00:00:00:30:01")
+INFERIOR_BR = bridge_id(0x9000, mac("02:00:00:00:30:00"))
+NAMES[ROOT_SA] = "R(root 1000.020000001000)"
+NAMES[LOWER_SA] = "Y(7000.020000002000)"
+NAMES[INFERIOR_SA] = "I(9000.020000003000)"
+
+
+def own_bpdu(p, root=BR_ID, cost=0, age=0, flags=0):
+    """The config BPDU br0 sends on port p."""
+    return bpdu_config(PMAC[p], root, cost, BR_ID, PORT_ID[p], age, flags)
+
+
+def root_bpdu(flags=0):
+    """The superior root's config BPDU (message age 0, default timers)."""
+    return bpdu_config(ROOT_SA, ROOT_BR, 0, ROOT_BR, 0x8001, 0, flags)
+
+
+def relay(p, flags=0):
+    """br0 relaying the superior root's BPDU on p at the instant it arrived
+    on the root port p1: root path cost = 0 + p1's cost, message age = 0 +
+    MESSAGE_AGE_INCR (HZ/256 + 1 jiffies = 4 ms at HZ 1000) -> 1/256 s."""
+    return own_bpdu(p, root=ROOT_BR, cost=STP_COST, age=1, flags=flags)
+
+
+def hello(c, t, ports=PORTS, flags=0, note=""):
+    c.tx(t, {p: own_bpdu(p, flags=flags) for p in ports}, note)
+
+
+def stp_bridge(c):
+    """br0 with p1..p4 added while STP is off (so they forward at once),
+    costs pinned; the caller switches STP on."""
+    c.stp = True
+    c.std()
+    c.cmd(*["link set dev %s cost %d" % (p, STP_COST) for p in PORTS])
+
 
 
 def build():
@@ -956,6 +1138,178 @@ def build():
     c.rx("p1", arp(1, A, ip4(10, 0, 0, 1), ZERO, ip4(10, 0, 0, 2)), to=["p2", "p3", "p4"])
     c.rx("p2", A + B + b"\x88\xb5\x00", to=["p1"], note="15 bytes to A (learned from 14-byte frame)")
     c.rx("p2", data(c, 6, C, B), to=["p1", "p3", "p4"], note="C not learned from the runt")
+
+    # --- T9, T20-T23: kernel STP (§4) ------------------------------------------
+    c = case("t09-stp-inferior-bpdu", "T9",
+             "§4.2 (hello, hold timer); §4.3; §4.4 (enabling STP; reply to inferior info); "
+             "§3.4",
+             "stp_state 1 keeps forwarding ports forwarding; hellos every 2 s; an inferior "
+             "BPDU is trapped and answered (after the hold timer if it is running)")
+    stp_bridge(c)
+    c.rx("p1", data(c, 1, BCAST, A), to=["p2", "p3", "p4"], t=1.0, note="STP off")
+    c.at(1.5, "bridge set br0 stp_state 1")
+    c.rx("p2", data(c, 2, A, B), to=["p1"], t=2.0,
+         note="forwarding ports stay forwarding when STP is switched on (no relisten)")
+    hello(c, 3.5, note="we are root: first hello = stp_state 1 time + hello_time (not rounded)")
+    hello(c, 6.0, note="hello re-armed to round_jiffies(3.5 + 2) = 6.0; "
+                       "hold timers to round_jiffies(7.0) = 7.0")
+    c.rx("p1", bpdu_config(INFERIOR_SA, INFERIOR_BR, 0, INFERIOR_BR, 0x8001, pad_to=60),
+         t=6.3, note="inferior (root 9000.. > ours), padded to 60 B: trapped, not forwarded; "
+                     "p1 is designated so we reply, but p1's hold timer runs until 7.0")
+    c.tx(7.0, {"p1": own_bpdu("p1")},
+         note="p1 hold timer expires: the pending reply leaves (hold re-armed to 8.0)")
+    hello(c, 8.0, note="on p1 the hold timer also expires at 8.0: one BPDU either way")
+    c.rx("p1", bpdu_config(INFERIOR_SA, INFERIOR_BR, 0, INFERIOR_BR, 0x8001), t=9.5,
+         note="52-byte inferior BPDU; p1 hold timer expired at 9.0: reply at once")
+    c.tx(9.5, {"p1": own_bpdu("p1")}, note="reply; p1 hold timer to round_jiffies(10.5) = 11.0")
+    hello(c, 10.0, ports=["p2", "p3", "p4"], note="p1's hold timer runs: config_pending")
+    c.tx(11.0, {"p1": own_bpdu("p1")}, note="p1's deferred hello")
+    hello(c, 12.0)
+    c.rx("p3", data(c, 6, A, C), to=["p1"], t=12.5, note="still forwarding; A@p1 learned at 1.0")
+    c.end(13.0)
+
+    c = case("t20-stp-new-port-timing", "T20",
+             "§4.4 (port enable, forward-delay timer, TC detection); §4.2; §3.3; §2.2",
+             "port enabled on a root bridge: listening 15 s, learning 15 s (learns, does not "
+             "forward), then forwarding; TC flag for 35 s, entries age after 15 s meanwhile")
+    stp_bridge(c)
+    c.cmd("link set dev p4 down", "bridge set br0 stp_state 1")
+    c.rx("p1", data(c, 1, BCAST, A), to=["p2", "p3"], t=1.0,
+         note="p4 down: disabled; STP switched on at 1.0 with p1..p3 forwarding")
+    c.at(2.5, "link set dev p4 up")
+    stp_t20 = [
+        (10.0, "p4", data(c, 2, BCAST, D), [], "p4 listening: dropped, D not learned"),
+        (12.0, "p1", data(c, 3, D, A), ["p2", "p3"], "D unknown: flood, not to listening p4"),
+        (20.0, "p1", data(c, 4, D, A), ["p2", "p3"], "p4 learning since 17.5: no data out"),
+        (30.0, "p4", data(c, 5, BCAST, D), [], "p4 learning: D@p4 learned, frame dropped"),
+        (32.0, "p1", data(c, 6, D, A), [], "D@p4 known but p4 not forwarding: dropped"),
+        (34.0, "p1", data(c, 7, D, A), ["p4"], "p4 forwarding since 32.5"),
+        (36.0, "p2", data(c, 8, BCAST, B), ["p1", "p3", "p4"], ""),
+        (46.0, "p1", data(c, 9, D, A), ["p2", "p3", "p4"],
+         "TC since 32.5: hold time = forward_delay, D (updated 30.0) expired at 45.0"),
+        (54.0, "p4", data(c, 10, BCAST, E), ["p1", "p2", "p3"], "E@p4"),
+        (70.0, "p1", data(c, 11, E, A), ["p4"],
+         "TC ended at 67.5: ageing_time (300 s) again, so E (54.0) did not expire at 69.0"),
+    ]
+    for t, port, f, to, note in stp_t20:
+        c.rx(port, f, to=to, t=t, note=note)
+    for t in range(3, 72, 2):
+        tc = 32.5 < t < 67.5
+        note = ""
+        if t == 3:
+            note = ("first hello (1.0 + hello_time), also on listening p4 (designated); "
+                    "p4 enabled at 2.5: designated, BLOCKING -> LISTENING, no BPDU at once")
+        elif t == 33:
+            note = ("p4 LEARNING -> FORWARDING at 32.5 (2 x 15 s after 2.5): we are root "
+                    "and designated: topology change for 15 + 20 = 35 s (until 67.5)")
+        elif t == 69:
+            note = "topology change timer expired at 67.5: no TC flag"
+        hello(c, float(t), flags=STP_TC if tc else 0, note=note)
+    c.end(72.0)
+
+    c = case("t21-stp-superior-root", "T21",
+             "§4.4 (supersedes, root/designated/state selection, relay); §4.3 (message age)",
+             "superior BPDUs on p1: p1 root port, own hello stops, relays with age 1/256 s; "
+             "the same BPDU on p2 blocks p2 (TCN on p1)")
+    stp_bridge(c)
+    c.cmd("bridge set br0 stp_state 1")
+    c.rx("p3", data(c, 1, BCAST, C), to=["p1", "p2", "p4"], t=1.0,
+         note="STP on at 1.0 with p1..p4 forwarding (they stay forwarding)")
+    hello(c, 3.0, note="root: hello at 1.0 + 2 s; hold timers to 4.0; next hello due 5.0")
+    c.rx("p1", root_bpdu(), t=4.5,
+         note="superior: p1 root port (root cost 0 + 10), p2..p4 designated, states unchanged "
+              "(already forwarding); no longer root: hello timer stopped (none at 5.0)")
+    c.tx(4.5, {p: relay(p) for p in ["p2", "p3", "p4"]},
+         note="root port BPDU: relayed at once on designated ports (hold timers expired at 4.0)")
+    c.rx("p2", root_bpdu(), t=5.5,
+         note="same BPDU on p2: p1 wins on own port id; p2 not designated (our cost 10 > 0): "
+              "FORWARDING -> BLOCKING = topology change detected, we are not root")
+    c.tx(5.5, {"p1": bpdu_tcn(PMAC["p1"])},
+         note="TCN on the root port at once (TCN timer: 2 s)")
+    c.rx("p1", root_bpdu(STP_TCA), t=6.5,
+         note="TCA from the root: TCN timer stopped (no TCN at 7.5)")
+    c.tx(6.5, {p: relay(p) for p in ["p3", "p4"]},
+         note="relay on the designated ports only (p2 blocking); TCA is per port, not relayed")
+    for t in (8.5, 10.5, 12.5):
+        c.rx("p2", root_bpdu(), t=t - 1.0, note="refresh on blocking p2: nothing sent")
+        c.rx("p1", root_bpdu(), t=t)
+        c.tx(t, {p: relay(p) for p in ["p3", "p4"]})
+    c.rx("p2", data(c, 2, BCAST, B), to=[], t=13.0, note="p2 blocking: dropped, B not learned")
+    c.rx("p4", data(c, 3, BCAST, D), to=["p1", "p3"], t=14.0, note="not to blocking p2")
+    c.rx("p1", data(c, 4, D, A), to=["p4"], t=15.0, note="root port forwards")
+    c.rx("p3", data(c, 5, B, C), to=["p1", "p4"], t=16.0, note="B unknown: flood, not to p2")
+    c.end(16.25)
+
+    c = case("t22-stp-tc-ageing", "T22",
+             "§4.4 (TC flag taken from root port BPDUs); §2.2 (hold time during TC)",
+             "TC flag from the root: relays carry TC, learned entries expire after "
+             "forward_delay (15 s); ageing_time applies again when TC clears")
+    stp_bridge(c)
+    c.cmd("bridge set br0 stp_state 1")
+    c.rx("p4", data(c, 1, BCAST, D), to=["p1", "p2", "p3"], t=1.0, note="D@p4")
+    hello(c, 3.0, note="root until 4.5")
+    ev = [(t + 0.5, "root") for t in range(4, 45, 2)]
+    ev += [
+        (18.0, data(c, 2, D, A), "p1", ["p4"], "D 17 s old: no TC yet, ageing_time 300 s"),
+        (19.0, data(c, 3, D, A), "p1", ["p2", "p3", "p4"],
+         "TC since 18.5: hold time 15 s, D (updated 1.0) expired"),
+        (20.0, data(c, 4, BCAST, E), "p4", ["p1", "p2", "p3"], "E@p4"),
+        (21.0, data(c, 5, E, A), "p1", ["p4"], ""),
+        (30.0, data(c, 6, BCAST, B), "p2", ["p1", "p3", "p4"], "B@p2"),
+        (36.0, data(c, 7, E, A), "p1", ["p2", "p3", "p4"],
+         "still TC: E (updated 20.0) expired at 35.0"),
+        (46.0, data(c, 8, B, A), "p1", ["p2"],
+         "TC cleared at 38.5: B (updated 30.0) did not expire at 45.0"),
+    ]
+    for e in sorted(ev, key=lambda x: x[0]):
+        t = e[0]
+        if e[1] == "root":
+            tc = STP_TC if 18.0 < t < 38.0 else 0
+            note = ""
+            if t == 4.5:
+                note = "superior root on p1: root port; relays at once, age 1/256 s"
+            elif t == 18.5:
+                note = "root BPDUs now carry TC: topology_change set, copied into our relays"
+            elif t == 38.5:
+                note = "TC flag gone: topology_change cleared, hold time = ageing_time again"
+            c.rx("p1", root_bpdu(tc), t=t, note=note)
+            c.tx(t, {p: relay(p, tc) for p in ["p2", "p3", "p4"]})
+        else:
+            c.rx(e[2], e[1], to=e[3], t=t, note=e[4])
+    c.end(46.5)
+
+    c = case("t23-stp-tcn", "T23",
+             "§4.4 (designated port selection, make blocking, TC detection, TCN timer, TCA)",
+             "a better bridge on designated p3 blocks it: TCN on root port p1 at once and "
+             "every 2 s until the root's BPDU carries TCA")
+    stp_bridge(c)
+    c.cmd("bridge set br0 stp_state 1")
+    c.rx("p3", data(c, 1, BCAST, C), to=["p1", "p2", "p4"], t=1.0, note="C@p3")
+    hello(c, 3.0, note="root until 4.5; no topology change so far")
+    lower = bpdu_config(LOWER_SA, ROOT_BR, 1, LOWER_BR, 0x8005, age=1)
+    ev = [(t + 0.5, "root") for t in range(4, 19, 2)]
+    ev += [
+        (9.0, lower, "p3", [],
+         "same root, cost 1 < our 10: p3 not designated: FORWARDING -> BLOCKING = topology "
+         "change detected; not root: TCN on root port p1 now, then every 2 s"),
+        (16.0, data(c, 2, BCAST, C), "p3", [], "p3 blocking: dropped"),
+        (17.0, lower, "p3", [], "refresh: nothing changes"),
+        (18.0, data(c, 4, C, B), "p2", [], "C@p3 known, p3 not forwarding: dropped"),
+    ]
+    for e in sorted(ev, key=lambda x: x[0]):
+        t = e[0]
+        if e[1] == "root":
+            flags = STP_TCA if t == 14.5 else 0
+            c.rx("p1", root_bpdu(flags), t=t,
+                 note="TCA: TCN timer stopped (no TCN at 15.0)" if flags else "")
+            outs = ["p2", "p3", "p4"] if t < 9.0 else ["p2", "p4"]
+            c.tx(t, {p: relay(p) for p in outs})
+        else:
+            c.rx(e[2], e[1], to=e[3], t=t, note=e[4])
+    c.tx(9.0, {"p1": bpdu_tcn(PMAC["p1"])}, note="TCN (21 B) on the root port")
+    c.tx(11.0, {"p1": bpdu_tcn(PMAC["p1"])}, note="TCN timer (9.0 + bridge_hello_time)")
+    c.tx(13.0, {"p1": bpdu_tcn(PMAC["p1"])}, note="TCN timer")
+    c.end(19.5)
 
     names = [x.name for x in CASES]
     assert len(names) == len(set(names))
