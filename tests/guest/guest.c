@@ -1,0 +1,700 @@
+/*
+ * guest.c - the VMM's freestanding test guest.
+ *
+ * Entered in 64-bit mode by the VMM (like a kernel, with boot_params), it
+ * checks what a Linux guest would rely on and prints one line per finding
+ * on COM1; the tests match these lines.  In order:
+ *   - "guest: ready", the command line and the e820 map from boot_params;
+ *   - PCI enumeration through 0xcf8/0xcfc: IDs, class and BAR sizes;
+ *   - the virtio-net device: vendor capabilities, the virtio 1.x
+ *     initialisation (reset, ACKNOWLEDGE, DRIVER, features with VERSION_1,
+ *     FEATURES_OK, queues, DRIVER_OK), its config space;
+ *   - MSI-X: table programming, a transmit kick whose used buffer raises
+ *     the TX vector, and a masked vector that sets its PBA bit and fires
+ *     on unmask;
+ * then "guest: all tests passed" (or "guest: FAIL ...") and a reset
+ * through the i8042, which ends the VMM with status 0.
+ * Command-line words: "hold" spins after the tests instead of resetting
+ * (for the benchmark); "triplefault" crashes on purpose; "echo" reads a
+ * line from the serial port and prints it back.
+ */
+#include <linux/pci_regs.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+#include <linux/virtio_pci.h>
+#include <linux/virtio_ring.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define COM1            0x3f8
+#define LAPIC_BASE      0xfee00000UL
+#define LAPIC_TPR       0x080
+#define LAPIC_EOI       0x0b0
+#define LAPIC_SVR       0x0f0
+#define VEC_TX          0x40
+#define VEC_CONFIG      0x41
+#define VEC_RX          0x42
+#define VEC_SPURIOUS    0xff
+#define QSIZE           16
+#define VIRTIO_PCI_VENDOR_ID_GUEST 0x1af4u
+
+void guest_main(const uint8_t *boot_params);
+void guest_exception(uint64_t vec, uint64_t w0, uint64_t w1);
+void guest_interrupt(uint64_t vec);
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
+/* ---- basics ------------------------------------------------------------- */
+
+static inline void outb(uint16_t port, uint8_t v)
+{ __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{ uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void outl(uint16_t port, uint32_t v)
+{ __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint32_t inl(uint16_t port)
+{ uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint64_t rdtsc(void)
+{ uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return (uint64_t)hi << 32 | lo; }
+
+#define MMIO32(a) (*(volatile uint32_t *)(uintptr_t)(a))
+#define MMIO16(a) (*(volatile uint16_t *)(uintptr_t)(a))
+#define MMIO8(a)  (*(volatile uint8_t *)(uintptr_t)(a))
+
+void *memset(void *s, int c, size_t n)
+{
+	uint8_t *p = s;
+
+	while (n--)
+		*p++ = (uint8_t)c;
+	return s;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	uint8_t *p = d;
+	const uint8_t *q = s;
+
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+static void serial_putc(char c)
+{
+	while (!(inb(COM1 + 5) & 0x20))
+		;
+	outb(COM1, (uint8_t)c);
+}
+
+static void put_str(const char *s)
+{
+	while (*s) {
+		if (*s == '\n')
+			serial_putc('\r');
+		serial_putc(*s++);
+	}
+}
+
+static void put_num(uint64_t v, unsigned base, int width)
+{
+	char buf[24];
+	int n = 0;
+
+	do {
+		buf[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (n < width)
+		buf[n++] = '0';
+	while (n)
+		serial_putc(buf[--n]);
+}
+
+/* printf subset: %s %c %d %u %x %lx %llx with optional zero width. */
+static void gprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	for (; *fmt; fmt++) {
+		int width = 0, longs = 0;
+
+		if (*fmt != '%') {
+			if (*fmt == '\n')
+				serial_putc('\r');
+			serial_putc(*fmt);
+			continue;
+		}
+		fmt++;
+		while (*fmt >= '0' && *fmt <= '9')
+			width = width * 10 + (*fmt++ - '0');
+		while (*fmt == 'l') {
+			longs++;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 's': put_str(va_arg(ap, const char *)); break;
+		case 'c': serial_putc((char)va_arg(ap, int)); break;
+		case 'd': {
+			long long v = longs ? va_arg(ap, long long)
+					    : va_arg(ap, int);
+			if (v < 0) {
+				serial_putc('-');
+				v = -v;
+			}
+			put_num((uint64_t)v, 10, width);
+			break;
+		}
+		case 'u':
+			put_num(longs ? va_arg(ap, unsigned long long)
+				      : va_arg(ap, unsigned), 10, width);
+			break;
+		case 'x':
+			put_num(longs ? va_arg(ap, unsigned long long)
+				      : va_arg(ap, unsigned), 16, width);
+			break;
+		default: serial_putc(*fmt); break;
+		}
+	}
+	va_end(ap);
+}
+
+static void reset_machine(void)
+{
+	outb(0x64, 0xfe);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static unsigned failures;
+
+static void fail(const char *what)
+{
+	gprintf("guest: FAIL %s\n", what);
+	failures++;
+}
+
+/* ---- interrupts ------------------------------------------------------------ */
+
+struct idt_entry {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} __attribute__((packed));
+
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+static volatile unsigned irq_count[256];
+
+#define DECL(n) extern char guest_exc_##n[];
+DECL(0) DECL(1) DECL(2) DECL(3) DECL(4) DECL(5) DECL(6) DECL(7) DECL(8)
+DECL(9) DECL(10) DECL(11) DECL(12) DECL(13) DECL(14) DECL(15) DECL(16)
+DECL(17) DECL(18) DECL(19) DECL(20) DECL(21) DECL(22) DECL(23) DECL(24)
+DECL(25) DECL(26) DECL(27) DECL(28) DECL(29) DECL(30) DECL(31)
+extern char guest_irq_0x40[], guest_irq_0x41[], guest_irq_0x42[];
+extern char guest_irq_0xff[];
+
+static void set_gate(unsigned vec, void *handler)
+{
+	uint64_t a = (uint64_t)(uintptr_t)handler;
+
+	idt[vec] = (struct idt_entry) {
+		.off_lo = (uint16_t)a, .sel = 0x10, .type = 0x8e,
+		.off_mid = (uint16_t)(a >> 16), .off_hi = (uint32_t)(a >> 32),
+	};
+}
+
+static void load_idt(uint16_t limit)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) d = { limit, (uint64_t)(uintptr_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(d));
+}
+
+static void setup_idt(void)
+{
+	void *exc[32] = {
+		guest_exc_0, guest_exc_1, guest_exc_2, guest_exc_3,
+		guest_exc_4, guest_exc_5, guest_exc_6, guest_exc_7,
+		guest_exc_8, guest_exc_9, guest_exc_10, guest_exc_11,
+		guest_exc_12, guest_exc_13, guest_exc_14, guest_exc_15,
+		guest_exc_16, guest_exc_17, guest_exc_18, guest_exc_19,
+		guest_exc_20, guest_exc_21, guest_exc_22, guest_exc_23,
+		guest_exc_24, guest_exc_25, guest_exc_26, guest_exc_27,
+		guest_exc_28, guest_exc_29, guest_exc_30, guest_exc_31,
+	};
+
+	for (unsigned i = 0; i < 32; i++)
+		set_gate(i, exc[i]);
+	set_gate(VEC_TX, guest_irq_0x40);
+	set_gate(VEC_CONFIG, guest_irq_0x41);
+	set_gate(VEC_RX, guest_irq_0x42);
+	set_gate(VEC_SPURIOUS, guest_irq_0xff);
+	load_idt(sizeof idt - 1);
+}
+
+void guest_exception(uint64_t vec, uint64_t w0, uint64_t w1)
+{
+	gprintf("guest: FAIL exception %u (stack %lx %lx)\n", (unsigned)vec,
+		w0, w1);
+	reset_machine();
+}
+
+void guest_interrupt(uint64_t vec)
+{
+	irq_count[vec & 0xff]++;
+	if (vec != VEC_SPURIOUS)
+		MMIO32(LAPIC_BASE + LAPIC_EOI) = 0;
+}
+
+/* Waits with interrupts on until irq_count[vec] exceeds 'before', for
+ * about 'ms' (TSC assumed at most 4 GHz, so possibly longer). */
+static bool wait_irq(unsigned vec, unsigned before, unsigned ms)
+{
+	uint64_t end = rdtsc() + (uint64_t)ms * 4000000ULL;
+
+	__asm__ volatile("sti");
+	while (irq_count[vec] == before && rdtsc() < end)
+		__asm__ volatile("pause");
+	__asm__ volatile("cli");
+	return irq_count[vec] != before;
+}
+
+/* ---- PCI ------------------------------------------------------------------- */
+
+static uint32_t pci_addr(unsigned slot, unsigned reg)
+{
+	return 0x80000000u | (slot << 11) | (reg & 0xfc);
+}
+
+static uint32_t pci_read32(unsigned slot, unsigned reg)
+{
+	outl(0xcf8, pci_addr(slot, reg));
+	return inl(0xcfc);
+}
+
+static void pci_write32(unsigned slot, unsigned reg, uint32_t v)
+{
+	outl(0xcf8, pci_addr(slot, reg));
+	outl(0xcfc, v);
+}
+
+static uint8_t pci_read8(unsigned slot, unsigned reg)
+{
+	return (uint8_t)(pci_read32(slot, reg) >> (8 * (reg & 3)));
+}
+
+static uint16_t pci_read16(unsigned slot, unsigned reg)
+{
+	return (uint16_t)(pci_read32(slot, reg) >> (8 * (reg & 2)));
+}
+
+static void pci_write16(unsigned slot, unsigned reg, uint16_t v)
+{
+	outl(0xcf8, pci_addr(slot, reg));
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"((uint16_t)(0xcfc +
+							       (reg & 2))));
+}
+
+/* Lists bus 0; returns the slot of the virtio-net device or -1. */
+static int pci_scan(void)
+{
+	int found = -1;
+
+	for (unsigned slot = 0; slot < 32; slot++) {
+		uint32_t id = pci_read32(slot, PCI_VENDOR_ID);
+		uint32_t class = pci_read32(slot, PCI_CLASS_REVISION) >> 8;
+
+		if ((id & 0xffff) == 0xffff)
+			continue;
+		gprintf("pci: 00:%02x.0 %04x:%04x class %06x\n", slot,
+			id & 0xffff, id >> 16, class);
+		for (unsigned b = 0; b < 6; b++) {
+			unsigned reg = PCI_BASE_ADDRESS_0 + 4 * b;
+			uint32_t orig = pci_read32(slot, reg), size;
+
+			pci_write32(slot, reg, 0xffffffffu);
+			size = pci_read32(slot, reg);
+			pci_write32(slot, reg, orig);
+			if (!size)
+				continue;
+			size = ~(size & ~0xfu) + 1;
+			gprintf("pci: 00:%02x.0 bar%u 0x%08x size 0x%x\n",
+				slot, b, orig & ~0xfu, size);
+		}
+		if (id == (VIRTIO_PCI_VENDOR_ID_GUEST | (0x1040u +
+							VIRTIO_ID_NET) << 16))
+			found = (int)slot;
+	}
+	return found;
+}
+
+/* ---- virtio-net ----------------------------------------------------------- */
+
+struct vq {
+	struct vring_desc desc[QSIZE] __attribute__((aligned(16)));
+	struct {
+		uint16_t flags, idx, ring[QSIZE], used_event;
+	} avail __attribute__((aligned(2)));
+	struct {
+		uint16_t flags, idx;
+		struct vring_used_elem ring[QSIZE];
+		uint16_t avail_event;
+	} used __attribute__((aligned(4)));
+};
+
+static struct vq queues[2] __attribute__((aligned(4096)));
+static uint8_t tx_buf[2][128];
+
+struct vdev {
+	unsigned slot;
+	uintptr_t common, isr, devcfg, notify;
+	uint32_t notify_mult;
+	unsigned msix_cap, msix_n;
+	uintptr_t msix_table, msix_pba;
+	uint16_t notify_off[2];
+};
+
+static uintptr_t bar_base(unsigned slot, unsigned bar)
+{
+	return pci_read32(slot, PCI_BASE_ADDRESS_0 + 4 * bar) & ~0xfu;
+}
+
+static const char *const cap_names[] = {
+	"?", "common", "notify", "isr", "device", "pci-cfg",
+};
+
+/* Walks the capability list; returns false if a required one is missing. */
+static bool virtio_find_caps(struct vdev *d)
+{
+	unsigned off = pci_read8(d->slot, PCI_CAPABILITY_LIST);
+	unsigned guard = 0;
+
+	if (!(pci_read16(d->slot, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+		return false;
+	while (off && guard++ < 48) {
+		unsigned id = pci_read8(d->slot, off);
+
+		if (id == PCI_CAP_ID_VNDR) {
+			unsigned type = pci_read8(d->slot, off + 3);
+			unsigned bar = pci_read8(d->slot, off + 4);
+			uint32_t o = pci_read32(d->slot, off + 8);
+			uint32_t len = pci_read32(d->slot, off + 12);
+			uintptr_t a = bar_base(d->slot, bar) + o;
+
+			gprintf("virtio: cap %s bar%u+0x%x len 0x%x\n",
+				type <= 5 ? cap_names[type] : "?", bar, o, len);
+			if (type == VIRTIO_PCI_CAP_COMMON_CFG)
+				d->common = a;
+			else if (type == VIRTIO_PCI_CAP_ISR_CFG)
+				d->isr = a;
+			else if (type == VIRTIO_PCI_CAP_DEVICE_CFG)
+				d->devcfg = a;
+			else if (type == VIRTIO_PCI_CAP_NOTIFY_CFG) {
+				d->notify = a;
+				d->notify_mult = pci_read32(d->slot, off + 16);
+			}
+		} else if (id == PCI_CAP_ID_MSIX) {
+			uint16_t ctl = pci_read16(d->slot, off + PCI_MSIX_FLAGS);
+			uint32_t t = pci_read32(d->slot, off + PCI_MSIX_TABLE);
+			uint32_t p = pci_read32(d->slot, off + PCI_MSIX_PBA);
+
+			d->msix_cap = off;
+			d->msix_n = (ctl & PCI_MSIX_FLAGS_QSIZE) + 1;
+			d->msix_table = bar_base(d->slot, t & 7) + (t & ~7u);
+			d->msix_pba = bar_base(d->slot, p & 7) + (p & ~7u);
+			gprintf("virtio: cap msix vectors %u table bar%u+0x%x "
+				"pba bar%u+0x%x\n", d->msix_n, t & 7, t & ~7u,
+				p & 7, p & ~7u);
+		}
+		off = pci_read8(d->slot, off + 1);
+	}
+	return d->common && d->isr && d->devcfg && d->notify && d->msix_cap;
+}
+
+static void msix_set(struct vdev *d, unsigned i, unsigned vec, bool masked)
+{
+	uintptr_t e = d->msix_table + 16 * i;
+
+	MMIO32(e + PCI_MSIX_ENTRY_LOWER_ADDR) = 0xfee00000u;  /* APIC 0 */
+	MMIO32(e + PCI_MSIX_ENTRY_UPPER_ADDR) = 0;
+	MMIO32(e + PCI_MSIX_ENTRY_DATA) = vec;                 /* fixed, edge */
+	MMIO32(e + PCI_MSIX_ENTRY_VECTOR_CTRL) = masked;
+}
+
+static void set_status(struct vdev *d, uint8_t bits)
+{
+	uint8_t s = MMIO8(d->common + VIRTIO_PCI_COMMON_STATUS);
+
+	MMIO8(d->common + VIRTIO_PCI_COMMON_STATUS) = s | bits;
+}
+
+static bool queue_setup(struct vdev *d, unsigned q, uint16_t vector)
+{
+	uintptr_t c = d->common;
+	uint16_t max;
+
+	MMIO16(c + VIRTIO_PCI_COMMON_Q_SELECT) = (uint16_t)q;
+	max = MMIO16(c + VIRTIO_PCI_COMMON_Q_SIZE);
+	if (max < QSIZE)
+		return false;
+	MMIO16(c + VIRTIO_PCI_COMMON_Q_SIZE) = QSIZE;
+	MMIO32(c + VIRTIO_PCI_COMMON_Q_DESCLO) = (uint32_t)(uintptr_t)queues[q].desc;
+	MMIO32(c + VIRTIO_PCI_COMMON_Q_DESCHI) = 0;
+	MMIO32(c + VIRTIO_PCI_COMMON_Q_AVAILLO) = (uint32_t)(uintptr_t)&queues[q].avail;
+	MMIO32(c + VIRTIO_PCI_COMMON_Q_AVAILHI) = 0;
+	MMIO32(c + VIRTIO_PCI_COMMON_Q_USEDLO) = (uint32_t)(uintptr_t)&queues[q].used;
+	MMIO32(c + VIRTIO_PCI_COMMON_Q_USEDHI) = 0;
+	MMIO16(c + VIRTIO_PCI_COMMON_Q_MSIX) = vector;
+	if (MMIO16(c + VIRTIO_PCI_COMMON_Q_MSIX) != vector)
+		return false;
+	d->notify_off[q] = MMIO16(c + VIRTIO_PCI_COMMON_Q_NOFF);
+	MMIO16(c + VIRTIO_PCI_COMMON_Q_ENABLE) = 1;
+	gprintf("virtio: queue %u size %u (max %u) msix %u notify_off %u\n",
+		q, QSIZE, max, vector, d->notify_off[q]);
+	return MMIO16(c + VIRTIO_PCI_COMMON_Q_ENABLE) == 1;
+}
+
+/* Posts one 72-byte frame (12-byte header + 60-byte broadcast) on TX. */
+static void tx_post(struct vdev *d, unsigned n)
+{
+	struct vq *q = &queues[1];
+	uint16_t idx = q->avail.idx;
+	uint8_t *b = tx_buf[n & 1];
+
+	memset(b, 0, 72);
+	memset(b + 12, 0xff, 6);                        /* broadcast */
+	b[18] = 0x52; b[19] = 0x54; b[23] = 0x56;       /* source */
+	b[24] = 0x88; b[25] = 0xb5;                     /* local experimental */
+	q->desc[idx % QSIZE] = (struct vring_desc) {
+		.addr = (uint64_t)(uintptr_t)b, .len = 72, .flags = 0,
+	};
+	q->avail.ring[idx % QSIZE] = (uint16_t)(idx % QSIZE);
+	__atomic_store_n(&q->avail.idx, (uint16_t)(idx + 1), __ATOMIC_RELEASE);
+	MMIO16(d->notify + d->notify_off[1] * d->notify_mult) = 1;
+}
+
+static void virtio_net_test(unsigned slot)
+{
+	struct vdev d = { .slot = slot };
+	uint32_t f_lo, f_hi;
+	uint64_t want;
+	uint16_t link, cmd;
+	unsigned before;
+	uint8_t mac[6], isr;
+
+	cmd = pci_read16(slot, PCI_COMMAND);
+	pci_write16(slot, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY |
+		    PCI_COMMAND_MASTER);
+	if (!virtio_find_caps(&d)) {
+		fail("virtio capabilities missing");
+		return;
+	}
+
+	/* §3.1.1 driver initialisation. */
+	MMIO8(d.common + VIRTIO_PCI_COMMON_STATUS) = 0;
+	if (MMIO8(d.common + VIRTIO_PCI_COMMON_STATUS) != 0)
+		fail("reset");
+	set_status(&d, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	set_status(&d, VIRTIO_CONFIG_S_DRIVER);
+	MMIO32(d.common + VIRTIO_PCI_COMMON_DFSELECT) = 0;
+	f_lo = MMIO32(d.common + VIRTIO_PCI_COMMON_DF);
+	MMIO32(d.common + VIRTIO_PCI_COMMON_DFSELECT) = 1;
+	f_hi = MMIO32(d.common + VIRTIO_PCI_COMMON_DF);
+	gprintf("virtio: device features 0x%08x%08x\n", f_hi, f_lo);
+	want = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_NET_F_MAC) |
+	       (1ULL << VIRTIO_NET_F_STATUS);
+	want &= (uint64_t)f_hi << 32 | f_lo;
+	if (!(want & (1ULL << VIRTIO_F_VERSION_1)))
+		fail("no VERSION_1");
+	MMIO32(d.common + VIRTIO_PCI_COMMON_GFSELECT) = 0;
+	MMIO32(d.common + VIRTIO_PCI_COMMON_GF) = (uint32_t)want;
+	MMIO32(d.common + VIRTIO_PCI_COMMON_GFSELECT) = 1;
+	MMIO32(d.common + VIRTIO_PCI_COMMON_GF) = (uint32_t)(want >> 32);
+	set_status(&d, VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!(MMIO8(d.common + VIRTIO_PCI_COMMON_STATUS) &
+	      VIRTIO_CONFIG_S_FEATURES_OK)) {
+		fail("FEATURES_OK not accepted");
+		return;
+	}
+	gprintf("virtio: features ok 0x%lx\n", (unsigned long)want);
+
+	/* MSI-X: vector 0 config, 1 receiveq, 2 transmitq. */
+	if (d.msix_n < 3) {
+		fail("too few MSI-X vectors");
+		return;
+	}
+	msix_set(&d, 0, VEC_CONFIG, false);
+	msix_set(&d, 1, VEC_RX, false);
+	msix_set(&d, 2, VEC_TX, false);
+	pci_write16(slot, d.msix_cap + PCI_MSIX_FLAGS,
+		    pci_read16(slot, d.msix_cap + PCI_MSIX_FLAGS) |
+		    PCI_MSIX_FLAGS_ENABLE);
+	MMIO16(d.common + VIRTIO_PCI_COMMON_MSIX) = 0;
+	if (MMIO16(d.common + VIRTIO_PCI_COMMON_MSIX) != 0)
+		fail("config vector not taken");
+	if (MMIO16(d.common + VIRTIO_PCI_COMMON_NUMQ) < 2 ||
+	    !queue_setup(&d, 0, 1) || !queue_setup(&d, 1, 2)) {
+		fail("queue set-up");
+		return;
+	}
+	set_status(&d, VIRTIO_CONFIG_S_DRIVER_OK);
+	if (MMIO8(d.common + VIRTIO_PCI_COMMON_STATUS) &
+	    VIRTIO_CONFIG_S_NEEDS_RESET)
+		fail("device needs reset after DRIVER_OK");
+	gprintf("virtio: status 0x%x driver ok\n",
+		MMIO8(d.common + VIRTIO_PCI_COMMON_STATUS));
+
+	for (unsigned i = 0; i < 6; i++)
+		mac[i] = MMIO8(d.devcfg + i);
+	link = MMIO16(d.devcfg + 6);
+	gprintf("virtio-net: mac %02x:%02x:%02x:%02x:%02x:%02x link %s\n",
+		mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+		link & VIRTIO_NET_S_LINK_UP ? "up" : "down");
+
+	/* A transmitted frame comes back as a used buffer with an MSI-X
+	 * interrupt on the transmitq's vector. */
+	before = irq_count[VEC_TX];
+	tx_post(&d, 0);
+	if (!wait_irq(VEC_TX, before, 2000)) {
+		fail("no MSI-X interrupt for the transmitq");
+		return;
+	}
+	isr = MMIO8(d.isr);
+	gprintf("virtio-net: msix interrupt vector 0x%x received, used idx "
+		"%u, isr 0x%x\n", VEC_TX, queues[1].used.idx, isr);
+	if (queues[1].used.idx != 1 || queues[1].used.ring[0].id != 0)
+		fail("used ring");
+
+	/* Masked: no interrupt, PBA bit set; unmasking delivers it. */
+	MMIO32(d.msix_table + 16 * 2 + PCI_MSIX_ENTRY_VECTOR_CTRL) = 1;
+	before = irq_count[VEC_TX];
+	tx_post(&d, 1);
+	if (wait_irq(VEC_TX, before, 200)) {
+		fail("interrupt through a masked vector");
+		return;
+	}
+	if (!(MMIO32(d.msix_pba) & (1u << 2))) {
+		fail("PBA bit not set for the masked vector");
+		return;
+	}
+	gprintf("virtio-net: masked vector pending in pba\n");
+	MMIO32(d.msix_table + 16 * 2 + PCI_MSIX_ENTRY_VECTOR_CTRL) = 0;
+	if (!wait_irq(VEC_TX, before, 2000)) {
+		fail("pending interrupt not delivered on unmask");
+		return;
+	}
+	if (MMIO32(d.msix_pba) & (1u << 2))
+		fail("PBA bit still set after delivery");
+	gprintf("virtio-net: pending interrupt delivered on unmask, used idx "
+		"%u\n", queues[1].used.idx);
+}
+
+/* Reads one line from COM1 (for about 2 s at most) and prints it back:
+ * the test for the VMM's serial input path. */
+static void serial_echo(void)
+{
+	uint64_t end = rdtsc() + 8000000000ULL;
+	char line[64];
+	unsigned n = 0;
+
+	while (rdtsc() < end && n < sizeof line - 1) {
+		char c;
+
+		if (!(inb(COM1 + 5) & 0x01)) {
+			__asm__ volatile("pause");
+			continue;
+		}
+		c = (char)inb(COM1);
+		if (c == '\n' || c == '\r')
+			break;
+		line[n++] = c;
+	}
+	line[n] = '\0';
+	gprintf("guest: serial input '%s'\n", line);
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static bool has_word(const char *s, const char *w)
+{
+	while (*s) {
+		const char *a = s, *b = w;
+
+		while (*b && *a == *b) {
+			a++;
+			b++;
+		}
+		if (!*b && (*a == ' ' || !*a))
+			return true;
+		while (*s && *s != ' ')
+			s++;
+		while (*s == ' ')
+			s++;
+	}
+	return false;
+}
+
+void guest_main(const uint8_t *bp)
+{
+	const char *cmdline = (const char *)(uintptr_t)*(const uint32_t *)(bp + 0x228);
+	unsigned n_e820 = bp[0x1e8];
+	uint64_t ram = 0;
+	int slot;
+
+	outb(COM1 + 1, 0);              /* no UART interrupts */
+	outb(COM1 + 3, 0x03);           /* 8N1 */
+	gprintf("guest: ready\n");
+	gprintf("guest: cmdline '%s'\n", cmdline ? cmdline : "");
+	for (unsigned i = 0; i < n_e820 && i < 128; i++) {
+		const uint8_t *e = bp + 0x2d0 + 20 * i;
+		uint64_t addr = *(const uint64_t *)e;
+		uint64_t size = *(const uint64_t *)(e + 8);
+		uint32_t type = *(const uint32_t *)(e + 16);
+
+		gprintf("guest: e820 0x%lx-0x%lx type %u\n",
+			(unsigned long)addr, (unsigned long)(addr + size - 1),
+			type);
+		if (type == 1)
+			ram += size;
+	}
+	gprintf("guest: e820 %u entries, %u KiB RAM\n", n_e820,
+		(unsigned)(ram >> 10));
+
+	setup_idt();
+	MMIO32(LAPIC_BASE + LAPIC_TPR) = 0;
+	MMIO32(LAPIC_BASE + LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
+
+	if (cmdline && has_word(cmdline, "triplefault")) {
+		gprintf("guest: triple fault now\n");
+		load_idt(0);
+		__asm__ volatile("ud2");
+	}
+
+	if (cmdline && has_word(cmdline, "echo"))
+		serial_echo();
+
+	slot = pci_scan();
+	if (slot < 0)
+		gprintf("guest: no virtio-net device\n");
+	else
+		virtio_net_test((unsigned)slot);
+
+	if (failures)
+		gprintf("guest: %u failures\n", failures);
+	else
+		gprintf("guest: all tests passed\n");
+	if (cmdline && has_word(cmdline, "hold")) {
+		gprintf("guest: holding\n");
+		for (;;)
+			__asm__ volatile("pause");
+	}
+	reset_machine();
+}

@@ -1,0 +1,501 @@
+/*
+ * check_vmm_dev.c - the VMM's device models without KVM: the 8250 UART,
+ * the PCI host bridge and configuration mechanism #1, the split
+ * virtqueue's handling of hostile rings, and the I/O bus.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/pci_regs.h>
+#include <linux/virtio_ring.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "mem.h"
+#include "pci.h"
+#include "serial.h"
+#include "virtq.h"
+
+/* ---- serial ----------------------------------------------------------- */
+
+static struct serial *uart;
+static int out_pipe[2], in_pipe[2];
+
+static void
+uart_setup(void)
+{
+	ck_assert_int_eq(pipe2(out_pipe, O_NONBLOCK), 0);
+	ck_assert_int_eq(pipe2(in_pipe, O_NONBLOCK), 0);
+	uart = serial_create(NULL, 4, in_pipe[0], out_pipe[1], true, NULL,
+			     NULL);
+}
+
+static void
+uart_teardown(void)
+{
+	serial_destroy(uart);
+	close(out_pipe[0]);
+	close(out_pipe[1]);
+	close(in_pipe[0]);
+	close(in_pipe[1]);
+}
+
+static uint8_t
+rd(unsigned reg)
+{
+	uint8_t v = 0xee;
+
+	serial_io(uart, reg, &v, 1, false);
+	return v;
+}
+
+static void
+wr(unsigned reg, uint8_t v)
+{
+	serial_io(uart, reg, &v, 1, true);
+}
+
+START_TEST(uart_transmit)
+{
+	char buf[8] = { 0 };
+
+	ck_assert_uint_eq(rd(5) & 0x60, 0x60);  /* THRE | TEMT */
+	wr(0, 'o');
+	wr(0, 'k');
+	ck_assert_int_eq(read(out_pipe[0], buf, sizeof buf), 2);
+	ck_assert_str_eq(buf, "ok");
+}
+END_TEST
+
+START_TEST(uart_probe_registers)
+{
+	wr(7, 0x5a);                    /* scratch */
+	ck_assert_uint_eq(rd(7), 0x5a);
+	wr(1, 0xff);                    /* IER keeps 4 bits */
+	ck_assert_uint_eq(rd(1), 0x0f);
+	wr(3, 0x80);                    /* DLAB: divisor latch */
+	wr(0, 0x01);
+	wr(1, 0x00);
+	ck_assert_uint_eq(rd(0), 0x01);
+	ck_assert_uint_eq(rd(1), 0x00);
+	wr(3, 0x03);
+	ck_assert_uint_eq(rd(1), 0x0f);
+	wr(2, 0x01);                    /* FIFO on: IIR bits 7:6 */
+	ck_assert_uint_eq(rd(2) & 0xc0, 0xc0);
+	/* Loopback: modem outputs mirrored on MSR, THR to RBR. */
+	wr(4, 0x10 | 0x0a);
+	ck_assert_uint_eq(rd(6) & 0xf0, 0x90);
+	wr(0, 'z');
+	ck_assert_uint_eq(rd(5) & 1, 1);
+	ck_assert_uint_eq(rd(0), 'z');
+	ck_assert_uint_eq(rd(5) & 1, 0);
+}
+END_TEST
+
+START_TEST(uart_receive_and_iir)
+{
+	ck_assert_int_eq(write(in_pipe[1], "ab", 2), 2);
+	serial_on_input(uart, in_pipe[0], 0);
+	ck_assert_uint_eq(rd(2) & 0x0f, 0x01);  /* IER off: no interrupt */
+	wr(1, 0x01);                            /* RDI */
+	ck_assert_uint_eq(rd(2) & 0x0f, 0x04);
+	ck_assert_uint_eq(rd(0), 'a');
+	ck_assert_uint_eq(rd(0), 'b');
+	ck_assert_uint_eq(rd(2) & 0x0f, 0x01);
+	wr(1, 0x02);                            /* THRI pending once */
+	ck_assert_uint_eq(rd(2) & 0x0f, 0x02);
+	ck_assert_uint_eq(rd(2) & 0x0f, 0x01);  /* cleared by reading */
+	wr(0, 'x');
+	ck_assert_uint_eq(rd(2) & 0x0f, 0x02);  /* again after a byte */
+}
+END_TEST
+
+START_TEST(uart_escape_and_overrun)
+{
+	char big[1500];
+
+	/* Ctrl-A Ctrl-A sends one Ctrl-A; other bytes pass. */
+	ck_assert_int_eq(write(in_pipe[1], "\x01\x01q", 3), 3);
+	serial_on_input(uart, in_pipe[0], 0);
+	ck_assert_uint_eq(rd(0), 0x01);
+	ck_assert_uint_eq(rd(0), 'q');
+	/* More than the FIFO holds: overrun flagged once, no crash. */
+	memset(big, 'b', sizeof big);
+	ck_assert_int_eq(write(in_pipe[1], big, sizeof big), sizeof big);
+	for (int i = 0; i < 8; i++)
+		serial_on_input(uart, in_pipe[0], 0);
+	ck_assert_uint_eq(rd(5) & 0x02, 0x02);
+	ck_assert_uint_eq(rd(5) & 0x02, 0x00);
+	/* Accesses of a wrong width or offset are ignored. */
+	{
+		uint8_t w[4] = { 1, 2, 3, 4 };
+
+		serial_io(uart, 0, w, 4, true);
+		serial_io(uart, 9, w, 1, true);
+	}
+}
+END_TEST
+
+/* ---- PCI ----------------------------------------------------------------- */
+
+static struct pci_bus *bus;
+static struct pci_dev dev;
+static unsigned remaps, accesses;
+static uint64_t last_addr, last_off;
+static bool last_enabled;
+
+static void
+t_remap(struct pci_dev *d, unsigned bar, uint64_t addr, bool enabled)
+{
+	(void)d;
+	(void)bar;
+	remaps++;
+	last_addr = addr;
+	last_enabled = enabled;
+}
+
+static void
+t_access(struct pci_dev *d, unsigned bar, uint64_t off, uint8_t *data,
+	 unsigned len, bool is_write)
+{
+	(void)d;
+	(void)bar;
+	(void)is_write;
+	accesses++;
+	last_off = off;
+	memset(data, 0x42, len);
+}
+
+static const struct pci_dev_ops t_ops = {
+	.bar_remap = t_remap,
+	.bar_access = t_access,
+};
+
+static void
+pci_setup(void)
+{
+	bus = pci_bus_create();
+	remaps = accesses = 0;
+}
+
+static void
+pci_teardown(void)
+{
+	pci_bus_destroy(bus);
+}
+
+static void
+cfg_select(unsigned slot, unsigned reg)
+{
+	uint32_t a = 0x80000000u | slot << 11 | reg;
+
+	pci_config_io(bus, 0, (uint8_t *)&a, 4, true);
+}
+
+static uint32_t
+cfg_read(unsigned slot, unsigned reg)
+{
+	uint32_t v;
+
+	cfg_select(slot, reg & ~3u);
+	pci_config_io(bus, 4, (uint8_t *)&v, 4, false);
+	return v;
+}
+
+static void
+cfg_write(unsigned slot, unsigned reg, uint32_t v)
+{
+	cfg_select(slot, reg & ~3u);
+	pci_config_io(bus, 4, (uint8_t *)&v, 4, true);
+}
+
+START_TEST(pci_host_bridge)
+{
+	uint32_t latch, probe = 0x80000000u;
+	uint8_t byte = 1;
+
+	ck_assert_uint_eq(cfg_read(0, 0), PCI_HOST_DEVICE_ID << 16 |
+			  PCI_HOST_VENDOR_ID);
+	ck_assert_uint_eq(cfg_read(0, PCI_CLASS_REVISION) >> 8, 0x060000);
+	ck_assert_uint_eq(cfg_read(5, 0), 0xffffffffu);    /* absent */
+	/* Linux's type-1 probe: a byte to 0xcfb leaves the latch alone. */
+	pci_config_io(bus, 0, (uint8_t *)&probe, 4, true);
+	pci_config_io(bus, 3, &byte, 1, true);
+	pci_config_io(bus, 0, (uint8_t *)&latch, 4, false);
+	ck_assert_uint_eq(latch, 0x80000000u);
+	/* Other buses and functions are empty; IDs are read-only. */
+	cfg_select(0, 0);
+	ck_assert_uint_eq(cfg_read(0, 0) & 0xffff, PCI_HOST_VENDOR_ID);
+	{
+		uint32_t a = 0x80010000u, v;
+
+		pci_config_io(bus, 0, (uint8_t *)&a, 4, true);
+		pci_config_io(bus, 4, (uint8_t *)&v, 4, false);
+		ck_assert_uint_eq(v, 0xffffffffu);
+	}
+	cfg_write(0, 0, 0);
+	ck_assert_uint_eq(cfg_read(0, 0) & 0xffff, PCI_HOST_VENDOR_ID);
+}
+END_TEST
+
+START_TEST(pci_bars_and_caps)
+{
+	uint8_t cap[8] = { PCI_CAP_ID_VNDR, 0, 8, 1, 2, 3, 4, 5 };
+	uint8_t data[4];
+	int slot, off;
+	uint32_t bar;
+
+	pci_dev_init(&dev, 0x1af4, 0x1041, 0x020000, 1, 0x1af4, 0x1100,
+		     &t_ops, NULL);
+	ck_assert_int_eq(pci_dev_add_bar(&dev, 0, 3000), -EINVAL);
+	ck_assert_int_eq(pci_dev_add_bar(&dev, 0, 0x4000), 0);
+	off = pci_dev_add_cap(&dev, cap, sizeof cap, NULL);
+	ck_assert_int_eq(off, 0x40);
+	ck_assert_int_eq(pci_dev_add_cap(&dev, cap, sizeof cap, NULL), 0x48);
+	slot = pci_bus_add(bus, &dev);
+	ck_assert_int_eq(slot, 1);
+
+	ck_assert_uint_eq(cfg_read(1, 0), 0x10411af4u);
+	ck_assert(cfg_read(1, PCI_COMMAND) & (PCI_STATUS_CAP_LIST << 16));
+	ck_assert_uint_eq(cfg_read(1, PCI_CAPABILITY_LIST) & 0xff, 0x40);
+	ck_assert_uint_eq((cfg_read(1, 0x40) >> 8) & 0xff, 0x48);
+	ck_assert_uint_eq((cfg_read(1, 0x48) >> 8) & 0xff, 0);
+
+	/* Assigned in the hole, sized the usual way. */
+	bar = cfg_read(1, PCI_BASE_ADDRESS_0);
+	ck_assert_uint_eq(bar, PCI_MMIO_BASE);
+	cfg_write(1, PCI_BASE_ADDRESS_0, 0xffffffffu);
+	ck_assert_uint_eq(cfg_read(1, PCI_BASE_ADDRESS_0), ~0x3fffu);
+	cfg_write(1, PCI_BASE_ADDRESS_0, bar);
+	ck_assert_uint_eq(remaps, 0);   /* decoding still off */
+
+	/* MMIO reaches the device only while memory decoding is on. */
+	pci_mmio_io(bus, 0x10, data, 4, false);
+	ck_assert_uint_eq(accesses, 0);
+	cfg_write(1, PCI_COMMAND, PCI_COMMAND_MEMORY);
+	ck_assert_uint_eq(remaps, 1);
+	ck_assert(last_enabled);
+	ck_assert_uint_eq(last_addr, PCI_MMIO_BASE);
+	pci_mmio_io(bus, 0x10, data, 4, false);
+	ck_assert_uint_eq(accesses, 1);
+	ck_assert_uint_eq(last_off, 0x10);
+	ck_assert_uint_eq(data[0], 0x42);
+	/* Moved by the guest. */
+	cfg_write(1, PCI_BASE_ADDRESS_0, PCI_MMIO_BASE + 0x100000);
+	ck_assert_uint_eq(remaps, 2);
+	ck_assert_uint_eq(last_addr, PCI_MMIO_BASE + 0x100000);
+	pci_mmio_io(bus, 0x100008, data, 2, false);
+	ck_assert_uint_eq(last_off, 8);
+	pci_mmio_io(bus, 0x10, data, 4, false);         /* old place */
+	ck_assert_uint_eq(accesses, 2);
+	cfg_write(1, PCI_COMMAND, 0);
+	ck_assert(!last_enabled);
+	pci_bus_del(bus, &dev);
+	ck_assert_uint_eq(cfg_read(1, 0), 0xffffffffu);
+}
+END_TEST
+
+/* ---- virtqueue ------------------------------------------------------------ */
+
+#define QS 8
+#define DESC_GPA  0x10000
+#define AVAIL_GPA 0x11000
+#define USED_GPA  0x12000
+#define BUF_GPA   0x20000
+
+static struct guest_mem gm;
+static struct virtq vq;
+static struct vring_desc *desc;
+static struct vring_avail *avail;
+static struct vring_used *used;
+
+static void
+vq_setup(void)
+{
+	ck_assert_int_eq(guest_mem_create(&gm, 16ULL << 20, NULL), 0);
+	desc = guest_mem_ptr(&gm, DESC_GPA, 16 * QS);
+	avail = guest_mem_ptr(&gm, AVAIL_GPA, 6 + 2 * QS);
+	used = guest_mem_ptr(&gm, USED_GPA, 6 + 8 * QS);
+	virtq_reset(&vq, QS);
+	vq.desc_gpa = DESC_GPA;
+	vq.avail_gpa = AVAIL_GPA;
+	vq.used_gpa = USED_GPA;
+	ck_assert_int_eq(virtq_enable(&vq, &gm), 0);
+}
+
+static void
+vq_teardown(void)
+{
+	guest_mem_destroy(&gm);
+}
+
+static void
+post(uint16_t head)
+{
+	avail->ring[avail->idx % QS] = head;
+	avail->idx++;
+}
+
+START_TEST(vq_pop_push)
+{
+	struct iovec iov[4];
+	unsigned n_out, n_in;
+	uint16_t head;
+
+	ck_assert_int_eq(virtq_pop(&vq, &gm, iov, 4, &n_out, &n_in, &head), 0);
+	desc[3] = (struct vring_desc) { BUF_GPA, 12, VRING_DESC_F_NEXT, 5 };
+	desc[5] = (struct vring_desc) { BUF_GPA + 100, 60, 0, 0 };
+	post(3);
+	ck_assert_int_eq(virtq_pop(&vq, &gm, iov, 4, &n_out, &n_in, &head), 1);
+	ck_assert_uint_eq(head, 3);
+	ck_assert_uint_eq(n_out, 2);
+	ck_assert_uint_eq(n_in, 0);
+	ck_assert_ptr_eq(iov[1].iov_base, guest_mem_ptr(&gm, BUF_GPA + 100, 60));
+	ck_assert_uint_eq(iov[1].iov_len, 60);
+	virtq_push(&vq, head, 0);
+	ck_assert_uint_eq(used->idx, 1);
+	ck_assert_uint_eq(used->ring[0].id, 3);
+	ck_assert(virtq_should_notify(&vq));
+	avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	ck_assert(!virtq_should_notify(&vq));
+	ck_assert_int_eq(virtq_pop(&vq, &gm, iov, 4, &n_out, &n_in, &head), 0);
+}
+END_TEST
+
+START_TEST(vq_hostile_rings)
+{
+	struct iovec iov[16];
+	unsigned n_out, n_in;
+	uint16_t head;
+	int which = _i;
+
+	switch (which) {
+	case 0:         /* a loop in the chain */
+		desc[0] = (struct vring_desc) { BUF_GPA, 8, VRING_DESC_F_NEXT, 1 };
+		desc[1] = (struct vring_desc) { BUF_GPA, 8, VRING_DESC_F_NEXT, 0 };
+		post(0);
+		break;
+	case 1:         /* a buffer outside guest RAM */
+		desc[0] = (struct vring_desc) { (16ULL << 20) - 4, 8, 0, 0 };
+		post(0);
+		break;
+	case 2:         /* a head beyond the queue */
+		post(QS + 1);
+		break;
+	case 3:         /* next beyond the queue */
+		desc[0] = (struct vring_desc) { BUF_GPA, 8, VRING_DESC_F_NEXT, 99 };
+		post(0);
+		break;
+	case 4:         /* avail index far ahead of the device */
+		avail->idx = QS + 5;
+		break;
+	case 5:         /* readable after writable */
+		desc[0] = (struct vring_desc) { BUF_GPA, 8, VRING_DESC_F_NEXT |
+						VRING_DESC_F_WRITE, 1 };
+		desc[1] = (struct vring_desc) { BUF_GPA, 8, 0, 0 };
+		post(0);
+		break;
+	default:        /* indirect (not negotiated) */
+		desc[0] = (struct vring_desc) { BUF_GPA, 16, VRING_DESC_F_INDIRECT, 0 };
+		post(0);
+		break;
+	}
+	ck_assert_int_eq(virtq_pop(&vq, &gm, iov, 16, &n_out, &n_in, &head),
+			 -EINVAL);
+	ck_assert(vq.broken);
+	/* A broken queue stays quiet until reset. */
+	ck_assert_int_eq(virtq_pop(&vq, &gm, iov, 16, &n_out, &n_in, &head), 0);
+}
+END_TEST
+
+START_TEST(vq_bad_setup)
+{
+	virtq_reset(&vq, QS);
+	vq.size = 6;                    /* not a power of two */
+	vq.desc_gpa = DESC_GPA;
+	vq.avail_gpa = AVAIL_GPA;
+	vq.used_gpa = USED_GPA;
+	ck_assert_int_eq(virtq_enable(&vq, &gm), -EINVAL);
+	vq.size = QS;
+	vq.used_gpa = (16ULL << 20) - 8;        /* past RAM */
+	ck_assert_int_eq(virtq_enable(&vq, &gm), -EINVAL);
+	vq.used_gpa = USED_GPA + 2;             /* misaligned */
+	ck_assert_int_eq(virtq_enable(&vq, &gm), -EINVAL);
+}
+END_TEST
+
+/* ---- I/O bus ---------------------------------------------------------------- */
+
+static void
+t_io(void *opaque, uint64_t off, uint8_t *data, unsigned len, bool is_write)
+{
+	(void)opaque;
+	(void)is_write;
+	memset(data, (int)off, len);
+}
+
+START_TEST(io_bus_ranges)
+{
+	struct io_bus b = { .name = "t" };
+	uint8_t v[2];
+
+	ck_assert_int_eq(io_bus_add(&b, 0x3f8, 8, t_io, NULL), 0);
+	ck_assert_int_eq(io_bus_add(&b, 0x3fc, 8, t_io, NULL), -EEXIST);
+	ck_assert_int_eq(io_bus_add(&b, 0x3f0, 8, t_io, NULL), 0);
+	ck_assert_int_eq(io_bus_add(&b, 0, 0, t_io, NULL), -EINVAL);
+	ck_assert(io_bus_access(&b, 0x3fa, v, 1, false));
+	ck_assert_uint_eq(v[0], 2);
+	ck_assert(!io_bus_access(&b, 0x400, v, 2, false));
+	ck_assert_uint_eq(v[0], 0xff);          /* open bus */
+	for (int i = 0; i < IO_BUS_MAX; i++)
+		io_bus_add(&b, 0x1000 + 16 * (uint64_t)i, 16, t_io, NULL);
+	ck_assert_int_eq(io_bus_add(&b, 0x9000, 1, t_io, NULL), -ENOSPC);
+}
+END_TEST
+
+static Suite *
+vmm_dev_suite(void)
+{
+	Suite *s = suite_create("vmm_dev");
+	TCase *tc;
+
+	tc = tcase_create("serial");
+	tcase_add_checked_fixture(tc, uart_setup, uart_teardown);
+	tcase_add_test(tc, uart_transmit);
+	tcase_add_test(tc, uart_probe_registers);
+	tcase_add_test(tc, uart_receive_and_iir);
+	tcase_add_test(tc, uart_escape_and_overrun);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pci");
+	tcase_add_checked_fixture(tc, pci_setup, pci_teardown);
+	tcase_add_test(tc, pci_host_bridge);
+	tcase_add_test(tc, pci_bars_and_caps);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("virtq");
+	tcase_add_checked_fixture(tc, vq_setup, vq_teardown);
+	tcase_add_test(tc, vq_pop_push);
+	tcase_add_loop_test(tc, vq_hostile_rings, 0, 7);
+	tcase_add_test(tc, vq_bad_setup);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("io");
+	tcase_add_test(tc, io_bus_ranges);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(vmm_dev_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

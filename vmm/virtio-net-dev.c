@@ -1,0 +1,170 @@
+/*
+ * virtio-net-dev.c - virtio-net device model.
+ */
+#include "virtio-net-dev.h"
+
+#include <errno.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+#include "virtio-pci.h"
+#include "virtio.h"
+
+#define VNET_RXQ        0
+#define VNET_TXQ        1
+#define VNET_NUM_QUEUES 2
+#define VNET_QUEUE_SIZE 256
+#define VNET_MAX_IOV    64
+#define VNET_HDR_LEN    12      /* virtio_net_hdr_v1: every modern device */
+#define VNET_CONFIG_LEN 10      /* mac, status, max_virtqueue_pairs */
+#define VNET_PCI_CLASS  0x020000u       /* network, Ethernet */
+
+struct virtio_net {
+	struct virtio_transport t;
+	const struct net_backend_ops *be_ops;
+	void *be;
+	uint8_t mac[6];
+	uint64_t features;
+	uint64_t tx_frames, tx_dropped, tx_errors;
+};
+
+static uint64_t
+vnet_get_features(void *dev)
+{
+	(void)dev;
+	return (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS);
+}
+
+static void
+vnet_config_read(void *dev, unsigned off, uint8_t *data, unsigned len)
+{
+	struct virtio_net *n = dev;
+	struct virtio_net_config c;
+
+	memset(&c, 0, sizeof c);
+	memcpy(c.mac, n->mac, 6);
+	c.status = n->be_ops->link_up(n->be) ? VIRTIO_NET_S_LINK_UP : 0;
+	c.max_virtqueue_pairs = 1;
+	memcpy(data, (uint8_t *)&c + off, len);
+}
+
+static int
+vnet_activate(void *dev, uint64_t features)
+{
+	struct virtio_net *n = dev;
+
+	n->features = features;
+	log_info("virtio-net", "driver ready, features 0x%llx, back-end %s, "
+		 "link %s", (unsigned long long)features, n->be_ops->name,
+		 n->be_ops->link_up(n->be) ? "up" : "down");
+	return 0;
+}
+
+static void
+vnet_reset(void *dev)
+{
+	struct virtio_net *n = dev;
+
+	n->features = 0;
+}
+
+static size_t
+vnet_iov_len(const struct iovec *iov, unsigned n)
+{
+	size_t len = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	return len;
+}
+
+static void
+vnet_tx(struct virtio_net *n)
+{
+	const struct guest_mem *mem = n->t.ops->get_mem(n->t.opaque);
+	struct virtq *q = n->t.ops->get_queue(n->t.opaque, VNET_TXQ);
+	struct iovec iov[VNET_MAX_IOV];
+	unsigned done = 0;
+
+	for (;;) {
+		unsigned n_out, n_in;
+		uint16_t head;
+		int r = virtq_pop(q, mem, iov, VNET_MAX_IOV, &n_out, &n_in,
+				  &head);
+
+		if (r == 0)
+			break;
+		if (r < 0) {
+			n->tx_errors++;
+			n->t.ops->set_needs_reset(n->t.opaque);
+			break;
+		}
+		n->tx_frames++;
+		if (n_in || vnet_iov_len(iov, n_out) < VNET_HDR_LEN ||
+		    n->be_ops->tx(n->be, iov, n_out) < 0)
+			n->tx_dropped++;
+		virtq_push(q, head, 0);
+		done++;
+	}
+	if (done && virtq_should_notify(q))
+		n->t.ops->notify_queue(n->t.opaque, VNET_TXQ);
+}
+
+static void
+vnet_queue_kick(void *dev, unsigned q)
+{
+	if (q == VNET_TXQ)
+		vnet_tx(dev);
+	/* Receive buffers wait for the back-end. */
+}
+
+static void
+vnet_destroy(void *dev)
+{
+	struct virtio_net *n = dev;
+
+	log_info("virtio-net", "tx %llu frames, %llu dropped, %llu bad chains",
+		 (unsigned long long)n->tx_frames,
+		 (unsigned long long)n->tx_dropped,
+		 (unsigned long long)n->tx_errors);
+	n->be_ops->destroy(n->be);
+	free(n);
+}
+
+static const struct virtio_device_ops virtio_net_ops = {
+	.name = "virtio-net",
+	.device_type = VIRTIO_ID_NET,
+	.pci_class = VNET_PCI_CLASS,
+	.num_queues = VNET_NUM_QUEUES,
+	.queue_max_size = VNET_QUEUE_SIZE,
+	.config_size = VNET_CONFIG_LEN,
+	.get_features = vnet_get_features,
+	.config_read = vnet_config_read,
+	.config_write = NULL,
+	.activate = vnet_activate,
+	.reset = vnet_reset,
+	.queue_kick = vnet_queue_kick,
+	.destroy = vnet_destroy,
+};
+
+struct virtio_pci *
+virtio_net_create(struct vmm *vmm, const uint8_t mac[6],
+		  const struct net_backend_ops *be_ops, void *be)
+{
+	struct virtio_net *n = xcalloc(1, sizeof *n);
+	struct virtio_pci *vp;
+
+	memcpy(n->mac, mac, 6);
+	n->be_ops = be_ops;
+	n->be = be;
+	vp = virtio_pci_create(vmm, &virtio_net_ops, n, &n->t);
+	if (!vp) {
+		be_ops->destroy(be);
+		free(n);
+	}
+	return vp;
+}
