@@ -1,6 +1,6 @@
 # vmm/: the KVM virtual machine monitor.
 #
-#   $(BUILD)/vmm            the VMM
+#   $(BUILD)/bin/vmm            the VMM
 #   $(LIBVMM)               everything but main.c, for the unit tests
 #   check-vmm               unit tests, the test guest booted under KVM, bad
 #                           input, and a stock Debian kernel booted under the
@@ -11,7 +11,7 @@
 # build tree (not committed) with apt-get download; a failed download
 # fails the tests.
 
-# Objects live under $(BUILD)/obj/: $(BUILD)/vmm is the program.
+# Objects live under $(BUILD)/obj/: $(BUILD)/bin/vmm is the program.
 VMM_SRCS := $(filter-out vmm/main.c,$(wildcard vmm/*.c vmm/x86/*.c))
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
 VMM_MAIN := $(BUILD)/obj/vmm/main.o
@@ -26,11 +26,12 @@ $(BUILD)/obj/vmm/%.o: vmm/%.c
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) -Ivmm $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/vmm: $(VMM_MAIN) $(LIBVMM) $(LIBCOMMON)
+$(BUILD)/bin/vmm: $(VMM_MAIN) $(LIBVMM) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VMM_LIBS)
 
-PROGRAMS += $(BUILD)/vmm
+PROGRAMS += $(BUILD)/bin/vmm
 
 # A static build, for running inside the nested test's minimal initramfs.
 $(BUILD)/vmm-static: $(VMM_MAIN) $(LIBVMM) $(LIBCOMMON)
@@ -88,19 +89,19 @@ VMM_NESTED = BUILD=$(BUILD) VMM_STATIC=$(BUILD)/vmm-static \
 	sh tests/sys/vmm-linux-nested.sh
 endif
 
-check-vmm: $(BUILD)/vmm $(VMM_STATIC_DEP) $(VMM_UNIT) $(VMM_GUEST) \
+check-vmm: $(BUILD)/bin/vmm $(VMM_STATIC_DEP) $(VMM_UNIT) $(VMM_GUEST) \
 		$(VMM_DEB_VMLINUZ)
 	@status=0; \
 	for t in $(VMM_UNIT); do CK_FORK=yes $$t || status=1; done; \
-	BUILD=$(BUILD) VMM=$(BUILD)/vmm GUEST=$(VMM_GUEST) \
+	BUILD=$(BUILD) VMM=$(BUILD)/bin/vmm GUEST=$(VMM_GUEST) \
 		sh tests/sys/vmm-boot.sh || status=1; \
-	BUILD=$(BUILD) VMM=$(BUILD)/vmm GUEST=$(VMM_GUEST) \
+	BUILD=$(BUILD) VMM=$(BUILD)/bin/vmm GUEST=$(VMM_GUEST) \
 		sh tests/sys/vmm-badinput.sh || status=1; \
 	$(VMM_NESTED) || status=1; \
 	exit $$status
 
-bench-vmm: $(BUILD)/vmm $(VMM_GUEST) $(BUILD)/tests/bench/vmm-bench
-	$(BUILD)/tests/bench/vmm-bench $(BUILD)/vmm $(VMM_GUEST)
+bench-vmm: $(BUILD)/bin/vmm $(VMM_GUEST) $(BUILD)/tests/bench/vmm-bench
+	$(BUILD)/tests/bench/vmm-bench $(BUILD)/bin/vmm $(VMM_GUEST)
 
 # Not tests/bench/bench_*.c: that rule would link the switch's libraries.
 $(BUILD)/tests/bench/vmm-bench: $(BUILD)/obj/vmm/bench/vmm-bench.o $(LIBCOMMON)

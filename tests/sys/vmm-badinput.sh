@@ -2,7 +2,7 @@
 # vmm-badinput.sh - the VMM must refuse bad input with a clear message
 # and the documented status, never crash or hang.
 #
-#   BUILD=build VMM=build/vmm GUEST=build/tests/guest/guest.elf \
+#   BUILD=build VMM=build/bin/vmm GUEST=build/tests/guest/guest.elf \
 #       sh tests/sys/vmm-badinput.sh
 #
 # Needs the Debian bzImage that 'make check-vmm' fetches into $BUILD.

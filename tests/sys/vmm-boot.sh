@@ -2,11 +2,11 @@
 # vmm-boot.sh - boots the test guest under the VMM (needs /dev/kvm) and
 # checks what it prints and how the VMM exits.
 #
-#   VMM=build/vmm GUEST=build/tests/guest/guest.elf sh tests/sys/vmm-boot.sh
+#   VMM=build/bin/vmm GUEST=build/tests/guest/guest.elf sh tests/sys/vmm-boot.sh
 #
 # Every run has a timeout; a test that cannot run (no /dev/kvm) fails
 # loudly rather than being skipped.
-VMM=${VMM:-build/vmm}
+VMM=${VMM:-build/bin/vmm}
 GUEST=${GUEST:-build/tests/guest/guest.elf}
 TMP=$(mktemp -d /tmp/vmm-boot.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
