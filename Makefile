@@ -129,4 +129,4 @@ clean:
 
 .PHONY: all deps check asan check-all bench clean demo demo-replay $(CHECKS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
