@@ -58,6 +58,7 @@ pkt_alloc(struct pkt_pool *pool)
 	p->tci = 0;
 	p->tagged = false;
 	p->ts_ns = 0;
+	p->release = NULL;
 	return p;
 }
 
@@ -67,6 +68,12 @@ pkt_free(struct pkt_pool *pool, struct pkt *p)
 	if (!p)
 		return;
 	DASSERT(p >= pool->mem && p < pool->mem + pool->n_total);
+	if (p->release) {
+		void (*release)(struct pkt *) = p->release;
+
+		p->release = NULL;
+		release(p);
+	}
 	p->next_free = pool->free;
 	pool->free = p;
 	pool->n_free++;
@@ -79,8 +86,36 @@ pkt_pool_avail(const struct pkt_pool *pool)
 }
 
 void
+pkt_set_borrowed(struct pkt *p, uint8_t *data, uint32_t len,
+		 void (*release)(struct pkt *), void *arg, uint32_t id)
+{
+	DASSERT(release && len <= PKT_DATA_MAX && !p->release);
+	p->data = data;
+	p->len = len;
+	p->release = release;
+	p->release_arg = arg;
+	p->release_id = id;
+}
+
+void
+pkt_make_writable(struct pkt *p)
+{
+	void (*release)(struct pkt *) = p->release;
+
+	if (!release)
+		return;
+	/* 'len' was fixed when the packet was made, so the copy is bounded
+	 * whatever the owner does to the bytes meanwhile. */
+	memcpy(p->buf + PKT_HEADROOM, p->data, p->len);
+	p->data = p->buf + PKT_HEADROOM;
+	p->release = NULL;
+	release(p);
+}
+
+void
 pkt_push_vlan(struct pkt *p, uint16_t tpid, uint16_t tci)
 {
+	ASSERT(!p->release);
 	ASSERT(p->data - p->buf >= ETH_VLAN_HDR_LEN);
 	memmove(p->data - ETH_VLAN_HDR_LEN, p->data, 2 * ETH_ADDR_LEN);
 	p->data -= ETH_VLAN_HDR_LEN;
@@ -92,7 +127,7 @@ pkt_push_vlan(struct pkt *p, uint16_t tpid, uint16_t tci)
 void
 pkt_pop_vlan(struct pkt *p)
 {
-	DASSERT(p->len >= ETH_HDR_LEN + ETH_VLAN_HDR_LEN);
+	DASSERT(p->len >= ETH_HDR_LEN + ETH_VLAN_HDR_LEN && !p->release);
 	memmove(p->data + ETH_VLAN_HDR_LEN, p->data, 2 * ETH_ADDR_LEN);
 	p->data += ETH_VLAN_HDR_LEN;
 	p->len -= ETH_VLAN_HDR_LEN;

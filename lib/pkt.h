@@ -10,6 +10,13 @@
  *
  * Ownership: rx_burst hands packets to the caller, which returns them with
  * pkt_free() once every transmit has copied the data out.
+ *
+ * Borrowed data: a port may instead point a packet at a frame it does not
+ * own (a guest's TX buffer, so the frame is copied once, straight into the
+ * egress guest).  Such a packet has a 'release' hook that runs exactly once,
+ * when the packet is freed or made writable; its data may change under us
+ * (a guest racing itself) but stays readable for 'len' bytes until then.
+ * Code that edits a frame in place calls pkt_make_writable() first.
  */
 #ifndef LIB_PKT_H
 #define LIB_PKT_H
@@ -32,6 +39,10 @@ struct pkt {
 	bool tagged;		/* data currently carries a bridge-protocol tag */
 	uint64_t ts_ns;		/* receive time (pcap replay keeps file time) */
 	struct pkt *next_free;
+	/* Borrowed data (see above): NULL when 'data' points into 'buf'. */
+	void (*release)(struct pkt *p);
+	void *release_arg;	/* for the hook */
+	uint32_t release_id;	/* for the hook */
 	uint8_t buf[PKT_HEADROOM + PKT_DATA_MAX + 8];
 };
 
@@ -52,12 +63,33 @@ void pkt_free(struct pkt_pool *pool, struct pkt *p);
 /* Number of packets currently free in 'pool'. */
 unsigned pkt_pool_avail(const struct pkt_pool *pool);
 
+/* Points 'p' (fresh from pkt_alloc()) at the 'len' bytes (<= PKT_DATA_MAX)
+ * at 'data', which the caller owns; 'release' (not NULL) runs once when
+ * the packet is freed or made writable, with 'arg' and 'id' stored in the
+ * packet for it. */
+void pkt_set_borrowed(struct pkt *p, uint8_t *data, uint32_t len,
+		      void (*release)(struct pkt *), void *arg, uint32_t id);
+
+/* True if 'p' points at data it does not own. */
+static inline bool
+pkt_is_borrowed(const struct pkt *p)
+{
+	return p->release != NULL;
+}
+
+/* Copies borrowed data into the packet's own buffer (headroom restored)
+ * and runs the release hook; afterwards the frame may be edited in place.
+ * Does nothing for a packet that owns its data.  Datapath-safe. */
+void pkt_make_writable(struct pkt *p);
+
 /* Inserts a 4-byte tag (TPID 'tpid', TCI 'tci') after the MAC addresses.
- * Requires headroom; always succeeds for packets from the pool. */
+ * Requires headroom; always succeeds for packets from the pool that own
+ * their data (pkt_make_writable()). */
 void pkt_push_vlan(struct pkt *p, uint16_t tpid, uint16_t tci);
 
 /* Removes the 4 bytes following the MAC addresses (the outer tag).  The
- * caller has checked the frame is tagged and at least 18 bytes long. */
+ * caller has checked the frame is tagged and at least 18 bytes long, and
+ * that the packet owns its data (pkt_make_writable()). */
 void pkt_pop_vlan(struct pkt *p);
 
 #endif /* LIB_PKT_H */

@@ -5,7 +5,10 @@
  * bridge-protocol tag is removed at ingress and the classified VID and
  * PCP/DEI ride in the packet metadata; the tag is pushed again, per egress
  * port, right before that port's transmit if the port sends the VLAN tagged.
- * With filtering off frames are never edited.
+ * With filtering off frames are never edited.  A packet may borrow its
+ * data from the ingress port (a guest's TX buffer, see pkt.h): every
+ * in-place edit or parse beyond the MAC addresses is preceded by
+ * pkt_make_writable().
  */
 #include "dp.h"
 
@@ -162,6 +165,8 @@ vlan_classify(const struct bridge *br, const struct vlan_port *vp,
 	p->tagged = false;
 	if (!br->opt.vlan_filtering)
 		return true;
+	/* The tag is parsed, then popped: both on our own copy. */
+	pkt_make_writable(p);
 	if (vlan_ingress(vp, br->opt.vlan_protocol, p->data, p->len, &cls) !=
 	    VLAN_ACCEPT)
 		return false;
@@ -197,7 +202,8 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 
 	/* Trapped: learned from (unless no_linklocal_learn), handed to the
 	 * port's own stack (STP for the bridge group address), never
-	 * forwarded. */
+	 * forwarded.  Parsed from our own copy. */
+	pkt_make_writable(p);
 	if ((in->state == PORT_LEARNING || in->state == PORT_FORWARDING) &&
 	    (in->flags & PORT_F_LEARNING) && !br->opt.no_linklocal_learn &&
 	    vlan_classify(br, &in->vlans, p))
@@ -234,6 +240,8 @@ egress_vlan(const struct bridge *br, const struct vlan_port *vp,
 {
 	bool want_tag = !vlan_egress_untagged(vp, p->vid);
 
+	if (want_tag != p->tagged)
+		pkt_make_writable(p);
 	if (want_tag && !p->tagged) {
 		pkt_push_vlan(p, br->opt.vlan_protocol, p->tci | p->vid);
 		p->tagged = true;

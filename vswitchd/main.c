@@ -25,6 +25,7 @@
 #include "ctl-server.h"
 #include "daemon.h"
 #include "log.h"
+#include "port-vhost.h"
 #include "replay.h"
 #include "script.h"
 #include "show.h"
@@ -68,6 +69,8 @@ usage(FILE *f)
 "  --config PATH       durable configuration (default $VSWITCHD_CONFIG or\n"
 "                      " CONFIG_STORE_DEFAULT_PATH ")\n"
 "  --no-config         keep no durable configuration\n"
+"  --poll              busy-poll connected vhost-user ports (one core\n"
+"                      spins; pin it with taskset)\n"
 "  -l, --log-level [MODULE:]LEVEL   err, warn, info (default) or debug\n"
 "  --syslog            log to syslog instead of stderr\n"
 "  --test-mode         log lines without timestamps\n"
@@ -97,7 +100,7 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 {
 	enum { OPT_SCRIPT = 256, OPT_REPLAY, OPT_IN_DIR, OPT_OUT_DIR, OPT_DUMP,
 	       OPT_SYSLOG, OPT_TEST_MODE, OPT_SOCKET, OPT_CONFIG,
-	       OPT_NO_CONFIG };
+	       OPT_NO_CONFIG, OPT_POLL };
 	static const struct option longopts[] = {
 		{ "script", required_argument, NULL, OPT_SCRIPT },
 		{ "replay", no_argument, NULL, OPT_REPLAY },
@@ -110,6 +113,7 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+		{ "poll", no_argument, NULL, OPT_POLL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,6 +131,7 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		case OPT_SOCKET: o->socket_path = optarg; break;
 		case OPT_CONFIG: o->config_path = optarg; break;
 		case OPT_NO_CONFIG: o->no_config = true; break;
+		case OPT_POLL: port_vhost_set_busy_poll(true); break;
 		case 'l':
 			if (parse_log_level(optarg))
 				die("bad log level '%s' (expected [MODULE:]err|warn|info|debug)",

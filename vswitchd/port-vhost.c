@@ -31,13 +31,22 @@ struct port_vhost {
 	ev_idle poll_w;			/* active while polling */
 	ev_prepare flush_w;		/* writes pending calls */
 	uint32_t call_pending;		/* bit i: vring i wants a call */
+	uint32_t publish_pending;	/* bit i: vring i has used elements
+					 * to publish */
+	unsigned lent;			/* guest TX frames lent to packets */
 	bool polling;
 	unsigned idle_polls;		/* empty poll turns in a row */
 	bool carrier;
 	bool need_sync;			/* a ring broke: re-derive carrier */
 	unsigned rr;			/* next TX queue pair to serve */
-	uint64_t kicks, polls, calls, tx_no_ring;
+	uint64_t kicks, polls, calls, tx_no_ring, lent_total;
+	struct port_vhost *next_watched;	/* vhost_watched list */
 };
+
+/* Busy polling (port_vhost_set_busy_poll()): every watched port, so one
+ * idle callback can serve them all for several rounds per loop turn. */
+static bool vhost_busy_poll;
+static struct port_vhost *vhost_watched;
 
 static const struct port_class port_vhost_class;
 
@@ -91,8 +100,38 @@ ring_complete(struct port_vhost *pv, unsigned i)
 		pv->call_pending |= 1u << i;
 }
 
-/* Drains guest TX ring 'i' into 'pkts' (from 'n' up to 'max').  Returns
- * the new count. */
+/* Publishes the guest TX rings that returned chains since the last call:
+ * once per input burst, after the pipeline freed (released) its packets. */
+static void
+vhost_port_publish(struct port_vhost *pv)
+{
+	while (pv->publish_pending) {
+		unsigned i = (unsigned)__builtin_ctz(pv->publish_pending);
+
+		pv->publish_pending &= pv->publish_pending - 1;
+		ring_complete(pv, i);
+	}
+}
+
+/* Release hook of a packet that borrowed a guest TX buffer: the chain
+ * goes back to the guest (published after the burst). */
+static void
+vhost_pkt_release(struct pkt *p)
+{
+	struct port_vhost *pv = p->release_arg;
+	unsigned i = p->release_id >> 16;
+
+	vhost_vring_complete(&pv->dev.vrings[i].vr,
+			     (uint16_t)(p->release_id & 0xffff));
+	pv->publish_pending |= 1u << i;
+	pv->lent--;
+}
+
+/* Drains guest TX ring 'i' into 'pkts' (from 'n' up to 'max').  A frame
+ * in one contiguous guest buffer is not copied: its packet borrows the
+ * buffer until the pipeline frees it (one copy per frame between two
+ * guests: straight into the egress guest's RX buffer).  Returns the new
+ * count. */
 static int
 rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 	struct pkt **pkts, int n, int max)
@@ -101,15 +140,18 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 	struct port *port = &pv->up;
 	bool consumed = false;
 	struct pkt *p = NULL;
+	uint64_t now_ns = clock_now_ms() * 1000000;
 
 	while (n < max) {
+		uint8_t *ref;
+		uint16_t head;
 		uint32_t len;
 		int r;
 
 		if (!p && !(p = pkt_alloc(pool)))
 			break;		/* frames stay in the ring */
-		r = vhost_vring_dequeue(vr, &pv->dev.mem, p->data,
-					PKT_DATA_MAX, &len);
+		r = vhost_vring_dequeue_ref(vr, &pv->dev.mem, p->data,
+					    PKT_DATA_MAX, &len, &ref, &head);
 		if (r == -EAGAIN)
 			break;
 		if (r == -EIO) {
@@ -123,18 +165,30 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 			count_rx_drop(port, r);
 			continue;
 		}
+		if (ref) {
+			pkt_set_borrowed(p, ref, len, vhost_pkt_release, pv,
+					 i << 16 | head);
+			pv->lent++;
+			pv->lent_total++;
+		}
 		if (len < PKT_MIN_LEN) {
 			count_rx_drop(port, -ENODATA);
+			if (ref) {
+				/* Gives the chain back; 'p' is reset by
+				 * pkt_alloc() before its next use. */
+				pkt_free(pool, p);
+				p = NULL;
+			}
 			continue;
 		}
 		p->len = len;
-		p->ts_ns = clock_now_ms() * 1000000;
+		p->ts_ns = now_ns;
 		pkts[n++] = p;
 		p = NULL;
 	}
 	pkt_free(pool, p);
 	if (consumed)
-		ring_complete(pv, i);
+		pv->publish_pending |= 1u << i;
 	return n;
 }
 
@@ -198,18 +252,21 @@ vhost_tx_burst(struct port *port, struct pkt **pkts, int n)
 }
 
 /* Runs bursts until the guest TX rings are empty or the budget is spent,
- * then chooses between polling and waiting for kicks. */
-static void
+ * then chooses between polling and waiting for kicks.  Returns true if
+ * frames were received. */
+static bool
 vhost_port_service(struct port_vhost *pv)
 {
 	struct port *port = &pv->up;
 	bool pending = false, got = false;
 
 	if (!port->br)
-		return;
+		return false;
 	for (int b = 0; b < VHOST_PORT_BUDGET; b++) {
 		int r = bridge_port_input(port->br, port);
 
+		/* Every packet was freed: lent chains are back. */
+		vhost_port_publish(pv);
 		if (r <= 0)
 			break;
 		pv->idle_polls = 0;
@@ -217,7 +274,7 @@ vhost_port_service(struct port_vhost *pv)
 	}
 	if (pv->need_sync) {
 		vhost_port_sync(pv);	/* calls us again if still live */
-		return;
+		return got;
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		/* Traffic seen: poll for a while instead of taking a kick
@@ -233,6 +290,11 @@ vhost_port_service(struct port_vhost *pv)
 		}
 		if (pending || !pv->polling)
 			break;
+		/* Busy polling: never go back to kicks while connected. */
+		if (vhost_busy_poll && pv->carrier) {
+			pending = true;
+			break;
+		}
 		/* Keep polling a few empty turns: a busy guest refills
 		 * before that, and then never has to kick. */
 		if (++pv->idle_polls < VHOST_PORT_IDLE_POLLS) {
@@ -261,6 +323,7 @@ vhost_port_service(struct port_vhost *pv)
 		else
 			ev_idle_stop(pv->loop, &pv->poll_w);
 	}
+	return got;
 }
 
 /* A guest kicked one of its TX rings.  The watcher's data is the port
@@ -286,7 +349,33 @@ vhost_on_poll(struct ev_loop *loop, ev_idle *w, int revents)
 
 	(void)loop; (void)revents;
 	pv->polls++;
-	vhost_port_service(pv);
+	if (!vhost_busy_poll) {
+		vhost_port_service(pv);
+		return;
+	}
+	/* Up to VHOST_BUSY_POLL_ROUNDS rounds over every port per loop
+	 * turn while there is work: the loop's own epoll_wait (zero timeout
+	 * while idle watchers run) is then paid once per that many rounds.
+	 * A round without frames goes back to the loop at once (spinning
+	 * on the guests' avail indexes only slows the guests writing
+	 * them).  The list cannot change under us: ports are added and
+	 * removed only from the control path. */
+	for (int r = 0; r < VHOST_BUSY_POLL_ROUNDS; r++) {
+		bool got = false;
+
+		for (struct port_vhost *q = vhost_watched; q;
+		     q = q->next_watched)
+			if (q->carrier || q == pv)
+				got |= vhost_port_service(q);
+		if (!got)
+			break;
+	}
+}
+
+void
+port_vhost_set_busy_poll(bool on)
+{
+	vhost_busy_poll = on;
 }
 
 /* Writes the call eventfds of the rings that completed work during this
@@ -299,6 +388,7 @@ vhost_on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)loop; (void)revents;
 	if (pv->need_sync)
 		vhost_port_sync(pv);
+	vhost_port_publish(pv);
 	while (pv->call_pending) {
 		unsigned i = (unsigned)__builtin_ctz(pv->call_pending);
 		int fd = pv->dev.vrings[i].call_fd;
@@ -371,6 +461,10 @@ vhost_on_msg(struct vhost_sock *sock, const struct vhost_user_hdr *hdr,
 	union vhost_user_payload rp;
 	struct vhost_user_hdr rh;
 
+	/* Lent buffers come back within one input burst, so none is
+	 * outstanding when the memory table or a ring may change. */
+	ASSERT(pv->lent == 0);
+	vhost_port_publish(pv);
 	/* Handlers may close kick fds: stop watching them first. */
 	vhost_port_stop_kicks(pv);
 	if (vhost_dev_handle(&pv->dev, hdr, payload, fds, nfds, &rh, &rp) &&
@@ -390,11 +484,12 @@ vhost_log_counters(const struct port_vhost *pv, const char *why)
 		 " unknown_msg=%" PRIu64 " bad_desc=%" PRIu64
 		 " bad_chain=%" PRIu64 " broken=%" PRIu64 " oversize=%" PRIu64
 		 " runt=%" PRIu64 " no_buffers=%" PRIu64 " kicks=%" PRIu64
-		 " polls=%" PRIu64 " calls=%" PRIu64 " proto_errors=%" PRIu64,
+		 " polls=%" PRIu64 " calls=%" PRIu64 " lent=%" PRIu64
+		 " proto_errors=%" PRIu64,
 		 pv->up.name, why, s.msg.msgs, s.msg.bad_msg,
 		 s.msg.unknown_msg, s.ring.bad_desc, s.ring.bad_chain,
 		 s.ring.broken, s.ring.oversize, s.ring.runt,
-		 s.ring.no_buffers, s.kicks, s.polls, s.calls,
+		 s.ring.no_buffers, s.kicks, s.polls, s.calls, s.lent,
 		 s.sock.proto_errors);
 }
 
@@ -405,6 +500,7 @@ vhost_on_state(struct vhost_sock *sock, bool connected)
 
 	if (connected)
 		return;
+	ASSERT(pv->lent == 0);
 	vhost_log_counters(pv, "disconnected");
 	vhost_port_stop_kicks(pv);
 	vhost_dev_reset(&pv->dev);
@@ -422,6 +518,11 @@ vhost_watch(struct port *port, struct ev_loop *loop)
 	struct port_vhost *pv = port_vhost_cast(port);
 
 	if (pv->loop) {
+		struct port_vhost **pp = &vhost_watched;
+
+		while (*pp != pv)
+			pp = &(*pp)->next_watched;
+		*pp = pv->next_watched;
 		vhost_port_stop_kicks(pv);
 		ev_ref(pv->loop);
 		ev_prepare_stop(pv->loop, &pv->flush_w);
@@ -431,6 +532,8 @@ vhost_watch(struct port *port, struct ev_loop *loop)
 	if (!loop)
 		return;
 	pv->loop = loop;
+	pv->next_watched = vhost_watched;
+	vhost_watched = pv;
 	ev_prepare_start(loop, &pv->flush_w);
 	ev_unref(loop);		/* the flush watcher keeps nothing alive */
 	vhost_sock_watch(&pv->sock, loop);
@@ -538,6 +641,7 @@ port_vhost_get_stats(const struct port *port, struct port_vhost_stats *out)
 	out->polls = pv->polls;
 	out->calls = pv->calls;
 	out->tx_no_ring = pv->tx_no_ring;
+	out->lent = pv->lent_total;
 	return 0;
 }
 

@@ -15,12 +15,20 @@
  *    the rings stayed empty for VHOST_PORT_IDLE_POLLS turns, then
  *    re-enables kicks and re-checks.  A busy
  *    port therefore costs no syscall per frame, an idle one no CPU.
+ *  - Busy polling (vswitchd --poll, port_vhost_set_busy_poll()): a
+ *    connected port never goes back to kicks, and one idle callback serves
+ *    every port VHOST_BUSY_POLL_ROUNDS times per loop turn, so the loop's
+ *    epoll_wait is paid once per that many rounds.  One core spins.
  *  - Guest RX (even vrings): tx_burst copies each frame into guest buffers
  *    (MRG_RXBUF aware).  Used-buffer notifications are decided per burst
  *    (EVENT_IDX used_event or NO_INTERRUPT) and written to the call
  *    eventfds once per loop iteration, from an ev_prepare watcher.
- *  - Frames are copied guest -> packet -> guest (two copies; the pipeline
- *    owns packets in its own pool, see docs/performance.md).
+ *  - One copy per frame between two guests: a guest TX frame in one
+ *    contiguous buffer is lent to its packet (pkt.h "borrowed data") and
+ *    its chain is returned to the guest only when the pipeline frees the
+ *    packet, at the end of the input burst; tx_burst then copies it
+ *    straight into the egress guest's RX buffers.  Other frames (split
+ *    over descriptors) are copied into the packet first.
  *
  * Carrier is up while a front-end has at least one queue pair whose two
  * rings are live (mapped, started, enabled, not broken).
@@ -43,6 +51,9 @@ struct port;
 /* Empty poll turns before a polling port asks for kicks again. */
 #define VHOST_PORT_IDLE_POLLS 64
 
+/* Busy polling: rounds over every port per loop turn. */
+#define VHOST_BUSY_POLL_ROUNDS 16
+
 /* Everything a vhost-user port counts beyond struct port_stats. */
 struct port_vhost_stats {
 	struct vhost_ring_stats ring;	/* summed over every vring */
@@ -52,6 +63,7 @@ struct port_vhost_stats {
 	uint64_t polls;			/* idle-watcher poll turns */
 	uint64_t calls;			/* call eventfd writes */
 	uint64_t tx_no_ring;		/* tx_burst with no live RX ring */
+	uint64_t lent;			/* guest TX frames not copied in */
 };
 
 /* Opens vhost-user port 'name' on socket 'socket_path': vswitchd listens
@@ -64,6 +76,10 @@ struct port_vhost_stats {
  * file is at the path, server role) or another -errno. */
 int port_vhost_open(const char *name, const char *socket_path, bool server,
 		    struct port **portp);
+
+/* Turns busy polling of vhost-user ports on or off (see above); takes
+ * effect at each port's next poll turn. */
+void port_vhost_set_busy_poll(bool on);
 
 /* True if 'port' is of the vhost-user class. */
 bool port_is_vhost(const struct port *port);

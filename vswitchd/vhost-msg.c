@@ -442,6 +442,7 @@ msg_set_vring_base(struct vhost_msg_ctx *c)
 	}
 	dv->vr.last_avail_idx = (uint16_t)s->num;
 	dv->vr.last_used_idx = (uint16_t)s->num;
+	dv->vr.avail_known = 0;
 	return VHOST_MSG_OK;
 }
 

@@ -132,6 +132,7 @@ vhost_vring_map(struct vhost_vring *vr, const struct vhost_mem *mem)
 	vr->used = (struct virtq_used *)(void *)used;
 	vr->broken = false;
 	vr->signalled_used_valid = false;
+	vr->avail_known = 0;
 	return 0;
 }
 
@@ -161,6 +162,7 @@ vhost_vring_resync(struct vhost_vring *vr)
 		vr->last_used_idx = used_idx;
 		vr->last_avail_idx = used_idx;
 	}
+	vr->avail_known = 0;
 }
 
 static void
@@ -187,7 +189,26 @@ vhost_vring_avail_count(struct vhost_vring *vr)
 		vring_mark_broken(vr);
 		return -EIO;
 	}
+	vr->avail_known = n;
 	return n;
+}
+
+/* Available entries not yet consumed: what the last read of the avail
+ * index promised while some of it is left, else a fresh read. */
+static inline int
+avail_pending(struct vhost_vring *vr)
+{
+	if (vr->avail_known && !vr->broken && vr->desc)
+		return vr->avail_known;
+	return vhost_vring_avail_count(vr);
+}
+
+/* Consumes 'k' available entries. */
+static inline void
+avail_consume(struct vhost_vring *vr, uint16_t k)
+{
+	vr->last_avail_idx = (uint16_t)(vr->last_avail_idx + k);
+	vr->avail_known = (uint16_t)(vr->avail_known - MIN(k, vr->avail_known));
 }
 
 /* Reads descriptor 'i' of 'table' once, field by field, into 'd'. */
@@ -354,15 +375,17 @@ ring_count_drop(struct vhost_vring *vr, int err)
 	}
 }
 
-int
-vhost_vring_dequeue(struct vhost_vring *vr, const struct vhost_mem *mem,
-		    uint8_t *buf, uint32_t cap, uint32_t *len)
+/* Takes one TX chain: see vhost_vring_dequeue() and
+ * vhost_vring_dequeue_ref() ('ref' NULL: always copy). */
+static int
+dequeue(struct vhost_vring *vr, const struct vhost_mem *mem, uint8_t *buf,
+	uint32_t cap, uint32_t *len, uint8_t **ref, uint16_t *headp)
 {
 	struct vhost_chain c;
 	uint16_t head;
 	int n, err;
 
-	n = vhost_vring_avail_count(vr);
+	n = avail_pending(vr);
 	if (n < 0)
 		return n;
 	if (n == 0)
@@ -382,15 +405,57 @@ vhost_vring_dequeue(struct vhost_vring *vr, const struct vhost_mem *mem,
 		err = -ENODATA;
 	if (!err) {
 		*len = (uint32_t)(c.bytes - vr->hdr_len);
+		if (ref) {
+			/* The frame (after the header) in one segment is
+			 * lent out as is; the chain stays outstanding. */
+			uint64_t skip = vr->hdr_len;
+			uint32_t i = 0;
+
+			while (i < c.n && skip >= c.segs[i].len)
+				skip -= c.segs[i++].len;
+			if (*len && i < c.n && c.segs[i].len - skip >= *len) {
+				*ref = c.segs[i].p + skip;
+				*headp = head;
+				avail_consume(vr, 1);
+				return 0;
+			}
+			*ref = NULL;
+		}
 		chain_copy_out(&c, vr->hdr_len, buf, *len);
 	} else {
 		ring_count_drop(vr, err);
 	}
 	/* A transmitted chain is returned with nothing written. */
 	used_write(vr, vr->last_used_idx, head, 0);
-	vr->last_avail_idx++;
+	avail_consume(vr, 1);
 	vr->last_used_idx++;
 	return err;
+}
+
+int
+vhost_vring_dequeue(struct vhost_vring *vr, const struct vhost_mem *mem,
+		    uint8_t *buf, uint32_t cap, uint32_t *len)
+{
+	return dequeue(vr, mem, buf, cap, len, NULL, NULL);
+}
+
+int
+vhost_vring_dequeue_ref(struct vhost_vring *vr, const struct vhost_mem *mem,
+			uint8_t *buf, uint32_t cap, uint32_t *len,
+			uint8_t **ref, uint16_t *head)
+{
+	return dequeue(vr, mem, buf, cap, len, ref, head);
+}
+
+void
+vhost_vring_complete(struct vhost_vring *vr, uint16_t head)
+{
+	/* Only the ring pointers are needed: a ring that broke meanwhile
+	 * still gets its chain back (harmless, and the guest may use it). */
+	if (!vr->used)
+		return;
+	used_write(vr, vr->last_used_idx, head, 0);
+	vr->last_used_idx++;
 }
 
 /* The byte stream written to guest RX buffers: the header, then the
@@ -413,8 +478,10 @@ stream_copy(const struct rx_stream *s, uint64_t off, uint8_t *dst, uint64_t n)
 		off += k;
 		n -= k;
 	}
+	/* memmove: the frame may be borrowed from a guest that posted the
+	 * same memory for TX and RX (overlap must stay defined). */
 	if (n)
-		memcpy(dst, s->frame + (off - s->hdr_len), n);
+		memmove(dst, s->frame + (off - s->hdr_len), n);
 }
 
 /* Returns the used elements of the first 'k' buffers of a failed enqueue
@@ -424,7 +491,7 @@ enqueue_drop(struct vhost_vring *vr, const uint16_t *heads, uint32_t k)
 {
 	for (uint32_t i = 0; i < k; i++)
 		used_write(vr, (uint16_t)(vr->last_used_idx + i), heads[i], 0);
-	vr->last_avail_idx = (uint16_t)(vr->last_avail_idx + k);
+	avail_consume(vr, (uint16_t)k);
 	vr->last_used_idx = (uint16_t)(vr->last_used_idx + k);
 }
 
@@ -443,7 +510,7 @@ vhost_vring_enqueue(struct vhost_vring *vr, const struct vhost_mem *mem,
 	uint32_t nbufs = 0;
 	int n, err = 0;
 
-	n = vhost_vring_avail_count(vr);
+	n = avail_pending(vr);
 	if (n < 0)
 		return n;
 	while (off < total) {
@@ -451,6 +518,12 @@ vhost_vring_enqueue(struct vhost_vring *vr, const struct vhost_mem *mem,
 		uint64_t put, done = 0;
 		uint16_t head;
 
+		if (nbufs == (uint32_t)n) {
+			/* The count read earlier ran out: read it again. */
+			n = vhost_vring_avail_count(vr);
+			if (n < 0)
+				return n;
+		}
 		if (nbufs == (uint32_t)n) {
 			/* Buffers written so far stay available. */
 			vr->stats.no_buffers++;
@@ -509,7 +582,7 @@ vhost_vring_enqueue(struct vhost_vring *vr, const struct vhost_mem *mem,
 		*nb[0] = (uint8_t)nbufs;
 		*nb[1] = (uint8_t)(nbufs >> 8);
 	}
-	vr->last_avail_idx = (uint16_t)(vr->last_avail_idx + nbufs);
+	avail_consume(vr, (uint16_t)nbufs);
 	vr->last_used_idx = (uint16_t)(vr->last_used_idx + nbufs);
 	return 0;
 }

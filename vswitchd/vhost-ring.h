@@ -19,7 +19,9 @@
  * the front-end sets it up again.  Nothing here reads or writes outside
  * the mapped regions.
  *
- * Batching: dequeue/enqueue write used elements but do not publish them;
+ * Batching: the guest's avail index is read once per burst, not per frame
+ * (a cache line the guest keeps writing); dequeue/enqueue write used
+ * elements but do not publish them;
  * the caller calls vhost_vring_publish() once per burst and then
  * vhost_vring_should_notify() to decide on one call-fd write.
  */
@@ -70,6 +72,10 @@ struct vhost_vring {
 	bool addr_set;
 	uint16_t last_avail_idx;	/* next avail entry to consume */
 	uint16_t last_used_idx;		/* next used entry to write */
+	uint16_t avail_known;		/* entries past last_avail_idx seen
+					 * at the last read of avail->idx
+					 * (0 when last_avail_idx is set from
+					 * outside) */
 
 	/* Negotiated behaviour (copied from the device features). */
 	bool event_idx;
@@ -144,6 +150,25 @@ int vhost_vring_avail_count(struct vhost_vring *vr);
  * -ENODATA (chain shorter than the header).  Datapath-safe. */
 int vhost_vring_dequeue(struct vhost_vring *vr, const struct vhost_mem *mem,
 			uint8_t *buf, uint32_t cap, uint32_t *len);
+
+/* Like vhost_vring_dequeue(), but lends a frame out instead of copying
+ * it when it lies in one contiguous piece of guest memory (after the
+ * header): then stores its address in '*ref' and its head in '*head' and
+ * leaves the chain outstanding; the caller must give it back with
+ * vhost_vring_complete() before the memory table or the ring changes
+ * (and before vhost_vring_resync()).  Otherwise stores NULL in '*ref' and
+ * behaves exactly like vhost_vring_dequeue().  The lent bytes stay mapped
+ * and 'len' long; the guest may still change their contents.
+ * Datapath-safe. */
+int vhost_vring_dequeue_ref(struct vhost_vring *vr,
+			    const struct vhost_mem *mem, uint8_t *buf,
+			    uint32_t cap, uint32_t *len, uint8_t **ref,
+			    uint16_t *head);
+
+/* Returns the chain 'head' lent out by vhost_vring_dequeue_ref() as used
+ * (length 0); published by the next vhost_vring_publish().
+ * Datapath-safe. */
+void vhost_vring_complete(struct vhost_vring *vr, uint16_t head);
 
 /* Gives the guest one received frame of 'len' bytes: writes a
  * virtio-net header (no offloads; num_buffers filled in) and the frame

@@ -1,78 +1,238 @@
 #!/bin/bash
-# vhost-bench.sh - 64-byte frames/s between two DPDK testpmd virtio-user
-# front-ends through vswitchd (txonly -> switch -> rxonly, unicast to a
-# learned MAC), next to testpmd virtio-user txonly -> testpmd vhost rxonly
-# directly, measured in the same invocation; prints both and the ratio.
+# vhost-bench.sh - frames/s a switch moves between two vhost-user ports,
+# vswitchd against DPDK testpmd as the switch, in one invocation.
 #
-# Usage: tests/bench/vhost-bench.sh VSWITCHD [SECONDS]
+# Harness (the same for every switch): exactly two busy-polling threads on
+# the 2 vCPUs.  One dpdk-testpmd with two virtio-user ports forwards in
+# 'mac' mode with --eth-peer set so each port sends with its own source
+# MAC to the other port's MAC (known unicast once learned); it is primed
+# with 'start tx_first 8' (256 frames per direction) and loops them
+# through the switch; its forwarding lcore is pinned to vCPU 1.  The
+# switch's thread is pinned to vCPU 0:
+#   vswitchd   a bridge with two vhost-user ports, default mode (kicks,
+#              then polling from the loop while busy; 'vswitchd_poll' in
+#              VH_BENCH_SWITCHES adds a --poll run)
+#   testpmd    two net_vhost ports, io forwarding (the baseline)
+#   ovs-dpdk   Open vSwitch with DPDK, two dpdkvhostuserclient ports, one
+#              PMD thread (second baseline, if ovs-vswitchd-dpdk is
+#              installed; VH_BENCH_OVS=0 skips it)
+# The rate is the sum of both front-end ports' Rx-pps over VH_BENCH_SECS
+# seconds after one second of warm-up.  The host is noisy, so switches are
+# interleaved within each run, VH_BENCH_RUNS runs (>= 5) are made and the
+# medians are reported with the ratio vswitchd/baseline.
+#
+# Knobs: VH_BENCH_RUNS (5), VH_BENCH_SECS (3), VH_BENCH_SIZES ("64 1518"),
+# VH_BENCH_SWITCHES (default list above), VH_BENCH_OVS=0.
+#
+# Usage: tests/bench/vhost-bench.sh VSWITCHD
 set -u
 VSWITCHD=$1
-T=${2:-5}
+RUNS=${VH_BENCH_RUNS:-5}
+T=${VH_BENCH_SECS:-3}
+SIZES=${VH_BENCH_SIZES:-"64 1518"}
 . "$(dirname "$0")/../sys/vhost-lib.sh"
 vh_init bench
 
-SINK_MAC=02:00:00:00:00:0b
-GEN_MAC=02:00:00:00:00:0a
+MAC0=02:00:00:00:00:0a
+MAC1=02:00:00:00:00:0b
+BR=vhbe$$
+BR=${BR:0:15}
+SWITCHES="vswitchd testpmd"
 
-# rate SINK: frames/s the sink receives over T seconds.
-rate() {
-	local a b t0 t1
-	a=$(vh_tp_stat "$1" RX-packets)
-	t0=$(date +%s.%N)
-	sleep "$T"
-	b=$(vh_tp_stat "$1" RX-packets)
-	t1=$(date +%s.%N)
-	echo "($b - $a) / ($t1 - $t0)" | bc
+OVS_SBIN=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+if [ "${VH_BENCH_OVS:-1}" = 1 ] && [ -x "$OVS_SBIN" ] &&
+   command -v ovsdb-server >/dev/null; then
+	SWITCHES="$SWITCHES ovs"
+fi
+SWITCHES=${VH_BENCH_SWITCHES:-$SWITCHES}
+
+# --- the switches -----------------------------------------------------
+
+# Each start function leaves the two sockets ready at $VH_DIR/$1-a.sock
+# and $VH_DIR/$1-b.sock and sets FE_SERVER=1 if the front-end must listen.
+sw_vswitchd_start() {
+	cat >"$VH_DIR/$1.script" <<EOF
+bridge add $BR
+port add $BR va type vhost-user path $VH_DIR/$1-a.sock server
+port add $BR vb type vhost-user path $VH_DIR/$1-b.sock server
+EOF
+	SW_LOG_LINES=0
+	[ -f "$VH_DIR/vswitchd.log" ] &&
+		SW_LOG_LINES=$(wc -l <"$VH_DIR/vswitchd.log")
+	VH_SW_WRAP="taskset -c 0" VH_SW_ARGS="${VH_BENCH_SW_ARGS:-}" \
+		vh_switch_start "$VH_DIR/$1.script"
+	FE_SERVER=0
 }
 
-# 1. Direct: testpmd vhost back-end (rxonly) <- virtio-user (txonly).
-mkfifo "$VH_DIR/dsink.in"
-stdbuf -oL dpdk-testpmd --lcores='0@0,1@1' --no-huge -m 256 --no-pci \
-	--no-shconf --file-prefix="vhdsink$$" --log-level=lib.eal:error \
-	--vdev "net_vhost0,iface=$VH_DIR/d.sock,queues=1" -- -i \
-	--forward-mode=rxonly --nb-cores=1 --total-num-mbufs=8192 \
-	<"$VH_DIR/dsink.in" >"$VH_DIR/dsink.log" 2>&1 &
-VH_TP_PID_dsink=$!
-VH_PIDS="$VH_PIDS $!"
-VH_PREFIXES="$VH_PREFIXES vhdsink$$"
-exec {VH_TP_FD_dsink}>"$VH_DIR/dsink.in"
-vh_tp_wait dsink "testpmd>"
-vh_tp_cmd dsink "start"
-vh_tp_start dgen "path=$VH_DIR/d.sock,mac=$GEN_MAC" txonly '0@1,1@0' \
-	--eth-peer=0,$SINK_MAC --txpkts=64
-vh_tp_wait dgen "testpmd>"
-vh_tp_cmd dgen "start"
-sleep 1
-direct=$(rate dsink)
-vh_tp_quit dgen
-vh_tp_quit dsink
+# wait_lines FILE SKIP PATTERN N: until N lines after the first SKIP match.
+wait_lines() {
+	for _ in $(seq 300); do
+		[ "$(tail -n +"$(($2 + 1))" "$1" 2>/dev/null | grep -c "$3")" -ge "$4" ] &&
+			return 0
+		sleep 0.1
+	done
+	vh_fail "no $4 x '$3' in $1"
+}
 
-# 2. Through the switch.
-cat >"$VH_DIR/setup" <<EOF
-bridge add vhbe$$
-port add vhbe$$ va type vhost-user path $VH_DIR/a.sock server
-port add vhbe$$ vb type vhost-user path $VH_DIR/b.sock server
-EOF
-vh_switch_start "$VH_DIR/setup"
-vh_tp_start sink "path=$VH_DIR/b.sock,mac=$SINK_MAC" rxonly '0@0,1@1' \
-	--eth-peer=0,$GEN_MAC
-vh_tp_wait sink "testpmd>"
-vh_tp_start gen "path=$VH_DIR/a.sock,mac=$GEN_MAC" txonly '0@1,1@0' \
-	--eth-peer=0,$SINK_MAC --txpkts=64
-vh_tp_wait gen "testpmd>"
-vh_tp_cmd sink "start tx_first"		# the switch learns the sink's MAC
-sleep 0.5
-vh_tp_cmd gen "start"
-sleep 1
-switched=$(rate sink)
-vh_tp_quit gen
-vh_tp_quit sink
-vh_switch_stop
+sw_vswitchd_ready() {
+	wait_lines "$VH_DIR/vswitchd.log" "$SW_LOG_LINES" "carrier on" 2
+}
 
-echo "vhost-user bench (64 B, ${T}s, 2 vCPUs shared):"
-printf "  testpmd virtio-user -> testpmd vhost (direct): %10d frames/s\n" "$direct"
-printf "  testpmd -> vswitchd -> testpmd:                %10d frames/s\n" "$switched"
-if [ "$direct" -gt 0 ]; then
-	printf "  ratio switch/direct: %s\n" "$(echo "scale=3; $switched / $direct" | bc)"
-fi
-grep "closed:" "$VH_DIR/vswitchd.log" | sed 's/^/  /'
+# Not in the default list: vswitchd --poll (busy polling), for comparison.
+sw_vswitchd_poll_start() { VH_BENCH_SW_ARGS="--poll" sw_vswitchd_start "$@"; }
+sw_vswitchd_poll_ready() { sw_vswitchd_ready; }
+sw_vswitchd_poll_stop() { sw_vswitchd_stop; }
+
+sw_vswitchd_stop() {
+	vh_switch_stop
+	grep "closed:" "$VH_DIR/vswitchd.log" | tail -2 >"$VH_DIR/last-counters"
+}
+
+sw_testpmd_start() {
+	vh_tp_spawn "$1" '0@1,1@0' \
+		--vdev "net_vhost0,iface=$VH_DIR/$1-a.sock,queues=1" \
+		--vdev "net_vhost1,iface=$VH_DIR/$1-b.sock,queues=1" -- \
+		--forward-mode=io --nb-cores=1
+	vh_tp_wait "$1" "testpmd>"
+	vh_tp_cmd "$1" "start"
+	SW_TP=$1
+	FE_SERVER=0
+}
+
+sw_testpmd_ready() {
+	sleep 1
+}
+
+sw_testpmd_stop() {
+	vh_tp_quit "$SW_TP"
+}
+
+# Open vSwitch with DPDK: a private ovsdb and ovs-vswitchd under $VH_DIR,
+# no huge pages, one PMD on vCPU 0, ports as vhost-user clients of the
+# front-end (which listens).
+ovs() { ovs-vsctl --db="unix:$OVS_D/db.sock" --timeout=20 "$@"; }
+
+sw_ovs_start() {
+	local d=$VH_DIR/ovs-$1
+	OVS_D=$d
+	mkdir -p "$d"
+	ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+	ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" \
+		--pidfile="$d/ovsdb.pid" --unixctl="$d/ovsdb.ctl" \
+		--log-file="$d/ovsdb.log" -vconsole:off --detach 2>>"$d/start.log" ||
+		vh_fail "ovsdb-server"
+	VH_PIDS="$VH_PIDS $(cat "$d/ovsdb.pid")"
+	ovs --no-wait init
+	ovs --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+		other_config:dpdk-extra="--no-huge --legacy-mem -m 2048 --no-pci --file-prefix=vhovs$$" \
+		other_config:pmd-cpu-mask=0x1 other_config:dpdk-lcore-mask=0x2 \
+		other_config:vhost-iommu-support=false
+	VH_PREFIXES="$VH_PREFIXES vhovs$$"
+	OVS_RUNDIR=$d OVS_DBDIR=$d taskset -c 1 "$OVS_SBIN" \
+		"unix:$d/db.sock" --pidfile="$d/vswitchd.pid" \
+		--unixctl="$d/vswitchd.ctl" --log-file="$d/vswitchd.log" \
+		-vconsole:off --detach 2>>"$d/start.log" ||
+		{ tail "$d/vswitchd.log" >&2; vh_fail "ovs-vswitchd"; }
+	VH_PIDS="$VH_PIDS $(cat "$d/vswitchd.pid")"
+	ovs add-br "$BR" -- set bridge "$BR" datapath_type=netdev
+	ovs add-port "$BR" va -- set Interface va type=dpdkvhostuserclient \
+		options:vhost-server-path="$VH_DIR/$1-a.sock"
+	ovs add-port "$BR" vb -- set Interface vb type=dpdkvhostuserclient \
+		options:vhost-server-path="$VH_DIR/$1-b.sock"
+	FE_SERVER=1
+}
+
+# Mapping the front-end's memory (populated) takes OVS a while.
+sw_ovs_ready() {
+	wait_lines "$OVS_D/vswitchd.log" 0 "vHost Device .* has been added" 2
+	sleep 1
+}
+
+sw_ovs_stop() {
+	local pid
+	pid=$(cat "$OVS_D/vswitchd.pid")
+	kill "$pid" "$(cat "$OVS_D/ovsdb.pid")" 2>/dev/null
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+
+# --- the front-end and one measurement --------------------------------
+
+# fe_pps NAME: sum of both ports' Rx-pps over T seconds.
+fe_pps() {
+	local n before
+	before=$(grep -c "Rx-pps" "$VH_DIR/$1.log")
+	vh_tp_cmd "$1" "show port stats all"
+	sleep "$T"
+	vh_tp_cmd "$1" "show port stats all"
+	for _ in $(seq 50); do
+		n=$(grep -c "Rx-pps" "$VH_DIR/$1.log")
+		[ "$n" -ge $((before + 4)) ] && break
+		sleep 0.1
+	done
+	grep -o "Rx-pps: *[0-9]*" "$VH_DIR/$1.log" | tail -2 |
+		awk '{ s += $2 } END { print s + 0 }'
+}
+
+# measure SWITCH SIZE RUN: frames/s in R (no subshell: the cleanup trap
+# must know every process started).
+measure() {
+	local sw=$1 size=$2 id=$1$3x$2 fe srv
+	"sw_${sw}_start" "$id"
+	srv=""
+	[ "$FE_SERVER" = 1 ] && srv=",server=1"
+	fe=fe$id
+	vh_tp_spawn "$fe" '0@0,1@1' \
+		--vdev "net_virtio_user0,path=$VH_DIR/$id-a.sock,mac=$MAC0$srv" \
+		--vdev "net_virtio_user1,path=$VH_DIR/$id-b.sock,mac=$MAC1$srv" -- \
+		--forward-mode=mac --nb-cores=1 --txpkts="$size" \
+		--eth-peer=0,$MAC1 --eth-peer=1,$MAC0
+	vh_tp_wait "$fe" "testpmd>" 30
+	# Both links up in the switch before priming (frames sent earlier
+	# would be lost from the loop).
+	"sw_${sw}_ready"
+	vh_tp_cmd "$fe" "start tx_first 8"
+	sleep 1
+	R=$(fe_pps "$fe")
+	[ "$R" -gt 0 ] || echo "  warning: $sw/$size run $3: nothing looped" >&2
+	vh_tp_cmd "$fe" "stop"
+	vh_tp_quit "$fe"
+	"sw_${sw}_stop"
+	rm -f "$VH_DIR/$id"-?.sock
+}
+
+mpps() { printf "%.2f" "$(echo "scale=3; $1 / 1000000" | bc)"; }
+ratio() { printf "%.2f" "$(echo "scale=3; $1 / $2" | bc)"; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+echo "vhost-user bench: $RUNS runs x {$SIZES} B x {$SWITCHES}, ${T}s each"
+for run in $(seq "$RUNS"); do
+	line="  run $run:"
+	for size in $SIZES; do
+		for sw in $SWITCHES; do
+			measure "$sw" "$size" "$run"
+			echo "$R" >>"$VH_DIR/res-$sw-$size"
+			line="$line $sw/$size=$(mpps "$R")"
+		done
+	done
+	echo "$line"
+done
+
+echo "medians (Mpps: frames through the switch, both directions):"
+for size in $SIZES; do
+	out=$(printf "  %4s B:" "$size")
+	unset med
+	declare -A med
+	for sw in $SWITCHES; do
+		med[$sw]=$(median <"$VH_DIR/res-$sw-$size")
+		out="$out $sw $(mpps "${med[$sw]}")"
+	done
+	for base in testpmd ovs; do
+		[ -n "${med[vswitchd]:-}" ] && [ "${med[$base]:-0}" -gt 0 ] &&
+			out="$out, vswitchd/$base $(ratio "${med[vswitchd]}" "${med[$base]}")"
+	done
+	echo "$out"
+done
+[ -f "$VH_DIR/last-counters" ] && sed 's/^/  last vswitchd run: /' "$VH_DIR/last-counters"

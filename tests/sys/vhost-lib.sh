@@ -26,8 +26,9 @@ vh_cleanup() {
 }
 
 # vh_switch_start SCRIPT: runs vswitchd on SCRIPT; pid in VH_SW_PID.
+# VH_SW_WRAP (e.g. "taskset -c 0") is prepended to the command.
 vh_switch_start() {
-	"$VSWITCHD" --script "$1" --test-mode --no-config \
+	${VH_SW_WRAP:-} "$VSWITCHD" --script "$1" --test-mode --no-config ${VH_SW_ARGS:-} \
 		--socket "$VH_DIR/ctl.sock" >>"$VH_DIR/vswitchd.log" 2>&1 &
 	VH_SW_PID=$!
 	VH_PIDS="$VH_PIDS $VH_SW_PID"
@@ -45,22 +46,32 @@ vh_switch_stop() {
 	wait "$VH_SW_PID" 2>/dev/null
 }
 
-# vh_tp_start NAME DEVARGS MODE LCORES [EXTRA testpmd args]: an
-# interactive testpmd whose commands come from a FIFO (vh_tp_cmd NAME).
-vh_tp_start() {
-	local name=$1 devargs=$2 mode=$3 lcores=$4 fd
-	shift 4
+# vh_tp_spawn NAME LCORES [EAL args] -- [testpmd args]: an interactive
+# testpmd (--no-huge) whose commands come from a FIFO (vh_tp_cmd NAME).
+vh_tp_spawn() {
+	local name=$1 lcores=$2 fd eal=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do eal+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
 	mkfifo "$VH_DIR/$name.in"
 	stdbuf -oL dpdk-testpmd --lcores="$lcores" --no-huge -m 256 --no-pci --no-shconf \
-		--file-prefix="vh$name$$" --log-level=lib.eal:error \
-		--vdev "net_virtio_user0,$devargs" -- -i \
-		--forward-mode="$mode" --nb-cores=1 --total-num-mbufs=8192 "$@" \
+		--file-prefix="vh$name$$" --log-level=lib.eal:error "${eal[@]}" -- -i \
+		--total-num-mbufs=8192 "$@" \
 		<"$VH_DIR/$name.in" >"$VH_DIR/$name.log" 2>&1 &
 	eval "VH_TP_PID_$name=$!"
 	VH_PIDS="$VH_PIDS $!"
 	VH_PREFIXES="$VH_PREFIXES vh$name$$"
 	exec {fd}>"$VH_DIR/$name.in"
 	eval "VH_TP_FD_$name=$fd"
+}
+
+# vh_tp_start NAME DEVARGS MODE LCORES [EXTRA testpmd args]: one
+# virtio-user port, forwarding mode MODE, one forwarding lcore.
+vh_tp_start() {
+	local name=$1 devargs=$2 mode=$3 lcores=$4
+	shift 4
+	vh_tp_spawn "$name" "$lcores" --vdev "net_virtio_user0,$devargs" -- \
+		--forward-mode="$mode" --nb-cores=1 "$@"
 }
 
 # vh_tp_wait NAME PATTERN [TIMEOUT_S]: waits for PATTERN in its output.
