@@ -41,7 +41,8 @@ usage(FILE *f)
 "  port {add | del | set | show} ...  ports of any type (tap, pcap, vhost-user)\n"
 "  stats [BRIDGE | DEV]        counters, drops by reason\n"
 "  debug time {stop | resume | warp MS}\n"
-"  monitor [fdb | stp | link]...\n"
+"  monitor [fdb | stp | link | all]...  events as they happen\n"
+"  capture [BRIDGE] DEV [-w FILE|-] [-c N]  frames of a port, as pcap\n"
 "  info                        the daemon's version, pid, paths\n"
 "Every command takes --help.  See bridgectl(8).\n");
 }

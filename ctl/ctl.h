@@ -13,6 +13,7 @@
 #ifndef CTL_CTL_H
 #define CTL_CTL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -49,8 +50,13 @@ struct rpc_error {
 int rpc_call(const char *method, struct json_object *params,
 	     struct json_object **result, struct rpc_error *err);
 
+/* Set by a signal handler (installed without SA_RESTART) to make a
+ * blocking rpc_next_notification() return NULL. */
+extern volatile sig_atomic_t ctl_interrupted;
+
 /* Waits for the next notification on the connection and returns it (the
- * caller puts it), or NULL when the connection closed. */
+ * caller puts it), or NULL when the connection closed or 'ctl_interrupted'
+ * was set while waiting. */
 struct json_object *rpc_next_notification(void);
 
 void rpc_close(void);

@@ -7,7 +7,7 @@ CTL_OBJS := $(CTL_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/bin/bridgectl: $(CTL_OBJS) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpcap
 
 $(BUILD)/bin/brctl: $(BUILD)/bin/bridgectl
 	@[ "$(V)" = 1 ] || echo "  LN      $@"

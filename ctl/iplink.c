@@ -293,11 +293,19 @@ link_set(int argc, char **argv)
 	if (nomaster && rpc_call("port.del", ctl_params("s", "name", dev,
 							 NULL), NULL, &err))
 		return ctl_fail(&err);
+	/* A device that is a port of another bridge moves (as the kernel
+	 * does); any other becomes a TAP port. */
 	if (master && rpc_call("port.add", ctl_params("s", "bridge", master,
 						       "s", "name", dev,
 						       "s", "type", "tap",
-						       NULL), NULL, &err))
-		return ctl_fail(&err);
+						       NULL), NULL, &err)) {
+		if (err.errnum != EBUSY)
+			return ctl_fail(&err);
+		if (rpc_call("port.set", ctl_params("s", "name", dev,
+						    "s", "master", master,
+						    NULL), NULL, &err))
+			return ctl_fail(&err);
+	}
 	if (set_up) {
 		if (kind)
 			rc = rpc_call("bridge.set", ctl_params(

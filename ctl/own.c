@@ -308,7 +308,7 @@ own_stats(int argc, char **argv)
 	return 0;
 }
 
-/* --- debug, monitor, info, capture ---------------------------------------- */
+/* --- debug, monitor, info ---------------------------------------- */
 
 int
 own_debug(int argc, char **argv)
@@ -351,6 +351,43 @@ own_debug(int argc, char **argv)
 	return 0;
 }
 
+/* Prints event 'p' as iproute2's "bridge monitor" does: one line, with a
+ * "Deleted " prefix for removals. */
+static void
+print_event(struct json_object *p)
+{
+	const char *topic = ctl_jstr(p, "topic"), *action = ctl_jstr(p, "action");
+	const char *master = ctl_jstr(p, "master");
+
+	if (!strcmp(topic, "fdb")) {
+		const char *state = ctl_jstr(p, "state");
+
+		printf("%s%s dev %s", !strcmp(action, "del") ? "Deleted " : "",
+		       ctl_jstr(p, "mac"), ctl_jstr(p, "ifname"));
+		if (ctl_jint(p, "vlan"))
+			printf(" vlan %lld", ctl_jint(p, "vlan"));
+		if (*master)
+			printf(" master %s", master);
+		if (*state)
+			printf(" %s", state);
+		printf("\n");
+	} else if (!strcmp(topic, "stp") && !strcmp(action, "state")) {
+		printf("%lld: %s master %s state %s\n", ctl_jint(p, "port_no"),
+		       ctl_jstr(p, "ifname"), master, ctl_jstr(p, "state"));
+	} else if (!strcmp(topic, "stp")) {
+		printf("%s: topology change %s\n", master,
+		       ctl_jint(p, "active") ? "detected" : "over");
+	} else {
+		printf("%s%s:", !strcmp(action, "del") ? "Deleted " : "",
+		       ctl_jstr(p, "ifname"));
+		if (*master && strcmp(master, ctl_jstr(p, "ifname")))
+			printf(" master %s", master);
+		if (*ctl_jstr(p, "operstate"))
+			printf(" state %s", ctl_jstr(p, "operstate"));
+		printf("\n");
+	}
+}
+
 int
 own_monitor(int argc, char **argv)
 {
@@ -359,8 +396,10 @@ own_monitor(int argc, char **argv)
 
 	if (wants_help(argc, argv)) {
 		json_object_put(topics);
-		printf("Usage: bridgectl monitor [fdb | stp | link]...\n"
-		       "Prints one JSON event per line until interrupted.\n");
+		printf("Usage: bridgectl [-j] monitor [fdb | stp | link | all]...\n"
+		       "Prints FDB, STP and link events as they happen, one "
+		       "line each as\n\"bridge monitor\" does (-j: one JSON "
+		       "object each), until interrupted.\n");
 		return 0;
 	}
 	for (int i = 0; i < argc; i++) {
@@ -387,8 +426,12 @@ own_monitor(int argc, char **argv)
 	while ((ev = rpc_next_notification())) {
 		struct json_object *params;
 
-		if (json_object_object_get_ex(ev, "params", &params))
-			ctl_print_json(params);
+		if (json_object_object_get_ex(ev, "params", &params)) {
+			if (ctl_opts.json)
+				ctl_print_json(params);
+			else
+				print_event(params);
+		}
 		json_object_put(ev);
 	}
 	return 0;
@@ -418,17 +461,4 @@ own_info(int argc, char **argv)
 	}
 	json_object_put(res);
 	return 0;
-}
-
-int
-own_capture(int argc, char **argv)
-{
-	if (wants_help(argc, argv)) {
-		printf("Usage: bridgectl capture DEV [-w FILE|-] [-c N]\n"
-		       "Not available yet: the datapath has no capture hook.\n");
-		return 0;
-	}
-	fprintf(stderr, "bridgectl: capture is not supported by this "
-		"vswitchd yet\n");
-	return CTL_EXIT_FAIL;
 }

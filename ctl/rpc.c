@@ -21,6 +21,8 @@
 
 #define RPC_MAX_REPLY (1024u * 1024 * 1024)
 
+volatile sig_atomic_t ctl_interrupted;
+
 static int rpc_fd = -1;
 static int64_t rpc_next_id = 1;
 static char *rbuf;
@@ -131,7 +133,7 @@ read_message(int *errnum)
 		}
 		ssize_t n = read(rpc_fd, rbuf + rlen, rcap - rlen - 1);
 
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR && !ctl_interrupted)
 			continue;
 		if (n <= 0) {
 			*errnum = n < 0 ? errno : ECONNRESET;

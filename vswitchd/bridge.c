@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bridge-event.h"
 #include "daemon.h"
 #include "dp.h"
 #include "fdb.h"
@@ -95,6 +96,7 @@ bridge_create(const char *name, const struct bridge_options *opt,
 	br->pool = pool;
 	br->now_ms = clock_now_ms();
 	br->admin_up = true;
+	bridge_event_init(br);
 	vlan_port_init(&br->self_vlans);
 	if (br->opt.default_pvid)
 		vlan_port_add(&br->self_vlans, br->opt.default_pvid, true, true);
@@ -133,6 +135,7 @@ bridge_destroy(struct bridge *br)
 	log_info(MOD, "%s: destroyed", br->name);
 	stp_glue_bridge_destroy(br);
 	fdb_destroy(br->fdb);
+	bridge_event_uninit(br);
 	free(br);
 }
 
@@ -272,16 +275,28 @@ bridge_update_mac(struct bridge *br)
 int
 bridge_port_add(struct bridge *br, struct port *port)
 {
-	unsigned no;
+	return bridge_port_add_at(br, port, 0);
+}
+
+int
+bridge_port_add_at(struct bridge *br, struct port *port, unsigned port_no)
+{
+	unsigned no = port_no;
 
 	if (port->br)
 		return -EBUSY;
+	if (port_no >= BRIDGE_MAX_PORTS)
+		return -ERANGE;
 	if (bridge_lookup(port->name) || bridge_find_port(port->name, NULL))
 		return -EEXIST;
-	for (no = 1; no < BRIDGE_MAX_PORTS && br->ports[no]; no++)
-		continue;
-	if (no == BRIDGE_MAX_PORTS)
-		return -EXFULL;
+	if (!no) {
+		for (no = 1; no < BRIDGE_MAX_PORTS && br->ports[no]; no++)
+			continue;
+		if (no == BRIDGE_MAX_PORTS)
+			return -EXFULL;
+	} else if (br->ports[no]) {
+		return -EBUSY;
+	}
 
 	port->br = br;
 	port->port_no = (uint16_t)no;
@@ -304,14 +319,17 @@ bridge_port_add(struct bridge *br, struct port *port)
 	return 0;
 }
 
-void
-bridge_port_del(struct bridge *br, struct port *port)
+/* Takes 'port' out of 'br' without closing it: STP forgets it, its FDB
+ * entries go, its number is free again. */
+static void
+port_detach(struct bridge *br, struct port *port)
 {
 	ASSERT(port->br == br && br->ports[port->port_no] == port);
 	log_info(MOD, "%s: %s: removed (port %u)", br->name, port->name,
 		 port->port_no);
 	stp_glue_port_del(br, port);
-	fdb_flush_port(br->fdb, port->port_no);
+	bridge_event_fdb_flush(br, &(struct fdb_flush_filter){
+		.port_no = port->port_no, .vid = FDB_VID_ANY });
 	br->ports[port->port_no] = NULL;
 	br->n_ports--;
 	while (br->max_port_no && !br->ports[br->max_port_no])
@@ -319,7 +337,50 @@ bridge_port_del(struct bridge *br, struct port *port)
 	port->br = NULL;
 	port->port_no = 0;
 	bridge_update_mac(br);
+}
+
+void
+bridge_port_del(struct bridge *br, struct port *port)
+{
+	port_detach(br, port);
 	port_close(port);
+}
+
+/* Gives 'port' the settings of a new bridge port (the device's own MAC,
+ * MTU and admin state stay). */
+static void
+port_reset_brport(struct port *port)
+{
+	port->state = PORT_DISABLED;
+	port->flags = PORT_F_DEFAULT;
+	port->group_fwd_mask = 0;
+	port->stp_priority = 32;
+	port->path_cost = 100;
+	port->path_cost_set = false;
+	port->link_enabled = false;
+	vlan_port_init(&port->vlans);
+}
+
+int
+bridge_port_move(struct bridge *to, struct port *port)
+{
+	struct bridge *from = port->br;
+	int err;
+
+	if (!from || port->is_host)
+		return -EINVAL;
+	if (from == to)
+		return 0;
+	if (port->class->watch)
+		port->class->watch(port, NULL);
+	port_detach(from, port);
+	port_reset_brport(port);
+	err = bridge_port_add(to, port);
+	if (err) {
+		port_reset_brport(port);
+		ASSERT(!bridge_port_add(from, port));
+	}
+	return err;
 }
 
 void
@@ -334,6 +395,7 @@ bridge_port_update_link(struct bridge *br, struct port *port)
 	if (enabled == port->link_enabled)
 		return;
 	port->link_enabled = enabled;
+	bridge_event_port(br, BRIDGE_EV_LINK, port->port_no, enabled);
 	stp_glue_port_link(br, port, enabled);
 }
 
@@ -344,7 +406,7 @@ bridge_set_ageing_time_cs(struct bridge *br, uint32_t cs)
 {
 	br->opt.ageing_time_cs = cs;
 	fdb_set_ageing_ms(br->fdb, (uint64_t)cs * 10);
-	fdb_age(br->fdb, br->now_ms);
+	bridge_event_fdb_age(br, br->now_ms);
 	return 0;
 }
 
@@ -602,7 +664,9 @@ bridge_port_set_state(struct bridge *br, struct port *port,
 	 * blocking bounces back to forwarding; the others stick (§3.3). */
 	port->state = state == PORT_BLOCKING ? PORT_FORWARDING : state;
 	if (state == PORT_DISABLED)
-		fdb_flush_port_dynamic(br->fdb, port->port_no);
+		bridge_event_fdb_flush(br, &(struct fdb_flush_filter){
+			.port_no = port->port_no, .vid = FDB_VID_ANY,
+			.flags_mask = FDB_F_LOCAL | FDB_F_STATIC });
 	return 0;
 }
 
@@ -661,7 +725,7 @@ bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid)
 
 	if (err)
 		return err;
-	fdb_flush(br->fdb, &f);
+	bridge_event_fdb_flush(br, &f);
 	if (port)
 		fdb_del(br->fdb, &port->mac, vid, port_no);
 	else if (br->mac_set)
@@ -688,6 +752,7 @@ bridge_fdb_add(struct bridge *br, struct port *port,
 		return -EPERM;
 	if (flags & FDB_F_LOCAL)
 		flags |= FDB_F_STATIC;
+	flags |= FDB_F_USER;
 	if (vid != FDB_VID_ANY) {
 		if (vid > VLAN_VID_MAX || (vid && !vlan_port_has(vp, vid)))
 			return -EINVAL;
@@ -726,7 +791,7 @@ bridge_run(struct bridge *br, uint64_t now_ms)
 {
 	br->now_ms = now_ms;
 	stp_glue_run(br, now_ms);
-	fdb_age(br->fdb, now_ms);
+	bridge_event_fdb_age(br, now_ms);
 }
 
 int

@@ -24,6 +24,7 @@
 
 #define BRIDGE_MAX_PORTS 1024	/* port numbers 1..1023, as Linux */
 
+struct bridge_event_ring;
 struct fdb;
 struct pkt_pool;
 struct stp;
@@ -70,6 +71,8 @@ struct bridge {
 	struct pkt_pool *pool;		/* shared packet pool */
 	uint64_t now_ms;		/* clock at the last bridge_run() */
 	struct bridge_stats stats;
+	struct bridge_event_ring *events; /* for monitors (bridge-event.h) */
+	bool stp_tc;			/* topology change, as last reported */
 	struct bridge *next;		/* in the global list, by name */
 };
 
@@ -106,8 +109,22 @@ int bridge_set_host_port(struct bridge *br, struct port *host);
  * ports), -EBUSY (already attached). */
 int bridge_port_add(struct bridge *br, struct port *port);
 
+/* As bridge_port_add(), with port number 'port_no' (1..1023), or the lowest
+ * free one if 'port_no' is 0 (restoring a saved configuration).  Returns
+ * -EBUSY also when 'port_no' is taken, -ERANGE when it is out of range. */
+int bridge_port_add_at(struct bridge *br, struct port *port,
+		       unsigned port_no);
+
 /* Detaches 'port', flushes all its FDB entries and closes it. */
 void bridge_port_del(struct bridge *br, struct port *port);
+
+/* Moves 'port' from its bridge to 'to' without closing it ("ip link set
+ * DEV master BR2" on a port of another bridge): it leaves the old bridge as
+ * with bridge_port_del() and joins 'to' as a new port, with default port
+ * settings and VLANs.  0 when it already is a port of 'to'; on failure
+ * (-EXFULL) it stays where it was (with default settings).  -EINVAL for a
+ * detached port or a bridge device. */
+int bridge_port_move(struct bridge *to, struct port *port);
 
 struct port *bridge_port_lookup(const struct bridge *br, const char *name);
 
@@ -153,8 +170,8 @@ int bridge_vlan_add(struct bridge *br, struct port *port, uint16_t vid,
 		    bool pvid, bool untagged);
 int bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid);
 
-/* User FDB changes ("bridge fdb add/del ... master").  'port' NULL means
- * the bridge device.  'vid' FDB_VID_ANY (no 'vlan' given) means VID 0 and
+/* User FDB changes ("bridge fdb add/del ... master"); added entries carry
+ * FDB_F_USER (added_by_user).  'port' NULL means the bridge device.  'vid' FDB_VID_ANY (no 'vlan' given) means VID 0 and
  * every VLAN of the port, as the kernel does. */
 int bridge_fdb_add(struct bridge *br, struct port *port,
 		   const struct eth_addr *mac, uint16_t vid, uint8_t flags);

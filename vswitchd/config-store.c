@@ -35,7 +35,6 @@
 #include "ctl-server.h"
 #include "fdb.h"
 #include "log.h"
-#include "port-pcap.h"
 #include "port-provider.h"
 
 #define MOD "config"
@@ -516,7 +515,7 @@ restore_port(struct bridge *br, struct json_object *p, size_t idx, char **why)
 	struct json_object *type = member(p, "type", json_type_string);
 	struct json_object *args = member(p, "args", json_type_object);
 	struct json_object *settings = member(p, "settings", json_type_object);
-	struct json_object *params;
+	struct json_object *params, *no;
 	struct port *port;
 	char *what;
 	int err;
@@ -534,6 +533,9 @@ restore_port(struct bridge *br, struct json_object *p, size_t idx, char **why)
 	json_object_object_add(params, "name", json_object_get(name));
 	json_object_object_add(params, "type", json_object_get(type));
 	json_object_object_add(params, "args", json_object_get(args));
+	/* The saved number back (port.add checks it like any request). */
+	if ((no = member(p, "port_no", json_type_int)))
+		json_object_object_add(params, "port_no", json_object_get(no));
 	err = replay("port.add", params, what, why);
 	if (!err) {
 		params = NULL;
@@ -551,47 +553,6 @@ restore_port(struct bridge *br, struct json_object *p, size_t idx, char **why)
 	return err;
 }
 
-/* Placeholder ports that keep lower port numbers taken while a port is
- * restored, so that it gets its saved number back (the bridge hands out
- * the lowest free one, and the saved set may have holes). */
-struct port_holders {
-	struct port *ports[BRIDGE_MAX_PORTS];
-	unsigned n;
-};
-
-static void
-hold_port_numbers(struct bridge *br, struct json_object *port_no,
-		  struct port_holders *h)
-{
-	int64_t want = port_no ? json_object_get_int64(port_no) : 0;
-
-	if (want <= 1 || want >= BRIDGE_MAX_PORTS)
-		return;
-	for (int64_t no = 1; no < want; no++) {
-		struct port_pcap_args none = { NULL, NULL };
-		struct port *p;
-		char name[IFNAMSIZ];
-
-		if (br->ports[no])
-			continue;
-		snprintf(name, sizeof name, ".hold%u", h->n);
-		if (port_pcap_open(name, &none, &p))
-			return;
-		if (bridge_port_add(br, p)) {
-			port_close(p);
-			return;
-		}
-		h->ports[h->n++] = p;
-	}
-}
-
-static void
-release_port_numbers(struct bridge *br, struct port_holders *h)
-{
-	while (h->n)
-		bridge_port_del(br, h->ports[--h->n]);
-}
-
 static int
 restore_bridge(struct json_object *b, size_t idx, char **why)
 {
@@ -600,7 +561,6 @@ restore_bridge(struct json_object *b, size_t idx, char **why)
 	struct json_object *ports = member(b, "ports", json_type_array);
 	struct json_object *fdb = member(b, "fdb", json_type_array);
 	struct json_object *params, *filtering = NULL, *o;
-	struct port_holders holders = { 0 };
 	struct bridge *br;
 	char *what;
 	int err;
@@ -628,11 +588,8 @@ restore_bridge(struct json_object *b, size_t idx, char **why)
 	for (size_t i = 0; !err && i < json_object_array_length(ports); i++) {
 		struct json_object *p = json_object_array_get_idx(ports, i);
 
-		hold_port_numbers(br, member(p, "port_no", json_type_int),
-				  &holders);
 		err = restore_port(br, p, i, why);
 	}
-	release_port_numbers(br, &holders);
 	if (!err)
 		err = restore_vlans(br, NULL, member(b, "vlans",
 						     json_type_array),

@@ -21,6 +21,7 @@
 
 #include "bridge.h"
 #include "config-store.h"
+#include "ctl-monitor.h"
 #include "ctl-server.h"
 #include "daemon.h"
 #include "log.h"
@@ -460,9 +461,10 @@ static int
 m_port_add(struct json_object *params, struct ctl_reply *r)
 {
 	static const char *const known[] = { "bridge", "name", "type", "args",
-					     NULL };
+					     "port_no", NULL };
 	struct json_object *args = NULL;
 	const char *brname, *name, *type;
+	uint64_t port_no = 0;
 	struct port *port;
 	struct bridge *br;
 	int err;
@@ -470,7 +472,9 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "bridge", true, &brname, r) < 0 ||
 	    ctl_param_string(params, "name", true, &name, r) < 0 ||
-	    ctl_param_string(params, "type", true, &type, r) < 0)
+	    ctl_param_string(params, "type", true, &type, r) < 0 ||
+	    ctl_param_uint(params, "port_no", false, 1, BRIDGE_MAX_PORTS - 1,
+			   &port_no, r) < 0)
 		return r->code;
 	if (json_object_object_get_ex(params, "args", &args) && args &&
 	    !json_object_is_type(args, json_type_object))
@@ -502,9 +506,14 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 					       "of a bridge; can't add it to "
 					       "bridge %s", name, brname);
 	}
+	if (port_no && br->ports[port_no])
+		return ctl_reply_error(r, CTL_ERR_APP, EBUSY,
+				       "port number %llu of bridge %s is taken "
+				       "by %s", (unsigned long long)port_no,
+				       brname, br->ports[port_no]->name);
 	if (open_port(type, name, args, &port, r))
 		return r->code;
-	err = bridge_port_add(br, port);
+	err = bridge_port_add_at(br, port, (unsigned)port_no);
 	if (err) {
 		port_close(port);
 		return ctl_reply_error(r, CTL_ERR_APP, -err,
@@ -569,7 +578,7 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 		"name", "learning", "flood", "mcast_flood", "bcast_flood",
 		"hairpin", "isolated", "bpdu_guard", "root_block",
 		"group_fwd_mask", "cost", "priority", "state", "mtu", "up",
-		NULL };
+		"master", NULL };
 	static const struct { const char *key; uint32_t flag; } flags[] = {
 		{ "learning", PORT_F_LEARNING }, { "flood", PORT_F_FLOOD },
 		{ "mcast_flood", PORT_F_MCAST_FLOOD },
@@ -581,11 +590,11 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 	bool fset[ARRAY_SIZE(flags)], fval[ARRAY_SIZE(flags)];
 	uint64_t gfm = 0, cost = 0, prio = 0, mtu = 0;
 	int has_gfm, has_cost, has_prio, has_mtu, has_up, has_state;
-	const char *name, *state_s = NULL;
+	const char *name, *state_s = NULL, *master = NULL;
 	enum port_state state = PORT_DISABLED;
 	uint32_t old_mtu;
 	bool up = false, old_up;
-	struct bridge *br;
+	struct bridge *br, *old_br, *to = NULL;
 	struct port *port;
 	int err;
 
@@ -609,7 +618,8 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 				      r)) < 0 ||
 	    (has_up = ctl_param_bool(params, "up", false, &up, r)) < 0 ||
 	    (has_state = ctl_param_string(params, "state", false, &state_s,
-					  r)) < 0)
+					  r)) < 0 ||
+	    ctl_param_string(params, "master", false, &master, r) < 0)
 		return r->code;
 	if (has_gfm && (gfm & 0x0002))
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
@@ -624,16 +634,30 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 	port = lookup_port(name, &br, r);
 	if (!port)
 		return r->code;
+	if (master && !(to = lookup_bridge(master, r)))
+		return r->code;
 
+	/* A new master first (ip link set DEV master BR2): the other
+	 * settings then apply to the port of the new bridge. */
+	old_br = br;
+	if (to && to != br) {
+		err = bridge_port_move(to, port);
+		if (err)
+			return ctl_reply_error(r, CTL_ERR_APP, -err,
+					       "cannot move %s to bridge %s: %s",
+					       name, master, strerror(-err));
+		br = to;
+	}
 	old_mtu = port->mtu;
 	old_up = port->admin_up;
 	if (has_mtu) {
 		err = bridge_port_set_mtu(br, port, (uint32_t)mtu);
-		if (err)
-			return ctl_reply_error(r, CTL_ERR_APP, -err,
-					       "%s: cannot set mtu %llu: %s",
-					       name, (unsigned long long)mtu,
-					       strerror(-err));
+		if (err) {
+			ctl_reply_error(r, CTL_ERR_APP, -err,
+					"%s: cannot set mtu %llu: %s", name,
+					(unsigned long long)mtu, strerror(-err));
+			goto out_undo_move;
+		}
 	}
 	if (has_up) {
 		err = bridge_port_set_admin_up(br, port, up);
@@ -672,6 +696,9 @@ out_undo_up:
 out_undo_mtu:
 	if (has_mtu)
 		bridge_port_set_mtu(br, port, old_mtu);
+out_undo_move:
+	if (br != old_br)
+		bridge_port_move(old_br, port);
 	return r->code;
 }
 
@@ -852,6 +879,7 @@ static const struct ctl_method methods[] = {
 	{ "stats.get", ctl_m_stats_get, false },
 	{ "debug.time", m_debug_time, false },
 	{ "monitor.subscribe", m_monitor_subscribe, false },
+	{ "capture.start", ctl_m_capture_start, false },
 };
 
 const struct ctl_method *

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "bridge.h"
+#include "bridge-event.h"
 #include "ctl-server.h"
 #include "daemon.h"
 #include "fdb.h"
@@ -134,7 +135,7 @@ ctl_notify_link(const char *action, const char *name, const char *master)
 /* Sends an "fdb" event for a user change. */
 static void
 notify_fdb(const char *action, const char *mac, const char *dev,
-	   uint16_t vid, const char *state)
+	   uint16_t vid, const char *state, const char *master)
 {
 	struct json_object *p = json_object_new_object();
 
@@ -147,6 +148,7 @@ notify_fdb(const char *action, const char *mac, const char *dev,
 	if (state)
 		json_object_object_add(p, "state",
 				       json_object_new_string(state));
+	json_object_object_add(p, "master", json_object_new_string(master));
 	ctl_server_notify(CTL_TOPIC_FDB, "event", p);
 }
 
@@ -245,18 +247,8 @@ ctl_reply_args_error(struct ctl_reply *r)
 bool
 ctl_fdb_entry_is_user(const struct bridge *br, const struct fdb_entry *e)
 {
-	const struct port *p = e->port_no ? br->ports[e->port_no] : NULL;
-
-	if (!(e->flags & FDB_F_USER))
-		return false;
-	if (!(e->flags & FDB_F_LOCAL))
-		return true;
-	/* The fdb module marks every entry it is given as a user entry, the
-	 * bridge's own local ones included: those carry the port's (or the
-	 * pinned bridge) address. */
-	if (p)
-		return !eth_addr_equals(&e->mac, &p->mac);
-	return !(br->mac_set && eth_addr_equals(&e->mac, &br->mac));
+	(void)br;
+	return e->flags & FDB_F_USER;
 }
 
 /* --- JSON views ------------------------------------------------------------ */
@@ -836,7 +828,9 @@ ctl_m_fdb_add(struct json_object *params, struct ctl_reply *r)
 					       "forwarding", q.dev);
 		return app_error_fdb(r, err, q.mac_s, q.dev);
 	}
-	notify_fdb("add", q.mac_s, q.dev, q.vid, state);
+	notify_fdb("add", q.mac_s, q.dev, q.vid,
+		   !strcmp(state, "local") ? "permanent" :
+		   !strcmp(state, "dynamic") ? "" : state, q.br->name);
 	return 0;
 }
 
@@ -864,7 +858,7 @@ ctl_m_fdb_del(struct json_object *params, struct ctl_reply *r)
 				       q.vid != FDB_VID_ANY ? q.vid : 0);
 	if (err)
 		return app_error_fdb(r, err, q.mac_s, q.dev);
-	notify_fdb("del", q.mac_s, q.dev, q.vid, NULL);
+	notify_fdb("del", q.mac_s, q.dev, q.vid, NULL, q.br->name);
 	return 0;
 }
 
@@ -911,7 +905,7 @@ ctl_m_fdb_flush(struct json_object *params, struct ctl_reply *r)
 	f.flags_value = 0;
 	for (struct bridge *br = bridge_first(); br; br = br->next)
 		if (!fbr || br == fbr)
-			n += fdb_flush(br->fdb, &f);
+			n += bridge_event_fdb_flush(br, &f);
 	if (dynamic_only)
 		r->no_save = true;
 	r->result = json_object_new_object();

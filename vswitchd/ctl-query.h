@@ -39,8 +39,9 @@ struct json_object *ctl_json_bridge(const struct bridge *br);
 struct json_object *ctl_json_ports(const struct bridge *br);
 struct json_object *ctl_json_port(const struct port *port);
 
-/* True if 'e' of 'br' was added by a user (not one of the local entries
- * the bridge adds for its ports' and its own addresses). */
+/* True if 'e' of 'br' was added by a user (FDB_F_USER: not learned, not
+ * one of the local entries the bridge keeps for its ports' and its own
+ * addresses). */
 bool ctl_fdb_entry_is_user(const struct bridge *br, const struct fdb_entry *e);
 
 /* The 802.1D port id of 'port': priority in the top 6 bits, port number

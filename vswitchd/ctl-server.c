@@ -21,8 +21,10 @@
 #include <ev.h>
 #include <json-c/json.h>
 
+#include "bridge-event.h"
 #include "config-store.h"
 #include "ctl-methods.h"
+#include "ctl-monitor.h"
 #include "log.h"
 
 #define MOD "ctl"
@@ -45,6 +47,7 @@ struct ctl_server {
 	struct ev_loop *loop;
 	int fd;
 	ev_io accept_io;
+	ev_prepare monitor_prepare;	/* streams events and captures */
 	char *path;
 	struct ctl_conn *conns;
 };
@@ -57,6 +60,25 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents);
 static char *handle_text(struct ctl_conn *c, const char *line, size_t len);
+
+/* Bridges record events only while some peer is subscribed. */
+static void
+update_events_enabled(void)
+{
+	bool on = false;
+
+	for (struct ctl_conn *c = server.conns; c && !on; c = c->next)
+		on = c->topics != 0;
+	bridge_events_enabled = on;
+}
+
+/* Before the loop sleeps: what the datapath queued goes to the peers. */
+static void
+monitor_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop; (void)w; (void)revents;
+	ctl_monitor_run();
+}
 
 /* Creates every missing directory above 'path' with mode 0755. */
 static int
@@ -154,6 +176,10 @@ ctl_server_open(struct ev_loop *loop, const char *path)
 	server.path = xstrdup(path);
 	ev_io_init(&server.accept_io, accept_cb, fd, EV_READ);
 	ev_io_start(loop, &server.accept_io);
+	ctl_monitor_init();
+	ev_prepare_init(&server.monitor_prepare, monitor_prepare_cb);
+	ev_prepare_start(loop, &server.monitor_prepare);
+	ev_unref(loop);		/* it keeps nothing alive */
 	log_info(MOD, "listening on %s", path);
 	return 0;
 
@@ -171,6 +197,9 @@ ctl_server_close(void)
 		return;
 	while (server.conns)
 		conn_close(server.conns);
+	ctl_monitor_uninit();
+	ev_ref(server.loop);
+	ev_prepare_stop(server.loop, &server.monitor_prepare);
 	ev_io_stop(server.loop, &server.accept_io);
 	close(server.fd);
 	server.fd = -1;
@@ -212,6 +241,7 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void
 conn_close(struct ctl_conn *c)
 {
+	ctl_monitor_conn_closed(c);
 	ev_io_stop(server.loop, &c->rio);
 	ev_io_stop(server.loop, &c->wio);
 	close(c->fd);
@@ -224,6 +254,7 @@ conn_close(struct ctl_conn *c)
 	free(c->rbuf);
 	free(c->wbuf);
 	free(c);
+	update_events_enabled();
 }
 
 /* Queues 'len' bytes of 's' and a newline for 'c'.  A peer whose queue
@@ -600,7 +631,32 @@ ctl_server_subscribe(struct ctl_reply *r, unsigned topics)
 	if (!r->conn)
 		return -EINVAL;
 	r->conn->topics |= topics;
+	update_events_enabled();
 	return 0;
+}
+
+size_t
+ctl_conn_pending(const struct ctl_conn *c)
+{
+	return c->wlen - c->wpos;
+}
+
+void
+ctl_conn_notify(struct ctl_conn *c, const char *method,
+		struct json_object *params)
+{
+	struct json_object *msg = json_object_new_object();
+	const char *text;
+
+	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(msg, "method", json_object_new_string(method));
+	json_object_object_add(msg, "params", params);
+	text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	conn_send(c, text, strlen(text));
+	if (c->wpos < c->wlen)
+		ev_io_start(server.loop, &c->wio);
+	json_object_put(msg);
 }
 
 void

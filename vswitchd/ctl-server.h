@@ -23,6 +23,7 @@
 #define VSWITCHD_CTL_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util.h"
@@ -111,5 +112,14 @@ void ctl_server_notify(unsigned topic, const char *method,
 /* Subscribes the connection that made the request in 'r' to 'topics'.
  * Returns 0 or -EINVAL when there is no connection (replayed request). */
 int ctl_server_subscribe(struct ctl_reply *r, unsigned topics);
+
+/* Bytes queued for 'c' and not yet written. */
+size_t ctl_conn_pending(const struct ctl_conn *c);
+
+/* Queues notification 'method' with 'params' (ownership taken) for 'c'
+ * alone; it is written when the socket can take it.  Never closes 'c'
+ * (a peer over CTL_MAX_OUTPUT_LEN is marked to close later). */
+void ctl_conn_notify(struct ctl_conn *c, const char *method,
+		     struct json_object *params);
 
 #endif /* VSWITCHD_CTL_SERVER_H */

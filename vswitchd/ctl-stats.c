@@ -14,20 +14,35 @@
 #include "bridge.h"
 #include "ctl-server.h"
 #include "fdb.h"
+#include "stp.h"
 
 /* --- STP ------------------------------------------------------------------ */
 
-/* Until the STP module exposes its read-outs, the values are those of a
- * Linux bridge with STP off: every port designated, the bridge its own
- * root, no timer running. */
+static void
+format_id(uint64_t id, char buf[18])
+{
+	snprintf(buf, 18, "%04x.%012llx", (unsigned)(id >> 48),
+		 (unsigned long long)(id & 0xffffffffffffull));
+}
+
+static struct json_object *
+json_cs(uint32_t ms)
+{
+	return ctl_json_u64(ms / 10);
+}
+
+/* The read-outs of the bridge's STP instance, as brctl showstp and sysfs
+ * show them (times in centiseconds). */
 int
 ctl_m_stp_show(struct json_object *params, struct ctl_reply *r)
 {
 	static const char *const known[] = { "bridge", NULL };
+	struct stp_bridge_status st;
 	struct port **ports;
 	struct json_object *o, *list;
 	struct bridge *br;
 	const char *name;
+	uint64_t ageing_cs;
 	char id[18];
 	size_t n;
 
@@ -43,36 +58,47 @@ ctl_m_stp_show(struct json_object *params, struct ctl_reply *r)
 		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
 				       "bridge %s does not exist", name);
 	}
-	ctl_format_bridge_id(br, id);
+	stp_get_status(br->stp, &st);
+	/* During a topology change the kernel shows (and ages with) a short
+	 * ageing time: 2 x forward delay (sysfs ageing_time). */
+	ageing_cs = br->opt.ageing_time_cs;
+	if (st.enabled && st.topology_change)
+		ageing_cs = 2ull * st.forward_delay_ms / 10;
+
 	o = json_object_new_object();
 	json_object_object_add(o, "bridge", json_object_new_string(br->name));
 	json_object_object_add(o, "stp_state",
 			       json_object_new_int(br->opt.stp_state));
+	format_id(st.bridge_id, id);
 	json_object_object_add(o, "bridge_id", json_object_new_string(id));
+	format_id(st.designated_root, id);
 	json_object_object_add(o, "designated_root",
 			       json_object_new_string(id));
-	json_object_object_add(o, "root_port", json_object_new_int(0));
-	json_object_object_add(o, "root_path_cost", json_object_new_int(0));
-	json_object_object_add(o, "max_age", ctl_json_u64(br->opt.max_age_cs));
-	json_object_object_add(o, "hello_time", ctl_json_u64(br->opt.hello_time_cs));
+	json_object_object_add(o, "root_port",
+			       json_object_new_int(st.root_port));
+	json_object_object_add(o, "root_path_cost",
+			       ctl_json_u64(st.root_path_cost));
+	json_object_object_add(o, "max_age", json_cs(st.max_age_ms));
+	json_object_object_add(o, "hello_time", json_cs(st.hello_time_ms));
 	json_object_object_add(o, "forward_delay",
-			       ctl_json_u64(br->opt.forward_delay_cs));
+			       json_cs(st.forward_delay_ms));
 	json_object_object_add(o, "bridge_max_age",
-			       ctl_json_u64(br->opt.max_age_cs));
+			       json_cs(st.bridge_max_age_ms));
 	json_object_object_add(o, "bridge_hello_time",
-			       ctl_json_u64(br->opt.hello_time_cs));
+			       json_cs(st.bridge_hello_time_ms));
 	json_object_object_add(o, "bridge_forward_delay",
-			       ctl_json_u64(br->opt.forward_delay_cs));
-	json_object_object_add(o, "ageing_time",
-			       ctl_json_u64(br->opt.ageing_time_cs));
-	json_object_object_add(o, "hello_timer", ctl_json_u64(0));
-	json_object_object_add(o, "tcn_timer", ctl_json_u64(0));
-	json_object_object_add(o, "topology_change_timer", ctl_json_u64(0));
+			       json_cs(st.bridge_forward_delay_ms));
+	json_object_object_add(o, "ageing_time", ctl_json_u64(ageing_cs));
+	json_object_object_add(o, "hello_timer", json_cs(st.hello_timer_ms));
+	json_object_object_add(o, "tcn_timer", json_cs(st.tcn_timer_ms));
+	json_object_object_add(o, "topology_change_timer",
+			       json_cs(st.topology_change_timer_ms));
 	json_object_object_add(o, "gc_timer", ctl_json_u64(0));
 	json_object_object_add(o, "topology_change",
-			       json_object_new_boolean(false));
+			       json_object_new_boolean(st.topology_change));
 	json_object_object_add(o, "topology_change_detected",
-			       json_object_new_boolean(false));
+			       json_object_new_boolean(
+				       st.topology_change_detected));
 
 	ports = xcalloc(BRIDGE_MAX_PORTS, sizeof *ports);
 	n = ctl_sorted_ports(br, ports);
@@ -80,32 +106,43 @@ ctl_m_stp_show(struct json_object *params, struct ctl_reply *r)
 	for (size_t i = 0; i < n; i++) {
 		const struct port *p = ports[i];
 		struct json_object *po = json_object_new_object();
+		struct stp_port_status ps;
 		char pid[8];
 
-		snprintf(pid, sizeof pid, "%04x", ctl_port_id(p));
+		if (stp_port_get_status(br->stp, p->port_no, &ps)) {
+			json_object_put(po);
+			continue;
+		}
 		json_object_object_add(po, "name", json_object_new_string(p->name));
 		json_object_object_add(po, "port_no",
 				       json_object_new_int(p->port_no));
+		snprintf(pid, sizeof pid, "%04x", ps.port_id);
 		json_object_object_add(po, "port_id", json_object_new_string(pid));
 		json_object_object_add(po, "state", json_object_new_string(
 					       port_state_name(p->state)));
+		format_id(ps.designated_root, id);
 		json_object_object_add(po, "designated_root",
 				       json_object_new_string(id));
+		format_id(ps.designated_bridge, id);
 		json_object_object_add(po, "designated_bridge",
 				       json_object_new_string(id));
+		snprintf(pid, sizeof pid, "%04x", ps.designated_port);
 		json_object_object_add(po, "designated_port",
 				       json_object_new_string(pid));
 		json_object_object_add(po, "designated_cost",
-				       json_object_new_int(0));
+				       ctl_json_u64(ps.designated_cost));
 		json_object_object_add(po, "path_cost",
-				       json_object_new_int((int)p->path_cost));
-		json_object_object_add(po, "message_age_timer", ctl_json_u64(0));
-		json_object_object_add(po, "forward_delay_timer", ctl_json_u64(0));
-		json_object_object_add(po, "hold_timer", ctl_json_u64(0));
+				       ctl_json_u64(ps.path_cost));
+		json_object_object_add(po, "message_age_timer",
+				       json_cs(ps.message_age_timer_ms));
+		json_object_object_add(po, "forward_delay_timer",
+				       json_cs(ps.forward_delay_timer_ms));
+		json_object_object_add(po, "hold_timer",
+				       json_cs(ps.hold_timer_ms));
 		json_object_object_add(po, "config_pending",
-				       json_object_new_boolean(false));
-		json_object_object_add(po, "change_ack",
-				       json_object_new_boolean(false));
+				       json_object_new_boolean(ps.config_pending));
+		json_object_object_add(po, "change_ack", json_object_new_boolean(
+					       ps.topology_change_ack));
 		json_object_object_add(po, "hairpin", json_object_new_boolean(
 					       p->flags & PORT_F_HAIRPIN));
 		json_object_array_add(list, po);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "bridge-event.h"
 #include "fdb.h"
 #include "pkt.h"
 #include "port-provider.h"
@@ -140,9 +141,16 @@ learn(struct bridge *br, struct port *in, const struct pkt *p)
 			  br->now_ms)) {
 	case FDB_LEARN_NEW:
 		br->stats.learned++;
+		if (unlikely(bridge_events_enabled))
+			bridge_event_fdb(br, BRIDGE_EV_FDB_NEW, eth_src(p->data),
+					 p->vid, in->port_no, 0);
 		break;
 	case FDB_LEARN_MOVED:
 		br->stats.moved++;
+		if (unlikely(bridge_events_enabled))
+			bridge_event_fdb(br, BRIDGE_EV_FDB_MOVED,
+					 eth_src(p->data), p->vid, in->port_no,
+					 0);
 		break;
 	case FDB_LEARN_FULL:
 		br->stats.learn_full++;
@@ -279,6 +287,9 @@ flush(struct bridge *br, struct dp_burst *b)
 		sent = port_tx_burst(q, ok, m);
 		if (sent < 0)
 			sent = 0;
+		if (unlikely(q->capture))
+			for (int j = 0; j < sent; j++)
+				dp_capture(q, ok[j], true);
 		for (int j = 0; j < sent; j++)
 			q->stats.tx_bytes += ok[j]->len;
 		q->stats.tx_packets += (uint64_t)sent;
@@ -308,6 +319,8 @@ dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
 		in->stats.rx_bytes += p->len;
 		br->stats.rx_packets++;
 		br->stats.rx_bytes += p->len;
+		if (unlikely(in->capture))
+			dp_capture(in, p, false);
 		p->in_port = in->port_no;
 		if (unlikely(p->len < ETH_HDR_LEN)) {
 			drop(in, PORT_DROP_RUNT);
@@ -369,6 +382,8 @@ dp_host_input(struct bridge *br, struct pkt **pkts, int n)
 
 		host->stats.rx_packets++;
 		host->stats.rx_bytes += p->len;
+		if (unlikely(host->capture))
+			dp_capture(host, p, false);
 		p->in_port = 0;
 		if (p->len < ETH_HDR_LEN) {
 			drop(host, PORT_DROP_RUNT);
@@ -382,6 +397,15 @@ dp_host_input(struct bridge *br, struct pkt **pkts, int n)
 	}
 	flush(br, &b);
 	free_burst(br, pkts, n);
+}
+
+dp_capture_fn *dp_capture_hook;
+
+void
+dp_capture(struct port *port, const struct pkt *p, bool tx)
+{
+	if (port->capture && dp_capture_hook)
+		dp_capture_hook(port, p, tx);
 }
 
 void

@@ -16,6 +16,8 @@
 #ifndef VSWITCHD_DP_H
 #define VSWITCHD_DP_H
 
+#include <stdbool.h>
+
 struct bridge;
 struct port;
 struct pkt;
@@ -26,6 +28,18 @@ void dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n);
 /* Runs 'n' packets sent by the bridge device itself (its host port) and
  * frees them: no learning, flood flags mcast/bcast ignored (local origin). */
 void dp_host_input(struct bridge *br, struct pkt **pkts, int n);
+
+/* Capture: for every frame received on a port whose 'capture' flag is set
+ * (after it is counted, before any processing) and every frame sent on it
+ * (as sent: after the egress VLAN edit; BPDUs included), the datapath calls
+ * the hook with 'tx' false or true.  The hook runs on the datapath: it must
+ * copy what it wants and return without blocking or allocating.  NULL
+ * (the default) captures nothing. */
+typedef void dp_capture_fn(struct port *port, const struct pkt *p, bool tx);
+extern dp_capture_fn *dp_capture_hook;
+
+/* Calls the capture hook for 'p' on 'port' if the port is being captured. */
+void dp_capture(struct port *port, const struct pkt *p, bool tx);
 
 /* Tells the datapath that bridge-wide settings changed (cached values). */
 void dp_bridge_changed(struct bridge *br);

@@ -94,6 +94,7 @@ struct port {
 	bool link_enabled;		/* admin up and carrier, as last told
 					 * to STP */
 	bool is_host;			/* the bridge device's own port */
+	bool capture;			/* frames go to dp_capture_hook */
 	uint16_t group_fwd_mask;	/* per-port link-local mask */
 	uint8_t stp_priority;		/* 0..63, default 32 */
 	uint32_t path_cost;		/* 1..65535 */

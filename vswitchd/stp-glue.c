@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "bridge-event.h"
+#include "dp.h"
 #include "fdb.h"
 #include "log.h"
 #include "pkt.h"
@@ -37,6 +39,8 @@ drain(struct bridge *br)
 		if (port_tx_burst(port, &p, 1) == 1) {
 			port->stats.tx_packets++;
 			port->stats.tx_bytes += len;
+			if (port->capture)
+				dp_capture(port, p, true);
 		} else {
 			port->stats.drops[PORT_DROP_TX_ERROR]++;
 		}
@@ -49,15 +53,29 @@ drain(struct bridge *br)
 		if (!port)
 			continue;
 		st = (enum port_state)stp_port_get_state(br->stp, port_no);
-		if (st != port->state)
+		if (st != port->state) {
 			log_info(MOD, "%s: %s: state %s -> %s", br->name,
 				 port->name, port_state_name(port->state),
 				 port_state_name(st));
+			bridge_event_port(br, BRIDGE_EV_PORT_STATE, port_no,
+					  (uint8_t)st);
+		}
 		port->state = st;
 	}
 	while (stp_get_flush_port(br->stp, &port_no))
-		fdb_flush_port_dynamic(br->fdb, port_no);
+		bridge_event_fdb_flush(br, &(struct fdb_flush_filter){
+			.port_no = port_no, .vid = FDB_VID_ANY,
+			.flags_mask = FDB_F_LOCAL | FDB_F_STATIC });
 	fdb_set_tc_hold_ms(br->fdb, stp_get_ageing_override_ms(br->stp));
+	if (bridge_events_enabled) {
+		struct stp_bridge_status st;
+
+		stp_get_status(br->stp, &st);
+		if (st.topology_change != br->stp_tc) {
+			br->stp_tc = st.topology_change;
+			bridge_event_port(br, BRIDGE_EV_TOPOLOGY, 0, br->stp_tc);
+		}
+	}
 }
 
 void

@@ -100,7 +100,12 @@ done <<'TABLE'
 2|expected 'time stop'|debug clock stop
 2|unknown topic 'gossip'|monitor gossip
 2|unexpected argument 'x'|info x
-1|capture is not supported|capture p1
+1|device nodev does not exist|capture nodev
+1|bridge nobr does not exist|capture nobr p1
+2|-c needs a COUNT of at least 1|capture p1 -c 0
+2|-w needs a FILE|capture p1 -w
+2|unexpected argument 'x'|capture br0 p1 x
+2|unknown option '-z'|capture p1 -z
 TABLE
 [ "$n" -ge 30 ] && ok || fail "only $n bridgectl cases"
 alive && ok || fail "daemon died after the bridgectl table"

@@ -73,13 +73,14 @@ learn_n(uint32_t n, uint16_t vid, uint16_t port_no, uint64_t now_ms)
 	return fdb_learn(fdb, &m, vid, port_no, now_ms);
 }
 
+/* Adds as a user would: bridge_fdb_add() passes FDB_F_USER. */
 static int
 add_n(uint32_t n, uint16_t vid, uint16_t port_no, uint8_t flags,
       uint64_t now_ms)
 {
 	struct eth_addr m = mac(n);
 
-	return fdb_add(fdb, &m, vid, port_no, flags, now_ms);
+	return fdb_add(fdb, &m, vid, port_no, flags | FDB_F_USER, now_ms);
 }
 
 static int
@@ -280,6 +281,35 @@ END_TEST
 
 /* ---- ageing time 0 ---- */
 
+/* fdb_age_report() hands back what it removed, at most 'max' per call. */
+START_TEST(test_ageing_report)
+{
+	struct fdb_entry out[2];
+
+	fdb_set_ageing_ms(fdb, 1000);
+	ck_assert_int_eq(learn_n(1, 0, 1, 0), FDB_LEARN_NEW);
+	ck_assert_int_eq(learn_n(2, 5, 2, 10), FDB_LEARN_NEW);
+	ck_assert_int_eq(learn_n(3, 0, 3, 20), FDB_LEARN_NEW);
+	ck_assert_int_eq(learn_n(4, 0, 4, 900), FDB_LEARN_NEW);
+	ck_assert_int_eq(add_n(5, 0, 1, FDB_F_STATIC, 0), 0);
+	ck_assert_uint_eq(fdb_age_report(fdb, 999, out, 2), 0);
+	ck_assert_uint_eq(fdb_age_report(fdb, 1500, out, 2), 2);
+	{
+		struct eth_addr m1 = mac(1);
+
+		ck_assert(eth_addr_equals(&out[0].mac, &m1));
+	}
+	ck_assert_uint_eq(out[0].port_no, 1);
+	ck_assert_uint_eq(out[1].vid, 5);
+	ck_assert_uint_eq(out[1].port_no, 2);
+	ck_assert_uint_eq(fdb_age_report(fdb, 1500, out, 2), 1);
+	ck_assert_uint_eq(out[0].port_no, 3);
+	ck_assert_uint_eq(fdb_age_report(fdb, 1500, out, 2), 0);
+	ck_assert_uint_eq(fdb_count(fdb), 2);
+	ck_assert(fdb_is_consistent(fdb));
+}
+END_TEST
+
 START_TEST(test_ageing_zero)
 {
 	fdb_set_ageing_ms(fdb, 1000);
@@ -434,6 +464,22 @@ END_TEST
 
 /* ---- user add / del / replace ---- */
 
+/* fdb_add() does not imply FDB_F_USER: the bridge's own local entries
+ * are not user entries, and a non-user dynamic entry counts as learned. */
+START_TEST(test_add_not_user)
+{
+	struct eth_addr m1 = mac(1), m2 = mac(2);
+
+	ck_assert_int_eq(fdb_add(fdb, &m1, 0, 3, FDB_F_LOCAL | FDB_F_STATIC, 0),
+			 0);
+	ck_assert_uint_eq(lookup_n(1, 0)->flags, FDB_F_LOCAL | FDB_F_STATIC);
+	ck_assert_int_eq(fdb_add(fdb, &m2, 0, 3, 0, 0), 0);
+	ck_assert_uint_eq(lookup_n(2, 0)->flags, 0);
+	ck_assert_uint_eq(fdb_count_learned(fdb), 1);
+	ck_assert(fdb_is_consistent(fdb));
+}
+END_TEST
+
 START_TEST(test_user_add)
 {
 	struct fdb_entry *e;
@@ -512,7 +558,8 @@ START_TEST(test_user_add_invalid)
 	ck_assert_uint_eq(fdb_count(fdb), 0);
 
 	/* A refused replace leaves the entry alone. */
-	ck_assert_int_eq(fdb_add(fdb, &m, 0, 1, FDB_F_STATIC, 0), 0);
+	ck_assert_int_eq(fdb_add(fdb, &m, 0, 1, FDB_F_STATIC | FDB_F_USER, 0),
+			 0);
 	ck_assert_int_eq(fdb_add(fdb, &m, 0, 2, FDB_F_LOCAL | FDB_F_STICKY, 0),
 			 -EINVAL);
 	ck_assert_int_eq(port_of(&m, 0), 1);
@@ -1074,6 +1121,7 @@ fdb_suite(void)
 	tcase_add_test(tc, test_ageing_boundary);
 	tcase_add_test(tc, test_ageing_static_local_never);
 	tcase_add_test(tc, test_ageing_partial);
+	tcase_add_test(tc, test_ageing_report);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ageing_zero");
@@ -1102,6 +1150,7 @@ fdb_suite(void)
 
 	tc = tcase_create("user");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_add_not_user);
 	tcase_add_test(tc, test_user_add);
 	tcase_add_test(tc, test_user_replace);
 	tcase_add_test(tc, test_user_dynamic_ages_and_is_not_learned);

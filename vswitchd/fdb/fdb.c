@@ -228,7 +228,6 @@ fdb_add(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
 	    (flags & ~FDB_ALL_FLAGS) ||
 	    ((flags & FDB_F_LOCAL) && (flags & FDB_F_STICKY)))
 		return -EINVAL;
-	flags |= FDB_F_USER;
 
 	hash = fdb_hash(fdb, mac, vid);
 	idx = fdb_find(fdb, mac, vid, hash);
@@ -324,6 +323,22 @@ fdb_age(struct fdb *fdb, uint64_t now_ms)
 			      hold_ms, now_ms)) {
 		fdb_remove(fdb, fdb->age_head);
 		n++;
+	}
+	return n;
+}
+
+size_t
+fdb_age_report(struct fdb *fdb, uint64_t now_ms, struct fdb_entry *removed,
+	       size_t max)
+{
+	uint64_t hold_ms = fdb_get_hold_ms(fdb);
+	size_t n = 0;
+
+	while (n < max && fdb->age_head != FDB_NIL &&
+	       fdb_is_expired(fdb->nodes[fdb->age_head].e.updated_ms,
+			      hold_ms, now_ms)) {
+		removed[n++] = fdb->nodes[fdb->age_head].e;
+		fdb_remove(fdb, fdb->age_head);
 	}
 	return n;
 }

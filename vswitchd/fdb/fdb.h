@@ -162,11 +162,14 @@ fdb_entry_use(struct fdb_entry *e, uint64_t now_ms)
 		e->used_ms = now_ms;
 }
 
-/* Adds or replaces the entry for ('mac', 'vid') with 'port_no' and 'flags'
- * (FDB_F_USER is implied), as "bridge fdb replace".  'updated_ms' becomes
- * 'now_ms'.  Without FDB_F_STATIC or FDB_F_LOCAL the entry is a user dynamic
- * one: it ages, and it does not count against max_learned.  Replacing a
- * learned entry turns it into a user entry.  Returns 0; -EINVAL for a
+/* Adds or replaces the entry for ('mac', 'vid') with 'port_no' and 'flags',
+ * as "bridge fdb replace".  'updated_ms' becomes 'now_ms'.  The caller says
+ * who added it: entries a user asked for carry FDB_F_USER (the bridge glue
+ * adds it in bridge_fdb_add()), the local entries the bridge keeps for its
+ * ports' and its own addresses do not.  Without FDB_F_STATIC or FDB_F_LOCAL
+ * the entry ages; with FDB_F_USER it does not count against max_learned
+ * (local entries never do).  Replacing a learned entry with FDB_F_USER
+ * turns it into a user entry.  Returns 0; -EINVAL for a
  * multicast or zero MAC, FDB_F_LOCAL with FDB_F_STICKY, unknown flag bits,
  * a VID above 4095 or FDB_PORT_ANY; or -ENOSPC when the table is full (the
  * max_learned cap does not apply).  Control path (never allocates, though). */
@@ -192,6 +195,13 @@ size_t fdb_flush_port(struct fdb *, uint16_t port_no);
 /* Removes dynamic entries whose updated_ms + hold time <= 'now_ms'.
  * Returns the number removed. */
 size_t fdb_age(struct fdb *, uint64_t now_ms);
+
+/* As fdb_age(), but removes at most 'max' entries and copies each removed
+ * entry to 'removed' (for event reporting; the module stays free of
+ * callbacks).  Returns the number removed; when it is 'max', more may be
+ * due, so the caller calls again.  O(removed), never allocates. */
+size_t fdb_age_report(struct fdb *, uint64_t now_ms,
+		      struct fdb_entry *removed, size_t max);
 
 /* Returns when the next dynamic entry expires, or UINT64_MAX if none. */
 uint64_t fdb_next_expiry_ms(const struct fdb *);

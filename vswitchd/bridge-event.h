@@ -1,0 +1,90 @@
+/*
+ * bridge-event.h - what happened in a bridge, for monitors: FDB entries
+ * learned, moved and removed (aged, flushed), STP port states and topology
+ * changes, ports whose link went up or down.
+ *
+ * The datapath and the STP glue record events into a fixed ring per bridge
+ * (no allocation, no logging, no I/O); the control server drains the rings
+ * from the loop and turns them into notifications (docs/rpc.md
+ * monitor.subscribe).  Nothing is recorded while nobody listens
+ * ('bridge_events_enabled' false), so the cost on the datapath is one
+ * predictable branch.  A full ring drops the newest events and counts
+ * them.
+ *
+ * Each bridge owns its ring (bridge_create/bridge_destroy); events name
+ * their port by name as well as number, since the port may be gone by the
+ * time the event is read.
+ */
+#ifndef VSWITCHD_BRIDGE_EVENT_H
+#define VSWITCHD_BRIDGE_EVENT_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eth.h"
+
+struct bridge;
+struct fdb_entry;
+struct fdb_flush_filter;
+
+#define BRIDGE_EVENT_RING 1024	/* events per bridge, a power of two */
+
+enum bridge_event_type {
+	BRIDGE_EV_FDB_NEW,	/* learned (or refreshed onto a new key) */
+	BRIDGE_EV_FDB_MOVED,	/* learned on another port */
+	BRIDGE_EV_FDB_DEL,	/* aged out, flushed, or its port left */
+	BRIDGE_EV_PORT_STATE,	/* STP port state changed ('state') */
+	BRIDGE_EV_TOPOLOGY,	/* topology change flag ('state' 1/0) */
+	BRIDGE_EV_LINK,		/* port enabled/disabled ('state' 1/0) */
+};
+
+struct bridge_event {
+	uint8_t type;		/* enum bridge_event_type */
+	uint8_t fdb_flags;	/* FDB_F_* of the entry */
+	uint8_t state;		/* see the types */
+	uint16_t vid;
+	uint16_t port_no;	/* 0: the bridge device */
+	struct eth_addr mac;
+	char ifname[IFNAMSIZ];	/* the port (or bridge) named by port_no */
+};
+
+struct bridge_event_ring {
+	struct bridge_event ev[BRIDGE_EVENT_RING];
+	uint32_t head, tail;	/* free-running; tail - head = queued */
+	uint64_t dropped;	/* lost to a full ring */
+};
+
+/* True while some monitor listens; checked before recording anything. */
+extern bool bridge_events_enabled;
+
+/* Allocates / frees 'br->events'.  Control path. */
+void bridge_event_init(struct bridge *br);
+void bridge_event_uninit(struct bridge *br);
+
+/* Records an FDB event for 'mac'/'vid' on port 'port_no' of 'br' with
+ * entry flags 'flags'.  Datapath-safe: no allocation, O(1). */
+void bridge_event_fdb(struct bridge *br, enum bridge_event_type type,
+		      const struct eth_addr *mac, uint16_t vid,
+		      uint16_t port_no, uint8_t flags);
+
+/* Records a port event ('type' PORT_STATE or LINK) or a bridge event
+ * (TOPOLOGY, 'port_no' 0).  Datapath-safe. */
+void bridge_event_port(struct bridge *br, enum bridge_event_type type,
+		       uint16_t port_no, uint8_t state);
+
+/* Takes the oldest event of 'br' into '*ev'.  False when none is left. */
+bool bridge_event_pop(struct bridge *br, struct bridge_event *ev);
+
+/* Removes the FDB entries of 'br' matching 'f', recording a removal event
+ * for each while monitors listen.  Returns the number removed.  O(table)
+ * like fdb_flush(); never allocates. */
+size_t bridge_event_fdb_flush(struct bridge *br,
+			      const struct fdb_flush_filter *f);
+
+/* Ages the FDB of 'br' to 'now_ms', recording a removal event for each
+ * expired entry while monitors listen. */
+void bridge_event_fdb_age(struct bridge *br, uint64_t now_ms);
+
+#endif /* VSWITCHD_BRIDGE_EVENT_H */
