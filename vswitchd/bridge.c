@@ -47,8 +47,8 @@ bridge_options_default(struct bridge_options *opt)
 	opt->forward_delay_cs = 1500;
 }
 
-static bool
-name_is_valid(const char *name)
+bool
+bridge_name_is_valid(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -79,7 +79,7 @@ bridge_create(const char *name, const struct bridge_options *opt,
 {
 	struct bridge *br, **pp;
 
-	if (!name_is_valid(name))
+	if (!bridge_name_is_valid(name))
 		return -EINVAL;
 	if (bridge_lookup(name) || bridge_find_port(name, NULL))
 		return -EEXIST;

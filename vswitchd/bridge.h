@@ -76,6 +76,11 @@ struct bridge {
 	struct bridge *next;		/* in the global list, by name */
 };
 
+/* True if 'name' can name a bridge or port: 1..15 printable characters,
+ * no '/', ':' or white space, not "." or ".." (the kernel's rules for
+ * interface names). */
+bool bridge_name_is_valid(const char *name);
+
 /* Fills 'opt' with the Linux defaults. */
 void bridge_options_default(struct bridge_options *opt);
 

@@ -480,7 +480,7 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 	    !json_object_is_type(args, json_type_object))
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 				       "params.args: must be an object");
-	if (!ctl_name_is_valid(name))
+	if (!bridge_name_is_valid(name))
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 				       "params.name: '%s' is not a valid "
 				       "interface name", name);

@@ -8,7 +8,6 @@
  */
 #include "ctl-query.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,22 +70,6 @@ ctl_json_uint_error(struct ctl_reply *r, const char *what,
 			       json_object_to_json_string(v),
 			       (unsigned long long)min,
 			       (unsigned long long)max);
-}
-
-bool
-ctl_name_is_valid(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n >= IFNAMSIZ || !strcmp(name, ".") ||
-	    !strcmp(name, ".."))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (name[i] == '/' || name[i] == ':' ||
-		    isspace((unsigned char)name[i]) ||
-		    !isprint((unsigned char)name[i]))
-			return false;
-	return true;
 }
 
 void

@@ -30,10 +30,6 @@ int ctl_json_uint(struct json_object *v, uint64_t min, uint64_t max,
 int ctl_json_uint_error(struct ctl_reply *r, const char *what,
 			struct json_object *v, uint64_t min, uint64_t max);
 
-/* True if 'name' is usable as an interface name (1..15 printable bytes,
- * no '/', ':' or white space). */
-bool ctl_name_is_valid(const char *name);
-
 /* The bridge object of bridge.list, and its ports sorted by name. */
 struct json_object *ctl_json_bridge(const struct bridge *br);
 struct json_object *ctl_json_ports(const struct bridge *br);
