@@ -252,6 +252,7 @@ main(int argc, char **argv)
 			for (struct bridge *br = bridge_first(); br;
 			     br = br->next)
 				show_bridge_summary(stdout, br);
+		replay_finish();
 	} else {
 		status = run_daemon(&o);
 	}

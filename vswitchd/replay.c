@@ -146,11 +146,13 @@ replay_run(const struct replay_opts *o)
 		if (!err)
 			input_due(now_ns);
 	}
-	/* The replay is over: take the bridges down before main() destroys
-	 * them, so port removal (which may make a bridge root and send TC
-	 * BPDUs, as 'ip link del' of an up bridge does) is not recorded. */
-	for (struct bridge *br = bridge_first(); br; br = br->next)
-		bridge_set_admin_up(br, false);
 	script_ctx_uninit(&ctx);
 	return err;
+}
+
+void
+replay_finish(void)
+{
+	for (struct bridge *br = bridge_first(); br; br = br->next)
+		bridge_set_admin_up(br, false);
 }

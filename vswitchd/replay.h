@@ -20,4 +20,10 @@ struct replay_opts {
  * printed). */
 int replay_run(const struct replay_opts *opts);
 
+/* Takes every bridge down once the replay (and any dump of its state) is
+ * over, before the bridges are destroyed: removing the ports of an up
+ * bridge may make it root and send TC BPDUs, as 'ip link del' does, and
+ * those must not be recorded in the output captures. */
+void replay_finish(void);
+
 #endif /* VSWITCHD_REPLAY_H */
