@@ -20,13 +20,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+#include <libgen.h>
+
+#include "ctl-client.h"
 #include "i8042.h"
+#include "rtc.h"
 #include "log.h"
 #include "loop.h"
 #include "pci.h"
 #include "serial.h"
 #include "util.h"
 #include "vcpu.h"
+#include "vhost-front.h"
 #include "virtio-net-dev.h"
 #include "virtio-pci.h"
 #include "vmm.h"
@@ -37,6 +43,7 @@
 
 static struct termios vmm_saved_termios;
 static struct i8042 vmm_i8042;
+static struct rtc vmm_rtc;
 
 uint64_t
 vmm_now_ns(void)
@@ -326,8 +333,12 @@ step_serial_init(struct vmm *vmm)
 		log_info("vmm", "serial: stdin cannot be polled (a file?); "
 			 "no input");
 	if (!err) {
-		vmm_i8042.reset = vmm_on_reset;
-		vmm_i8042.arg = vmm;
+		i8042_init(&vmm_i8042, &vmm->kvm, vmm_on_reset, vmm);
+		rtc_init(&vmm_rtc);
+		err = io_bus_add(&vmm->pio, RTC_PORT_BASE, RTC_NR_PORTS,
+				 rtc_io, &vmm_rtc);
+	}
+	if (!err) {
 		err = io_bus_add(&vmm->pio, I8042_DATA_PORT, 1, i8042_data_io,
 				 &vmm_i8042);
 		if (!err)
@@ -373,14 +384,118 @@ step_pci_exit(struct vmm *vmm)
 	vmm->pci = NULL;
 }
 
+/* How long the first connection to a vhost-user back-end may take: a
+ * client retries connect() meanwhile; a server waits for the back-end. */
+#define VMM_VHOST_CONNECT_MS    10000
+#define VMM_VHOST_ACCEPT_MS     60000
+
+/* --net BRIDGE: asks vswitchd for vhost-user port 'port_name' on the
+ * bridge, vswitchd listening on a socket beside its control socket. */
+static int
+vmm_bridge_port_add(struct vmm *vmm)
+{
+	const char *sock = ctl_client_socket_path(vmm->cfg.ctl_socket);
+	struct json_object *params, *args;
+	char *dir_copy = xstrdup(sock);
+	char err[256];
+	int n, rc;
+
+	if (vmm->cfg.name)
+		snprintf(vmm->port_name, sizeof vmm->port_name, "%s",
+			 vmm->cfg.name);
+	else
+		snprintf(vmm->port_name, sizeof vmm->port_name, "vm-%d",
+			 (int)getpid());
+	n = snprintf(vmm->port_path, sizeof vmm->port_path, "%s/%s.vhost",
+		     dirname(dir_copy), vmm->port_name);
+	free(dir_copy);
+	if (n < 0 || (size_t)n >= sizeof vmm->port_path) {
+		log_err("vmm", "--net %s: socket path too long",
+			vmm->cfg.bridge);
+		return -ENAMETOOLONG;
+	}
+	params = json_object_new_object();
+	args = json_object_new_object();
+	json_object_object_add(params, "bridge",
+			       json_object_new_string(vmm->cfg.bridge));
+	json_object_object_add(params, "name",
+			       json_object_new_string(vmm->port_name));
+	json_object_object_add(params, "type",
+			       json_object_new_string("vhost-user"));
+	json_object_object_add(args, "socket",
+			       json_object_new_string(vmm->port_path));
+	json_object_object_add(args, "mode", json_object_new_string("server"));
+	json_object_object_add(params, "args", args);
+	rc = ctl_client_call(sock, "port.add", params, err, sizeof err);
+	json_object_put(params);
+	if (rc) {
+		log_err("vmm", "--net %s: port.add %s: %s", vmm->cfg.bridge,
+			vmm->port_name, err);
+		return rc;
+	}
+	vmm->port_added = true;
+	log_info("vmm", "port %s added to bridge %s (%s)", vmm->port_name,
+		 vmm->cfg.bridge, vmm->port_path);
+	return 0;
+}
+
+static void
+vmm_bridge_port_del(struct vmm *vmm)
+{
+	const char *sock = ctl_client_socket_path(vmm->cfg.ctl_socket);
+	struct json_object *params;
+	char err[256];
+
+	if (!vmm->port_added)
+		return;
+	params = json_object_new_object();
+	json_object_object_add(params, "name",
+			       json_object_new_string(vmm->port_name));
+	json_object_object_add(params, "bridge",
+			       json_object_new_string(vmm->cfg.bridge));
+	if (ctl_client_call(sock, "port.del", params, err, sizeof err))
+		log_warn("vmm", "port.del %s: %s", vmm->port_name, err);
+	json_object_put(params);
+	vmm->port_added = false;
+}
+
 static int
 step_net_init(struct vmm *vmm)
 {
-	if (vmm->cfg.net == VMM_NET_NONE)
+	const char *path = vmm->cfg.net_path;
+	bool server = vmm->cfg.net_server;
+	void *be;
+	int err;
+
+	switch (vmm->cfg.net) {
+	case VMM_NET_NONE:
 		return 0;
-	vmm->net_dev = virtio_net_create(vmm, vmm->cfg.mac, &net_null_ops,
-					 net_null_create());
-	return vmm->net_dev ? 0 : -EIO;
+	case VMM_NET_NULL:
+		vmm->net_dev = virtio_net_create(vmm, vmm->cfg.mac,
+						 &net_null_ops,
+						 net_null_create());
+		return vmm->net_dev ? 0 : -EIO;
+	case VMM_NET_BRIDGE:
+		err = vmm_bridge_port_add(vmm);
+		if (err)
+			return err;
+		path = vmm->port_path;
+		server = false;
+		break;
+	case VMM_NET_VHOST:
+		break;
+	}
+	be = vhost_front_create(path, server, &vmm->mem, vmm->loop,
+				server ? VMM_VHOST_ACCEPT_MS
+				       : VMM_VHOST_CONNECT_MS, vmm->signal_fd);
+	if (be)
+		vmm->net_dev = virtio_net_create(vmm, vmm->cfg.mac,
+						 &vhost_front_ops, be);
+	if (!vmm->net_dev) {
+		vmm_bridge_port_del(vmm);
+		return -EIO;
+	}
+	return 0;
 }
 
 static void
@@ -388,6 +503,7 @@ step_net_exit(struct vmm *vmm)
 {
 	virtio_pci_destroy(vmm->net_dev);
 	vmm->net_dev = NULL;
+	vmm_bridge_port_del(vmm);
 }
 
 static int
@@ -494,8 +610,19 @@ vmm_usage(FILE *f)
 "  --cpus N           number of vCPUs, 1-%d (default 1)\n"
 "  --serial stdio|FILE  where the serial port goes (default stdio; on a\n"
 "                     terminal, type Ctrl-A x to quit)\n"
+"  --net BRIDGE       a virtio-net NIC on vswitchd bridge BRIDGE: asks\n"
+"                     vswitchd for a vhost-user port named after the VM\n"
+"                     (removed again on exit)\n"
+"  --net vhost-user:PATH[,server]  a virtio-net NIC whose rings a\n"
+"                     vhost-user back-end listening on PATH serves (with\n"
+"                     ',server' the VMM listens and the back-end connects)\n"
 "  --net null[,mac=MAC]  a virtio-net NIC with no back-end (link down,\n"
 "                     transmitted frames dropped and counted)\n"
+"  --mac MAC          the NIC's MAC (default 52:54:00:12:34:56)\n"
+"  --name NAME        the VM's name, used for its switch port (default\n"
+"                     vm-PID; at most 15 characters)\n"
+"  --ctl-socket PATH  vswitchd's control socket (default $VSWITCHD_SOCKET,\n"
+"                     else /run/vswitchd/vswitchd.sock)\n"
 "  --hugepages        back guest RAM with 2 MiB huge pages\n"
 "  --ksm              let KSM merge guest pages (MADV_MERGEABLE)\n"
 "  --timing           print start-up timing on exit\n"
@@ -538,21 +665,65 @@ vmm_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Parses a unicast MAC "xx:xx:xx:xx:xx:xx". */
+static int
+vmm_parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned m[6];
+	char end;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3],
+		   &m[4], &m[5], &end) != 6 || (m[0] & 1))
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)m[i];
+	return 0;
+}
+
+/* An interface name as vswitchd takes it: 1-15 of [A-Za-z0-9_.-]. */
+static bool
+vmm_name_is_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 15)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789_.-") == n;
+}
+
 static int
 vmm_parse_net(const char *s, struct vmm_config *cfg)
 {
-	unsigned m[6];
+	static const char vu[] = "vhost-user:";
 
 	if (!strcmp(s, "null")) {
 		cfg->net = VMM_NET_NULL;
 		return 0;
 	}
-	if (!strncmp(s, "null,mac=", 9) &&
-	    sscanf(s + 9, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2],
-		   &m[3], &m[4], &m[5]) == 6 && strlen(s + 9) == 17) {
-		for (int i = 0; i < 6; i++)
-			cfg->mac[i] = (uint8_t)m[i];
+	if (!strncmp(s, "null,mac=", 9)) {
+		if (vmm_parse_mac(s + 9, cfg->mac))
+			return -EINVAL;
 		cfg->net = VMM_NET_NULL;
+		return 0;
+	}
+	if (!strncmp(s, vu, sizeof vu - 1)) {
+		const char *path = s + sizeof vu - 1;
+		size_t n = strlen(path);
+
+		cfg->net_server = n > 7 && !strcmp(path + n - 7, ",server");
+		if (cfg->net_server)
+			n -= 7;
+		if (!n || n >= 108 || memchr(path, ',', n))
+			return -EINVAL;
+		cfg->net_path = strndup(path, n);
+		cfg->net = VMM_NET_VHOST;
+		return 0;
+	}
+	if (vmm_name_is_valid(s)) {
+		cfg->bridge = s;
+		cfg->net = VMM_NET_BRIDGE;
 		return 0;
 	}
 	return -EINVAL;
@@ -563,7 +734,8 @@ static int
 vmm_parse_args(int argc, char **argv, struct vmm_config *cfg)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEM, OPT_CPUS,
-	       OPT_SERIAL, OPT_NET, OPT_HUGE, OPT_KSM, OPT_TIMING, OPT_KVM };
+	       OPT_SERIAL, OPT_NET, OPT_HUGE, OPT_KSM, OPT_TIMING, OPT_KVM,
+	       OPT_MAC, OPT_NAME, OPT_CTL };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -576,6 +748,9 @@ vmm_parse_args(int argc, char **argv, struct vmm_config *cfg)
 		{ "ksm", no_argument, NULL, OPT_KSM },
 		{ "timing", no_argument, NULL, OPT_TIMING },
 		{ "kvm-dev", required_argument, NULL, OPT_KVM },
+		{ "mac", required_argument, NULL, OPT_MAC },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "ctl-socket", required_argument, NULL, OPT_CTL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -625,12 +800,29 @@ vmm_parse_args(int argc, char **argv, struct vmm_config *cfg)
 			break;
 		case OPT_NET:
 			if (vmm_parse_net(optarg, cfg)) {
-				fprintf(stderr, "vmm: --net %s: this build "
-					"supports 'null' or 'null,mac=MAC' "
-					"(vhost-user comes next)\n", optarg);
+				fprintf(stderr, "vmm: --net %s: need BRIDGE, "
+					"vhost-user:PATH[,server], 'null' or "
+					"'null,mac=MAC'\n", optarg);
 				return VMM_EXIT_USAGE;
 			}
 			break;
+		case OPT_MAC:
+			if (vmm_parse_mac(optarg, cfg->mac)) {
+				fprintf(stderr, "vmm: --mac %s: need a unicast "
+					"MAC like 52:54:00:12:34:56\n",
+					optarg);
+				return VMM_EXIT_USAGE;
+			}
+			break;
+		case OPT_NAME:
+			if (!vmm_name_is_valid(optarg)) {
+				fprintf(stderr, "vmm: --name %s: need 1-15 "
+					"of A-Z a-z 0-9 _ . -\n", optarg);
+				return VMM_EXIT_USAGE;
+			}
+			cfg->name = optarg;
+			break;
+		case OPT_CTL: cfg->ctl_socket = optarg; break;
 		default:
 			fprintf(stderr, "Try 'vmm --help'.\n");
 			return VMM_EXIT_USAGE;

@@ -27,9 +27,11 @@ enum {
 
 #define UART_IER_RDI    0x01
 #define UART_IER_THRI   0x02
+#define UART_IER_RLSI   0x04
 #define UART_IIR_NO_INT 0x01
 #define UART_IIR_THRI   0x02
 #define UART_IIR_RDI    0x04
+#define UART_IIR_RLSI   0x06
 #define UART_IIR_FIFO   0xc0
 #define UART_FCR_ENABLE 0x01
 #define UART_FCR_CLR_RX 0x02
@@ -99,10 +101,14 @@ serial_set_loop(struct serial *serial, struct loop *loop)
 	serial->loop = loop;
 }
 
-/* Returns the IIR identification of the highest-priority pending source. */
+/* Returns the IIR identification of the highest-priority pending source
+ * (16550A: receiver line status, then received data, then THR empty; modem
+ * status changes are not modelled). */
 static uint8_t
 serial_iir(const struct serial *s)
 {
+	if ((s->ier & UART_IER_RLSI) && (s->lsr & UART_LSR_OE))
+		return UART_IIR_RLSI;
 	if ((s->ier & UART_IER_RDI) && s->count)
 		return UART_IIR_RDI;
 	if ((s->ier & UART_IER_THRI) && s->thri_pending)
@@ -136,9 +142,16 @@ serial_rx_push(struct serial *s, uint8_t c)
 	s->lsr |= UART_LSR_DR;
 }
 
+/* A THR write: the write clears a pending THR-empty interrupt (the line
+ * drops), the byte leaves at once, and THR empty raises it again.  The
+ * drop matters: ISA interrupts are edge-triggered at the IOAPIC, and a line
+ * that stayed high across the write would give the guest no new edge, so
+ * a THR-empty interrupt the driver waits for would be lost. */
 static void
 serial_tx(struct serial *s, uint8_t c)
 {
+	s->thri_pending = false;
+	serial_update_irq(s);
 	if (s->mcr & UART_MCR_LOOP) {
 		serial_rx_push(s, c);
 	} else if (s->out_fd >= 0) {
@@ -207,7 +220,13 @@ serial_write(struct serial *s, unsigned reg, uint8_t v)
 		if (s->lcr & UART_LCR_DLAB) {
 			s->dlm = v;
 		} else {
-			if (!(s->ier & UART_IER_THRI) && (v & UART_IER_THRI))
+			/* Enabling THRI while THR is empty (it always is)
+			 * raises it at once, as on real 16550s: Linux's
+			 * start_tx relies on it, and its UART_BUG_THRE test
+			 * checks it.  Disabling it forgets it. */
+			if (!(v & UART_IER_THRI))
+				s->thri_pending = false;
+			else if (!(s->ier & UART_IER_THRI))
 				s->thri_pending = true;
 			s->ier = v & 0x0f;
 		}

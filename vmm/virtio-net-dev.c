@@ -1,11 +1,17 @@
 /*
  * virtio-net-dev.c - virtio-net device model.
+ *
+ * With a frame back-end (null) the device pops transmitted chains here;
+ * with a queue back-end (vhost-user) it only negotiates features, keeps
+ * the config space (MAC, link status) and hands the queues over on
+ * DRIVER_OK, so frames never pass through the VMM.
  */
 #include "virtio-net-dev.h"
 
 #include <errno.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,11 +38,22 @@ struct virtio_net {
 	uint64_t tx_frames, tx_dropped, tx_errors;
 };
 
+/* Ring and net features passed through from a queue back-end: ones the
+ * device model needs no code for, because the back-end serves the rings. */
+#define VNET_BACKEND_FEATURES                                           \
+	((1ULL << VIRTIO_NET_F_MRG_RXBUF) |                             \
+	 (1ULL << VIRTIO_RING_F_EVENT_IDX) |                            \
+	 (1ULL << VIRTIO_RING_F_INDIRECT_DESC))
+
 static uint64_t
 vnet_get_features(void *dev)
 {
-	(void)dev;
-	return (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS);
+	struct virtio_net *n = dev;
+	uint64_t f = (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS);
+
+	if (n->be_ops->owns_queues && n->be_ops->get_features)
+		f |= n->be_ops->get_features(n->be) & VNET_BACKEND_FEATURES;
+	return f;
 }
 
 static void
@@ -52,12 +69,41 @@ vnet_config_read(void *dev, unsigned off, uint8_t *data, unsigned len)
 	memcpy(data, (uint8_t *)&c + off, len);
 }
 
+/* Hands the queues to a queue back-end. */
+static int
+vnet_start_backend(struct virtio_net *n, uint64_t features)
+{
+	struct net_queue_info qi[VNET_NUM_QUEUES];
+
+	for (unsigned i = 0; i < VNET_NUM_QUEUES; i++) {
+		struct virtq *q = n->t.ops->get_queue(n->t.opaque, i);
+
+		if (!q || !q->enabled)
+			return -EINVAL;
+		qi[i] = (struct net_queue_info) {
+			.size = q->size, .desc = q->desc, .avail = q->avail,
+			.used = q->used,
+			.kick_fd = n->t.ops->get_kick_fd(n->t.opaque, i),
+			.call_fd = n->t.ops->get_call_fd(n->t.opaque, i),
+		};
+	}
+	return n->be_ops->start(n->be, features, qi, VNET_NUM_QUEUES);
+}
+
 static int
 vnet_activate(void *dev, uint64_t features)
 {
 	struct virtio_net *n = dev;
+	int err;
 
 	n->features = features;
+	if (n->be_ops->start) {
+		err = n->be_ops->owns_queues ? vnet_start_backend(n, features)
+					     : n->be_ops->start(n->be, features,
+								NULL, 0);
+		if (err)
+			return err;
+	}
 	log_info("virtio-net", "driver ready, features 0x%llx, back-end %s, "
 		 "link %s", (unsigned long long)features, n->be_ops->name,
 		 n->be_ops->link_up(n->be) ? "up" : "down");
@@ -69,7 +115,27 @@ vnet_reset(void *dev)
 {
 	struct virtio_net *n = dev;
 
+	if (n->features && n->be_ops->stop)
+		n->be_ops->stop(n->be);
 	n->features = 0;
+}
+
+static bool
+vnet_queues_external(void *dev)
+{
+	struct virtio_net *n = dev;
+
+	return n->be_ops->owns_queues;
+}
+
+/* The back-end's link changed: tell the driver (§4.1.5.3). */
+static void
+vnet_link_changed(void *arg)
+{
+	struct virtio_net *n = arg;
+
+	if (n->t.ops)
+		n->t.ops->notify_config(n->t.opaque);
 }
 
 static size_t
@@ -117,7 +183,9 @@ vnet_tx(struct virtio_net *n)
 static void
 vnet_queue_kick(void *dev, unsigned q)
 {
-	if (q == VNET_TXQ)
+	struct virtio_net *n = dev;
+
+	if (q == VNET_TXQ && n->be_ops->tx)
 		vnet_tx(dev);
 	/* Receive buffers wait for the back-end. */
 }
@@ -149,6 +217,7 @@ static const struct virtio_device_ops virtio_net_ops = {
 	.reset = vnet_reset,
 	.queue_kick = vnet_queue_kick,
 	.destroy = vnet_destroy,
+	.queues_external = vnet_queues_external,
 };
 
 struct virtio_pci *
@@ -165,6 +234,9 @@ virtio_net_create(struct vmm *vmm, const uint8_t mac[6],
 	if (!vp) {
 		be_ops->destroy(be);
 		free(n);
+		return NULL;
 	}
+	if (be_ops->set_link_notify)
+		be_ops->set_link_notify(be, vnet_link_changed, n);
 	return vp;
 }

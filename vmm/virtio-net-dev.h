@@ -1,11 +1,14 @@
 /*
  * virtio-net-dev.h - the virtio-net device model (virtio 1.2 §5.1).
  *
- * One queue pair (receiveq 0, transmitq 1), feature bits MAC and STATUS,
- * and a back-end behind struct net_backend_ops.  Transmitted chains are
- * handed to the back-end and always completed (a frame the back-end
- * refuses is counted as dropped); receive buffers stay posted until the
- * back-end has a frame.  Malformed chains mark the device NEEDS_RESET.
+ * One queue pair (receiveq 0, transmitq 1), feature bits MAC and STATUS
+ * (plus the ring features a queue back-end serves), and a back-end behind
+ * struct net_backend_ops.  With a frame back-end (null) transmitted
+ * chains are handed to it and always completed (a frame it refuses is
+ * counted as dropped) and malformed chains mark the device NEEDS_RESET;
+ * with a queue back-end (vhost-user) the rings are handed over on
+ * DRIVER_OK and taken back on reset, and link changes raise a
+ * configuration interrupt.
  */
 #ifndef VMM_VIRTIO_NET_DEV_H
 #define VMM_VIRTIO_NET_DEV_H

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -44,6 +45,8 @@ struct vp_vector {
 	int gsi;
 	int irqfd;
 	bool routed;
+	bool irqfd_bound;       /* KVM_IRQFD assigned (vector live) */
+	bool watched;           /* irqfd in mask_ep (vector masked) */
 };
 
 struct virtio_pci {
@@ -72,6 +75,8 @@ struct virtio_pci {
 	bool msix_enabled, msix_masked;
 	struct vp_vector vec[VP_MAX_VECTORS];
 	int cfg_cap;                    /* offset of the PCI_CFG capability */
+	int mask_ep;                    /* epoll set of masked vectors' irqfds */
+	bool queues_external;           /* kicks go to a vhost-user back-end */
 };
 
 /* ---- MSI-X --------------------------------------------------------------- */
@@ -92,9 +97,43 @@ vp_fire(struct vp_vector *v)
 		log_warn_rl("virtio-pci", "irqfd write: %m");
 }
 
-/* Brings vector 'i''s KVM route in line with its table entry and mask
- * state, and delivers a pending interrupt once it is live.  Called with
- * msix_lock held. */
+/* Moves the irqfd of vector 'v' between KVM (live: a write injects the
+ * MSI without the VMM) and the mask watch (masked: a write, from the VMM
+ * or straight from a vhost-user back-end, only sets the PBA bit; see
+ * vp_on_masked()).  On the way back to KVM whatever was signalled while
+ * masked becomes pending and is delivered.  msix_lock held. */
+static void
+vp_vector_bind(struct virtio_pci *vp, struct vp_vector *v, bool live)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	uint64_t n;
+	int err;
+
+	if (live && !v->irqfd_bound) {
+		if (v->watched)
+			epoll_ctl(vp->mask_ep, EPOLL_CTL_DEL, v->irqfd, NULL);
+		v->watched = false;
+		if (read(v->irqfd, &n, sizeof n) == sizeof n && n)
+			v->pending = true;
+		err = kvm_irqfd(&vp->vmm->kvm, v->irqfd, v->gsi, true);
+		if (err)
+			log_warn_rl("virtio-pci", "%s: KVM_IRQFD: %s",
+				    vp->name, strerror(-err));
+		v->irqfd_bound = !err;
+	} else if (!live && v->irqfd_bound) {
+		kvm_irqfd(&vp->vmm->kvm, v->irqfd, v->gsi, false);
+		v->irqfd_bound = false;
+	}
+	if (!v->irqfd_bound && !v->watched) {
+		ev.data.u32 = (uint32_t)(v - vp->vec);
+		v->watched = epoll_ctl(vp->mask_ep, EPOLL_CTL_ADD, v->irqfd,
+				       &ev) == 0;
+	}
+}
+
+/* Brings vector 'i''s KVM route and irqfd in line with its table entry
+ * and mask state, and delivers a pending interrupt once it is live.
+ * Called with msix_lock held. */
 static void
 vp_vector_update(struct virtio_pci *vp, unsigned i)
 {
@@ -102,6 +141,9 @@ vp_vector_update(struct virtio_pci *vp, unsigned i)
 	bool live = vp_vector_live(vp, v);
 	int err;
 
+	/* Masking: unbind before the route goes; unmasking: route first. */
+	if (!live)
+		vp_vector_bind(vp, v, false);
 	if (live || v->routed) {
 		err = kvm_msi_route(&vp->vmm->kvm, v->gsi, live,
 				    (uint64_t)v->addr_hi << 32 | v->addr_lo,
@@ -111,10 +153,41 @@ vp_vector_update(struct virtio_pci *vp, unsigned i)
 				    "%u: %s", vp->name, i, strerror(-err));
 		v->routed = live && !err;
 	}
-	if (live && v->pending) {
+	if (live)
+		vp_vector_bind(vp, v, v->routed);
+	if (live && v->pending && v->irqfd_bound) {
 		v->pending = false;
 		vp_fire(v);
 	}
+}
+
+/* The loop's view of masked vectors: a write to a masked vector's irqfd
+ * (typically a vhost-user back-end's call) sets its PBA bit; unmasking
+ * delivers it (vp_vector_bind()). */
+static void
+vp_on_masked(void *arg, int fd, uint32_t events)
+{
+	struct virtio_pci *vp = arg;
+	struct epoll_event evs[VP_MAX_VECTORS];
+	int n;
+
+	(void)events;
+	n = epoll_wait(fd, evs, VP_MAX_VECTORS, 0);
+	pthread_mutex_lock(&vp->msix_lock);
+	for (int k = 0; k < n; k++) {
+		unsigned i = evs[k].data.u32;
+		struct vp_vector *v;
+		uint64_t cnt;
+
+		if (i >= vp->n_vectors)
+			continue;
+		v = &vp->vec[i];
+		if (v->irqfd_bound)
+			continue;       /* unmasked meanwhile: already drained */
+		if (read(v->irqfd, &cnt, sizeof cnt) == sizeof cnt && cnt)
+			v->pending = true;
+	}
+	pthread_mutex_unlock(&vp->msix_lock);
 }
 
 static void
@@ -236,12 +309,36 @@ vp_get_mem(void *opaque)
 	return &vp->vmm->mem;
 }
 
+static int
+vp_get_kick_fd(void *opaque, unsigned q)
+{
+	struct virtio_pci *vp = opaque;
+
+	return q < vp->ops->num_queues ? vp->kick_fd[q] : -1;
+}
+
+static int
+vp_get_call_fd(void *opaque, unsigned q)
+{
+	struct virtio_pci *vp = opaque;
+	uint16_t vector;
+
+	if (q >= vp->ops->num_queues)
+		return -1;
+	vector = vp->queues[q].msix_vector;
+	if (vector == VIRTIO_MSI_NO_VECTOR || vector >= vp->n_vectors)
+		return -1;
+	return vp->vec[vector].irqfd;
+}
+
 static const struct virtio_transport_ops vp_transport_ops = {
 	.notify_queue = vp_notify_queue,
 	.notify_config = vp_notify_config,
 	.set_needs_reset = vp_set_needs_reset,
 	.get_queue = vp_get_queue,
 	.get_mem = vp_get_mem,
+	.get_kick_fd = vp_get_kick_fd,
+	.get_call_fd = vp_get_call_fd,
 };
 
 /* ---- common configuration ----------------------------------------------- */
@@ -687,16 +784,23 @@ vp_release_fds(struct virtio_pci *vp)
 		struct vp_vector *v = &vp->vec[i];
 
 		if (v->irqfd >= 0) {
-			if (v->gsi >= 0)
+			if (v->irqfd_bound)
 				kvm_irqfd(&vp->vmm->kvm, v->irqfd, v->gsi,
 					  false);
 			close(v->irqfd);
 		}
+		v->irqfd_bound = v->watched = false;
 		if (v->routed)
 			kvm_msi_route(&vp->vmm->kvm, v->gsi, false, 0, 0);
 		v->irqfd = -1;
 		v->routed = false;
 	}
+	if (vp->mask_ep >= 0) {
+		if (vp->vmm->loop)
+			loop_del(vp->vmm->loop, vp->mask_ep);
+		close(vp->mask_ep);
+	}
+	vp->mask_ep = -1;
 }
 
 static int
@@ -708,6 +812,8 @@ vp_open_fds(struct virtio_pci *vp)
 		vp->kick_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (vp->kick_fd[q] < 0)
 			return -errno;
+		if (vp->queues_external)
+			continue;
 		err = loop_add(vp->vmm->loop, vp->kick_fd[q], vp_on_kick, vp);
 		if (err) {
 			close(vp->kick_fd[q]);
@@ -725,12 +831,21 @@ vp_open_fds(struct virtio_pci *vp)
 		v->irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (v->irqfd < 0)
 			return -errno;
-		err = kvm_irqfd(&vp->vmm->kvm, v->irqfd, v->gsi, true);
-		if (err) {
-			v->gsi = -1;
-			return err;
-		}
 	}
+	vp->mask_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (vp->mask_ep < 0)
+		return -errno;
+	err = loop_add(vp->vmm->loop, vp->mask_ep, vp_on_masked, vp);
+	if (err) {
+		close(vp->mask_ep);
+		vp->mask_ep = -1;
+		return err;
+	}
+	/* Every vector starts masked: its irqfd is watched, not bound. */
+	pthread_mutex_lock(&vp->msix_lock);
+	for (unsigned i = 0; i < vp->n_vectors; i++)
+		vp_vector_bind(vp, &vp->vec[i], false);
+	pthread_mutex_unlock(&vp->msix_lock);
 	return 0;
 }
 
@@ -747,6 +862,9 @@ virtio_pci_create(struct vmm *vmm, const struct virtio_device_ops *ops,
 	vp->ops = ops;
 	vp->dev = dev;
 	vp->n_vectors = ops->num_queues + 1;
+	vp->mask_ep = -1;
+	vp->queues_external = ops->queues_external &&
+			      ops->queues_external(dev);
 	snprintf(vp->name, sizeof vp->name, "%s", ops->name);
 	pthread_mutex_init(&vp->lock, NULL);
 	pthread_mutex_init(&vp->msix_lock, NULL);

@@ -7,13 +7,14 @@
  *   - the transport (virtio-pci.c): how the driver reaches the device
  *     (capabilities, common config, notify, ISR, MSI-X) and how the
  *     device raises interrupts; struct virtio_transport_ops;
- *   - the device's back-end (net-null.c now, vhost-user next), private to
+ *   - the device's back-end (net-null.c, vhost-front.c), private to
  *     the device model.
  * A device model never sees PCI; a transport never sees a net header.
  */
 #ifndef VMM_VIRTIO_H
 #define VMM_VIRTIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,12 @@ struct virtio_device_ops {
 	void (*queue_kick)(void *dev, unsigned q);
 	/* Frees the device model. */
 	void (*destroy)(void *dev);
+	/* Whether the queues are served outside the VMM (a vhost-user
+	 * back-end reads the kick eventfds and writes the call eventfds
+	 * itself).  The transport then never reads a kick fd and
+	 * queue_kick is not called.  Asked once, at creation; NULL means
+	 * false. */
+	bool (*queues_external)(void *dev);
 };
 
 /* What a transport offers the device model it carries. */
@@ -64,6 +71,15 @@ struct virtio_transport_ops {
 	struct virtq *(*get_queue)(void *transport, unsigned q);
 	/* Guest RAM, for translating descriptor addresses. */
 	const struct guest_mem *(*get_mem)(void *transport);
+	/* The eventfd a write of which is a kick of queue 'q' (the KVM
+	 * ioeventfd on its notify slot), or -1.  The transport keeps
+	 * ownership; a back-end gets a dup() or uses it as is. */
+	int (*get_kick_fd)(void *transport, unsigned q);
+	/* The eventfd a write of which raises queue 'q''s interrupt: the
+	 * irqfd of the MSI-X vector the driver chose for it (also when
+	 * that vector is masked: the transport then catches the write and
+	 * sets the PBA bit), or -1 when the queue has no vector. */
+	int (*get_call_fd)(void *transport, unsigned q);
 };
 
 struct virtio_transport {

@@ -41,6 +41,8 @@ enum vmm_exit {
 enum vmm_net_kind {
 	VMM_NET_NONE,               /* no NIC */
 	VMM_NET_NULL,               /* virtio-net without a back-end */
+	VMM_NET_VHOST,              /* vhost-user back-end on a socket */
+	VMM_NET_BRIDGE,             /* a new vhost-user port of a vswitchd bridge */
 };
 
 struct vmm_config {
@@ -51,6 +53,11 @@ struct vmm_config {
 	unsigned cpus;
 	const char *serial;         /* "stdio" or a file name */
 	enum vmm_net_kind net;
+	const char *net_path;       /* VMM_NET_VHOST: the socket */
+	bool net_server;            /* VMM_NET_VHOST: listen there */
+	const char *bridge;         /* VMM_NET_BRIDGE */
+	const char *name;           /* VM name (the switch port's name) */
+	const char *ctl_socket;     /* vswitchd's control socket, or NULL */
 	uint8_t mac[6];
 	bool hugepages;
 	bool ksm;
@@ -76,6 +83,9 @@ struct vmm {
 	struct serial *serial;
 	struct pci_bus *pci;
 	struct virtio_pci *net_dev;
+	char port_name[16];         /* --net BRIDGE: the port we added */
+	char port_path[108];        /* ... and its vhost-user socket */
+	bool port_added;
 	struct vcpu *vcpus;
 	unsigned n_vcpus_started;
 

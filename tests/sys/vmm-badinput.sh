@@ -76,8 +76,8 @@ case_ "command line too long" 1 'command line is 5000 bytes, the kernel takes at
 case_ "zero CPUs"            2 '--cpus 0: need a number from 1 to 64' run --kernel "$GUEST" --cpus 0
 case_ "absurd CPU count"     2 '--cpus 100000: need a number' run --kernel "$GUEST" --cpus 100000
 case_ "CPU count garbage"    2 '--cpus two: need a number' run --kernel "$GUEST" --cpus two
-case_ "unknown --net"        2 '--net tap0: this build supports' run --kernel "$GUEST" --net tap0
-case_ "bad MAC"              2 '--net null,mac=zz: this build supports' run --kernel "$GUEST" --net null,mac=zz
+case_ "unknown --net"        2 "--net tap0!: need BRIDGE" run --kernel "$GUEST" --net "tap0!"
+case_ "bad MAC"              2 "--net null,mac=zz: need BRIDGE" run --kernel "$GUEST" --net null,mac=zz
 case_ "missing /dev/kvm"     1 '/nonexistent/kvm: No such file or directory \(no KVM' run --kernel "$GUEST" --kvm-dev /nonexistent/kvm
 case_ "KVM path not KVM"     1 '/dev/null: not a KVM device' run --kernel "$GUEST" --kvm-dev /dev/null
 if [ "$(cat /proc/sys/vm/nr_hugepages 2>/dev/null)" = 0 ]; then

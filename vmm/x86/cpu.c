@@ -19,6 +19,7 @@
 #define CPUID_HV_TIMING     0x40000010u
 #define CPUID_1_ECX_HV      (1u << 31)
 #define CPUID_1_EDX_HTT     (1u << 28)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define KVM_APIC_BUS_KHZ    1000000u    /* KVM's local APIC timer: 1 GHz */
 
 #define MSR_IA32_TSC            0x00000010
@@ -59,12 +60,21 @@ int
 cpu_set_cpuid(struct kvm *kvm, int vcpu_fd, unsigned id, unsigned ncpus)
 {
 	struct kvm_cpuid2 *c = cpu_get_supported(kvm);
-	bool have_timing = false;
+	bool have_timing = false, tsc_deadline;
 	int tsc_khz, err = 0;
 
 	if (!c)
 		return -errno;
 	tsc_khz = ioctl(vcpu_fd, KVM_GET_TSC_KHZ, 0);
+	/* KVM emulates the local APIC's TSC-deadline mode on every host
+	 * (AMD too) but leaves the CPUID bit out of KVM_GET_SUPPORTED_CPUID:
+	 * the capability says whether to set it.  Without it Linux
+	 * calibrates the APIC timer against the PIT, which under nested
+	 * virtualisation often fails its own check ("APIC timer disabled
+	 * due to verification failure"), and then every timer event goes
+	 * through the emulated PIT. */
+	tsc_deadline = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION,
+			     KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	for (unsigned i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 
@@ -73,6 +83,8 @@ cpu_set_cpuid(struct kvm *kvm, int vcpu_fd, unsigned id, unsigned ncpus)
 			e->ebx = (e->ebx & 0x0000ffffu) | (id << 24) |
 				 ((ncpus & 0xff) << 16);
 			e->ecx |= CPUID_1_ECX_HV;
+			if (tsc_deadline)
+				e->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 			if (ncpus > 1)
 				e->edx |= CPUID_1_EDX_HTT;
 			break;
