@@ -126,8 +126,10 @@ demo-replay: deps
 	@echo "egress captures: $(DEMO_OUT)/out-p*.pcap (tcpdump -r ...)"
 
 demo: deps
-	$(MAKE) $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/brctl
+	$(MAKE) $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/brctl \
+		$(BUILD)/bin/vmm $(BUILD)/tests/guest/guest.elf
 	bash demo/netns-demo.sh $(BUILD)
+	bash demo/vm-demo.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan $(CLEAN)
