@@ -375,6 +375,29 @@ ctl_lookup_dev(const char *name, struct bridge **brp, struct port **portp,
 			       "device %s does not exist", name);
 }
 
+int
+ctl_lookup_filter(const char *brname, const char *dev, struct bridge **brp,
+		  struct port **portp, struct ctl_reply *r)
+{
+	struct bridge *dbr;
+
+	*brp = NULL;
+	*portp = NULL;
+	if (brname && !(*brp = bridge_lookup(brname)))
+		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
+				       "bridge %s does not exist", brname);
+	if (!dev)
+		return 0;
+	if (ctl_lookup_dev(dev, &dbr, portp, r))
+		return r->code;
+	if (*brp && dbr != *brp)
+		return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+				       "device %s is not a port of %s", dev,
+				       brname);
+	*brp = dbr;
+	return 0;
+}
+
 static int
 app_error_fdb(struct ctl_reply *r, int err, const char *mac, const char *dev)
 {
@@ -662,20 +685,8 @@ ctl_m_fdb_show(struct json_object *params, struct ctl_reply *r)
 	    (has_vlan = ctl_param_uint(params, "vlan", false, 0, VLAN_VID_MAX,
 				       &vlan, r)) < 0)
 		return r->code;
-	if (brname && !(fbr = bridge_lookup(brname)))
-		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
-				       "bridge %s does not exist", brname);
-	if (dev) {
-		struct bridge *dbr;
-
-		if (ctl_lookup_dev(dev, &dbr, &fport, r))
-			return r->code;
-		if (fbr && dbr != fbr)
-			return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
-					       "device %s is not a port of %s",
-					       dev, brname);
-		fbr = dbr;
-	}
+	if (ctl_lookup_filter(brname, dev, &fbr, &fport, r))
+		return r->code;
 	list = json_object_new_array();
 	for (struct bridge *br = bridge_first(); br; br = br->next) {
 		struct fdb_collect c = { NULL, 0, 0 };
@@ -866,21 +877,10 @@ ctl_m_fdb_flush(struct json_object *params, struct ctl_reply *r)
 				       &vlan, r)) < 0 ||
 	    ctl_param_bool(params, "dynamic_only", false, &dynamic_only, r) < 0)
 		return r->code;
-	if (brname && !(fbr = bridge_lookup(brname)))
-		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
-				       "bridge %s does not exist", brname);
-	if (dev) {
-		struct bridge *dbr;
-
-		if (ctl_lookup_dev(dev, &dbr, &fport, r))
-			return r->code;
-		if (fbr && dbr != fbr)
-			return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
-					       "device %s is not a port of %s",
-					       dev, brname);
-		fbr = dbr;
+	if (ctl_lookup_filter(brname, dev, &fbr, &fport, r))
+		return r->code;
+	if (dev)
 		f.port_no = fport ? fport->port_no : FDB_PORT_BRIDGE;
-	}
 	if (has_vlan)
 		f.vid = (uint16_t)vlan;
 	/* Local entries (the ports' own addresses) are never flushed. */

@@ -57,6 +57,14 @@ size_t ctl_sorted_ports(const struct bridge *br, struct port **out);
 int ctl_lookup_dev(const char *name, struct bridge **brp,
 		   struct port **portp, struct ctl_reply *r);
 
+/* Resolves the optional "bridge" and "dev" filters of a listing: '*brp'
+ * gets the named bridge, or the bridge of 'dev' (which must then belong to
+ * it), or NULL for all bridges; '*portp' the port of 'dev' (NULL for a
+ * bridge device or no 'dev').  Returns 0, or the error recorded in 'r'. */
+int ctl_lookup_filter(const char *brname, const char *dev,
+		      struct bridge **brp, struct port **portp,
+		      struct ctl_reply *r);
+
 /* Formats the 802.1D bridge id "pppp.mmmmmmmmmmmm" of 'br'. */
 void ctl_format_bridge_id(const struct bridge *br, char buf[18]);
 

@@ -196,20 +196,8 @@ ctl_m_stats_get(struct json_object *params, struct ctl_reply *r)
 	    ctl_param_string(params, "bridge", false, &brname, r) < 0 ||
 	    ctl_param_string(params, "dev", false, &dev, r) < 0)
 		return r->code;
-	if (brname && !(fbr = bridge_lookup(brname)))
-		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
-				       "bridge %s does not exist", brname);
-	if (dev) {
-		struct bridge *dbr;
-
-		if (ctl_lookup_dev(dev, &dbr, &fport, r))
-			return r->code;
-		if (fbr && dbr != fbr)
-			return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
-					       "device %s is not a port of %s",
-					       dev, brname);
-		fbr = dbr;
-	}
+	if (ctl_lookup_filter(brname, dev, &fbr, &fport, r))
+		return r->code;
 	list = json_object_new_array();
 	for (struct bridge *br = bridge_first(); br; br = br->next) {
 		const struct bridge_stats *s = &br->stats;
