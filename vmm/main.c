@@ -517,7 +517,7 @@ step_vcpus_init(struct vmm *vmm)
 		if (err) {
 			log_err("vmm", "vCPU %u: %s", i, strerror(-err));
 			while (i--)
-				vcpu_destroy(&vmm->vcpus[i]);
+				vcpu_destroy(&vmm->vcpus[i], NULL);
 			free(vmm->vcpus);
 			vmm->vcpus = NULL;
 			return err;
@@ -529,8 +529,10 @@ step_vcpus_init(struct vmm *vmm)
 static void
 step_vcpus_exit(struct vmm *vmm)
 {
+	if (vmm->cfg.timing && !vmm->exit_stats)
+		vmm->exit_stats = xcalloc(1, sizeof *vmm->exit_stats);
 	for (unsigned i = 0; i < vmm->cfg.cpus; i++)
-		vcpu_destroy(&vmm->vcpus[i]);
+		vcpu_destroy(&vmm->vcpus[i], vmm->exit_stats);
 	free(vmm->vcpus);
 	vmm->vcpus = NULL;
 }
@@ -856,6 +858,8 @@ vmm_print_timing(const struct vmm *vmm)
 	if (first)
 		fprintf(stderr, "vmm: timing: first guest exit %.3f ms after "
 			"start\n", (double)(first - vmm->t0_ns) / 1e6);
+	if (vmm->exit_stats)
+		vcpu_print_exit_stats(stderr, vmm->exit_stats);
 }
 
 int
@@ -926,6 +930,7 @@ main(int argc, char **argv)
 	vmm_unwind(&vmm, n_done);
 	if (vmm.cfg.timing)
 		vmm_print_timing(&vmm);
+	free(vmm.exit_stats);
 	status = atomic_load(&vmm.exit_status);
 	return status < 0 ? VMM_EXIT_ERROR : status;
 }

@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 #include "vmm.h"
 #include "x86/cpu.h"
 
@@ -55,6 +57,8 @@ vcpu_create(struct vmm *vmm, struct vcpu *vcpu, unsigned id)
 		vcpu->run = NULL;
 		goto out_close_fd;
 	}
+	if (vmm->cfg.timing)
+		vcpu->stats = xcalloc(1, sizeof *vcpu->stats);
 	err = cpu_set_cpuid(&vmm->kvm, vcpu->fd, id, vmm->cfg.cpus);
 	if (err)
 		goto out_unmap;
@@ -74,6 +78,8 @@ out_unmap:
 out_close_fd:
 	close(vcpu->fd);
 	vcpu->fd = -1;
+	free(vcpu->stats);
+	vcpu->stats = NULL;
 	return err;
 }
 
@@ -125,6 +131,11 @@ vcpu_handle_exit(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	struct vmm *vmm = vcpu->vmm;
 
+	if (vcpu->stats) {
+		vcpu->stats->reason[run->exit_reason % VCPU_EXIT_REASONS]++;
+		if (run->exit_reason == KVM_EXIT_IO)
+			vcpu->stats->pio[run->io.port]++;
+	}
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		vcpu_handle_io(vcpu);
@@ -218,7 +229,7 @@ vcpu_stop(struct vcpu *vcpu)
 }
 
 void
-vcpu_destroy(struct vcpu *vcpu)
+vcpu_destroy(struct vcpu *vcpu, struct vcpu_exit_stats *total)
 {
 	if (vcpu->run)
 		munmap(vcpu->run, (size_t)vcpu->vmm->kvm.vcpu_mmap_size);
@@ -226,4 +237,76 @@ vcpu_destroy(struct vcpu *vcpu)
 		close(vcpu->fd);
 	vcpu->run = NULL;
 	vcpu->fd = -1;
+	if (vcpu->stats && total) {
+		for (size_t i = 0; i < VCPU_EXIT_REASONS; i++)
+			total->reason[i] += vcpu->stats->reason[i];
+		for (size_t i = 0; i < ARRAY_SIZE(total->pio); i++)
+			total->pio[i] += vcpu->stats->pio[i];
+	}
+	free(vcpu->stats);
+	vcpu->stats = NULL;
+}
+
+static const char *
+vcpu_exit_name(unsigned reason)
+{
+	switch (reason) {
+	case KVM_EXIT_IO:		return "io";
+	case KVM_EXIT_MMIO:		return "mmio";
+	case KVM_EXIT_HLT:		return "hlt";
+	case KVM_EXIT_INTR:		return "intr";
+	case KVM_EXIT_SHUTDOWN:		return "shutdown";
+	case KVM_EXIT_SYSTEM_EVENT:	return "system-event";
+	case KVM_EXIT_INTERNAL_ERROR:	return "internal-error";
+	case KVM_EXIT_FAIL_ENTRY:	return "fail-entry";
+	default:			return NULL;
+	}
+}
+
+void
+vcpu_print_exit_stats(FILE *f, const struct vcpu_exit_stats *st)
+{
+	enum { TOP = 8 };
+	unsigned top[TOP];
+	size_t n_top = 0;
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < VCPU_EXIT_REASONS; i++)
+		total += st->reason[i];
+	fprintf(f, "vmm: exits: %llu:", (unsigned long long)total);
+	for (unsigned i = 0; i < VCPU_EXIT_REASONS; i++) {
+		const char *name = vcpu_exit_name(i);
+
+		if (!st->reason[i])
+			continue;
+		if (name)
+			fprintf(f, " %s %llu", name,
+				(unsigned long long)st->reason[i]);
+		else
+			fprintf(f, " reason-%u %llu", i,
+				(unsigned long long)st->reason[i]);
+	}
+	fputc('\n', f);
+
+	/* The busiest ports, by insertion into a small sorted array. */
+	for (unsigned port = 0; port < ARRAY_SIZE(st->pio); port++) {
+		size_t j;
+
+		if (!st->pio[port])
+			continue;
+		if (n_top == TOP && st->pio[port] <= st->pio[top[TOP - 1]])
+			continue;
+		j = n_top < TOP ? n_top++ : TOP - 1;
+		while (j > 0 && st->pio[top[j - 1]] < st->pio[port]) {
+			top[j] = top[j - 1];
+			j--;
+		}
+		top[j] = port;
+	}
+	if (!n_top)
+		return;
+	fprintf(f, "vmm: exits: busiest I/O ports:");
+	for (size_t i = 0; i < n_top; i++)
+		fprintf(f, " 0x%x %u", top[i], st->pio[top[i]]);
+	fputc('\n', f);
 }

@@ -12,9 +12,18 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 struct kvm_run;
 struct vmm;
+
+/* Exit counts (vmm run --timing): what a guest makes the VMM do. */
+#define VCPU_EXIT_REASONS 64
+struct vcpu_exit_stats {
+	uint64_t reason[VCPU_EXIT_REASONS];	/* by KVM_EXIT_* */
+	uint32_t pio[65536];			/* port I/O exits by port */
+};
 
 struct vcpu {
 	struct vmm *vmm;
@@ -23,6 +32,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool running;
+	struct vcpu_exit_stats *stats;	/* NULL unless --timing */
 };
 
 /* Creates vCPU 'id' of 'vmm': fd, kvm_run mapping, CPUID and MSRs, and the
@@ -35,8 +45,12 @@ int vcpu_start(struct vcpu *vcpu);
 /* Makes the vCPU leave KVM_RUN and its thread end; then joins it. */
 void vcpu_stop(struct vcpu *vcpu);
 
-/* Unmaps and closes what vcpu_create() made. */
-void vcpu_destroy(struct vcpu *vcpu);
+/* Unmaps and closes what vcpu_create() made; adds the vCPU's exit counts
+ * (if kept) to 'total' (may be NULL). */
+void vcpu_destroy(struct vcpu *vcpu, struct vcpu_exit_stats *total);
+
+/* Prints 'st': exits by reason and the busiest I/O ports. */
+void vcpu_print_exit_stats(FILE *f, const struct vcpu_exit_stats *st);
 
 /* Installs the (empty) signal handler vcpu_stop() uses.  Call once. */
 void vcpu_init_signals(void);

@@ -93,6 +93,7 @@ struct vmm {
 	atomic_bool stopping;
 	uint64_t t0_ns;             /* origin of the timing figures */
 	_Atomic uint64_t first_exit_ns;
+	struct vcpu_exit_stats *exit_stats;	/* --timing: all vCPUs' */
 };
 
 /* Asks the VMM to stop with 'status' (the first request wins), giving
