@@ -41,6 +41,7 @@ kvm_open(struct kvm *kvm, const char *dev)
 	memset(kvm, 0, sizeof *kvm);
 	kvm->vm_fd = -1;
 	pthread_mutex_init(&kvm->route_lock, NULL);
+	pthread_mutex_init(&kvm->ring_lock, NULL);
 	kvm->sys_fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (kvm->sys_fd < 0)
 		return -errno;
@@ -241,6 +242,56 @@ kvm_irqfd(struct kvm *kvm, int fd, int gsi, bool assign)
 	};
 
 	return ioctl(kvm->vm_fd, KVM_IRQFD, &irqfd) < 0 ? -errno : 0;
+}
+
+int
+kvm_coalesce_pio(struct kvm *kvm, uint16_t port, unsigned len)
+{
+	struct kvm_coalesced_mmio_zone zone = {
+		.addr = port, .size = len, .pio = 1,
+	};
+	int page;
+
+	if (ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0)
+		return -ENOTSUP;
+	page = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
+	if (page <= 0 || (long)(page + 1) * sysconf(_SC_PAGESIZE) >
+			 kvm->vcpu_mmap_size)
+		return -ENOTSUP;
+	if (ioctl(kvm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0)
+		return -errno;
+	kvm->coalesced_page = page;
+	return 0;
+}
+
+void
+kvm_ring_drain(struct kvm *kvm, void *ring_page,
+	       void (*replay)(void *opaque, bool pio, uint64_t addr,
+			      uint8_t *data, unsigned len),
+	       void *opaque)
+{
+	struct kvm_coalesced_mmio_ring *ring = ring_page;
+	uint32_t max = (uint32_t)((sysconf(_SC_PAGESIZE) - sizeof *ring) /
+				  sizeof ring->coalesced_mmio[0]);
+	uint32_t first, last;
+
+	if (__atomic_load_n(&ring->first, __ATOMIC_RELAXED) ==
+	    __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&kvm->ring_lock);
+	first = ring->first;
+	last = __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE);
+	while (first != last && first < max) {
+		struct kvm_coalesced_mmio *e = &ring->coalesced_mmio[first];
+		unsigned len = e->len <= sizeof e->data ? e->len : 0;
+
+		if (len)
+			replay(opaque, e->pio, e->phys_addr, e->data, len);
+		first = (first + 1) % max;
+		/* KVM may reuse the slot once 'first' has moved on. */
+		__atomic_store_n(&ring->first, first, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&kvm->ring_lock);
 }
 
 int

@@ -31,6 +31,9 @@ struct kvm {
 	int sys_fd;             /* /dev/kvm */
 	int vm_fd;
 	int vcpu_mmap_size;
+	int coalesced_page;     /* page of the coalesced ring in a vCPU's
+				 * mapping; 0: no coalesced I/O */
+	pthread_mutex_t ring_lock;
 	pthread_mutex_t route_lock;
 	struct kvm_msi_route msi[KVM_MAX_MSI_ROUTES];
 	unsigned n_msi;         /* GSIs handed out by kvm_msi_alloc() */
@@ -73,6 +76,21 @@ int kvm_msi_route(struct kvm *kvm, int gsi, bool enable, uint64_t addr,
 /* Binds eventfd 'fd' to 'gsi' (KVM_IRQFD), or unbinds it when 'assign' is
  * false.  Returns 0 or -errno. */
 int kvm_irqfd(struct kvm *kvm, int fd, int gsi, bool assign);
+
+/* Lets guest writes to I/O ports [port, port + len) complete without an
+ * exit: KVM queues them in the coalesced ring, which kvm_ring_drain()
+ * replays.  For write-only latches whose effect only matters at the next
+ * access that does exit (the PCI config address).  Returns 0, or -ENOTSUP
+ * when KVM has no coalesced port I/O (the writes then simply exit). */
+int kvm_coalesce_pio(struct kvm *kvm, uint16_t port, unsigned len);
+
+/* Replays the writes queued in the coalesced ring, oldest first, through
+ * 'replay'.  'ring' is the ring page in any vCPU's mapping (every vCPU
+ * maps the same VM-wide page).  Callable from any vCPU thread. */
+void kvm_ring_drain(struct kvm *kvm, void *ring,
+		    void (*replay)(void *opaque, bool pio, uint64_t addr,
+				   uint8_t *data, unsigned len),
+		    void *opaque);
 
 /* Makes guest writes of 'len' bytes to MMIO address 'addr' signal eventfd
  * 'fd' without an exit (KVM_IOEVENTFD), or undoes it.  Returns 0 or

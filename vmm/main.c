@@ -367,6 +367,12 @@ step_pci_init(struct vmm *vmm)
 	vmm->pci = pci_bus_create();
 	err = io_bus_add(&vmm->pio, PCI_CONFIG_ADDR_PORT, 8, pci_config_io,
 			 vmm->pci);
+	/* Half of every configuration access is the address write: let it
+	 * complete in the kernel (a guest's PCI scan makes tens of
+	 * thousands of them). */
+	if (!err && kvm_coalesce_pio(&vmm->kvm, PCI_CONFIG_ADDR_PORT, 4))
+		log_debug("vmm", "no coalesced port I/O: PCI address writes "
+			  "exit");
 	if (!err)
 		err = io_bus_add(&vmm->mmio, PCI_MMIO_BASE, PCI_MMIO_SIZE,
 				 pci_mmio_io, vmm->pci);

@@ -124,6 +124,16 @@ vcpu_handle_mmio(struct vcpu *vcpu)
 			  (unsigned long long)run->mmio.phys_addr);
 }
 
+/* Replays one write KVM queued in the coalesced ring. */
+static void
+vcpu_replay_write(void *opaque, bool pio, uint64_t addr, uint8_t *data,
+		  unsigned len)
+{
+	struct vmm *vmm = opaque;
+
+	io_bus_access(pio ? &vmm->pio : &vmm->mmio, addr, data, len, true);
+}
+
 /* Handles one exit.  Returns false when the vCPU must stop. */
 static bool
 vcpu_handle_exit(struct vcpu *vcpu)
@@ -131,6 +141,11 @@ vcpu_handle_exit(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	struct vmm *vmm = vcpu->vmm;
 
+	/* Writes queued without an exit happened before this access. */
+	if (vmm->kvm.coalesced_page)
+		kvm_ring_drain(&vmm->kvm, (char *)run + (size_t)
+			       vmm->kvm.coalesced_page * (size_t)getpagesize(),
+			       vcpu_replay_write, vmm);
 	if (vcpu->stats) {
 		vcpu->stats->reason[run->exit_reason % VCPU_EXIT_REASONS]++;
 		if (run->exit_reason == KVM_EXIT_IO)
