@@ -10,7 +10,7 @@
 #
 #   gtest=boot|ping|smp|hold   what to check (default boot)
 #   gip=ADDR/LEN               address for eth0 (ping)
-#   gpeer=ADDR                 whom to ping (ping)
+#   gpeer=ADDR[,ADDR...]       whom to ping (ping), each in turn
 #   gcpus=N                    CPUs that must be online (smp)
 #   ghold=SECONDS              stay up this long before rebooting (hold)
 #
@@ -62,13 +62,21 @@ ping)
 		ip link set eth0 up
 		ip addr add "$gip" dev eth0
 		echo "GUEST-INIT: eth0 $(cat /sys/class/net/eth0/address) $gip"
-		# The first echo may be lost while the switch learns: 5 tries.
-		# busybox ping: status 0 when at least one echo was answered.
-		if ping -c 5 -W 2 "$gpeer" >/tmp/ping.out 2>&1; then
-			result "PASS $(grep 'packets transmitted' /tmp/ping.out)"
+		# The first echo may be lost while the switch learns: 5 tries
+		# each.  busybox ping: status 0 when an echo was answered.
+		why='' sum=''
+		for p in $(echo "$gpeer" | tr ',' ' '); do
+			if ping -c 5 -W 2 "$p" >/tmp/ping.out 2>&1; then
+				sum="$sum; $p: $(grep -o '[0-9]* packets received' /tmp/ping.out)"
+			else
+				cat /tmp/ping.out
+				why="$why no answer from $p;"
+			fi
+		done
+		if [ -z "$why" ]; then
+			result "PASS ${sum#; }"
 		else
-			cat /tmp/ping.out
-			result "FAIL: no answer from $gpeer"
+			result "FAIL:$why"
 		fi
 	fi
 	;;

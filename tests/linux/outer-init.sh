@@ -18,6 +18,7 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm /run /tmp
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 # Quiet console: kernel messages below warnings stay in dmesg.
 echo 4 >/proc/sys/kernel/printk
 
@@ -39,6 +40,9 @@ for m in $(cat /etc/modules); do
 	insmod "/lib/modules/$m" || echo "OUTER: insmod $m failed"
 done
 ip link set lo up
+# Host tuning for a scenario (outer.SHMEM_THP=advise): see scenarios.sh.
+[ -n "${SHMEM_THP:-}" ] &&
+	echo "$SHMEM_THP" >/sys/kernel/mm/transparent_hugepage/shmem_enabled
 
 . /scenarios.sh
 
