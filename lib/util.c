@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 void
 util_assert_fail(const char *expr, const char *file, int line,
@@ -155,4 +156,27 @@ util_strlcpy(char *dst, const char *s, size_t size)
 	}
 	memcpy(dst, s, n + 1);
 	return true;
+}
+
+int
+util_mkdir_parents(const char *path, char **failed)
+{
+	char *dir = xstrdup(path);
+	int err = 0;
+
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			err = -errno;
+			break;
+		}
+		*p = '/';
+	}
+	if (err && failed)
+		*failed = dir;
+	else
+		free(dir);
+	return err;
 }

@@ -65,4 +65,10 @@ int util_parse_bool(const char *s, bool *out);
  * true if it fitted without truncation. */
 bool util_strlcpy(char *dst, const char *s, size_t size);
 
+/* Creates every missing directory above the last '/' of 'path' (mode
+ * 0755; existing ones are fine).  Returns 0 or -errno; on failure
+ * '*failed' (if not NULL) gets the directory that could not be made, to
+ * be freed by the caller. */
+int util_mkdir_parents(const char *path, char **failed);
+
 #endif /* LIB_UTIL_H */

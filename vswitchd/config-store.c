@@ -271,26 +271,6 @@ fsync_dir_of(const char *path)
 	return err;
 }
 
-static int
-make_dirs(const char *path)
-{
-	char *dir = xstrdup(path);
-	int err = 0;
-
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			err = -errno;
-			break;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return err;
-}
-
 /* Makes PATH.bak a copy of the current PATH (a hard link when possible). */
 static int
 keep_backup(const char *path)
@@ -316,7 +296,7 @@ config_store_save(void)
 
 	if (!store_path)
 		return 0;
-	err = make_dirs(store_path);
+	err = util_mkdir_parents(store_path, NULL);
 	if (err)
 		return err;
 	doc = config_store_snapshot();

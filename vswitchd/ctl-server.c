@@ -80,29 +80,6 @@ monitor_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	ctl_monitor_run();
 }
 
-/* Creates every missing directory above 'path' with mode 0755. */
-static int
-make_parent_dirs(const char *path)
-{
-	char *dir = xstrdup(path);
-	int err = 0;
-
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			err = -errno;
-			log_err(MOD, "cannot create directory %s: %s", dir,
-				strerror(errno));
-			break;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return err;
-}
-
 /* Removes 'path' if it is a socket nobody listens on.  Returns 0 when
  * 'path' is free, -EADDRINUSE when a server answers, -EEXIST when it is
  * something other than a socket. */
@@ -139,6 +116,7 @@ ctl_server_open(struct ev_loop *loop, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	mode_t old_umask;
+	char *dir;
 	int fd, err;
 
 	if (server.fd >= 0)
@@ -149,9 +127,13 @@ ctl_server_open(struct ev_loop *loop, const char *path)
 			path ? path : "", sizeof sun.sun_path - 1);
 		return -ENAMETOOLONG;
 	}
-	err = make_parent_dirs(path);
-	if (err)
+	err = util_mkdir_parents(path, &dir);
+	if (err) {
+		log_err(MOD, "cannot create directory %s: %s", dir,
+			strerror(-err));
+		free(dir);
 		return err;
+	}
 	err = remove_stale_socket(path, &sun);
 	if (err)
 		return err;
