@@ -134,6 +134,11 @@ sw_ovs_start() {
 		-vconsole:off --detach 2>>"$d/start.log" ||
 		{ tail "$d/vswitchd.log" >&2; vh_fail "ovs-vswitchd"; }
 	VH_PIDS="$VH_PIDS $(cat "$d/vswitchd.pid")"
+	# OVS's netdev datapath leaves its devices (the bridge's internal
+	# port, a TAP named after it, and ovs-netdev) behind when killed.
+	VH_LINKS="$VH_LINKS $BR"
+	ip link show ovs-netdev >/dev/null 2>&1 ||
+		VH_LINKS="$VH_LINKS ovs-netdev"
 	ovs add-br "$BR" -- set bridge "$BR" datapath_type=netdev
 	ovs add-port "$BR" va -- set Interface va type=dpdkvhostuserclient \
 		options:vhost-server-path="$VH_DIR/$1-a.sock"
@@ -156,6 +161,10 @@ sw_ovs_stop() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	ip link del "$BR" 2>/dev/null
+	case " $VH_LINKS " in
+	*" ovs-netdev "*) ip link del ovs-netdev 2>/dev/null ;;
+	esac
 }
 
 # --- the front-end and one measurement --------------------------------

@@ -14,6 +14,7 @@ vh_init() {
 	VH_DIR=$(mktemp -d /tmp/vhost-$1.XXXXXX)
 	VH_PIDS=""
 	VH_PREFIXES=""
+	VH_LINKS=""		# network devices to delete at the end
 	trap vh_cleanup EXIT
 }
 
@@ -22,6 +23,7 @@ vh_cleanup() {
 	sleep 0.3
 	for p in $VH_PIDS; do kill -9 "$p" 2>/dev/null; done
 	for f in $VH_PREFIXES; do rm -rf "/var/run/dpdk/$f"; done
+	for l in $VH_LINKS; do ip link del "$l" 2>/dev/null; done
 	[ -n "${VH_KEEP:-}" ] || rm -rf "$VH_DIR"
 }
 
