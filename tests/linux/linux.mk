@@ -13,7 +13,7 @@
 #                    vhost-user front-end of vswitchd pings a namespace host
 #   bench-linux      both VMMs, same kernel+initramfs, one outer host: time to
 #                    the guest init's first line, ratio ours/QEMU, and RSS
-#                    beyond guest RAM
+#                    beyond guest RAM; the bzImage, and the vmlinux in it
 #
 # Everything is fetched with apt-get download (Debian only) and nothing
 # binary is committed.  The kernel is the one vmm/vmm.mk's loader tests use
@@ -71,13 +71,14 @@ check-linux: $(LINUX_STATIC) $(BUILD)/bin/vswitchd
 
 # Fails only when a guest does not boot; the ratio is reported, not asserted.
 bench-linux: $(LINUX_STATIC)
-	$(LINUX_ENV) tests/linux/prepare.sh
+	$(LINUX_ENV) VMLINUX=1 tests/linux/prepare.sh
 	BUILD=$(BUILD) tests/linux/run-nested.sh bench
 endif
 
 # qemu-system-x86: the outer host, the yardstick and the vhost-user peer;
-# cpio: the initramfs images; libdbus-1-dev: libdbus-1.a for the static link.
-DEB_PACKAGES_EXTRA += qemu-system-x86 cpio libdbus-1-dev
+# cpio: the initramfs images; libdbus-1-dev: libdbus-1.a for the static link;
+# xz-utils: the benchmark unpacks the vmlinux from the bzImage.
+DEB_PACKAGES_EXTRA += qemu-system-x86 cpio libdbus-1-dev xz-utils
 
 CHECKS  += check-linux
 BENCHES += bench-linux

@@ -12,6 +12,9 @@
 #
 #   vmlinuz            the stock Debian kernel (outer host and guest alike)
 #   guest-initrd.cpio  busybox + virtio-net modules + tests/linux/guest-init.sh
+#   vmlinux            with VMLINUX=1: the same kernel uncompressed (the ELF
+#                      inside the bzImage, unpacked with xz), also put in the
+#                      outer initramfs as /guest/vmlinux for the benchmark
 #   outer-initrd.cpio  busybox + kvm/tun/virtio modules + QEMU (binary, its
 #                      shared libraries and firmware, at the host's paths) +
 #                      the guest kernel and initramfs + our static vmm and
@@ -76,6 +79,32 @@ BUSYBOX=$OUT/x/busybox/bin/busybox
 [ -d "$MODDIR" ] || die "no $MODDIR in linux-image-$KVER"
 [ -x "$BUSYBOX" ] || die "no busybox in busybox-static"
 cp "$KROOT/boot/vmlinuz-$KVER" "$OUT/vmlinuz"
+
+# le32 FILE OFFSET: the little-endian 32-bit word at OFFSET.
+le32() {
+	od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '
+}
+
+# The vmlinux ELF inside the bzImage: the payload starts payload_offset
+# bytes (setup header, 0x248) into the protected-mode code, which follows
+# the (setup_sects + 1) * 512 bytes of real-mode setup; Debian compresses
+# it with xz (followed by the 4-byte uncompressed size: --single-stream).
+if [ "${VMLINUX:-0}" = 1 ] && { [ ! -s "$OUT/vmlinux" ] ||
+   [ "$OUT/vmlinux" -ot "$OUT/vmlinuz" ]; }; then
+	command -v xz >/dev/null || die "'xz' not found (make deps)"
+	sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$OUT/vmlinuz" | tr -d ' ')
+	[ "$sects" = 0 ] && sects=4
+	poff=$(( (sects + 1) * 512 + $(le32 "$OUT/vmlinuz" $((0x248))) ))
+	plen=$(le32 "$OUT/vmlinuz" $((0x24c)))
+	magic=$(od -An -tx1 -j "$poff" -N6 "$OUT/vmlinuz" | tr -d ' ')
+	[ "$magic" = fd377a585a00 ] ||
+		die "the bzImage's payload is not xz (magic $magic): cannot unpack vmlinux"
+	tail -c +$((poff + 1)) "$OUT/vmlinuz" | head -c "$plen" |
+		xz -dc --single-stream >"$OUT/vmlinux.tmp" ||
+		die "xz could not unpack the bzImage's payload"
+	mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
+	say "vmlinux: $(( $(wc -c <"$OUT/vmlinux") >> 20 )) MiB (unpacked from the bzImage)"
+fi
 
 # Module name -> file index (names use '_' where files may use '-').
 MODINDEX=$OUT/x/modindex
@@ -159,6 +188,7 @@ cp "$HERE/scenarios.sh" "$OSTAGE/scenarios.sh"
 chmod 755 "$OSTAGE/init"
 mkdir -p "$OSTAGE/guest"
 cp "$OUT/vmlinuz" "$OSTAGE/guest/vmlinuz"
+[ "${VMLINUX:-0}" = 1 ] && cp "$OUT/vmlinux" "$OSTAGE/guest/vmlinux"
 cp "$OUT/guest-initrd.cpio" "$OSTAGE/guest/initrd.cpio"
 
 # QEMU, for the yardstick: binary, every library ldd names (at the same
