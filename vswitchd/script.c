@@ -434,7 +434,7 @@ done:
 	return 0;
 }
 
-/* 'link set dev PORT OPTION...' */
+/* 'link set dev PORT OPTION...' and 'link set dev BRIDGE up|down' */
 static int
 cmd_link(struct script_ctx *ctx, int argc, char **argv)
 {
@@ -444,6 +444,14 @@ cmd_link(struct script_ctx *ctx, int argc, char **argv)
 
 	if (argc < 5 || strcmp(argv[1], "set") || strcmp(argv[2], "dev"))
 		return fail(ctx, -EINVAL, "usage: link set dev PORT OPTION...");
+	/* The bridge device itself: only up/down, as 'ip link set br0
+	 * down' (T25: every port disabled, dynamic entries flushed). */
+	if (!bridge_find_port(argv[3], &br) && (br = bridge_lookup(argv[3]))) {
+		if (argc != 5 || (strcmp(argv[4], "up") && strcmp(argv[4], "down")))
+			return fail(ctx, -EINVAL, "link set dev %s: a bridge "
+				    "takes only 'up' or 'down'", argv[3]);
+		return bridge_set_admin_up(br, argv[4][0] == 'u');
+	}
 	if ((err = find_dev(ctx, argv[3], false, &br, &port)))
 		return err;
 	for (int i = 4; i < argc; i++)

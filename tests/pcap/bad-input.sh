@@ -99,6 +99,8 @@ link-bad-bool|expected on or off|link set dev p1 learning maybe
 link-bad-state|bad state|link set dev p1 state sleeping
 link-cost-range|Numerical result out of range|link set dev p1 cost 70000
 link-prio-range|Numerical result out of range|link set dev p1 priority 64
+link-bridge-option|takes only 'up' or 'down'|link set dev br0 flood off
+link-bridge-updown|takes only 'up' or 'down'|link set dev br0 up down
 link-port-mask|Invalid argument|link set dev p1 group_fwd_mask 2
 link-unknown|unknown option 'speed'|link set dev p1 speed 10
 link-missing-value|missing value|link set dev p1 learning

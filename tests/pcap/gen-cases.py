@@ -955,6 +955,21 @@ def build():
     f = data(c, 5, A, B)
     c.rx("p2", vlan(f, 0, pcp=4), out={"p1": f}, note="priority-tagged to known A: untagged out")
 
+    # --- T25 ----------------------------------------------------------------
+    c = case("t25-bridge-down", "T25", "§7 T25; §2.3 (disabled port: dynamic entries flushed)",
+             "br0 down: nothing forwarded or learned, dynamic FDB flushed; up again floods")
+    c.std()
+    c.rx("p2", data(c, 1, BCAST, B), to=["p1", "p3", "p4"], note="learn B@p2")
+    c.rx("p1", data(c, 2, B, A), to=["p2"], note="learn A@p1")
+    c.at(3, "link set dev br0 down")
+    c.rx("p1", data(c, 3, B, A), to=[], t=4.0, note="bridge down: every port disabled")
+    c.rx("p3", data(c, 4, BCAST, C), to=[], note="no flooding either; C not learned")
+    c.at(6, "link set dev br0 up")
+    c.rx("p1", data(c, 5, B, A), to=["p2", "p3", "p4"], t=7.0,
+         note="STP off: forwarding at once; B was flushed: flood")
+    c.rx("p2", data(c, 6, C, B), to=["p1", "p3", "p4"], note="C never learned: flood")
+    c.rx("p3", data(c, 7, A, C), to=["p1"], note="A relearned at t=7")
+
     # --- T24 ----------------------------------------------------------------
     c = case("t24-mtu", "T24", "§1 step 13; §3.5",
              "egress MTU 1500: untagged 1518 bytes pass, 1519 dropped")
