@@ -60,20 +60,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 
-if [ "$(id -u)" != 0 ]; then
-	say "FAILED: must run as root (TAPs, kernel bridge, tc); this benchmark did not run"
-	exit 1
-fi
-for tool in ip ping tc sysctl; do
-	if ! command -v $tool >/dev/null; then
-		say "FAILED: '$tool' not found (make deps); this benchmark did not run"
-		exit 1
-	fi
-done
-if [ ! -x "$VSWITCHD" ]; then
-	say "FAILED: no vswitchd at '$VSWITCHD'; this benchmark did not run"
-	exit 1
-fi
+. "$(dirname "$0")/preflight.sh"
+preflight benchmark "TAPs, kernel bridge, tc" "$VSWITCHD" ip ping tc sysctl
 teardown
 TMP=$(mktemp -d /tmp/vskbench.XXXXXX)
 export VSWITCHD_SOCKET=$TMP/vswitchd.sock VSWITCHD_CONFIG=$TMP/config.json

@@ -41,20 +41,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 
-if [ "$(id -u)" != 0 ]; then
-	say "FAILED: must run as root (TAPs, namespaces); this test did not run"
-	exit 1
-fi
-for tool in ip ping; do
-	if ! command -v $tool >/dev/null; then
-		say "FAILED: '$tool' not found (make deps); this test did not run"
-		exit 1
-	fi
-done
-if [ ! -x "$VSWITCHD" ]; then
-	say "FAILED: no vswitchd at '$VSWITCHD'; this test did not run"
-	exit 1
-fi
+. "$(dirname "$0")/preflight.sh"
+preflight test "TAPs, namespaces" "$VSWITCHD" ip ping
 cleanup			# leftovers of an earlier, killed run
 TMP=$(mktemp -d /tmp/vsttest.XXXXXX)
 
