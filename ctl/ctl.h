@@ -80,6 +80,16 @@ long long ctl_jint(struct json_object *o, const char *key);
 /* True for "help", "--help" and "-h". */
 bool ctl_is_help(const char *arg);
 
+/* True if any of the 'argc' words is a help word (iproute2 style: help
+ * anywhere in a command asks for its usage). */
+bool ctl_wants_help(int argc, char **argv);
+
+/* True for iproute2's listing verbs: "show", "list", "ls". */
+bool ctl_is_show(const char *arg);
+
+/* True if 'arg' is exactly 'word' (iproute2 command keywords). */
+bool ctl_matches(const char *arg, const char *word);
+
 /* Prints 'o' as JSON per -p (pretty) and a newline. */
 void ctl_print_json(struct json_object *o);
 

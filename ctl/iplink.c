@@ -14,12 +14,6 @@
 
 #include "util.h"
 
-static bool
-matches(const char *arg, const char *word)
-{
-	return !strcmp(arg, word);
-}
-
 /* --- link ------------------------------------------------------------------ */
 
 static void
@@ -63,12 +57,12 @@ parse_bridge_opts(int argc, char **argv, int *i, struct json_object *opts)
 		size_t t;
 		uint64_t n;
 
-		if (matches(w, "up") || matches(w, "down") ||
-		    matches(w, "master") || matches(w, "nomaster"))
+		if (ctl_matches(w, "up") || ctl_matches(w, "down") ||
+		    ctl_matches(w, "master") || ctl_matches(w, "nomaster"))
 			return 0;
 		if (!v)
 			return ctl_usage_error("link", "'%s' needs a value", w);
-		if (matches(w, "vlan_protocol")) {
+		if (ctl_matches(w, "vlan_protocol")) {
 			if (strcasecmp(v, "802.1Q") && strcasecmp(v, "802.1ad"))
 				return ctl_usage_error("link", "vlan_protocol "
 						       "'%s': expected 802.1Q "
@@ -78,7 +72,7 @@ parse_bridge_opts(int argc, char **argv, int *i, struct json_object *opts)
 			(*i)++;
 			continue;
 		}
-		if (matches(w, "mcast_snooping")) {
+		if (ctl_matches(w, "mcast_snooping")) {
 			if (strcmp(v, "0"))
 				return ctl_usage_error("link", "mcast_snooping "
 						       "'%s': only 0 (no IGMP/MLD "
@@ -88,7 +82,7 @@ parse_bridge_opts(int argc, char **argv, int *i, struct json_object *opts)
 			continue;
 		}
 		for (t = 0; t < ARRAY_SIZE(tab); t++)
-			if (matches(w, tab[t].word))
+			if (ctl_matches(w, tab[t].word))
 				break;
 		if (t == ARRAY_SIZE(tab))
 			return ctl_usage_error("link", "unknown bridge option "
@@ -115,7 +109,7 @@ link_add(int argc, char **argv)
 	/* A new Linux bridge starts down. */
 	json_object_object_add(opts, "up", json_object_new_boolean(false));
 	for (i = 0; i < argc; i++) {
-		if (matches(argv[i], "type")) {
+		if (ctl_matches(argv[i], "type")) {
 			if (++i == argc) {
 				rc = ctl_usage_error("link", "'type' needs a "
 						     "value");
@@ -123,15 +117,15 @@ link_add(int argc, char **argv)
 			}
 			type = argv[i++];
 			break;
-		} else if (matches(argv[i], "name") ||
-			   matches(argv[i], "dev")) {
+		} else if (ctl_matches(argv[i], "name") ||
+			   ctl_matches(argv[i], "dev")) {
 			if (++i == argc) {
 				rc = ctl_usage_error("link", "'%s' needs a "
 						     "value", argv[i - 1]);
 				goto out_put;
 			}
 			name = argv[i];
-		} else if (matches(argv[i], "address")) {
+		} else if (ctl_matches(argv[i], "address")) {
 			if (++i == argc) {
 				rc = ctl_usage_error("link", "'address' needs "
 						     "a MAC");
@@ -200,7 +194,7 @@ link_del(int argc, char **argv)
 	const char *name;
 	int kind;
 
-	if (argc >= 1 && matches(argv[0], "dev")) {
+	if (argc >= 1 && ctl_matches(argv[0], "dev")) {
 		argc--;
 		argv++;
 	}
@@ -232,7 +226,7 @@ link_set(int argc, char **argv)
 	struct rpc_error err;
 	int i = 0, kind, rc;
 
-	if (argc && matches(argv[0], "dev"))
+	if (argc && ctl_matches(argv[0], "dev"))
 		i++;
 	if (i >= argc)
 		return ctl_usage_error("link", "link set: missing DEV");
@@ -240,17 +234,17 @@ link_set(int argc, char **argv)
 	while (i < argc) {
 		const char *w = argv[i++];
 
-		if (matches(w, "up") || matches(w, "down")) {
+		if (ctl_matches(w, "up") || ctl_matches(w, "down")) {
 			set_up = true;
-			up = matches(w, "up");
-		} else if (matches(w, "master")) {
+			up = ctl_matches(w, "up");
+		} else if (ctl_matches(w, "master")) {
 			if (i == argc)
 				return ctl_usage_error("link", "'master' needs "
 						       "a BRIDGE");
 			master = argv[i++];
-		} else if (matches(w, "nomaster")) {
+		} else if (ctl_matches(w, "nomaster")) {
 			nomaster = true;
-		} else if (matches(w, "type")) {
+		} else if (ctl_matches(w, "type")) {
 			if (i == argc || strcmp(argv[i], "bridge"))
 				return ctl_usage_error("link", "link set: only "
 						       "'type bridge' options "
@@ -376,7 +370,7 @@ link_show(int argc, char **argv)
 	struct rpc_error err;
 	bool found = false;
 
-	if (argc && matches(argv[0], "dev")) {
+	if (argc && ctl_matches(argv[0], "dev")) {
 		argc--;
 		argv++;
 	}
@@ -544,24 +538,17 @@ ipr_link(int argc, char **argv)
 {
 	if (argc == 0)
 		return link_show(0, argv);
-	if (ctl_is_help(argv[0])) {
+	if (ctl_wants_help(argc, argv)) {
 		link_usage(stdout);
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (ctl_is_help(argv[i])) {
-			link_usage(stdout);
-			return 0;
-		}
-	}
-	if (matches(argv[0], "add"))
+	if (ctl_matches(argv[0], "add"))
 		return link_add(argc - 1, argv + 1);
-	if (matches(argv[0], "del") || matches(argv[0], "delete"))
+	if (ctl_matches(argv[0], "del") || ctl_matches(argv[0], "delete"))
 		return link_del(argc - 1, argv + 1);
-	if (matches(argv[0], "set"))
+	if (ctl_matches(argv[0], "set"))
 		return link_set(argc - 1, argv + 1);
-	if (matches(argv[0], "show") || matches(argv[0], "list") ||
-	    matches(argv[0], "ls"))
+	if (ctl_is_show(argv[0]))
 		return link_show(argc - 1, argv + 1);
 	return ctl_usage_error("link", "unknown link command '%s'", argv[0]);
 }

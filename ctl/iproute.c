@@ -14,12 +14,6 @@
 
 #include "util.h"
 
-static bool
-matches(const char *arg, const char *word)
-{
-	return !strcmp(arg, word);
-}
-
 /* --- fdb ------------------------------------------------------------------- */
 
 static void
@@ -47,7 +41,7 @@ fdb_modify(const char *op, int argc, char **argv)
 {
 	struct json_object *p = json_object_new_object();
 	const char *mac = NULL, *dev = NULL;
-	bool del = matches(op, "del") || matches(op, "delete");
+	bool del = ctl_matches(op, "del") || ctl_matches(op, "delete");
 	struct rpc_error err;
 	uint64_t vid;
 	int rc;
@@ -55,13 +49,13 @@ fdb_modify(const char *op, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 
-		if (matches(w, "dev") || matches(w, "vlan")) {
+		if (ctl_matches(w, "dev") || ctl_matches(w, "vlan")) {
 			if (i + 1 == argc) {
 				rc = ctl_usage_error("fdb", "'%s' needs a value",
 						     w);
 				goto out_put;
 			}
-			if (matches(w, "dev")) {
+			if (ctl_matches(w, "dev")) {
 				dev = argv[++i];
 				continue;
 			}
@@ -70,19 +64,19 @@ fdb_modify(const char *op, int argc, char **argv)
 				goto out_put;
 			json_object_object_add(p, "vlan",
 					       json_object_new_int((int)vid));
-		} else if (matches(w, "master")) {
+		} else if (ctl_matches(w, "master")) {
 			json_object_object_add(p, "master",
 					       json_object_new_boolean(true));
-		} else if (matches(w, "self")) {
+		} else if (ctl_matches(w, "self")) {
 			/* The bridge device's "self" entries are its local
 			 * entries; a port has no address list of its own. */
-		} else if (!del && (matches(w, "local") ||
-				    matches(w, "permanent") ||
-				    matches(w, "static") ||
-				    matches(w, "dynamic"))) {
+		} else if (!del && (ctl_matches(w, "local") ||
+				    ctl_matches(w, "permanent") ||
+				    ctl_matches(w, "static") ||
+				    ctl_matches(w, "dynamic"))) {
 			json_object_object_add(p, "state",
 					       json_object_new_string(w));
-		} else if (!del && matches(w, "sticky")) {
+		} else if (!del && ctl_matches(w, "sticky")) {
 			json_object_object_add(p, "sticky",
 					       json_object_new_boolean(true));
 		} else if (!mac && w[0] != '-') {
@@ -99,7 +93,7 @@ fdb_modify(const char *op, int argc, char **argv)
 	}
 	json_object_object_add(p, "mac", json_object_new_string(mac));
 	json_object_object_add(p, "dev", json_object_new_string(dev));
-	if (matches(op, "replace"))
+	if (ctl_matches(op, "replace"))
 		json_object_object_add(p, "replace",
 				       json_object_new_boolean(true));
 	if (rpc_call(del ? "fdb.del" : "fdb.add", p, NULL, &err))
@@ -169,7 +163,7 @@ fdb_show(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 
-		if (matches(w, "dynamic")) {
+		if (ctl_matches(w, "dynamic")) {
 			dynamic = true;
 			continue;
 		}
@@ -177,20 +171,20 @@ fdb_show(int argc, char **argv)
 			rc = ctl_usage_error("fdb", "'%s' needs a value", w);
 			goto out_put;
 		}
-		if (matches(w, "br")) {
+		if (ctl_matches(w, "br")) {
 			json_object_object_add(p, "br",
 					       json_object_new_string(argv[++i]));
-		} else if (matches(w, "brport") || matches(w, "dev")) {
+		} else if (ctl_matches(w, "brport") || ctl_matches(w, "dev")) {
 			json_object_object_add(p, "dev",
 					       json_object_new_string(argv[++i]));
 			with_dev = false;
-		} else if (matches(w, "vlan")) {
+		} else if (ctl_matches(w, "vlan")) {
 			rc = parse_vid("fdb", argv[++i], &vid);
 			if (rc)
 				goto out_put;
 			json_object_object_add(p, "vlan",
 					       json_object_new_int((int)vid));
-		} else if (matches(w, "state")) {
+		} else if (ctl_matches(w, "state")) {
 			state = argv[++i];
 			if (strcmp(state, "permanent") && strcmp(state, "static")
 			    && strcmp(state, "reachable") &&
@@ -245,12 +239,12 @@ fdb_flush(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 
-		if (matches(w, "dynamic")) {
+		if (ctl_matches(w, "dynamic")) {
 			json_object_object_add(p, "dynamic_only",
 					       json_object_new_boolean(true));
 			continue;
 		}
-		if (matches(w, "static") || matches(w, "nopermanent")) {
+		if (ctl_matches(w, "static") || ctl_matches(w, "nopermanent")) {
 			json_object_object_add(p, "dynamic_only",
 					       json_object_new_boolean(false));
 			continue;
@@ -259,13 +253,13 @@ fdb_flush(int argc, char **argv)
 			rc = ctl_usage_error("fdb", "'%s' needs a value", w);
 			goto out_put;
 		}
-		if (matches(w, "br")) {
+		if (ctl_matches(w, "br")) {
 			json_object_object_add(p, "br",
 					       json_object_new_string(argv[++i]));
-		} else if (matches(w, "dev") || matches(w, "brport")) {
+		} else if (ctl_matches(w, "dev") || ctl_matches(w, "brport")) {
 			json_object_object_add(p, "dev",
 					       json_object_new_string(argv[++i]));
-		} else if (matches(w, "vlan")) {
+		} else if (ctl_matches(w, "vlan")) {
 			rc = parse_vid("fdb", argv[++i], &vid);
 			if (rc)
 				goto out_put;
@@ -291,20 +285,17 @@ ipr_fdb(int argc, char **argv)
 {
 	if (argc == 0)
 		return fdb_show(0, argv);
-	for (int i = 0; i < argc; i++) {
-		if (ctl_is_help(argv[i])) {
-			fdb_usage(stdout);
-			return 0;
-		}
+	if (ctl_wants_help(argc, argv)) {
+		fdb_usage(stdout);
+		return 0;
 	}
-	if (matches(argv[0], "show") || matches(argv[0], "list") ||
-	    matches(argv[0], "ls"))
+	if (ctl_is_show(argv[0]))
 		return fdb_show(argc - 1, argv + 1);
-	if (matches(argv[0], "add") || matches(argv[0], "append") ||
-	    matches(argv[0], "replace") || matches(argv[0], "del") ||
-	    matches(argv[0], "delete"))
+	if (ctl_matches(argv[0], "add") || ctl_matches(argv[0], "append") ||
+	    ctl_matches(argv[0], "replace") || ctl_matches(argv[0], "del") ||
+	    ctl_matches(argv[0], "delete"))
 		return fdb_modify(argv[0], argc - 1, argv + 1);
-	if (matches(argv[0], "flush"))
+	if (ctl_matches(argv[0], "flush"))
 		return fdb_flush(argc - 1, argv + 1);
 	return ctl_usage_error("fdb", "unknown fdb command '%s'", argv[0]);
 }
@@ -331,21 +322,21 @@ vlan_modify(bool add, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 
-		if (matches(w, "dev") || matches(w, "vid")) {
+		if (ctl_matches(w, "dev") || ctl_matches(w, "vid")) {
 			if (i + 1 == argc) {
 				rc = ctl_usage_error("vlan", "'%s' needs a value",
 						     w);
 				goto out_put;
 			}
-			if (matches(w, "dev"))
+			if (ctl_matches(w, "dev"))
 				dev = argv[++i];
 			else
 				vids = argv[++i];
-		} else if (add && (matches(w, "pvid") ||
-				   matches(w, "untagged"))) {
+		} else if (add && (ctl_matches(w, "pvid") ||
+				   ctl_matches(w, "untagged"))) {
 			json_object_object_add(p, w,
 					       json_object_new_boolean(true));
-		} else if (matches(w, "self") || matches(w, "master")) {
+		} else if (ctl_matches(w, "self") || ctl_matches(w, "master")) {
 			json_object_object_add(p, w,
 					       json_object_new_boolean(true));
 		} else {
@@ -397,13 +388,13 @@ vlan_show(int argc, char **argv)
 	uint64_t vid;
 
 	for (int i = 0; i < argc; i++) {
-		if (i + 1 == argc || (!matches(argv[i], "dev") &&
-				      !matches(argv[i], "vid"))) {
+		if (i + 1 == argc || (!ctl_matches(argv[i], "dev") &&
+				      !ctl_matches(argv[i], "vid"))) {
 			json_object_put(p);
 			return ctl_usage_error("vlan", "unknown argument '%s'",
 					       argv[i]);
 		}
-		if (matches(argv[i], "dev")) {
+		if (ctl_matches(argv[i], "dev")) {
 			json_object_object_add(p, "dev",
 					       json_object_new_string(argv[++i]));
 		} else {
@@ -469,18 +460,15 @@ ipr_vlan(int argc, char **argv)
 {
 	if (argc == 0)
 		return vlan_show(0, argv);
-	for (int i = 0; i < argc; i++) {
-		if (ctl_is_help(argv[i])) {
-			vlan_usage(stdout);
-			return 0;
-		}
+	if (ctl_wants_help(argc, argv)) {
+		vlan_usage(stdout);
+		return 0;
 	}
-	if (matches(argv[0], "show") || matches(argv[0], "list") ||
-	    matches(argv[0], "ls"))
+	if (ctl_is_show(argv[0]))
 		return vlan_show(argc - 1, argv + 1);
-	if (matches(argv[0], "add"))
+	if (ctl_matches(argv[0], "add"))
 		return vlan_modify(true, argc - 1, argv + 1);
-	if (matches(argv[0], "del") || matches(argv[0], "delete"))
+	if (ctl_matches(argv[0], "del") || ctl_matches(argv[0], "delete"))
 		return vlan_modify(false, argc - 1, argv + 1);
 	return ctl_usage_error("vlan", "unknown vlan command '%s'", argv[0]);
 }

@@ -318,3 +318,25 @@ ctl_is_help(const char *arg)
 	return !strcmp(arg, "help") || !strcmp(arg, "--help") ||
 	       !strcmp(arg, "-h");
 }
+
+bool
+ctl_wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (ctl_is_help(argv[i]))
+			return true;
+	return false;
+}
+
+bool
+ctl_is_show(const char *arg)
+{
+	return !strcmp(arg, "show") || !strcmp(arg, "list") ||
+	       !strcmp(arg, "ls");
+}
+
+bool
+ctl_matches(const char *arg, const char *word)
+{
+	return !strcmp(arg, word);
+}
