@@ -386,6 +386,18 @@ vhost_on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	struct port_vhost *pv = container_of(w, struct port_vhost, flush_w);
 
 	(void)loop; (void)revents;
+	if (pv->dev.mem_fault) {
+		/* The front-end truncated the file behind its memory while
+		 * we had it mapped (guest-fault.h): nothing it shares can be
+		 * trusted any more.  The server waits for the next front-end,
+		 * the client reconnects. */
+		pv->dev.stats.mem_faults++;
+		log_warn(MOD, "%s: the front-end's memory shrank under our "
+			 "mapping (SIGBUS caught): dropping the connection",
+			 pv->up.name);
+		vhost_sock_disconnect(&pv->sock);
+		return;
+	}
 	if (pv->need_sync)
 		vhost_port_sync(pv);
 	vhost_port_publish(pv);
@@ -485,12 +497,12 @@ vhost_log_counters(const struct port_vhost *pv, const char *why)
 		 " bad_chain=%" PRIu64 " broken=%" PRIu64 " oversize=%" PRIu64
 		 " runt=%" PRIu64 " no_buffers=%" PRIu64 " kicks=%" PRIu64
 		 " polls=%" PRIu64 " calls=%" PRIu64 " lent=%" PRIu64
-		 " proto_errors=%" PRIu64,
+		 " proto_errors=%" PRIu64 " mem_faults=%" PRIu64,
 		 pv->up.name, why, s.msg.msgs, s.msg.bad_msg,
 		 s.msg.unknown_msg, s.ring.bad_desc, s.ring.bad_chain,
 		 s.ring.broken, s.ring.oversize, s.ring.runt,
 		 s.ring.no_buffers, s.kicks, s.polls, s.calls, s.lent,
-		 s.sock.proto_errors);
+		 s.sock.proto_errors, s.msg.mem_faults);
 }
 
 static void

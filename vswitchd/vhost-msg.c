@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest-fault.h"
 #include "log.h"
 #include "util.h"
 
@@ -82,10 +83,12 @@ close_fd(int *fd)
 static void
 mem_unmap(struct vhost_mem *mem)
 {
-	for (uint32_t i = 0; i < mem->n; i++)
-		if (mem->regions[i].map)
-			munmap(mem->regions[i].map,
-			       (size_t)mem->regions[i].map_len);
+	for (uint32_t i = 0; i < mem->n; i++) {
+		if (!mem->regions[i].map)
+			continue;
+		guest_fault_unwatch(mem->regions[i].map);
+		munmap(mem->regions[i].map, (size_t)mem->regions[i].map_len);
+	}
 	memset(mem, 0, sizeof *mem);
 }
 
@@ -120,6 +123,7 @@ vhost_dev_reset(struct vhost_dev *dev)
 	for (unsigned i = 0; i < VHOST_MAX_VRINGS; i++)
 		dev_vring_reset(&dev->vrings[i]);
 	mem_unmap(&dev->mem);
+	dev->mem_fault = 0;
 	dev->features = 0;
 	dev->protocol_features = 0;
 	dev->owner = false;
@@ -309,14 +313,16 @@ msg_reset_owner(struct vhost_msg_ctx *c)
 }
 
 /* Maps region 'r' from 'fd' into 'out'.  Refuses a region that ends past
- * the end of its file (touching it would raise SIGBUS). */
+ * the end of its file (touching it would raise SIGBUS); a file shrunk
+ * later sets '*fault' instead of killing us (guest-fault.h). */
 static int
 map_region(const char *name, const struct vhost_user_mem_region *r, int fd,
-	   struct vhost_mem_region *out)
+	   struct vhost_mem_region *out, volatile sig_atomic_t *fault)
 {
 	uint64_t len = r->mmap_offset + r->size;	/* checked: no wrap */
 	struct stat st;
 	void *map;
+	int err;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
@@ -330,10 +336,15 @@ map_region(const char *name, const struct vhost_user_mem_region *r, int fd,
 	map = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   fd, 0);
 	if (map == MAP_FAILED) {
-		int err = -errno;
+		err = -errno;
 
 		log_warn_rl(MOD, "%s: SET_MEM_TABLE: mmap of %llu bytes: %s",
 			    name, (unsigned long long)len, strerror(-err));
+		return err;
+	}
+	err = guest_fault_watch(map, (size_t)len, fault);
+	if (err) {
+		munmap(map, (size_t)len);
 		return err;
 	}
 	out->gpa = r->guest_phys_addr;
@@ -372,7 +383,7 @@ msg_set_mem_table(struct vhost_msg_ctx *c)
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		if (map_region(dev->name, &t->regions[i], c->fds[i],
-			       &mem.regions[i])) {
+			       &mem.regions[i], &dev->mem_fault)) {
 			mem_unmap(&mem);
 			return VHOST_MSG_ERR;
 		}

@@ -24,6 +24,7 @@
 #ifndef VSWITCHD_VHOST_MSG_H
 #define VSWITCHD_VHOST_MSG_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -65,6 +66,8 @@ struct vhost_msg_stats {
 	uint64_t bad_msg;	/* failed validation */
 	uint64_t unknown_msg;	/* not implemented */
 	uint64_t fds_closed;	/* fds received and not kept */
+	uint64_t mem_faults;	/* guest memory shrank under a mapping
+				 * (SIGBUS caught): connection dropped */
 };
 
 struct vhost_dev {
@@ -76,6 +79,9 @@ struct vhost_dev {
 	struct vhost_dev_vring vrings[VHOST_MAX_VRINGS];
 	uint32_t changed;	/* bit i: vring i's fds/state may have changed */
 	struct vhost_msg_stats stats;
+	volatile sig_atomic_t mem_fault; /* set by guest-fault.c: a mapping
+					  * lost its file pages; the port
+					  * drops the connection */
 };
 
 /* Initialises 'dev' with no front-end state; 'name' prefixes log lines. */

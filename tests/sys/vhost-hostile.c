@@ -6,7 +6,8 @@
  * Two front-ends on two ports of one bridge: "bad" (HOSTILE_SOCK) sends
  * out-of-range, zero-length and huge descriptors, descriptor and indirect
  * loops, out-of-range heads, avail index jumps, overlapping and tiny
- * memory tables, wrong-sized, oversized and unknown messages.  After each
+ * memory tables, wrong-sized, oversized and unknown messages, and a memory
+ * file truncated under vswitchd's mapping.  After each
  * case the program checks that vswitchd still answers on the bad socket
  * and, after resetting the bad port's TX ring as a front-end would, that a
  * broadcast frame from "bad" still reaches "good" (GOOD_SOCK).  Exit
@@ -481,6 +482,21 @@ main(int argc, char **argv)
 			fail("12 fds not refused");
 	}
 	check_case("unknown request and excess fds", &bad, &good, tag++);
+
+	/* 11. The front-end truncates its memory file under vswitchd's
+	 * mapping (keeping only the rings), then offers a frame whose buffer
+	 * is in the lost pages: vswitchd must catch the SIGBUS, drop the
+	 * connection and go on serving the other port. */
+	if (ftruncate(bad.memfd, 0x8000))
+		fail("ftruncate");
+	q_desc(&bad, 1)[d] = (struct virtq_desc){ gpa(BUF_OFF(1)), 72, 0, 0 };
+	make_avail(&bad, 1, d);
+	usleep(200000);
+	if (alive(&bad))
+		fail("connection kept after the memory shrank");
+	if (ftruncate(bad.memfd, MEM_SIZE))
+		fail("ftruncate back");
+	check_case("memory shrunk under the mapping", &bad, &good, tag++);
 
 	if (failures) {
 		fprintf(stderr, "vhost-hostile: %d failures\n", failures);

@@ -48,4 +48,5 @@ get() { echo "$line" | grep -o " $1=[0-9]*" | cut -d= -f2; }
 [ "$(get bad_msg)" -ge 4 ] || vh_fail "bad messages not counted"
 [ "$(get unknown_msg)" -ge 1 ] || vh_fail "unknown request not counted"
 [ "$(get proto_errors)" -ge 2 ] || vh_fail "framing errors not counted"
+[ "$(get mem_faults)" -ge 1 ] || vh_fail "shrunk guest memory not counted"
 echo "PASS: vhost-hostile"

@@ -218,6 +218,36 @@ START_TEST(test_mem_table_replaced)
 }
 END_TEST
 
+/* The front-end truncates the file behind its memory after we mapped
+ * it: reading and writing the lost pages must not kill us (SIGBUS), the
+ * device must be flagged, and the mapping must go cleanly on reset. */
+START_TEST(test_mem_shrunk_under_mapping)
+{
+	volatile uint8_t *p;
+	uint64_t contig;
+	uint8_t v;
+
+	ck_assert_uint_eq(send_mem_table(GPA, MEM_SIZE, UVA, 0), 0);
+	ck_assert_int_eq(dev.mem_fault, 0);
+	p = vhost_mem_gpa_to_host(&dev.mem, GPA + MEM_SIZE - 0x2000, 64,
+				  &contig);
+	ck_assert_ptr_nonnull((void *)p);
+	p[0] = 0x5a;				/* still backed */
+	ck_assert_int_eq(dev.mem_fault, 0);
+	ck_assert_int_eq(ftruncate(memfd, 0x4000), 0);
+	v = p[0];				/* lost page: SIGBUS */
+	ck_assert_uint_eq(v, 0);		/* ... read as zero */
+	ck_assert_int_eq(dev.mem_fault, 1);
+	p[1] = 0xa5;				/* writes go nowhere */
+	p = vhost_mem_gpa_to_host(&dev.mem, GPA + 0x1000, 64, &contig);
+	v = p[0];				/* still-backed page: fine */
+	(void)v;
+	vhost_dev_reset(&dev);
+	ck_assert_int_eq(dev.mem_fault, 0);
+	ck_assert_uint_eq(dev.mem.n, 0);
+}
+END_TEST
+
 START_TEST(test_mem_table_hostile)
 {
 	struct vhost_user_mem_table t = { .nregions = 2 };
@@ -416,6 +446,7 @@ vhost_msg_suite(void)
 	tc = tcase_create("hostile");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_mem_table_hostile);
+	tcase_add_test(tc, test_mem_shrunk_under_mapping);
 	tcase_add_test(tc, test_wrong_sizes_and_indexes);
 	tcase_add_test(tc, test_fds_always_closed);
 	suite_add_tcase(s, tc);
