@@ -14,16 +14,6 @@
 
 #include "util.h"
 
-static bool
-wants_help(int argc, char **argv)
-{
-	for (int i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
-		    !strcmp(argv[i], "help"))
-			return true;
-	return false;
-}
-
 /* --- port ------------------------------------------------------------------ */
 
 static void
@@ -206,7 +196,7 @@ port_show(int argc, char **argv)
 int
 own_port(int argc, char **argv)
 {
-	if (argc == 0 || wants_help(argc, argv)) {
+	if (argc == 0 || ctl_wants_help(argc, argv)) {
 		port_usage(argc ? stdout : stderr);
 		return argc ? 0 : CTL_EXIT_USAGE;
 	}
@@ -232,16 +222,24 @@ own_port(int argc, char **argv)
 
 /* --- stats ----------------------------------------------------------------- */
 
-static void
-print_drops(struct json_object *o)
+/* Prints the non-zero members of object 'o'.'key', each " name N";
+ * returns how many. */
+static int
+print_nonzero(struct json_object *o, const char *key)
 {
 	struct json_object *d;
+	int n = 0;
 
-	if (!json_object_object_get_ex(o, "drops", &d))
-		return;
-	json_object_object_foreach(d, k, v)
-		if (json_object_get_int64(v))
-			printf(" %s %lld", k, (long long)json_object_get_int64(v));
+	if (!json_object_object_get_ex(o, key, &d))
+		return 0;
+	json_object_object_foreach(d, k, v) {
+		if (json_object_get_int64(v)) {
+			printf(" %s %lld", k,
+			       (long long)json_object_get_int64(v));
+			n++;
+		}
+	}
+	return n;
 }
 
 int
@@ -250,7 +248,7 @@ own_stats(int argc, char **argv)
 	struct json_object *list, *p = NULL;
 	struct rpc_error err;
 
-	if (wants_help(argc, argv)) {
+	if (ctl_wants_help(argc, argv)) {
 		printf("Usage: bridgectl [-j] stats [BRIDGE | DEV]\n");
 		return 0;
 	}
@@ -300,8 +298,14 @@ own_stats(int argc, char **argv)
 			       ctl_jint(q, "rx_packets"), ctl_jint(q, "rx_bytes"),
 			       ctl_jint(q, "tx_packets"), ctl_jint(q, "tx_bytes"),
 			       ctl_jint(q, "dropped"));
-			print_drops(q);
+			print_nonzero(q, "drops");
 			printf("\n");
+			if (json_object_object_get_ex(q, "vhost", NULL)) {
+				printf("    vhost-user:");
+				if (!print_nonzero(q, "vhost"))
+					printf(" never connected");
+				printf("\n");
+			}
 		}
 	}
 	json_object_put(list);
@@ -317,7 +321,7 @@ own_debug(int argc, char **argv)
 	struct rpc_error err;
 	uint64_t ms;
 
-	if (wants_help(argc, argv)) {
+	if (ctl_wants_help(argc, argv)) {
 		printf("Usage: bridgectl debug time {stop | resume | warp MS}\n"
 		       "Freezes, resumes or advances the switch clock (FDB "
 		       "ageing, STP timers).\n");
@@ -394,7 +398,7 @@ own_monitor(int argc, char **argv)
 	struct json_object *topics = json_object_new_array(), *res, *ev;
 	struct rpc_error err;
 
-	if (wants_help(argc, argv)) {
+	if (ctl_wants_help(argc, argv)) {
 		json_object_put(topics);
 		printf("Usage: bridgectl [-j] monitor [fdb | stp | link | all]...\n"
 		       "Prints FDB, STP and link events as they happen, one "
@@ -443,7 +447,7 @@ own_info(int argc, char **argv)
 	struct json_object *res;
 	struct rpc_error err;
 
-	if (wants_help(argc, argv)) {
+	if (ctl_wants_help(argc, argv)) {
 		printf("Usage: bridgectl [-j] info\n");
 		return 0;
 	}

@@ -6,7 +6,8 @@
 #      name, and the VM's MAC is learned on it;
 #   3. a second VM on the same bridge pings the first (the guest prints
 #      each echo reply) and the namespace pings the second;
-#   4. stopping a VM removes its port.
+#   4. stopping a VM removes its port;
+#   5. bridgectl stats shows the VM port's vhost-user counters.
 #
 # Usage: tests/sys/vm-ping.sh   (VSWITCHD, BRIDGECTL, VMM, GUEST set; root)
 . "$(dirname "$0")/vm-lib.sh"
@@ -34,6 +35,24 @@ if ctl fdb show br vmtbr0 2>&1 | grep -q "02:00:00:00:07:01 dev vmtvm1"; then
 	vm_pass "the VM's MAC is learned on its port"
 else
 	vm_fail "VM MAC not learned on vmtvm1: $(ctl fdb show br vmtbr0 2>&1)"
+fi
+
+# The VM port's vhost-user counters: one connection, the protocol
+# messages of its set-up, frames moved, no errors.
+st=$(ctl stats vmtvm1 2>&1)
+if echo "$st" | grep -q "vhost-user: connects 1 messages [1-9]" &&
+   ! echo "$st" | grep -qE "bad_|mem_faults|broken_rings|proto_errors"; then
+	vm_pass "bridgectl stats shows the VM port's vhost-user counters"
+else
+	vm_fail "vhost-user counters of vmtvm1: $st"
+fi
+if ctl -j stats vmtvm1 2>/dev/null | python3 -c '
+import json, sys
+p = json.load(sys.stdin)[0]["ports"][0]
+sys.exit(0 if p["vhost"]["messages"] > 0 and p["vhost"]["mem_faults"] == 0 else 1)'; then
+	vm_pass "stats -j has the vhost object"
+else
+	vm_fail "stats -j: no vhost object for vmtvm1"
 fi
 
 vm_start vmtvm2 02:00:00:00:07:02 "ip=10.251.0.12 ping=10.251.0.11"
