@@ -76,6 +76,13 @@ static inline void outl(uint16_t port, uint32_t v)
 { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
 static inline uint32_t inl(uint16_t port)
 { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
 static inline uint64_t rdtsc(void)
 { uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return (uint64_t)hi << 32 | lo; }
 
@@ -1141,6 +1148,7 @@ void guest_main(const uint8_t *bp)
 	}
 	gprintf("guest: e820 %u entries, %u KiB RAM\n", n_e820,
 		(unsigned)(ram >> 10));
+	gprintf("guest: mtrr def_type 0x%lx\n", (unsigned long)rdmsr(0x2ff));
 
 	setup_idt();
 	MMIO32(LAPIC_BASE + LAPIC_TPR) = 0;

@@ -60,6 +60,7 @@ expect "boot with virtio-net" \
 	"guest: e820 0x0-0x9fbff type 1" \
 	"guest: e820 0x9fc00-0xfffff type 2" \
 	"guest: e820 0x100000-0x3ffffff type 1" \
+	"guest: mtrr def_type 0x806" \
 	"pci: 00:00.0 8086:0d57 class 060000" \
 	"pci: 00:01.0 1af4:1041 class 020000" \
 	"pci: 00:01.0 bar0 0xc0000000 size 0x4000" \

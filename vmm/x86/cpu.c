@@ -27,12 +27,15 @@
 #define MSR_IA32_SYSENTER_ESP   0x00000175
 #define MSR_IA32_SYSENTER_EIP   0x00000176
 #define MSR_IA32_MISC_ENABLE    0x000001a0
+#define MSR_MTRR_DEF_TYPE       0x000002ff
 #define MSR_STAR                0xc0000081
 #define MSR_LSTAR               0xc0000082
 #define MSR_CSTAR               0xc0000083
 #define MSR_SYSCALL_MASK        0xc0000084
 #define MSR_KERNEL_GS_BASE      0xc0000102
 #define MISC_ENABLE_FAST_STRING 0x1
+#define MTRR_DEF_ENABLE         0x800   /* MTRRs on */
+#define MTRR_TYPE_WB            0x6
 
 #define X86_CR0_PE   0x1ULL
 #define X86_CR0_ET   0x10ULL
@@ -134,6 +137,11 @@ cpu_set_msrs(int vcpu_fd)
 		{ MSR_LSTAR, 0 },
 		{ MSR_IA32_TSC, 0 },
 		{ MSR_IA32_MISC_ENABLE, MISC_ENABLE_FAST_STRING },
+		/* MTRRs on, write-back by default, as firmware leaves them:
+		 * Linux turns PAT off when it finds the MTRRs blank ("x86/PAT:
+		 * MTRRs disabled, skipping PAT initialization"), and its
+		 * drivers lose write-combining. */
+		{ MSR_MTRR_DEF_TYPE, MTRR_DEF_ENABLE | MTRR_TYPE_WB },
 	};
 	struct {
 		struct kvm_msrs hdr;
