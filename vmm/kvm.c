@@ -250,18 +250,30 @@ kvm_coalesce_pio(struct kvm *kvm, uint16_t port, unsigned len)
 	struct kvm_coalesced_mmio_zone zone = {
 		.addr = port, .size = len, .pio = 1,
 	};
+	long page_size = sysconf(_SC_PAGESIZE);
 	int page;
 
 	if (ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0)
 		return -ENOTSUP;
 	page = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
-	if (page <= 0 || (long)(page + 1) * sysconf(_SC_PAGESIZE) >
-			 kvm->vcpu_mmap_size)
+	if (page <= 0 || (long)(page + 1) * page_size > kvm->vcpu_mmap_size)
 		return -ENOTSUP;
 	if (ioctl(kvm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0)
 		return -errno;
 	kvm->coalesced_page = page;
+	kvm->ring_entries = (uint32_t)
+		(((size_t)page_size - sizeof(struct kvm_coalesced_mmio_ring)) /
+		 sizeof(struct kvm_coalesced_mmio));
 	return 0;
+}
+
+void *
+kvm_ring_in(const struct kvm *kvm, void *run)
+{
+	if (!kvm->coalesced_page)
+		return NULL;
+	return (char *)run + (size_t)kvm->coalesced_page *
+			     (size_t)sysconf(_SC_PAGESIZE);
 }
 
 void
@@ -271,8 +283,7 @@ kvm_ring_drain(struct kvm *kvm, void *ring_page,
 	       void *opaque)
 {
 	struct kvm_coalesced_mmio_ring *ring = ring_page;
-	uint32_t max = (uint32_t)((sysconf(_SC_PAGESIZE) - sizeof *ring) /
-				  sizeof ring->coalesced_mmio[0]);
+	uint32_t max = kvm->ring_entries;
 	uint32_t first, last;
 
 	if (__atomic_load_n(&ring->first, __ATOMIC_RELAXED) ==

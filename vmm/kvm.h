@@ -33,6 +33,7 @@ struct kvm {
 	int vcpu_mmap_size;
 	int coalesced_page;     /* page of the coalesced ring in a vCPU's
 				 * mapping; 0: no coalesced I/O */
+	uint32_t ring_entries;  /* slots in that ring (set with it) */
 	pthread_mutex_t ring_lock;
 	pthread_mutex_t route_lock;
 	struct kvm_msi_route msi[KVM_MAX_MSI_ROUTES];
@@ -84,9 +85,13 @@ int kvm_irqfd(struct kvm *kvm, int fd, int gsi, bool assign);
  * when KVM has no coalesced port I/O (the writes then simply exit). */
 int kvm_coalesce_pio(struct kvm *kvm, uint16_t port, unsigned len);
 
+/* The coalesced ring in a vCPU's mapping 'run' of vcpu_mmap_size bytes
+ * (every vCPU maps the same VM-wide page), or NULL without coalesced I/O. */
+void *kvm_ring_in(const struct kvm *kvm, void *run);
+
 /* Replays the writes queued in the coalesced ring, oldest first, through
- * 'replay'.  'ring' is the ring page in any vCPU's mapping (every vCPU
- * maps the same VM-wide page).  Callable from any vCPU thread. */
+ * 'replay'.  'ring' is from kvm_ring_in().  Callable from any vCPU
+ * thread. */
 void kvm_ring_drain(struct kvm *kvm, void *ring,
 		    void (*replay)(void *opaque, bool pio, uint64_t addr,
 				   uint8_t *data, unsigned len),

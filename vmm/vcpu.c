@@ -57,6 +57,7 @@ vcpu_create(struct vmm *vmm, struct vcpu *vcpu, unsigned id)
 		vcpu->run = NULL;
 		goto out_close_fd;
 	}
+	vcpu->ring = kvm_ring_in(&vmm->kvm, vcpu->run);
 	if (vmm->cfg.timing)
 		vcpu->stats = xcalloc(1, sizeof *vcpu->stats);
 	err = cpu_set_cpuid(&vmm->kvm, vcpu->fd, id, vmm->cfg.cpus);
@@ -142,10 +143,8 @@ vcpu_handle_exit(struct vcpu *vcpu)
 	struct vmm *vmm = vcpu->vmm;
 
 	/* Writes queued without an exit happened before this access. */
-	if (vmm->kvm.coalesced_page)
-		kvm_ring_drain(&vmm->kvm, (char *)run + (size_t)
-			       vmm->kvm.coalesced_page * (size_t)getpagesize(),
-			       vcpu_replay_write, vmm);
+	if (vcpu->ring)
+		kvm_ring_drain(&vmm->kvm, vcpu->ring, vcpu_replay_write, vmm);
 	if (vcpu->stats) {
 		vcpu->stats->reason[run->exit_reason % VCPU_EXIT_REASONS]++;
 		if (run->exit_reason == KVM_EXIT_IO)

@@ -33,6 +33,7 @@ struct vcpu {
 	pthread_t thread;
 	bool running;
 	struct vcpu_exit_stats *stats;	/* NULL unless --timing */
+	void *ring;			/* coalesced ring, NULL if none */
 };
 
 /* Creates vCPU 'id' of 'vmm': fd, kvm_run mapping, CPUID and MSRs, and the

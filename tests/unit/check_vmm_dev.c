@@ -489,7 +489,7 @@ START_TEST(coalesced_ring_replay)
 	struct kvm_coalesced_mmio_ring *ring = calloc(1, (size_t)page);
 	uint32_t max = (uint32_t)((page - (long)sizeof *ring) /
 				  (long)sizeof ring->coalesced_mmio[0]);
-	struct kvm k = { .sys_fd = -1, .vm_fd = -1 };
+	struct kvm k = { .sys_fd = -1, .vm_fd = -1, .ring_entries = max };
 	struct ring_log log = { 0 };
 	uint32_t slots[4] = { max - 2, max - 1, 0, 1 };
 
