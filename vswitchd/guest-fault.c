@@ -20,12 +20,13 @@ struct watched {
 static struct watched *table;
 static size_t n_table, cap_table;
 static bool installed;
+static uintptr_t page_mask;	/* read in the handler: set before it runs */
 
 static void
 guest_fault_handler(int sig, siginfo_t *si, void *uctx)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
-	uintptr_t page = a & ~((uintptr_t)sysconf(_SC_PAGESIZE) - 1);
+	uintptr_t page = a & page_mask;
 
 	(void)uctx;
 	for (size_t i = 0; i < n_table; i++) {
@@ -52,6 +53,7 @@ guest_fault_watch(void *map, size_t len, volatile sig_atomic_t *flag)
 	if (!installed) {
 		struct sigaction sa;
 
+		page_mask = ~((uintptr_t)sysconf(_SC_PAGESIZE) - 1);
 		memset(&sa, 0, sizeof sa);
 		sa.sa_sigaction = guest_fault_handler;
 		sa.sa_flags = SA_SIGINFO;
