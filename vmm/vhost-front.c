@@ -22,6 +22,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mem.h"
+#include "unixmsg.h"
 #include "util.h"
 #include "vhost-user.h"
 #include "virtio-net.h"
@@ -134,7 +135,6 @@ vf_read_hdr(struct vhost_front *vf, struct vhost_user_hdr *h)
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = c.buf, .msg_controllen = sizeof c.buf,
 	};
-	struct cmsghdr *cm;
 	ssize_t n;
 
 	do
@@ -144,19 +144,7 @@ vf_read_hdr(struct vhost_front *vf, struct vhost_user_hdr *h)
 		return -ECONNRESET;
 	if (n < 0)
 		return errno == EAGAIN ? -ETIMEDOUT : -errno;
-	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SCM_RIGHTS) {
-			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			int fd;
-
-			for (size_t i = 0; i < k; i++) {
-				memcpy(&fd, CMSG_DATA(cm) + i * sizeof fd,
-				       sizeof fd);
-				close(fd);
-			}
-		}
-	}
+	unixmsg_take_fds(&m, NULL, 0, NULL);	/* none expected: close */
 	if ((size_t)n < sizeof *h)
 		return vf_read_full(vf->fd, (char *)h + n, sizeof *h - (size_t)n);
 	return 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "unixmsg.h"
 #include "util.h"
 
 #define MOD "vhost"
@@ -272,34 +273,6 @@ sock_on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 		sock_try_connect(sock);
 }
 
-/* Keeps the fds of SCM_RIGHTS control data in the message being
- * assembled; closes what does not fit. */
-static void
-take_fds(struct vhost_sock *sock, struct msghdr *mh)
-{
-	if (mh->msg_flags & MSG_CTRUNC)
-		sock->fds_lost = true;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c;
-	     c = CMSG_NXTHDR(mh, c)) {
-		size_t n;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-			if (sock->nfds < VHOST_USER_MAX_FDS) {
-				sock->fds[sock->nfds++] = fd;
-			} else {
-				close(fd);
-				sock->fds_lost = true;
-			}
-		}
-	}
-}
-
 /* Reads what the current message still lacks.  Returns 1 when it is
  * complete, 0 when more bytes are needed later, -1 when the connection
  * must be dropped. */
@@ -342,7 +315,10 @@ sock_read_msg(struct vhost_sock *sock)
 					 strerror(errno));
 			return -1;
 		}
-		take_fds(sock, &mh);
+		/* Keep the fds in the message being assembled. */
+		sock->nfds += (unsigned)unixmsg_take_fds(&mh,
+			sock->fds + sock->nfds,
+			VHOST_USER_MAX_FDS - sock->nfds, &sock->fds_lost);
 		sock->got += (uint32_t)n;
 		if (sock->got == hlen &&
 		    sock->hdr.size > VHOST_USER_MAX_PAYLOAD) {
