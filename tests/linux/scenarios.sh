@@ -149,41 +149,56 @@ show_log() {
 	[ -s "$2.err" ] && tail -n 15 "$2.err" | sed 's/^/    ! /'
 }
 
+# vm_boot NAME KIND LOG CPUS CMDLINE PATTERN [NETARGS...]: boots the guest
+# and waits until its console has a line matching PATTERN; returns 0 with
+# the VM still running.  The emulated outer CPU now and then kills a guest
+# kernel (seen with QEMU as often as with ours, docs/linux-guests.md) with
+# a triple fault: our VMM ends with status 3 (nothing but the guest writes
+# its RAM, apart from vswitchd filling the receive buffers the guest's
+# driver posts); QEMU (-no-reboot) just exits, which is told apart from a
+# panic only before the guest's init started.  Such a boot is retried,
+# twice at most, loudly.  A guest that reported a test result, a VMM
+# error, a panic or a hang is never retried.  Sets VB_WHY (why it failed)
+# and VB_NOTE (retries, for the result line).
+vm_boot() {
+	local name=$1 kind=$2 log=$3 cpus=$4 cmdline=$5 pat=$6 try hung
+	shift 6
+	VB_NOTE=''
+	for try in 1 2 3; do
+		vm_start "$kind" "$log" "$cpus" "$cmdline" "$@"
+		vm_wait_line "$log" "$pat" "$BOOT_TIMEOUT" && return 0
+		hung=0
+		kill -0 "$VM_PID" 2>/dev/null && hung=1
+		vm_stop
+		show_log "$name" "$log"
+		if [ $hung = 1 ]; then
+			VB_WHY="no ${pat#^} within ${BOOT_TIMEOUT}s"
+		else
+			VB_WHY="the VMM exited before ${pat#^}"
+		fi
+		VB_WHY="$VB_WHY (VMM exit status $VM_STATUS)"
+		[ $hung = 1 ] || [ $try = 3 ] && return 1
+		grep -q '^GUEST-TEST' "$log" && return 1
+		if [ "$kind" = ours ]; then
+			[ "$VM_STATUS" = 3 ] || return 1
+		else
+			grep -q '^GUEST-INIT: start' "$log" && return 1
+		fi
+		echo "OUTER: $name: RETRY: the guest died ($VB_WHY)"
+		VB_NOTE=" after $try boot(s) that died"
+	done
+}
+
 # run_check NAME KIND CPUS CMDLINE-ARGS [NETARGS...]: boots a guest that
 # runs one guest-init test and reports its result line.
 run_check() {
-	local name=$1 kind=$2 cpus=$3 args=$4 log=/tmp/$1.log st res why
-	local note='' try
+	local name=$1 kind=$2 cpus=$3 args=$4 log=/tmp/$1.log st res
 	shift 4
-	for try in 1 2 3; do
-		vm_start "$kind" "$log" "$cpus" "$(guest_cmdline "$args")" "$@"
-		vm_wait_line "$log" '^GUEST-DONE' "$BOOT_TIMEOUT" && break
-		if kill -0 "$VM_PID" 2>/dev/null; then
-			why="no GUEST-DONE within ${BOOT_TIMEOUT}s"
-		else
-			why="the VMM exited before GUEST-DONE"
-		fi
-		vm_stop
-		show_log "$name" "$log"
-		# The emulated outer CPU now and then crashes a guest kernel
-		# (seen with QEMU as often as with ours, docs/linux-guests.md):
-		# before its init started, or later as a triple fault, which
-		# our VMM reports as status 3 (nothing but the guest writes its
-		# RAM, apart from vswitchd filling the receive buffers the
-		# guest's driver posts).  Such a boot is retried, twice at
-		# most, loudly.  A guest that reports a failed test, panics
-		# or hangs is never retried.
-		if [ $try != 3 ] && ! grep -q '^GUEST-TEST' "$log" && {
-		   ! grep -q '^GUEST-INIT: start' "$log" ||
-		   { [ "$kind" = ours ] && [ "$VM_STATUS" = 3 ]; }; }; then
-			echo "OUTER: $name: RETRY: the guest died" \
-				"($why, VMM exit status $VM_STATUS)"
-			note=" after $try boot(s) that died"
-			continue
-		fi
-		echo "OUTER-RESULT $name FAIL: $why (VMM exit status $VM_STATUS)"
+	if ! vm_boot "$name" "$kind" "$log" "$cpus" \
+	     "$(guest_cmdline "$args")" '^GUEST-DONE' "$@"; then
+		echo "OUTER-RESULT $name FAIL: $VB_WHY"
 		return 1
-	done
+	fi
 	vm_stop
 	st=$VM_STATUS
 	if [ "$SHOW_LOG" = 1 ]; then
@@ -194,7 +209,7 @@ run_check() {
 	case "$res" in
 	*" PASS"*)
 		echo "OUTER-RESULT $name PASS: ${res#GUEST-TEST } ($(elapsed \
-			"$VM_T0" "$VM_T1") s, VMM exit status $st$note)"
+			"$VM_T0" "$VM_T1") s, VMM exit status $st$VB_NOTE)"
 		;;
 	*)
 		show_log "$name" "$log"
@@ -358,7 +373,7 @@ scn_ours_ping_vhost() {
 # it huge pages; QEMU's default RAM is private anonymous memory, which gets
 # THP under Debian's default settings.
 bench_one() {
-	local kind=$1 log=/tmp/bench-$1.log vmm=${1%%-*} try GUEST_KERNEL
+	local kind=$1 log=/tmp/bench-$1.log vmm=${1%%-*} GUEST_KERNEL
 	B_TIME='' B_RSS=''
 	case "$kind" in
 	*-vmlinux) GUEST_KERNEL=/guest/vmlinux ;;
@@ -373,15 +388,9 @@ bench_one() {
 			echo advise >"$THP_SHMEM"
 		fi
 	fi
-	for try in 1 2 3; do
-		vm_start "$vmm" "$log" 1 "$(guest_cmdline gtest=hold ghold=3)" "$@"
-		vm_wait_line "$log" '^GUEST-INIT: start' "$BOOT_TIMEOUT" && break
-		vm_stop
-		show_log "bench-$kind" "$log"
-		[ $try = 3 ] && return 1
-		echo "OUTER: bench-$kind: RETRY: the guest died before its" \
-			"init started (VMM exit status $VM_STATUS)"
-	done
+	vm_boot "bench-$kind" "$vmm" "$log" 1 \
+		"$(guest_cmdline gtest=hold ghold=3)" '^GUEST-INIT: start' "$@" ||
+		return 1
 	B_TIME=$(elapsed "$VM_T0" "$VM_T1")
 	[ "${KVM_STATS:-0}" = 1 ] &&
 		echo "OUTER-BENCH $kind kvm at init: $(kvm_stats "$VM_PID")"
@@ -413,7 +422,8 @@ scn_bench() {
 		for kind in $kinds; do
 			if ! bench_one "$kind"; then
 				echo "$thp0" >"$THP_SHMEM"
-				echo "OUTER-RESULT bench FAIL: $kind did not boot (run $i)"
+				echo "OUTER-RESULT bench FAIL: $kind did not boot" \
+					"(run $i): $VB_WHY"
 				return 1
 			fi
 			echo "$kind $B_TIME $B_RSS" >>/tmp/bench.times
