@@ -21,7 +21,7 @@ usage(FILE *f)
 "\n"
 "Options (before the command):\n"
 "  --socket PATH   control socket (default $VSWITCHD_SOCKET or\n"
-"                  " CTL_DEFAULT_SOCKET ")\n"
+"                  " VSWITCHD_DEFAULT_SOCKET ")\n"
 "  -j, --json      JSON output (iproute2 key names)\n"
 "  -p, --pretty    pretty JSON\n"
 "  -s, --stats     statistics\n"
@@ -82,9 +82,7 @@ main(int argc, char **argv)
 	};
 	int i, status = CTL_EXIT_USAGE;
 
-	ctl_opts.socket_path = getenv("VSWITCHD_SOCKET");
-	if (!ctl_opts.socket_path || !*ctl_opts.socket_path)
-		ctl_opts.socket_path = CTL_DEFAULT_SOCKET;
+	ctl_opts.socket_path = vswitchd_socket_default();
 
 	if (!strcmp(base_name(argv[0]), "brctl"))
 		return brctl_main(argc, argv);

@@ -17,9 +17,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ctl-socket.h"
+
 struct json_object;
 
-#define CTL_DEFAULT_SOCKET "/run/vswitchd/vswitchd.sock"
 
 /* Exit statuses of the iproute2 and own dialects (brctl keeps its own). */
 #define CTL_EXIT_FAIL  1	/* the daemon refused or failed */

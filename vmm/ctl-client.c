@@ -13,17 +13,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctl-socket.h"
+
 #define CTL_CLIENT_TIMEOUT_S    10
 #define CTL_CLIENT_MAX_REPLY    (1 << 20)
 
 const char *
 ctl_client_socket_path(const char *opt)
 {
-	const char *env = getenv("VSWITCHD_SOCKET");
-
-	if (opt)
-		return opt;
-	return env && *env ? env : "/run/vswitchd/vswitchd.sock";
+	return opt ? opt : vswitchd_socket_default();
 }
 
 static int

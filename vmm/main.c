@@ -24,6 +24,7 @@
 #include <libgen.h>
 
 #include "ctl-client.h"
+#include "ctl-socket.h"
 #include "i8042.h"
 #include "rtc.h"
 #include "log.h"
@@ -630,7 +631,7 @@ vmm_usage(FILE *f)
 "  --name NAME        the VM's name, used for its switch port (default\n"
 "                     vm-PID; at most 15 characters)\n"
 "  --ctl-socket PATH  vswitchd's control socket (default $VSWITCHD_SOCKET,\n"
-"                     else /run/vswitchd/vswitchd.sock)\n"
+"                     else " VSWITCHD_DEFAULT_SOCKET ")\n"
 "  --hugepages        back guest RAM with 2 MiB huge pages\n"
 "  --ksm              let KSM merge guest pages (MADV_MERGEABLE)\n"
 "  --timing           print start-up timing on exit\n"

@@ -23,6 +23,7 @@
 #include "config-store.h"
 #include "ctl-methods.h"
 #include "ctl-server.h"
+#include "ctl-socket.h"
 #include "daemon.h"
 #include "log.h"
 #include "port-vhost.h"
@@ -46,7 +47,6 @@ struct vswitchd_opts {
 	bool no_config;			/* run without a store */
 };
 
-#define VSWITCHD_DEFAULT_SOCKET "/run/vswitchd/vswitchd.sock"
 
 static void
 usage(FILE *f)
@@ -152,8 +152,8 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 	if (o->no_config && o->config_path)
 		die("--config and --no-config exclude each other");
 	if (!o->socket_path)
-		o->socket_path = getenv("VSWITCHD_SOCKET");
-	if (!o->socket_path || !*o->socket_path)
+		o->socket_path = vswitchd_socket_default();
+	else if (!*o->socket_path)
 		o->socket_path = VSWITCHD_DEFAULT_SOCKET;
 	if (!o->config_path)
 		o->config_path = getenv("VSWITCHD_CONFIG");
