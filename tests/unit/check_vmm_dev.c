@@ -1,11 +1,11 @@
 /*
- * check_vmm_dev.c - the VMM's device models without KVM: the 8250 UART,
- * the PCI host bridge and configuration mechanism #1, the split
- * virtqueue's handling of hostile rings, and the I/O bus.
+ * check_vmm_dev.c - the VMM's device models without KVM: the PCI host
+ * bridge and configuration mechanism #1, the split virtqueue's handling
+ * of hostile rings, the I/O bus and the coalesced-write ring (the UART's
+ * tests are in check_vmm_serial.c).
  */
 #include <check.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/kvm.h>
 #include <linux/pci_regs.h>
 #include <linux/virtio_ring.h>
@@ -17,128 +17,7 @@
 #include "kvm.h"
 #include "mem.h"
 #include "pci.h"
-#include "serial.h"
 #include "virtq.h"
-
-/* ---- serial ----------------------------------------------------------- */
-
-static struct serial *uart;
-static int out_pipe[2], in_pipe[2];
-
-static void
-uart_setup(void)
-{
-	ck_assert_int_eq(pipe2(out_pipe, O_NONBLOCK), 0);
-	ck_assert_int_eq(pipe2(in_pipe, O_NONBLOCK), 0);
-	uart = serial_create(NULL, 4, in_pipe[0], out_pipe[1], true, NULL,
-			     NULL);
-}
-
-static void
-uart_teardown(void)
-{
-	serial_destroy(uart);
-	close(out_pipe[0]);
-	close(out_pipe[1]);
-	close(in_pipe[0]);
-	close(in_pipe[1]);
-}
-
-static uint8_t
-rd(unsigned reg)
-{
-	uint8_t v = 0xee;
-
-	serial_io(uart, reg, &v, 1, false);
-	return v;
-}
-
-static void
-wr(unsigned reg, uint8_t v)
-{
-	serial_io(uart, reg, &v, 1, true);
-}
-
-START_TEST(uart_transmit)
-{
-	char buf[8] = { 0 };
-
-	ck_assert_uint_eq(rd(5) & 0x60, 0x60);  /* THRE | TEMT */
-	wr(0, 'o');
-	wr(0, 'k');
-	ck_assert_int_eq(read(out_pipe[0], buf, sizeof buf), 2);
-	ck_assert_str_eq(buf, "ok");
-}
-END_TEST
-
-START_TEST(uart_probe_registers)
-{
-	wr(7, 0x5a);                    /* scratch */
-	ck_assert_uint_eq(rd(7), 0x5a);
-	wr(1, 0xff);                    /* IER keeps 4 bits */
-	ck_assert_uint_eq(rd(1), 0x0f);
-	wr(3, 0x80);                    /* DLAB: divisor latch */
-	wr(0, 0x01);
-	wr(1, 0x00);
-	ck_assert_uint_eq(rd(0), 0x01);
-	ck_assert_uint_eq(rd(1), 0x00);
-	wr(3, 0x03);
-	ck_assert_uint_eq(rd(1), 0x0f);
-	wr(2, 0x01);                    /* FIFO on: IIR bits 7:6 */
-	ck_assert_uint_eq(rd(2) & 0xc0, 0xc0);
-	/* Loopback: modem outputs mirrored on MSR, THR to RBR. */
-	wr(4, 0x10 | 0x0a);
-	ck_assert_uint_eq(rd(6) & 0xf0, 0x90);
-	wr(0, 'z');
-	ck_assert_uint_eq(rd(5) & 1, 1);
-	ck_assert_uint_eq(rd(0), 'z');
-	ck_assert_uint_eq(rd(5) & 1, 0);
-}
-END_TEST
-
-START_TEST(uart_receive_and_iir)
-{
-	ck_assert_int_eq(write(in_pipe[1], "ab", 2), 2);
-	serial_on_input(uart, in_pipe[0], 0);
-	ck_assert_uint_eq(rd(2) & 0x0f, 0x01);  /* IER off: no interrupt */
-	wr(1, 0x01);                            /* RDI */
-	ck_assert_uint_eq(rd(2) & 0x0f, 0x04);
-	ck_assert_uint_eq(rd(0), 'a');
-	ck_assert_uint_eq(rd(0), 'b');
-	ck_assert_uint_eq(rd(2) & 0x0f, 0x01);
-	wr(1, 0x02);                            /* THRI pending once */
-	ck_assert_uint_eq(rd(2) & 0x0f, 0x02);
-	ck_assert_uint_eq(rd(2) & 0x0f, 0x01);  /* cleared by reading */
-	wr(0, 'x');
-	ck_assert_uint_eq(rd(2) & 0x0f, 0x02);  /* again after a byte */
-}
-END_TEST
-
-START_TEST(uart_escape_and_overrun)
-{
-	char big[1500];
-
-	/* Ctrl-A Ctrl-A sends one Ctrl-A; other bytes pass. */
-	ck_assert_int_eq(write(in_pipe[1], "\x01\x01q", 3), 3);
-	serial_on_input(uart, in_pipe[0], 0);
-	ck_assert_uint_eq(rd(0), 0x01);
-	ck_assert_uint_eq(rd(0), 'q');
-	/* More than the FIFO holds: overrun flagged once, no crash. */
-	memset(big, 'b', sizeof big);
-	ck_assert_int_eq(write(in_pipe[1], big, sizeof big), sizeof big);
-	for (int i = 0; i < 8; i++)
-		serial_on_input(uart, in_pipe[0], 0);
-	ck_assert_uint_eq(rd(5) & 0x02, 0x02);
-	ck_assert_uint_eq(rd(5) & 0x02, 0x00);
-	/* Accesses of a wrong width or offset are ignored. */
-	{
-		uint8_t w[4] = { 1, 2, 3, 4 };
-
-		serial_io(uart, 0, w, 4, true);
-		serial_io(uart, 9, w, 1, true);
-	}
-}
-END_TEST
 
 /* ---- PCI ----------------------------------------------------------------- */
 
@@ -538,14 +417,6 @@ vmm_dev_suite(void)
 {
 	Suite *s = suite_create("vmm_dev");
 	TCase *tc;
-
-	tc = tcase_create("serial");
-	tcase_add_checked_fixture(tc, uart_setup, uart_teardown);
-	tcase_add_test(tc, uart_transmit);
-	tcase_add_test(tc, uart_probe_registers);
-	tcase_add_test(tc, uart_receive_and_iir);
-	tcase_add_test(tc, uart_escape_and_overrun);
-	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pci");
 	tcase_add_checked_fixture(tc, pci_setup, pci_teardown);

@@ -1,7 +1,8 @@
 /*
  * check_vmm_serial.c - the VMM's legacy PC devices as Linux drives them:
- * the 16550A's interrupt semantics (THR-empty on IER enable, IIR priority
- * and clear-on-read, an edge per transmitted byte), the i8042 controller
+ * the 16550A (registers, loopback, input and the Ctrl-A escape, overrun,
+ * and its interrupt semantics: THR-empty on IER enable, IIR priority and
+ * clear-on-read, an edge per transmitted byte), the i8042 controller
  * probe and reset line, and the CMOS RTC.
  *
  * kvm_irq_line() is replaced by a recorder (this file's definition is
@@ -65,14 +66,17 @@ enum { FCR = 2, THR = 0 };
 #define MCR_LOOP  0x10
 
 static struct serial *uart;
-static int out_pipe[2];
+static int out_pipe[2], in_pipe[2];
 
+/* A UART as the VMM makes it: interrupts to the recorder, input from a
+ * pipe (the terminal), output to a pipe, the Ctrl-A escape on. */
 static void
 uart_setup(void)
 {
 	lines_reset();
 	ck_assert_int_eq(pipe2(out_pipe, O_NONBLOCK), 0);
-	uart = serial_create(&fake_kvm, 4, -1, out_pipe[1], false, NULL,
+	ck_assert_int_eq(pipe2(in_pipe, O_NONBLOCK), 0);
+	uart = serial_create(&fake_kvm, 4, in_pipe[0], out_pipe[1], true, NULL,
 			     NULL);
 }
 
@@ -82,6 +86,8 @@ uart_teardown(void)
 	serial_destroy(uart);
 	close(out_pipe[0]);
 	close(out_pipe[1]);
+	close(in_pipe[0]);
+	close(in_pipe[1]);
 }
 
 static uint8_t
@@ -105,6 +111,87 @@ uiir(void)
 {
 	return urd(IIR) & 0x0f;
 }
+
+START_TEST(uart_transmit)
+{
+	char buf[8] = { 0 };
+
+	ck_assert_uint_eq(urd(5) & 0x60, 0x60);  /* THRE | TEMT */
+	uwr(0, 'o');
+	uwr(0, 'k');
+	ck_assert_int_eq(read(out_pipe[0], buf, sizeof buf), 2);
+	ck_assert_str_eq(buf, "ok");
+}
+END_TEST
+
+START_TEST(uart_probe_registers)
+{
+	uwr(7, 0x5a);                    /* scratch */
+	ck_assert_uint_eq(urd(7), 0x5a);
+	uwr(1, 0xff);                    /* IER keeps 4 bits */
+	ck_assert_uint_eq(urd(1), 0x0f);
+	uwr(3, 0x80);                    /* DLAB: divisor latch */
+	uwr(0, 0x01);
+	uwr(1, 0x00);
+	ck_assert_uint_eq(urd(0), 0x01);
+	ck_assert_uint_eq(urd(1), 0x00);
+	uwr(3, 0x03);
+	ck_assert_uint_eq(urd(1), 0x0f);
+	uwr(2, 0x01);                    /* FIFO on: IIR bits 7:6 */
+	ck_assert_uint_eq(urd(2) & 0xc0, 0xc0);
+	/* Loopback: modem outputs mirrored on MSR, THR to RBR. */
+	uwr(4, 0x10 | 0x0a);
+	ck_assert_uint_eq(urd(6) & 0xf0, 0x90);
+	uwr(0, 'z');
+	ck_assert_uint_eq(urd(5) & 1, 1);
+	ck_assert_uint_eq(urd(0), 'z');
+	ck_assert_uint_eq(urd(5) & 1, 0);
+}
+END_TEST
+
+START_TEST(uart_receive_and_iir)
+{
+	ck_assert_int_eq(write(in_pipe[1], "ab", 2), 2);
+	serial_on_input(uart, in_pipe[0], 0);
+	ck_assert_uint_eq(urd(2) & 0x0f, 0x01);  /* IER off: no interrupt */
+	uwr(1, 0x01);                            /* RDI */
+	ck_assert_uint_eq(urd(2) & 0x0f, 0x04);
+	ck_assert_uint_eq(urd(0), 'a');
+	ck_assert_uint_eq(urd(0), 'b');
+	ck_assert_uint_eq(urd(2) & 0x0f, 0x01);
+	uwr(1, 0x02);                            /* THRI pending once */
+	ck_assert_uint_eq(urd(2) & 0x0f, 0x02);
+	ck_assert_uint_eq(urd(2) & 0x0f, 0x01);  /* cleared by reading */
+	uwr(0, 'x');
+	ck_assert_uint_eq(urd(2) & 0x0f, 0x02);  /* again after a byte */
+}
+END_TEST
+
+START_TEST(uart_escape_and_overrun)
+{
+	char big[1500];
+
+	/* Ctrl-A Ctrl-A sends one Ctrl-A; other bytes pass. */
+	ck_assert_int_eq(write(in_pipe[1], "\x01\x01q", 3), 3);
+	serial_on_input(uart, in_pipe[0], 0);
+	ck_assert_uint_eq(urd(0), 0x01);
+	ck_assert_uint_eq(urd(0), 'q');
+	/* More than the FIFO holds: overrun flagged once, no crash. */
+	memset(big, 'b', sizeof big);
+	ck_assert_int_eq(write(in_pipe[1], big, sizeof big), sizeof big);
+	for (int i = 0; i < 8; i++)
+		serial_on_input(uart, in_pipe[0], 0);
+	ck_assert_uint_eq(urd(5) & 0x02, 0x02);
+	ck_assert_uint_eq(urd(5) & 0x02, 0x00);
+	/* Accesses of a wrong width or offset are ignored. */
+	{
+		uint8_t w[4] = { 1, 2, 3, 4 };
+
+		serial_io(uart, 0, w, 4, true);
+		serial_io(uart, 9, w, 1, true);
+	}
+}
+END_TEST
 
 /* Linux's UART_BUG_THRE test: enabling THRI with THR empty must raise it,
  * reading IIR clears it, and disabling and re-enabling raises it again. */
@@ -541,6 +628,10 @@ vmm_legacy_suite(void)
 
 	tc = tcase_create("uart");
 	tcase_add_checked_fixture(tc, uart_setup, uart_teardown);
+	tcase_add_test(tc, uart_transmit);
+	tcase_add_test(tc, uart_probe_registers);
+	tcase_add_test(tc, uart_receive_and_iir);
+	tcase_add_test(tc, uart_escape_and_overrun);
 	tcase_add_test(tc, uart_thri_on_ier_enable);
 	tcase_add_test(tc, uart_thr_write_edges);
 	tcase_add_test(tc, uart_console_write_restores_thri);
