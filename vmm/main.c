@@ -221,18 +221,26 @@ step_mem_init(struct vmm *vmm)
 			" (are huge pages reserved? see vm.nr_hugepages)" : "");
 		return err;
 	}
-	err = kvm_add_memory(&vmm->kvm, &vmm->mem);
-	if (err) {
-		log_err("vmm", "KVM_SET_USER_MEMORY_REGION: %s", strerror(-err));
-		guest_mem_destroy(&vmm->mem);
-	}
-	return err;
+	return 0;
 }
 
 static void
 step_mem_exit(struct vmm *vmm)
 {
 	guest_mem_destroy(&vmm->mem);
+}
+
+/* Guest RAM was made and loaded before KVM was opened (so that every
+ * mistake in what the user gave is reported on machines without KVM
+ * too); now the VM gets it. */
+static int
+step_kvm_mem_init(struct vmm *vmm)
+{
+	int err = kvm_add_memory(&vmm->kvm, &vmm->mem);
+
+	if (err)
+		log_err("vmm", "KVM_SET_USER_MEMORY_REGION: %s", strerror(-err));
+	return err;
 }
 
 static int
@@ -576,11 +584,13 @@ struct vmm_step {
 };
 
 static const struct vmm_step vmm_steps[] = {
+	/* Everything the user gave is checked before KVM is touched. */
 	{ "files", step_files_init, step_files_exit },
-	{ "kvm", step_kvm_init, step_kvm_exit },
 	{ "memory", step_mem_init, step_mem_exit },
-	{ "irqchip", step_irqchip_init, NULL },
 	{ "load", step_load_init, NULL },
+	{ "kvm", step_kvm_init, step_kvm_exit },
+	{ "kvm-memory", step_kvm_mem_init, NULL },
+	{ "irqchip", step_irqchip_init, NULL },
 	{ "loop", step_loop_init, step_loop_exit },
 	{ "serial", step_serial_init, step_serial_exit },
 	{ "pci", step_pci_init, step_pci_exit },
