@@ -15,6 +15,10 @@
 #   vmlinux            with VMLINUX=1: the same kernel uncompressed (the ELF
 #                      inside the bzImage, unpacked with xz), also put in the
 #                      outer initramfs as /guest/vmlinux for the benchmark
+#   outer-hostroot.cpio  busybox + kvm/tun/veth/9p modules + outer-init.sh:
+#                      the outer host of tests/kvm/kvm-run.sh, which runs
+#                      this machine's own root over 9p (HOSTROOT_ONLY=1
+#                      builds only this one)
 #   outer-initrd.cpio  busybox + kvm/tun/virtio modules + QEMU (binary, its
 #                      shared libraries and firmware, at the host's paths) +
 #                      the guest kernel and initramfs + our static vmm and
@@ -166,6 +170,23 @@ make_cpio() {
 	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$2.tmp"
 	mv "$2.tmp" "$2"
 }
+
+# ---- the host-root outer initramfs ------------------------------------------
+# For tests/kvm/kvm-run.sh: the outer host mounts this machine's own root
+# (9p, read-only) and runs the suites chrooted there, with the very
+# programs and Debian packages of this machine (dynamic or sanitizer
+# builds alike).  It needs only busybox, the modules and the init.
+HSTAGE=$OUT/stage-hostroot
+rm -rf "$HSTAGE"
+add_busybox "$HSTAGE"
+add_modules "$HSTAGE" irqbypass kvm kvm_amd tun veth virtio_pci 9p 9pnet_virtio
+cp "$HERE/outer-init.sh" "$HSTAGE/init"
+cp "$HERE/scenarios.sh" "$HSTAGE/scenarios.sh"
+chmod 755 "$HSTAGE/init"
+make_cpio "$HSTAGE" "$OUT/outer-hostroot.cpio"
+rm -rf "$HSTAGE"
+say "host-root outer initramfs: $(du -h "$OUT/outer-hostroot.cpio" | cut -f1)"
+[ "${HOSTROOT_ONLY:-0}" = 1 ] && exit 0
 
 # ---- the guest's initramfs --------------------------------------------------
 GSTAGE=$OUT/stage-guest

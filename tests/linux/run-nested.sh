@@ -14,6 +14,12 @@
 # outer kernel panics (its CPU is emulated, see the retry below), the
 # scenarios it left unfinished run once more in a new outer host.
 # Environment: OUTER_MEM (3G), OUTER_CPUS (2), TIMEOUT (seconds, 900).
+#
+# With KVMJOB=DIR (absolute; and KVMTREE=the work tree), the outer host is the small host-root one
+# (outer-hostroot.cpio): QEMU exports this machine's root read-only over
+# 9p, and scenario "suite.NAME" runs DIR/NAME.sh chrooted there (see
+# outer-init.sh and tests/kvm/kvm-run.sh); its output is shown with a
+# "[nested] " prefix.
 set -u
 
 BUILD=${BUILD:-build}
@@ -31,7 +37,14 @@ if [ $# -lt 1 ]; then
 fi
 scen=$1
 shift
-for f in vmlinuz outer-initrd.cpio; do
+INITRD=outer-initrd.cpio
+FS_ARGS=()
+if [ -n "${KVMJOB:-}" ]; then
+	INITRD=outer-hostroot.cpio
+	FS_ARGS=(-fsdev local,id=hostroot,path=/,security_model=none,readonly=on
+		 -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
+fi
+for f in vmlinuz "$INITRD"; do
 	if [ ! -s "$OUT/$f" ]; then
 		say "FAIL: no $OUT/$f (run tests/linux/prepare.sh); did not run"
 		exit 1
@@ -53,10 +66,12 @@ run_outer() {
 		"$QEMU" -accel tcg,thread=multi -cpu max -smp "$OUTER_CPUS" \
 		-m "$OUTER_MEM" -machine pc -display none -nodefaults \
 		-no-user-config -no-reboot -serial stdio -monitor none -nic none \
-		-kernel "$OUT/vmlinuz" -initrd "$OUT/outer-initrd.cpio" \
+		"${FS_ARGS[@]}" \
+		-kernel "$OUT/vmlinuz" -initrd "$OUT/$INITRD" \
 		-append "console=ttyS0 quiet panic=-1 scenarios=$1 $EXTRA" \
 		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$2" |
-		grep --line-buffered -E '^(OUTER|GUEST-TEST|    [|!])'
+		grep --line-buffered -E '^(OUTER|GUEST-TEST|KVM\| |    [|!])' |
+		sed -u 's/^KVM| /[nested] /'
 	st=${PIPESTATUS[0]}
 	return "$st"
 }
@@ -70,7 +85,7 @@ unfinished() {
 	echo "${left#,}"
 }
 
-EXTRA="$*"
+EXTRA="$*${KVMJOB:+ kvmjob=$KVMJOB}${KVMTREE:+ kvmtree=$KVMTREE}"
 log=$OUT/nested-${scen//,/+}.log
 start=$(date +%s.%N)
 run_outer "$scen" "$log"
@@ -98,8 +113,9 @@ say "outer run took $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - 
 fails=0
 for s in ${scen//,/ }; do
 	if grep -q "^OUTER-RESULT $s PASS" "$log"; then
-		:
+		say "PASS: $s"
 	elif grep -q "^OUTER-RESULT $s FAIL" "$log"; then
+		say "FAIL: $s"
 		fails=$((fails + 1))
 	else
 		say "FAIL: $s: no result (outer host did not finish; see $log)"

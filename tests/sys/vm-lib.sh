@@ -47,7 +47,7 @@ vm_init() {
 	trap vm_cleanup EXIT
 	trap 'exit 2' INT TERM
 	[ "$(id -u)" = 0 ] || vm_die "must run as root (KVM, TAPs, namespaces); this test did not run"
-	[ -c /dev/kvm ] || vm_die "no /dev/kvm; this test did not run"
+	[ -c /dev/kvm ] || vm_die "no /dev/kvm; this test did not run (make check-vm-* runs it in the nested outer host: tests/kvm/kvm-run.sh)"
 	for f in "$VSWITCHD" "$BRIDGECTL" "$VMM"; do
 		[ -x "$f" ] || vm_die "no program at '$f'; this test did not run"
 	done

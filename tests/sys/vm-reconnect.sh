@@ -4,12 +4,21 @@
 # vswitchd's durable configuration); vmtvm2 pings vmtvm1 every 200 ms.
 # vswitchd is killed (SIGKILL, as a crash) and started again on the same
 # configuration: both guests must see their link go down and come back,
-# and echo replies must resume within 2 s of vswitchd answering again.
+# and echo replies must resume within 2 s of vswitchd answering again
+# (10 s in the nested outer host, where the CPU is emulated).
 #
 # Usage: tests/sys/vm-reconnect.sh   (VSWITCHD, BRIDGECTL, VMM, GUEST; root)
 . "$(dirname "$0")/vm-lib.sh"
 vm_init reconnect
 VM_BRIDGE=vmtbr0
+
+# Within 2 s on a real /dev/kvm (issue 7).  Inside the nested outer host
+# every instruction of vswitchd and the guests is emulated (TCG): measured
+# there 0.6 s (plain build) and 1.1 s (ASan) on an idle machine, so on a
+# busy one 2 s would fail for the emulation's sake; the bound is 10 s and
+# the figure is printed either way.
+limit_ms=2000
+[ -n "${VSWITCH_KVM_NESTED:-}" ] && limit_ms=10000
 
 replies() { grep -c "ping reply from 10.252.0.11" "$VM_T/vmtvm2.out"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -34,14 +43,14 @@ sleep 1
 before=$(replies)
 vm_switch_start
 t0=$(now_ms)
-while [ "$(replies)" = "$before" ] && [ $(($(now_ms) - t0)) -lt 10000 ]; do
+while [ "$(replies)" = "$before" ] && [ $(($(now_ms) - t0)) -lt 20000 ]; do
 	sleep 0.05
 done
 dt=$(($(now_ms) - t0))
-if [ "$(replies)" != "$before" ] && [ "$dt" -le 2000 ]; then
-	vm_pass "pings resumed ${dt} ms after vswitchd was back"
+if [ "$(replies)" != "$before" ] && [ "$dt" -le $limit_ms ]; then
+	vm_pass "pings resumed ${dt} ms after vswitchd was back (bound ${limit_ms} ms)"
 else
-	vm_fail "pings did not resume within 2 s (waited ${dt} ms)"
+	vm_fail "pings did not resume within ${limit_ms} ms (waited ${dt} ms)"
 fi
 if vm_wait_out vmtvm1 "guest: link up" 15 && vm_wait_out vmtvm2 "guest: link up" 15; then
 	vm_pass "both guests saw the link come back"

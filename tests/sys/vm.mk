@@ -1,6 +1,7 @@
 # VMs on switch ports (issue 7): test-guest VMs whose virtio-net rings
-# vswitchd serves over vhost-user.  All need root and /dev/kvm; each runs
-# its own vswitchd (socket and configuration in a temporary directory).
+# vswitchd serves over vhost-user.  All need root and KVM (tests/kvm/);
+# each runs its own vswitchd (socket and configuration in a temporary
+# directory).
 #
 #   check-vm-ping       namespace <-> VM and VM <-> VM through vswitchd
 #   check-vm-reconnect  vswitchd killed and restarted under running VMs
@@ -14,21 +15,22 @@ VM_TEST_PROGS := $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl \
 VM_TEST_ENV = VSWITCHD=$(BUILD)/bin/vswitchd BRIDGECTL=$(BUILD)/bin/bridgectl \
 	VMM=$(BUILD)/bin/vmm GUEST=$(VMM_GUEST)
 
-check-vm-ping: $(VM_TEST_PROGS)
-	$(VM_TEST_ENV) bash tests/sys/vm-ping.sh
+# Each suite runs through tests/kvm/kvm-run.sh (host /dev/kvm, or the
+# nested outer host when this machine's KVM cannot run the test guest);
+# check-kvm runs all four with check-vmm's boot test in one go.
+KVM_SUITE.vm-ping = $(VM_TEST_ENV) bash tests/sys/vm-ping.sh
+KVM_SUITE.vm-reconnect = $(VM_TEST_ENV) bash tests/sys/vm-reconnect.sh
+KVM_SUITE.vm-vlan = $(VM_TEST_ENV) bash tests/sys/vm-vlan.sh
+KVM_SUITE.vm-dpdk = $(VM_TEST_ENV) bash tests/sys/vm-dpdk.sh
+KVM_SUITE.bench-vm = $(VM_TEST_ENV) bash tests/bench/vm-bench.sh
+KVM_CHECKS += vm-ping vm-reconnect vm-vlan vm-dpdk
+check-kvm: $(VM_TEST_PROGS)
 
-check-vm-reconnect: $(VM_TEST_PROGS)
-	$(VM_TEST_ENV) bash tests/sys/vm-reconnect.sh
-
-check-vm-vlan: $(VM_TEST_PROGS)
-	$(VM_TEST_ENV) bash tests/sys/vm-vlan.sh
-
-check-vm-dpdk: $(VM_TEST_PROGS)
-	$(VM_TEST_ENV) bash tests/sys/vm-dpdk.sh
+check-vm-ping check-vm-reconnect check-vm-vlan check-vm-dpdk: $(VM_TEST_PROGS)
+	$(call kvm_run,$(@:check-%=%))
 
 bench-vm: $(VM_TEST_PROGS)
-	$(VM_TEST_ENV) bash tests/bench/vm-bench.sh
+	$(call kvm_run,bench-vm)
 
-CHECKS  += check-vm-ping check-vm-reconnect check-vm-vlan check-vm-dpdk
 BENCHES += bench-vm
 .PHONY: check-vm-ping check-vm-reconnect check-vm-vlan check-vm-dpdk bench-vm

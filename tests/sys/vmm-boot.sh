@@ -48,7 +48,7 @@ expect() {
 }
 
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL: /dev/kvm is missing: the VMM boot tests DID NOT RUN"
+	echo "FAIL: /dev/kvm is missing: the VMM boot tests DID NOT RUN (make check-vmm-boot runs them in the nested outer host: tests/kvm/kvm-run.sh)"
 	exit 1
 fi
 
