@@ -44,16 +44,14 @@ DIR=$(mktemp -d /tmp/vswitch-demo.XXXXXX)
 export VSWITCHD_SOCKET=$DIR/vswitchd.sock
 B="$BIN/brctl"
 C="$BIN/bridgectl"
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-show() { printf '$ %s\n' "$*"; "$@"; }
+. "$(dirname "$0")/demo-lib.sh"
 
 step "vswitchd (socket and configuration in $DIR)"
 "$BIN/vswitchd" --socket "$VSWITCHD_SOCKET" --config "$DIR/config.json" \
 	-l warn 2>"$DIR/vswitchd.log" &
 PID=$!
 for _ in $(seq 100); do "$C" info >/dev/null 2>&1 && break; sleep 0.05; done
-"$C" info >/dev/null || { echo "demo: vswitchd did not start:" >&2;
-			  cat "$DIR/vswitchd.log" >&2; exit 1; }
+"$C" info >/dev/null || die "vswitchd did not start" "$DIR/vswitchd.log"
 echo "pid $PID"
 
 step "a bridge with spanning tree on, three TAP ports"
@@ -69,11 +67,11 @@ show "$B" addif demobr0 demo1 demo2 demo3
 
 step "each TAP into its own namespace: demons1..3 = 10.252.0.1..3"
 for i in 1 2 3; do
-	ip netns add demons$i
-	ip link set demo$i netns demons$i
-	ip -n demons$i addr add 10.252.0.$i/24 dev demo$i
-	ip -n demons$i link set demo$i up
-	ip -n demons$i link set lo up
+	must ip netns add demons$i
+	must ip link set demo$i netns demons$i
+	must ip -n demons$i addr add 10.252.0.$i/24 dev demo$i
+	must ip -n demons$i link set demo$i up
+	must ip -n demons$i link set lo up
 	printf 'demons%s: %s\n' $i "$(ip -n demons$i -br addr show demo$i)"
 done
 
@@ -86,6 +84,7 @@ done
 kill $MON 2>/dev/null; wait $MON 2>/dev/null
 cat "$DIR/stp-events"
 show "$C" port show
+[ "$n" = 3 ] || die "only $n of 3 ports reached forwarding" "$DIR/vswitchd.log"
 
 step "ping every pair"
 status=0
@@ -110,10 +109,5 @@ show "$C" fdb show br demobr0
 show "$B" showstp demobr0
 show "$C" stats demobr0
 
-if [ $status = 0 ]; then
-	step "all pings answered; tearing down"
-else
-	step "SOME PINGS FAILED; vswitchd log:"
-	cat "$DIR/vswitchd.log"
-fi
-exit $status
+[ $status = 0 ] || die "some pings were not answered" "$DIR/vswitchd.log"
+step "all pings answered; tearing down"
