@@ -42,6 +42,7 @@ rm -f "$OUT.vm"
 has '^KVM: (host /dev/kvm|nested outer host)' "the KVM mode is stated"
 has 'the namespace half took [0-9.]+ s; the VM half took [0-9.]+ s \(KVM: ' \
 	"both halves are timed"
+grep -E '^KVM:|^demo: the namespace half took' "$OUT" | sed 's/^/demo-check: make demo said: /'
 if [ $fail != 0 ]; then
 	echo "---- make demo output (last 40 lines)"
 	tail -40 "$OUT"
