@@ -93,13 +93,21 @@ st=$?
 finished=$(grep -c '^OUTER-DONE' "$log")
 # The emulated outer CPU's SVM now and then corrupts the outer kernel's own
 # state (seen: a stack-guard oops in exc_page_fault under KVM_RUN, then a
-# panic).  When the outer kernel panicked, the scenarios it did not finish
-# run once more in a fresh outer host, and the run says so.
+# panic), or resets the outer machine with no message at all (seen once in
+# a CI-style run: QEMU exited 0, -no-reboot, 40 s into ours-ping).  When
+# the outer kernel panicked or the outer machine reset itself before
+# OUTER-DONE, the scenarios it did not finish run once more in a fresh
+# outer host, and the run says so.  A hang (the timeout) is not retried.
 left=$(unfinished "$scen" "$log")
-if [ -n "$left" ] && grep -q 'Kernel panic' "$log"; then
-	say "RETRY: the outer host's kernel panicked" \
-		"($(grep -m1 -E 'BUG:|Oops|Kernel panic' "$log" | sed 's/^\[ *[0-9.]*\] //'));" \
-		"running $left again in a new outer host"
+why=
+if grep -q 'Kernel panic' "$log"; then
+	why="the outer host's kernel panicked ($(grep -m1 -E 'BUG:|Oops|Kernel panic' "$log" |
+		sed 's/^\[ *[0-9.]*\] //'))"
+elif [ "$st" = 0 ] && [ "$finished" = 0 ]; then
+	why="the outer machine reset itself without a message (QEMU exited 0 before OUTER-DONE)"
+fi
+if [ -n "$left" ] && [ -n "$why" ]; then
+	say "RETRY: $why; running $left again in a new outer host"
 	run_outer "$left" "$log.retry"
 	st=$?
 	finished=$(grep -c '^OUTER-DONE' "$log.retry")
