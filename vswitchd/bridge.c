@@ -12,8 +12,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include "bridge-event.h"
 #include "daemon.h"
@@ -63,14 +66,56 @@ bridge_name_is_valid(const char *name)
 	return true;
 }
 
-static uint32_t
-name_hash(const char *s)
+/* Reads 'len' bytes of /dev/urandom into 'buf', for a kernel or sandbox
+ * without getrandom(2).  Returns 0 or -errno. */
+static int
+read_urandom(void *buf, size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	int err = 0;
 
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h;
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* Draws the secret seed of a new FDB's hash (fdb.h).  It must be random:
+ * a seed derived from something a guest knows, such as the bridge name,
+ * lets it choose source MACs that all land in one bucket and turn every
+ * lookup into a chain walk.  Blocks only while the kernel's random pool is
+ * not yet initialised (early boot), saying so.  Returns 0 or -errno. */
+static int
+bridge_fdb_seed(const char *name, uint64_t *seed)
+{
+	ssize_t n = getrandom(seed, sizeof *seed, GRND_NONBLOCK);
+	int err;
+
+	if (n < 0 && errno == EAGAIN) {
+		log_warn(MOD, "%s: waiting for the kernel's random pool to "
+			 "seed the FDB hash", name);
+		do
+			n = getrandom(seed, sizeof *seed, 0);
+		while (n < 0 && errno == EINTR);
+	}
+	if (n == (ssize_t)sizeof *seed)
+		return 0;
+	err = n < 0 ? -errno : -EIO;
+	/* Seccomp filters and old kernels answer ENOSYS or EPERM. */
+	if ((err == -ENOSYS || err == -EPERM) &&
+	    !read_urandom(seed, sizeof *seed))
+		return 0;
+	log_err(MOD, "%s: cannot draw a random seed for the FDB hash: %s",
+		name, strerror(-err));
+	return err;
 }
 
 int
@@ -78,11 +123,17 @@ bridge_create(const char *name, const struct bridge_options *opt,
 	      struct pkt_pool *pool, struct bridge **brp)
 {
 	struct bridge *br, **pp;
+	uint64_t seed;
+	int err;
 
 	if (!bridge_name_is_valid(name))
 		return -EINVAL;
 	if (bridge_lookup(name) || bridge_find_port(name, NULL))
 		return -EEXIST;
+
+	err = bridge_fdb_seed(name, &seed);
+	if (err)
+		return err;
 
 	br = xcalloc(1, sizeof *br);
 	util_strlcpy(br->name, name, sizeof br->name);
@@ -90,7 +141,7 @@ bridge_create(const char *name, const struct bridge_options *opt,
 		br->opt = *opt;
 	else
 		bridge_options_default(&br->opt);
-	br->fdb = fdb_create(br->opt.fdb_max_entries, name_hash(name));
+	br->fdb = fdb_create(br->opt.fdb_max_entries, seed);
 	fdb_set_ageing_ms(br->fdb, (uint64_t)br->opt.ageing_time_cs * 10);
 	fdb_set_max_learned(br->fdb, br->opt.fdb_max_learned);
 	br->pool = pool;

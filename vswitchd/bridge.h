@@ -85,8 +85,11 @@ bool bridge_name_is_valid(const char *name);
 void bridge_options_default(struct bridge_options *opt);
 
 /* Creates bridge 'name' with options 'opt' (NULL: defaults), sharing packet
- * pool 'pool'.  Returns 0 and stores it in '*brp', -EEXIST if a bridge or
- * port of that name exists, -EINVAL for a bad name. */
+ * pool 'pool'.  Its FDB hash gets a fresh random seed (getrandom(2)), so
+ * two bridges never share bucket positions, even with the same name.
+ * Returns 0 and stores it in '*brp', -EEXIST if a bridge or port of that
+ * name exists, -EINVAL for a bad name, or the -errno of getrandom(2) (and
+ * of /dev/urandom) when no random seed can be drawn (logged). */
 int bridge_create(const char *name, const struct bridge_options *opt,
 		  struct pkt_pool *pool, struct bridge **brp);
 

@@ -58,14 +58,6 @@ ctl_reply_uninit(struct ctl_reply *r)
 	r->errnum = 0;
 }
 
-/* Records an application error from a negative errno 'err'. */
-static int
-app_error(struct ctl_reply *r, int err, const char *what)
-{
-	return ctl_reply_error(r, CTL_ERR_APP, -err, "%s: %s", what,
-			       strerror(-err));
-}
-
 /* Finds bridge 'name' or records ENODEV "bridge NAME does not exist". */
 static struct bridge *
 lookup_bridge(const char *name, struct ctl_reply *r)
@@ -326,7 +318,9 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 				       "params.name: '%s' is not a valid "
 				       "interface name", name);
 	if (err)
-		return app_error(r, err, name);
+		return ctl_reply_error(r, CTL_ERR_APP, -err,
+				       "cannot create bridge %s: %s", name,
+				       strerror(-err));
 	if (apply_bridge_options(br, &ov, r)) {
 		bridge_destroy(br);
 		return r->code;
