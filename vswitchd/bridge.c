@@ -481,26 +481,22 @@ bridge_set_vlan_protocol(struct bridge *br, uint16_t tpid)
 	return 0;
 }
 
-/* Moves the default VLAN on 'vp' if it still holds the unmodified old
- * default (old PVID, untagged), as the kernel does. */
+/* Moves the default VLAN of 'port' (NULL: the bridge device) if it still
+ * holds the unmodified old default (old PVID, untagged), as the kernel
+ * does.  Through bridge_vlan_del/add, so the device's FDB entries follow
+ * (none stays behind in a VLAN the device no longer has). */
 static void
-move_default_pvid(struct bridge *br, struct port *port, struct vlan_port *vp,
-		  uint16_t old, uint16_t new)
+move_default_pvid(struct bridge *br, struct port *port, uint16_t old,
+		  uint16_t new)
 {
+	const struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
+
 	if (old && !(vp->pvid == old && vlan_port_is_untagged(vp, old)))
 		return;
-	if (old) {
-		if (port)
-			bridge_vlan_del(br, port, old);
-		else
-			vlan_port_del(vp, old);
-	}
-	if (new) {
-		if (port)
-			bridge_vlan_add(br, port, new, true, true);
-		else
-			vlan_port_add(vp, new, true, true);
-	}
+	if (old)
+		bridge_vlan_del(br, port, old);
+	if (new)
+		bridge_vlan_add(br, port, new, true, true);
 }
 
 int
@@ -516,9 +512,8 @@ bridge_set_default_pvid(struct bridge *br, uint16_t pvid)
 		return 0;
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
 		if (br->ports[i])
-			move_default_pvid(br, br->ports[i], &br->ports[i]->vlans,
-					  old, pvid);
-	move_default_pvid(br, NULL, &br->self_vlans, old, pvid);
+			move_default_pvid(br, br->ports[i], old, pvid);
+	move_default_pvid(br, NULL, old, pvid);
 	br->opt.default_pvid = pvid;
 	return 0;
 }
@@ -765,22 +760,22 @@ int
 bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid)
 {
 	struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
-	uint16_t port_no = port ? port->port_no : FDB_PORT_BRIDGE;
 	struct fdb_flush_filter f = {
-		.port_no = port_no,
+		.port_no = port ? port->port_no : FDB_PORT_BRIDGE,
 		.vid = vid,
-		.flags_mask = FDB_F_LOCAL | FDB_F_STATIC,
-		.flags_value = 0,
 	};
 	int err = vlan_port_del(vp, vid);
 
 	if (err)
 		return err;
+	/* Every entry of the device in 'vid' goes.  The kernel flushes the
+	 * dynamic ones and the device's own local entry but keeps static and
+	 * user permanent ones, which it would then refuse to add back
+	 * ("RTM_NEWNEIGH with unconfigured vlan"): such an entry can never
+	 * be used (no frame of 'vid' reaches or leaves the device, and with
+	 * filtering off the FDB uses VID 0), and a configuration holding it
+	 * could not be loaded again. */
 	bridge_event_fdb_flush(br, &f);
-	if (port)
-		fdb_del(br->fdb, &port->mac, vid, port_no);
-	else if (br->mac_set)
-		fdb_del(br->fdb, &br->mac, vid, port_no);
 	return 0;
 }
 

@@ -172,8 +172,12 @@ int bridge_port_set_priority(struct bridge *br, struct port *port,
 void bridge_port_update_link(struct bridge *br, struct port *port);
 
 /* VLAN membership changes (Linux 'bridge vlan add/del'); 'port' NULL means
- * the bridge device itself ("self").  Removing a VID flushes the port's
- * dynamic entries and its local entry in that VID. */
+ * the bridge device itself ("self").  Removing a VID flushes every FDB
+ * entry of the device in that VID: dynamic, static and permanent, user
+ * entries and the device's own local one (Linux keeps static and user
+ * permanent entries, unusable and impossible to add back; see
+ * bridge_vlan_del()), so every entry left can be restored from the
+ * configuration. */
 int bridge_vlan_add(struct bridge *br, struct port *port, uint16_t vid,
 		    bool pvid, bool untagged);
 int bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid);
