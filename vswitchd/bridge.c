@@ -413,7 +413,7 @@ port_reset_brport(struct port *port)
 }
 
 int
-bridge_port_move(struct bridge *to, struct port *port)
+bridge_port_move(struct bridge *to, struct port *port, unsigned port_no)
 {
 	struct bridge *from = port->br;
 	int err;
@@ -426,7 +426,7 @@ bridge_port_move(struct bridge *to, struct port *port)
 		port->class->watch(port, NULL);
 	port_detach(from, port);
 	port_reset_brport(port);
-	err = bridge_port_add(to, port);
+	err = bridge_port_add_at(to, port, port_no);
 	if (err) {
 		port_reset_brport(port);
 		ASSERT(!bridge_port_add(from, port));
@@ -626,6 +626,19 @@ bridge_set_mac(struct bridge *br, const struct eth_addr *mac)
 	return 0;
 }
 
+void
+bridge_unpin_mac(struct bridge *br)
+{
+	if (!br->mac_set)
+		return;
+	fdb_del(br->fdb, &br->mac, 0, FDB_PORT_BRIDGE);
+	for (uint16_t vid = vlan_port_next(&br->self_vlans, 0); vid;
+	     vid = vlan_port_next(&br->self_vlans, vid))
+		fdb_del(br->fdb, &br->mac, vid, FDB_PORT_BRIDGE);
+	br->mac_set = false;
+	bridge_update_mac(br);
+}
+
 int
 bridge_set_admin_up(struct bridge *br, bool up)
 {
@@ -724,6 +737,17 @@ bridge_port_set_path_cost(struct bridge *br, struct port *port,
 		return -ERANGE;
 	port->path_cost = cost;
 	port->path_cost_set = true;
+	return stp_glue_port_config(br, port);
+}
+
+int
+bridge_port_set_auto_path_cost(struct bridge *br, struct port *port,
+			       uint32_t cost)
+{
+	if (cost < 1 || cost > 65535)
+		return -ERANGE;
+	port->path_cost = cost;
+	port->path_cost_set = false;
 	return stp_glue_port_config(br, port);
 }
 

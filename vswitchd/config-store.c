@@ -1,7 +1,9 @@
 /*
- * config-store.c - the durable configuration: snapshot of the live state,
- * atomic save, and load at start-up (config-apply.c rebuilds the bridges
- * from the document).
+ * config-store.c - the durable configuration: the document form of the
+ * live state, the atomic save (skipped when the file holds the document
+ * already), load at start-up, and the checkpoint and commit that make a
+ * change and its save all or nothing.  Making the live state match a
+ * document, at start-up or to undo a change, is config-apply.c.
  *
  * File format (version 1):
  *
@@ -15,7 +17,8 @@
  *                                 "vlans": [...] } ] } ] }
  *
  * Ports are listed by port number so a restart hands out the same
- * numbers when there were no holes.
+ * numbers when there were no holes.  A checkpoint adds to each port
+ * "runtime": {"state", "cost"}, never written to the file.
  */
 #include "config-store.h"
 #include "config-apply.h"
@@ -48,6 +51,8 @@ struct noted_port {
 };
 
 static char *store_path;
+static char *saved_text;	/* what the file holds, as written or loaded
+				 * here; NULL when not known */
 static struct noted_port *noted;
 
 /* --- port creation arguments ------------------------------------------- */
@@ -114,8 +119,8 @@ vlans_json(const struct vlan_port *vp)
 	return list;
 }
 
-static struct json_object *
-port_json(const struct port *p)
+struct json_object *
+config_store_port_json(const struct port *p, bool runtime)
 {
 	static const struct { const char *key; uint32_t flag; } flags[] = {
 		{ "learning", PORT_F_LEARNING }, { "flood", PORT_F_FLOOD },
@@ -152,11 +157,21 @@ port_json(const struct port *p)
 	json_object_object_add(s, "up", json_object_new_boolean(p->admin_up));
 	json_object_object_add(o, "settings", s);
 	json_object_object_add(o, "vlans", vlans_json(&p->vlans));
+	if (runtime) {
+		struct json_object *rt = json_object_new_object();
+
+		json_object_object_add(rt, "state", json_object_new_string(
+					       port_state_name(p->state)));
+		json_object_object_add(rt, "cost",
+				       json_object_new_int((int)p->path_cost));
+		json_object_object_add(o, "runtime", rt);
+	}
 	return o;
 }
 
 struct fdb_snap {
 	const struct bridge *br;
+	const struct port *without;	/* leave its entries out, or NULL */
 	struct json_object *list;
 };
 
@@ -172,7 +187,7 @@ fdb_snap_cb(const struct fdb_entry *e, void *aux)
 	    !(e->flags & (FDB_F_LOCAL | FDB_F_STATIC)))
 		return;
 	p = e->port_no ? s->br->ports[e->port_no] : NULL;
-	if (e->port_no && !p)
+	if ((e->port_no && !p) || (p && p == s->without))
 		return;
 	o = json_object_new_object();
 	json_object_object_add(o, "mac", json_object_new_string(
@@ -189,8 +204,8 @@ fdb_snap_cb(const struct fdb_entry *e, void *aux)
 	json_object_array_add(s->list, o);
 }
 
-static int
-compare_fdb_json(const void *a, const void *b)
+int
+config_store_compare_fdb(const void *a, const void *b)
 {
 	struct json_object *const *x = a, *const *y = b;
 
@@ -199,7 +214,44 @@ compare_fdb_json(const void *a, const void *b)
 }
 
 struct json_object *
-config_store_snapshot(void)
+config_store_options_json(const struct bridge *br)
+{
+	struct json_object *view = ctl_json_bridge(br);
+	struct json_object *opts = NULL;
+
+	json_object_object_get_ex(view, "options", &opts);
+	json_object_object_add(opts, "up",
+			       json_object_new_boolean(br->admin_up));
+	json_object_get(opts);
+	json_object_put(view);
+	return opts;
+}
+
+/* The user's static and permanent entries of 'br', but those of port
+ * 'without' (if not NULL), sorted. */
+static struct json_object *
+fdb_list(const struct bridge *br, const struct port *without)
+{
+	struct fdb_snap fs = { br, without, json_object_new_array() };
+
+	fdb_foreach(br->fdb, fdb_snap_cb, &fs);
+	json_object_array_sort(fs.list, config_store_compare_fdb);
+	return fs.list;
+}
+
+struct json_object *
+config_store_fdb_json(const struct bridge *br)
+{
+	return fdb_list(br, NULL);
+}
+
+/* The configuration document, without bridge 'skip_br' (if not NULL) or
+ * only without its port 'skip_port' (if not NULL) and that port's
+ * entries.  With 'runtime', each port also carries what only a rollback
+ * needs (config_store_port_json()). */
+static struct json_object *
+snapshot_doc(bool runtime, const struct bridge *skip_br,
+	     const struct port *skip_port)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *bridges = json_object_new_array();
@@ -209,32 +261,35 @@ config_store_snapshot(void)
 	json_object_object_add(doc, "version",
 			       json_object_new_int(CONFIG_STORE_FORMAT_VERSION));
 	for (struct bridge *br = bridge_first(); br; br = br->next) {
-		struct json_object *b = json_object_new_object();
-		struct json_object *view = ctl_json_bridge(br);
-		struct json_object *opts = NULL, *ports;
-		struct fdb_snap fs = { br, json_object_new_array() };
+		struct json_object *b, *ports;
 
-		json_object_object_get_ex(view, "options", &opts);
-		json_object_object_add(opts, "up",
-				       json_object_new_boolean(br->admin_up));
+		if (br == skip_br && !skip_port)
+			continue;
+		b = json_object_new_object();
 		json_object_object_add(b, "name",
 				       json_object_new_string(br->name));
-		json_object_object_add(b, "options", json_object_get(opts));
-		json_object_put(view);
+		json_object_object_add(b, "options",
+				       config_store_options_json(br));
 		json_object_object_add(b, "vlans", vlans_json(&br->self_vlans));
-		fdb_foreach(br->fdb, fdb_snap_cb, &fs);
-		json_object_array_sort(fs.list, compare_fdb_json);
-		json_object_object_add(b, "fdb", fs.list);
+		json_object_object_add(b, "fdb", fdb_list(br, br == skip_br ?
+							  skip_port : NULL));
 		ports = json_object_new_array();
 		for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
-			if (br->ports[i])
+			if (br->ports[i] && br->ports[i] != skip_port)
 				json_object_array_add(ports,
-						      port_json(br->ports[i]));
+					config_store_port_json(br->ports[i],
+							       runtime));
 		json_object_object_add(b, "ports", ports);
 		json_object_array_add(bridges, b);
 	}
 	json_object_object_add(doc, "bridges", bridges);
 	return doc;
+}
+
+struct json_object *
+config_store_snapshot(void)
+{
+	return snapshot_doc(false, NULL, NULL);
 }
 
 /* --- save ------------------------------------------------------------------ */
@@ -286,23 +341,34 @@ keep_backup(const char *path)
 	return err;
 }
 
-int
-config_store_save(void)
+/* The text of 'doc' as the file holds it (without the final newline). */
+static const char *
+doc_text(struct json_object *doc)
 {
-	struct json_object *doc;
+	return json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_SPACED |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* Writes 'doc' atomically unless the file holds it already (a change of
+ * runtime state only, such as a port state set with STP off, leaves the
+ * document as it was and needs no write, so it cannot fail for want of
+ * space).  Returns 0 or -errno with the previous file in place; once the
+ * new file is renamed into place the change counts as saved, and a failed
+ * fsync of the directory after that is only logged. */
+static int
+save_doc(struct json_object *doc)
+{
 	const char *text;
 	char *tmp;
 	int fd, err;
 
-	if (!store_path)
+	text = doc_text(doc);
+	if (saved_text && !strcmp(saved_text, text))
 		return 0;
 	err = util_mkdir_parents(store_path, NULL);
 	if (err)
 		return err;
-	doc = config_store_snapshot();
-	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_SPACED |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	tmp = xasprintf("%s.tmp", store_path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0) {
@@ -325,7 +391,13 @@ config_store_save(void)
 		err = -errno;
 		goto out_unlink;
 	}
+	free(saved_text);
+	saved_text = xstrdup(text);
 	err = fsync_dir_of(store_path);
+	if (err)
+		log_err(MOD, "%s: saved, but syncing its directory failed: %s",
+			store_path, strerror(-err));
+	err = 0;
 	goto out_free;
 
 out_unlink:
@@ -334,7 +406,58 @@ out_free:
 	if (err)
 		log_err(MOD, "%s: cannot save: %s", store_path, strerror(-err));
 	free(tmp);
+	return err;
+}
+
+int
+config_store_save(void)
+{
+	struct json_object *doc;
+	int err;
+
+	if (!store_path)
+		return 0;
+	doc = snapshot_doc(false, NULL, NULL);
+	err = save_doc(doc);
 	json_object_put(doc);
+	return err;
+}
+
+int
+config_store_save_without(const struct bridge *br, const struct port *port)
+{
+	struct json_object *doc;
+	int err;
+
+	if (!store_path)
+		return 0;
+	doc = snapshot_doc(false, br, port);
+	err = save_doc(doc);
+	json_object_put(doc);
+	return err;
+}
+
+struct json_object *
+config_store_checkpoint(void)
+{
+	return store_path ? snapshot_doc(true, NULL, NULL) : NULL;
+}
+
+int
+config_store_commit(struct json_object *checkpoint, char **undo_error)
+{
+	int err;
+
+	*undo_error = NULL;
+	err = config_store_save();
+	if (!err || !checkpoint)
+		return err;
+	if (config_apply_revert(checkpoint, undo_error))
+		log_err(MOD, "a change the configuration could not hold was "
+			"not fully undone: %s", *undo_error);
+	else
+		log_warn(MOD, "change undone: the configuration could not be "
+			 "saved");
 	return err;
 }
 
@@ -474,6 +597,11 @@ config_store_open(const char *path)
 		return err;
 	}
 	store_path = xstrdup(path);
+	/* The file holds what was just restored, so a change that leaves
+	 * the document as it is needs no write. */
+	doc = snapshot_doc(false, NULL, NULL);
+	saved_text = xstrdup(doc_text(doc));
+	json_object_put(doc);
 	log_info(MOD, "%s: configuration restored", path);
 	return 0;
 }
@@ -483,6 +611,8 @@ config_store_close(void)
 {
 	free(store_path);
 	store_path = NULL;
+	free(saved_text);
+	saved_text = NULL;
 	while (noted)
 		config_store_forget_port(noted->name);
 }
