@@ -12,8 +12,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include "bridge-event.h"
 #include "daemon.h"
@@ -63,14 +66,56 @@ bridge_name_is_valid(const char *name)
 	return true;
 }
 
-static uint32_t
-name_hash(const char *s)
+/* Reads 'len' bytes of /dev/urandom into 'buf', for a kernel or sandbox
+ * without getrandom(2).  Returns 0 or -errno. */
+static int
+read_urandom(void *buf, size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	int err = 0;
 
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h;
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* Draws the secret seed of a new FDB's hash (fdb.h).  It must be random:
+ * a seed derived from something a guest knows, such as the bridge name,
+ * lets it choose source MACs that all land in one bucket and turn every
+ * lookup into a chain walk.  Blocks only while the kernel's random pool is
+ * not yet initialised (early boot), saying so.  Returns 0 or -errno. */
+static int
+bridge_fdb_seed(const char *name, uint64_t *seed)
+{
+	ssize_t n = getrandom(seed, sizeof *seed, GRND_NONBLOCK);
+	int err;
+
+	if (n < 0 && errno == EAGAIN) {
+		log_warn(MOD, "%s: waiting for the kernel's random pool to "
+			 "seed the FDB hash", name);
+		do
+			n = getrandom(seed, sizeof *seed, 0);
+		while (n < 0 && errno == EINTR);
+	}
+	if (n == (ssize_t)sizeof *seed)
+		return 0;
+	err = n < 0 ? -errno : -EIO;
+	/* Seccomp filters and old kernels answer ENOSYS or EPERM. */
+	if ((err == -ENOSYS || err == -EPERM) &&
+	    !read_urandom(seed, sizeof *seed))
+		return 0;
+	log_err(MOD, "%s: cannot draw a random seed for the FDB hash: %s",
+		name, strerror(-err));
+	return err;
 }
 
 int
@@ -78,11 +123,17 @@ bridge_create(const char *name, const struct bridge_options *opt,
 	      struct pkt_pool *pool, struct bridge **brp)
 {
 	struct bridge *br, **pp;
+	uint64_t seed;
+	int err;
 
 	if (!bridge_name_is_valid(name))
 		return -EINVAL;
 	if (bridge_lookup(name) || bridge_find_port(name, NULL))
 		return -EEXIST;
+
+	err = bridge_fdb_seed(name, &seed);
+	if (err)
+		return err;
 
 	br = xcalloc(1, sizeof *br);
 	util_strlcpy(br->name, name, sizeof br->name);
@@ -90,7 +141,7 @@ bridge_create(const char *name, const struct bridge_options *opt,
 		br->opt = *opt;
 	else
 		bridge_options_default(&br->opt);
-	br->fdb = fdb_create(br->opt.fdb_max_entries, name_hash(name));
+	br->fdb = fdb_create(br->opt.fdb_max_entries, seed);
 	fdb_set_ageing_ms(br->fdb, (uint64_t)br->opt.ageing_time_cs * 10);
 	fdb_set_max_learned(br->fdb, br->opt.fdb_max_learned);
 	br->pool = pool;
@@ -362,7 +413,7 @@ port_reset_brport(struct port *port)
 }
 
 int
-bridge_port_move(struct bridge *to, struct port *port)
+bridge_port_move(struct bridge *to, struct port *port, unsigned port_no)
 {
 	struct bridge *from = port->br;
 	int err;
@@ -375,7 +426,7 @@ bridge_port_move(struct bridge *to, struct port *port)
 		port->class->watch(port, NULL);
 	port_detach(from, port);
 	port_reset_brport(port);
-	err = bridge_port_add(to, port);
+	err = bridge_port_add_at(to, port, port_no);
 	if (err) {
 		port_reset_brport(port);
 		ASSERT(!bridge_port_add(from, port));
@@ -430,26 +481,22 @@ bridge_set_vlan_protocol(struct bridge *br, uint16_t tpid)
 	return 0;
 }
 
-/* Moves the default VLAN on 'vp' if it still holds the unmodified old
- * default (old PVID, untagged), as the kernel does. */
+/* Moves the default VLAN of 'port' (NULL: the bridge device) if it still
+ * holds the unmodified old default (old PVID, untagged), as the kernel
+ * does.  Through bridge_vlan_del/add, so the device's FDB entries follow
+ * (none stays behind in a VLAN the device no longer has). */
 static void
-move_default_pvid(struct bridge *br, struct port *port, struct vlan_port *vp,
-		  uint16_t old, uint16_t new)
+move_default_pvid(struct bridge *br, struct port *port, uint16_t old,
+		  uint16_t new)
 {
+	const struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
+
 	if (old && !(vp->pvid == old && vlan_port_is_untagged(vp, old)))
 		return;
-	if (old) {
-		if (port)
-			bridge_vlan_del(br, port, old);
-		else
-			vlan_port_del(vp, old);
-	}
-	if (new) {
-		if (port)
-			bridge_vlan_add(br, port, new, true, true);
-		else
-			vlan_port_add(vp, new, true, true);
-	}
+	if (old)
+		bridge_vlan_del(br, port, old);
+	if (new)
+		bridge_vlan_add(br, port, new, true, true);
 }
 
 int
@@ -465,9 +512,8 @@ bridge_set_default_pvid(struct bridge *br, uint16_t pvid)
 		return 0;
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
 		if (br->ports[i])
-			move_default_pvid(br, br->ports[i], &br->ports[i]->vlans,
-					  old, pvid);
-	move_default_pvid(br, NULL, &br->self_vlans, old, pvid);
+			move_default_pvid(br, br->ports[i], old, pvid);
+	move_default_pvid(br, NULL, old, pvid);
 	br->opt.default_pvid = pvid;
 	return 0;
 }
@@ -580,6 +626,19 @@ bridge_set_mac(struct bridge *br, const struct eth_addr *mac)
 	return 0;
 }
 
+void
+bridge_unpin_mac(struct bridge *br)
+{
+	if (!br->mac_set)
+		return;
+	fdb_del(br->fdb, &br->mac, 0, FDB_PORT_BRIDGE);
+	for (uint16_t vid = vlan_port_next(&br->self_vlans, 0); vid;
+	     vid = vlan_port_next(&br->self_vlans, vid))
+		fdb_del(br->fdb, &br->mac, vid, FDB_PORT_BRIDGE);
+	br->mac_set = false;
+	bridge_update_mac(br);
+}
+
 int
 bridge_set_admin_up(struct bridge *br, bool up)
 {
@@ -682,6 +741,17 @@ bridge_port_set_path_cost(struct bridge *br, struct port *port,
 }
 
 int
+bridge_port_set_auto_path_cost(struct bridge *br, struct port *port,
+			       uint32_t cost)
+{
+	if (cost < 1 || cost > 65535)
+		return -ERANGE;
+	port->path_cost = cost;
+	port->path_cost_set = false;
+	return stp_glue_port_config(br, port);
+}
+
+int
 bridge_port_set_priority(struct bridge *br, struct port *port, uint32_t prio)
 {
 	if (prio > 63)
@@ -714,22 +784,22 @@ int
 bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid)
 {
 	struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
-	uint16_t port_no = port ? port->port_no : FDB_PORT_BRIDGE;
 	struct fdb_flush_filter f = {
-		.port_no = port_no,
+		.port_no = port ? port->port_no : FDB_PORT_BRIDGE,
 		.vid = vid,
-		.flags_mask = FDB_F_LOCAL | FDB_F_STATIC,
-		.flags_value = 0,
 	};
 	int err = vlan_port_del(vp, vid);
 
 	if (err)
 		return err;
+	/* Every entry of the device in 'vid' goes.  The kernel flushes the
+	 * dynamic ones and the device's own local entry but keeps static and
+	 * user permanent ones, which it would then refuse to add back
+	 * ("RTM_NEWNEIGH with unconfigured vlan"): such an entry can never
+	 * be used (no frame of 'vid' reaches or leaves the device, and with
+	 * filtering off the FDB uses VID 0), and a configuration holding it
+	 * could not be loaded again. */
 	bridge_event_fdb_flush(br, &f);
-	if (port)
-		fdb_del(br->fdb, &port->mac, vid, port_no);
-	else if (br->mac_set)
-		fdb_del(br->fdb, &br->mac, vid, port_no);
 	return 0;
 }
 

@@ -85,8 +85,11 @@ bool bridge_name_is_valid(const char *name);
 void bridge_options_default(struct bridge_options *opt);
 
 /* Creates bridge 'name' with options 'opt' (NULL: defaults), sharing packet
- * pool 'pool'.  Returns 0 and stores it in '*brp', -EEXIST if a bridge or
- * port of that name exists, -EINVAL for a bad name. */
+ * pool 'pool'.  Its FDB hash gets a fresh random seed (getrandom(2)), so
+ * two bridges never share bucket positions, even with the same name.
+ * Returns 0 and stores it in '*brp', -EEXIST if a bridge or port of that
+ * name exists, -EINVAL for a bad name, or the -errno of getrandom(2) (and
+ * of /dev/urandom) when no random seed can be drawn (logged). */
 int bridge_create(const char *name, const struct bridge_options *opt,
 		  struct pkt_pool *pool, struct bridge **brp);
 
@@ -125,11 +128,12 @@ void bridge_port_del(struct bridge *br, struct port *port);
 
 /* Moves 'port' from its bridge to 'to' without closing it ("ip link set
  * DEV master BR2" on a port of another bridge): it leaves the old bridge as
- * with bridge_port_del() and joins 'to' as a new port, with default port
- * settings and VLANs.  0 when it already is a port of 'to'; on failure
- * (-EXFULL) it stays where it was (with default settings).  -EINVAL for a
- * detached port or a bridge device. */
-int bridge_port_move(struct bridge *to, struct port *port);
+ * with bridge_port_del() and joins 'to' as a new port number 'port_no'
+ * (0: the lowest free one), with default port settings and VLANs.  0 when
+ * it already is a port of 'to'; on failure (-EXFULL, or -EBUSY when
+ * 'port_no' is taken) it stays where it was (with default settings and the
+ * lowest free number).  -EINVAL for a detached port or a bridge device. */
+int bridge_port_move(struct bridge *to, struct port *port, unsigned port_no);
 
 struct port *bridge_port_lookup(const struct bridge *br, const char *name);
 
@@ -149,6 +153,11 @@ int bridge_set_forward_delay_cs(struct bridge *br, uint32_t cs);
 int bridge_set_mac(struct bridge *br, const struct eth_addr *mac);
 int bridge_set_admin_up(struct bridge *br, bool up);
 
+/* Forgets a MAC pinned with bridge_set_mac(): its local entries go and the
+ * bridge MAC follows the lowest port MAC again.  Linux has no way to do
+ * this; it exists to roll back a refused change (config-store.h). */
+void bridge_unpin_mac(struct bridge *br);
+
 /* Port setters. */
 int bridge_port_set_flag(struct bridge *br, struct port *port,
 			 uint32_t flag, bool on);
@@ -163,14 +172,24 @@ int bridge_port_set_path_cost(struct bridge *br, struct port *port,
 int bridge_port_set_priority(struct bridge *br, struct port *port,
 			     uint32_t prio);
 
+/* Gives 'port' path cost 'cost' as its automatic one, not pinned by the
+ * administrator: what bridge_port_set_path_cost() replaced, restored when
+ * a refused change is rolled back (config-store.h).  0 or -ERANGE. */
+int bridge_port_set_auto_path_cost(struct bridge *br, struct port *port,
+				   uint32_t cost);
+
 /* Re-evaluates 'port' after a carrier or admin change: enabled ports go to
  * FORWARDING (STP off), disabled ones to DISABLED with their dynamic FDB
  * entries flushed. */
 void bridge_port_update_link(struct bridge *br, struct port *port);
 
 /* VLAN membership changes (Linux 'bridge vlan add/del'); 'port' NULL means
- * the bridge device itself ("self").  Removing a VID flushes the port's
- * dynamic entries and its local entry in that VID. */
+ * the bridge device itself ("self").  Removing a VID flushes every FDB
+ * entry of the device in that VID: dynamic, static and permanent, user
+ * entries and the device's own local one (Linux keeps static and user
+ * permanent entries, unusable and impossible to add back; see
+ * bridge_vlan_del()), so every entry left can be restored from the
+ * configuration. */
 int bridge_vlan_add(struct bridge *br, struct port *port, uint16_t vid,
 		    bool pvid, bool untagged);
 int bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid);

@@ -1,6 +1,9 @@
 /*
- * config-store.c - the durable configuration: snapshot of the live state,
- * atomic save, and replay at start-up.
+ * config-store.c - the durable configuration: the document form of the
+ * live state, the atomic save (skipped when the file holds the document
+ * already), load at start-up, and the checkpoint and commit that make a
+ * change and its save all or nothing.  Making the live state match a
+ * document, at start-up or to undo a change, is config-apply.c.
  *
  * File format (version 1):
  *
@@ -14,9 +17,11 @@
  *                                 "vlans": [...] } ] } ] }
  *
  * Ports are listed by port number so a restart hands out the same
- * numbers when there were no holes.
+ * numbers when there were no holes.  A checkpoint adds to each port
+ * "runtime": {"state", "cost"}, never written to the file.
  */
 #include "config-store.h"
+#include "config-apply.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,9 +35,7 @@
 #include <json-c/json.h>
 
 #include "bridge.h"
-#include "ctl-methods.h"
 #include "ctl-query.h"
-#include "ctl-server.h"
 #include "fdb.h"
 #include "log.h"
 #include "port-provider.h"
@@ -48,6 +51,8 @@ struct noted_port {
 };
 
 static char *store_path;
+static char *saved_text;	/* what the file holds, as written or loaded
+				 * here; NULL when not known */
 static struct noted_port *noted;
 
 /* --- port creation arguments ------------------------------------------- */
@@ -114,8 +119,8 @@ vlans_json(const struct vlan_port *vp)
 	return list;
 }
 
-static struct json_object *
-port_json(const struct port *p)
+struct json_object *
+config_store_port_json(const struct port *p, bool runtime)
 {
 	static const struct { const char *key; uint32_t flag; } flags[] = {
 		{ "learning", PORT_F_LEARNING }, { "flood", PORT_F_FLOOD },
@@ -152,11 +157,21 @@ port_json(const struct port *p)
 	json_object_object_add(s, "up", json_object_new_boolean(p->admin_up));
 	json_object_object_add(o, "settings", s);
 	json_object_object_add(o, "vlans", vlans_json(&p->vlans));
+	if (runtime) {
+		struct json_object *rt = json_object_new_object();
+
+		json_object_object_add(rt, "state", json_object_new_string(
+					       port_state_name(p->state)));
+		json_object_object_add(rt, "cost",
+				       json_object_new_int((int)p->path_cost));
+		json_object_object_add(o, "runtime", rt);
+	}
 	return o;
 }
 
 struct fdb_snap {
 	const struct bridge *br;
+	const struct port *without;	/* leave its entries out, or NULL */
 	struct json_object *list;
 };
 
@@ -172,7 +187,7 @@ fdb_snap_cb(const struct fdb_entry *e, void *aux)
 	    !(e->flags & (FDB_F_LOCAL | FDB_F_STATIC)))
 		return;
 	p = e->port_no ? s->br->ports[e->port_no] : NULL;
-	if (e->port_no && !p)
+	if ((e->port_no && !p) || (p && p == s->without))
 		return;
 	o = json_object_new_object();
 	json_object_object_add(o, "mac", json_object_new_string(
@@ -189,8 +204,8 @@ fdb_snap_cb(const struct fdb_entry *e, void *aux)
 	json_object_array_add(s->list, o);
 }
 
-static int
-compare_fdb_json(const void *a, const void *b)
+int
+config_store_compare_fdb(const void *a, const void *b)
 {
 	struct json_object *const *x = a, *const *y = b;
 
@@ -199,7 +214,44 @@ compare_fdb_json(const void *a, const void *b)
 }
 
 struct json_object *
-config_store_snapshot(void)
+config_store_options_json(const struct bridge *br)
+{
+	struct json_object *view = ctl_json_bridge(br);
+	struct json_object *opts = NULL;
+
+	json_object_object_get_ex(view, "options", &opts);
+	json_object_object_add(opts, "up",
+			       json_object_new_boolean(br->admin_up));
+	json_object_get(opts);
+	json_object_put(view);
+	return opts;
+}
+
+/* The user's static and permanent entries of 'br', but those of port
+ * 'without' (if not NULL), sorted. */
+static struct json_object *
+fdb_list(const struct bridge *br, const struct port *without)
+{
+	struct fdb_snap fs = { br, without, json_object_new_array() };
+
+	fdb_foreach(br->fdb, fdb_snap_cb, &fs);
+	json_object_array_sort(fs.list, config_store_compare_fdb);
+	return fs.list;
+}
+
+struct json_object *
+config_store_fdb_json(const struct bridge *br)
+{
+	return fdb_list(br, NULL);
+}
+
+/* The configuration document, without bridge 'skip_br' (if not NULL) or
+ * only without its port 'skip_port' (if not NULL) and that port's
+ * entries.  With 'runtime', each port also carries what only a rollback
+ * needs (config_store_port_json()). */
+static struct json_object *
+snapshot_doc(bool runtime, const struct bridge *skip_br,
+	     const struct port *skip_port)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *bridges = json_object_new_array();
@@ -209,32 +261,35 @@ config_store_snapshot(void)
 	json_object_object_add(doc, "version",
 			       json_object_new_int(CONFIG_STORE_FORMAT_VERSION));
 	for (struct bridge *br = bridge_first(); br; br = br->next) {
-		struct json_object *b = json_object_new_object();
-		struct json_object *view = ctl_json_bridge(br);
-		struct json_object *opts = NULL, *ports;
-		struct fdb_snap fs = { br, json_object_new_array() };
+		struct json_object *b, *ports;
 
-		json_object_object_get_ex(view, "options", &opts);
-		json_object_object_add(opts, "up",
-				       json_object_new_boolean(br->admin_up));
+		if (br == skip_br && !skip_port)
+			continue;
+		b = json_object_new_object();
 		json_object_object_add(b, "name",
 				       json_object_new_string(br->name));
-		json_object_object_add(b, "options", json_object_get(opts));
-		json_object_put(view);
+		json_object_object_add(b, "options",
+				       config_store_options_json(br));
 		json_object_object_add(b, "vlans", vlans_json(&br->self_vlans));
-		fdb_foreach(br->fdb, fdb_snap_cb, &fs);
-		json_object_array_sort(fs.list, compare_fdb_json);
-		json_object_object_add(b, "fdb", fs.list);
+		json_object_object_add(b, "fdb", fdb_list(br, br == skip_br ?
+							  skip_port : NULL));
 		ports = json_object_new_array();
 		for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
-			if (br->ports[i])
+			if (br->ports[i] && br->ports[i] != skip_port)
 				json_object_array_add(ports,
-						      port_json(br->ports[i]));
+					config_store_port_json(br->ports[i],
+							       runtime));
 		json_object_object_add(b, "ports", ports);
 		json_object_array_add(bridges, b);
 	}
 	json_object_object_add(doc, "bridges", bridges);
 	return doc;
+}
+
+struct json_object *
+config_store_snapshot(void)
+{
+	return snapshot_doc(false, NULL, NULL);
 }
 
 /* --- save ------------------------------------------------------------------ */
@@ -286,23 +341,34 @@ keep_backup(const char *path)
 	return err;
 }
 
-int
-config_store_save(void)
+/* The text of 'doc' as the file holds it (without the final newline). */
+static const char *
+doc_text(struct json_object *doc)
 {
-	struct json_object *doc;
+	return json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_SPACED |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* Writes 'doc' atomically unless the file holds it already (a change of
+ * runtime state only, such as a port state set with STP off, leaves the
+ * document as it was and needs no write, so it cannot fail for want of
+ * space).  Returns 0 or -errno with the previous file in place; once the
+ * new file is renamed into place the change counts as saved, and a failed
+ * fsync of the directory after that is only logged. */
+static int
+save_doc(struct json_object *doc)
+{
 	const char *text;
 	char *tmp;
 	int fd, err;
 
-	if (!store_path)
+	text = doc_text(doc);
+	if (saved_text && !strcmp(saved_text, text))
 		return 0;
 	err = util_mkdir_parents(store_path, NULL);
 	if (err)
 		return err;
-	doc = config_store_snapshot();
-	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_SPACED |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	tmp = xasprintf("%s.tmp", store_path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0) {
@@ -325,7 +391,13 @@ config_store_save(void)
 		err = -errno;
 		goto out_unlink;
 	}
+	free(saved_text);
+	saved_text = xstrdup(text);
 	err = fsync_dir_of(store_path);
+	if (err)
+		log_err(MOD, "%s: saved, but syncing its directory failed: %s",
+			store_path, strerror(-err));
+	err = 0;
 	goto out_free;
 
 out_unlink:
@@ -334,7 +406,58 @@ out_free:
 	if (err)
 		log_err(MOD, "%s: cannot save: %s", store_path, strerror(-err));
 	free(tmp);
+	return err;
+}
+
+int
+config_store_save(void)
+{
+	struct json_object *doc;
+	int err;
+
+	if (!store_path)
+		return 0;
+	doc = snapshot_doc(false, NULL, NULL);
+	err = save_doc(doc);
 	json_object_put(doc);
+	return err;
+}
+
+int
+config_store_save_without(const struct bridge *br, const struct port *port)
+{
+	struct json_object *doc;
+	int err;
+
+	if (!store_path)
+		return 0;
+	doc = snapshot_doc(false, br, port);
+	err = save_doc(doc);
+	json_object_put(doc);
+	return err;
+}
+
+struct json_object *
+config_store_checkpoint(void)
+{
+	return store_path ? snapshot_doc(true, NULL, NULL) : NULL;
+}
+
+int
+config_store_commit(struct json_object *checkpoint, char **undo_error)
+{
+	int err;
+
+	*undo_error = NULL;
+	err = config_store_save();
+	if (!err || !checkpoint)
+		return err;
+	if (config_apply_revert(checkpoint, undo_error))
+		log_err(MOD, "a change the configuration could not hold was "
+			"not fully undone: %s", *undo_error);
+	else
+		log_warn(MOD, "change undone: the configuration could not be "
+			 "saved");
 	return err;
 }
 
@@ -423,217 +546,6 @@ out:
 	return doc;
 }
 
-/* Calls 'method' with 'params' (ownership taken); on error sets '*why'. */
-static int
-replay(const char *method, struct json_object *params, const char *what,
-       char **why)
-{
-	struct ctl_reply r = { 0 };
-	int rc = ctl_method_call(method, params, &r);
-
-	if (rc)
-		*why = xasprintf("%s: %s", what,
-				 r.message ? r.message : "refused");
-	ctl_reply_uninit(&r);
-	json_object_put(params);
-	return rc ? -EINVAL : 0;
-}
-
-static struct json_object *
-member(struct json_object *o, const char *key, enum json_type type)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, type))
-		return NULL;
-	return v;
-}
-
-/* Makes the VLAN set of 'port' (NULL: the bridge device) exactly 'vlans'. */
-static int
-restore_vlans(struct bridge *br, struct port *port, struct json_object *vlans,
-	      const char *what, char **why)
-{
-	const struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
-	bool want[VLAN_N_VID] = { false };
-	size_t n;
-
-	if (!vlans) {
-		*why = xasprintf("%s: 'vlans' missing or not an array", what);
-		return -EINVAL;
-	}
-	n = json_object_array_length(vlans);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *v = json_object_array_get_idx(vlans, i);
-		struct json_object *vid = member(v, "vid", json_type_int);
-		struct json_object *pv = member(v, "pvid", json_type_boolean);
-		struct json_object *ut = member(v, "untagged",
-						json_type_boolean);
-		int64_t id = vid ? json_object_get_int64(vid) : -1;
-
-		if (id < VLAN_VID_MIN || id > VLAN_VID_MAX || !pv || !ut) {
-			*why = xasprintf("%s: vlans[%zu] is not {vid 1..4094, "
-					 "pvid, untagged}", what, i);
-			return -EINVAL;
-		}
-		want[id] = true;
-		bridge_vlan_add(br, port, (uint16_t)id,
-				json_object_get_boolean(pv),
-				json_object_get_boolean(ut));
-	}
-	for (uint16_t v = vlan_port_next(vp, 0); v; v = vlan_port_next(vp, v))
-		if (!want[v])
-			bridge_vlan_del(br, port, v);
-	return 0;
-}
-
-static int
-restore_port(struct bridge *br, struct json_object *p, size_t idx, char **why)
-{
-	struct json_object *name = member(p, "name", json_type_string);
-	struct json_object *type = member(p, "type", json_type_string);
-	struct json_object *args = member(p, "args", json_type_object);
-	struct json_object *settings = member(p, "settings", json_type_object);
-	struct json_object *params, *no;
-	struct port *port;
-	char *what;
-	int err;
-
-	if (!name || !type || !args || !settings) {
-		*why = xasprintf("bridge %s: ports[%zu]: needs name, type, args "
-				 "and settings", br->name, idx);
-		return -EINVAL;
-	}
-	what = xasprintf("bridge %s: port %s", br->name,
-			 json_object_get_string(name));
-	params = json_object_new_object();
-	json_object_object_add(params, "bridge",
-			       json_object_new_string(br->name));
-	json_object_object_add(params, "name", json_object_get(name));
-	json_object_object_add(params, "type", json_object_get(type));
-	json_object_object_add(params, "args", json_object_get(args));
-	/* The saved number back (port.add checks it like any request). */
-	if ((no = member(p, "port_no", json_type_int)))
-		json_object_object_add(params, "port_no", json_object_get(no));
-	err = replay("port.add", params, what, why);
-	if (!err) {
-		params = NULL;
-		json_object_deep_copy(settings, &params, NULL);
-		json_object_object_add(params, "name", json_object_get(name));
-		err = replay("port.set", params, what, why);
-	}
-	if (!err) {
-		port = bridge_port_lookup(br, json_object_get_string(name));
-		err = restore_vlans(br, port, member(p, "vlans",
-						      json_type_array),
-				    what, why);
-	}
-	free(what);
-	return err;
-}
-
-static int
-restore_bridge(struct json_object *b, size_t idx, char **why)
-{
-	struct json_object *name = member(b, "name", json_type_string);
-	struct json_object *opts = member(b, "options", json_type_object);
-	struct json_object *ports = member(b, "ports", json_type_array);
-	struct json_object *fdb = member(b, "fdb", json_type_array);
-	struct json_object *params, *filtering = NULL, *o;
-	struct bridge *br;
-	char *what;
-	int err;
-
-	if (!name || !opts || !ports || !fdb) {
-		*why = xasprintf("bridges[%zu]: needs name, options, ports and "
-				 "fdb", idx);
-		return -EINVAL;
-	}
-	what = xasprintf("bridge %s", json_object_get_string(name));
-
-	/* VLAN filtering goes on last: the default PVID cannot change while
-	 * it is on. */
-	params = json_object_new_object();
-	json_object_object_add(params, "name", json_object_get(name));
-	o = NULL;
-	json_object_deep_copy(opts, &o, NULL);
-	if (json_object_object_get_ex(o, "vlan_filtering", &filtering)) {
-		filtering = json_object_get(filtering);
-		json_object_object_del(o, "vlan_filtering");
-	}
-	json_object_object_add(params, "options", o);
-	err = replay("bridge.add", params, what, why);
-	br = bridge_lookup(json_object_get_string(name));
-	for (size_t i = 0; !err && i < json_object_array_length(ports); i++) {
-		struct json_object *p = json_object_array_get_idx(ports, i);
-
-		err = restore_port(br, p, i, why);
-	}
-	if (!err)
-		err = restore_vlans(br, NULL, member(b, "vlans",
-						     json_type_array),
-				    what, why);
-	for (size_t i = 0; !err && i < json_object_array_length(fdb); i++) {
-		params = NULL;
-		if (json_object_deep_copy(json_object_array_get_idx(fdb, i),
-					  &params, NULL) ||
-		    !json_object_is_type(params, json_type_object)) {
-			json_object_put(params);
-			*why = xasprintf("%s: fdb[%zu] is not an object", what,
-					 i);
-			err = -EINVAL;
-			break;
-		}
-		json_object_object_add(params, "replace",
-				       json_object_new_boolean(true));
-		err = replay("fdb.add", params, what, why);
-	}
-	if (!err && filtering) {
-		params = json_object_new_object();
-		o = json_object_new_object();
-		json_object_object_add(params, "name", json_object_get(name));
-		json_object_object_add(o, "vlan_filtering",
-				       json_object_get(filtering));
-		json_object_object_add(params, "options", o);
-		err = replay("bridge.set", params, what, why);
-	}
-	json_object_put(filtering);
-	free(what);
-	return err;
-}
-
-static int
-restore(struct json_object *doc, char **why)
-{
-	struct json_object *fmt = member(doc, "format", json_type_string);
-	struct json_object *ver = member(doc, "version", json_type_int);
-	struct json_object *bridges = member(doc, "bridges", json_type_array);
-
-	if (!fmt || strcmp(json_object_get_string(fmt), "vswitchd-config")) {
-		*why = xasprintf("not a vswitchd configuration (\"format\" is "
-				 "not \"vswitchd-config\")");
-		return -EINVAL;
-	}
-	if (!ver || json_object_get_int64(ver) != CONFIG_STORE_FORMAT_VERSION) {
-		*why = xasprintf("unsupported version (expected %d)",
-				 CONFIG_STORE_FORMAT_VERSION);
-		return -EINVAL;
-	}
-	if (!bridges) {
-		*why = xasprintf("\"bridges\" missing or not an array");
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < json_object_array_length(bridges); i++) {
-		int err = restore_bridge(json_object_array_get_idx(bridges, i),
-					 i, why);
-
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 int
 config_store_open(const char *path)
 {
@@ -669,7 +581,7 @@ config_store_open(const char *path)
 	doc = parse_doc(buf, len, &why);
 	free(buf);
 	if (doc) {
-		err = restore(doc, &why);
+		err = config_apply_restore(doc, &why);
 		json_object_put(doc);
 	} else {
 		err = -EINVAL;
@@ -685,6 +597,11 @@ config_store_open(const char *path)
 		return err;
 	}
 	store_path = xstrdup(path);
+	/* The file holds what was just restored, so a change that leaves
+	 * the document as it is needs no write. */
+	doc = snapshot_doc(false, NULL, NULL);
+	saved_text = xstrdup(doc_text(doc));
+	json_object_put(doc);
 	log_info(MOD, "%s: configuration restored", path);
 	return 0;
 }
@@ -694,6 +611,8 @@ config_store_close(void)
 {
 	free(store_path);
 	store_path = NULL;
+	free(saved_text);
+	saved_text = NULL;
 	while (noted)
 		config_store_forget_port(noted->name);
 }

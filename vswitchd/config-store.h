@@ -12,7 +12,9 @@
  *   directory,
  *
  * so after a crash at any point PATH is either the old or the new
- * complete file.  At start-up config_store_open() replays the file through
+ * complete file.  A change whose file cannot be written is undone
+ * (config_store_commit()), so the running state is always what the next
+ * start loads.  At start-up config_store_open() replays the file through
  * the same control methods a client would call, so a stored configuration
  * is checked exactly like a request.  A file that cannot be read or
  * parsed, or whose content is refused, stops the start-up with a message;
@@ -21,7 +23,11 @@
 #ifndef VSWITCHD_CONFIG_STORE_H
 #define VSWITCHD_CONFIG_STORE_H
 
+#include <stdbool.h>
+
+struct bridge;
 struct json_object;
+struct port;
 
 #define CONFIG_STORE_DEFAULT_PATH "/var/lib/vswitchd/config.json"
 #define CONFIG_STORE_FORMAT_VERSION 1
@@ -39,9 +45,18 @@ void config_store_close(void);
 /* The path in use, or NULL when running without a store. */
 const char *config_store_path(void);
 
-/* Writes the live configuration atomically.  Returns 0 (also without a
- * store) or -errno, leaving the previous file in place. */
+/* Writes the live configuration atomically, unless the file holds it
+ * already.  Returns 0 (also without a store) or -errno, leaving the
+ * previous file in place. */
 int config_store_save(void);
+
+/* Saves the live configuration without bridge 'br' (when 'port' is NULL)
+ * or without 'port' of 'br' and its FDB entries: what the file will hold
+ * once they are deleted.  Deletions save first and apply only when that
+ * worked, as closing a port cannot be undone without reopening it.
+ * Returns 0 (also without a store) or -errno. */
+int config_store_save_without(const struct bridge *br,
+			      const struct port *port);
 
 /* Remembers how port 'name' was created ('type', creation arguments
  * 'args', borrowed, may be NULL), so the store can recreate it. */
@@ -52,5 +67,40 @@ void config_store_forget_port(const char *name);
 /* Builds the document that config_store_save() writes (for tests and
  * 'show'); the caller owns it. */
 struct json_object *config_store_snapshot(void);
+
+/* All or nothing.  A change the file cannot record is undone, so the
+ * running state never drifts from what the next start will load:
+ *
+ *   cp = config_store_checkpoint();    before the change
+ *   ... apply the change ...
+ *   err = config_store_commit(cp, &why);
+ *
+ * The checkpoint is the document plus what only a rollback needs (each
+ * port's state and automatic path cost); NULL without a store.  The
+ * caller owns it.
+ *
+ * config_store_commit() saves the live configuration (nothing to write
+ * when the document did not change).  If that fails, it brings the live
+ * state back to 'checkpoint' (config_apply_revert(): only what differs,
+ * so ports stay open and learned addresses stay) and returns the save's
+ * -errno; '*undo_error' (xmalloc'd, else NULL) says what could not be
+ * undone, if anything.  Returns 0 when saved. */
+struct json_object *config_store_checkpoint(void);
+int config_store_commit(struct json_object *checkpoint, char **undo_error);
+
+/* The document form of live objects, shared with config-apply.c (which
+ * compares them with a checkpoint).  Each returns a new object the caller
+ * owns.  config_store_port_json(): port 'p' as saved, with 'runtime' also
+ * "runtime": {state, cost} (its state and its path cost even when not
+ * pinned), which a rollback needs and the file does not keep.
+ * config_store_options_json(): bridge.add's options of 'br' plus "up".
+ * config_store_fdb_json(): the user's static and permanent entries of 'br',
+ * sorted with config_store_compare_fdb() (a qsort comparator over
+ * pointers to entries). */
+struct json_object *config_store_port_json(const struct port *p,
+					   bool runtime);
+struct json_object *config_store_options_json(const struct bridge *br);
+struct json_object *config_store_fdb_json(const struct bridge *br);
+int config_store_compare_fdb(const void *a, const void *b);
 
 #endif /* VSWITCHD_CONFIG_STORE_H */

@@ -58,14 +58,6 @@ ctl_reply_uninit(struct ctl_reply *r)
 	r->errnum = 0;
 }
 
-/* Records an application error from a negative errno 'err'. */
-static int
-app_error(struct ctl_reply *r, int err, const char *what)
-{
-	return ctl_reply_error(r, CTL_ERR_APP, -err, "%s: %s", what,
-			       strerror(-err));
-}
-
 /* Finds bridge 'name' or records ENODEV "bridge NAME does not exist". */
 static struct bridge *
 lookup_bridge(const char *name, struct ctl_reply *r)
@@ -326,7 +318,9 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 				       "params.name: '%s' is not a valid "
 				       "interface name", name);
 	if (err)
-		return app_error(r, err, name);
+		return ctl_reply_error(r, CTL_ERR_APP, -err,
+				       "cannot create bridge %s: %s", name,
+				       strerror(-err));
 	if (apply_bridge_options(br, &ov, r)) {
 		bridge_destroy(br);
 		return r->code;
@@ -343,6 +337,7 @@ m_bridge_del(struct json_object *params, struct ctl_reply *r)
 	bool only_if_down = false;
 	struct bridge *br;
 	const char *name;
+	int err;
 
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "name", true, &name, r) < 0 ||
@@ -360,6 +355,14 @@ m_bridge_del(struct json_object *params, struct ctl_reply *r)
 	if (only_if_down && br->admin_up)
 		return ctl_reply_error(r, CTL_ERR_APP, EBUSY,
 				       "bridge %s is still up", name);
+	/* Closing its ports cannot be undone: save first. */
+	err = config_store_save_without(br, NULL);
+	if (err)
+		return ctl_reply_error(r, CTL_ERR_APP, -err,
+				       "cannot delete bridge %s: the "
+				       "configuration could not be saved to "
+				       "%s: %s", name, config_store_path(),
+				       strerror(-err));
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
 		if (br->ports[i])
 			config_store_forget_port(br->ports[i]->name);
@@ -549,6 +552,7 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 	const char *name, *brname = NULL;
 	struct bridge *br;
 	struct port *port;
+	int err;
 
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "name", true, &name, r) < 0 ||
@@ -563,6 +567,14 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 		return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
 				       "device %s is not a port of %s", name,
 				       brname);
+	/* Closing the port cannot be undone: save first. */
+	err = config_store_save_without(br, port);
+	if (err)
+		return ctl_reply_error(r, CTL_ERR_APP, -err,
+				       "cannot delete port %s: the "
+				       "configuration could not be saved to "
+				       "%s: %s", name, config_store_path(),
+				       strerror(-err));
 	ctl_notify_link("del", name, br->name);
 	config_store_forget_port(name);
 	bridge_port_del(br, port);
@@ -593,6 +605,7 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 	const char *name, *state_s = NULL, *master = NULL;
 	enum port_state state = PORT_DISABLED;
 	uint32_t old_mtu;
+	uint16_t old_no;
 	bool up = false, old_up;
 	struct bridge *br, *old_br, *to = NULL;
 	struct port *port;
@@ -640,8 +653,9 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 	/* A new master first (ip link set DEV master BR2): the other
 	 * settings then apply to the port of the new bridge. */
 	old_br = br;
+	old_no = port->port_no;
 	if (to && to != br) {
-		err = bridge_port_move(to, port);
+		err = bridge_port_move(to, port, 0);
 		if (err)
 			return ctl_reply_error(r, CTL_ERR_APP, -err,
 					       "cannot move %s to bridge %s: %s",
@@ -698,7 +712,7 @@ out_undo_mtu:
 		bridge_port_set_mtu(br, port, old_mtu);
 out_undo_move:
 	if (br != old_br)
-		bridge_port_move(old_br, port);
+		bridge_port_move(old_br, port, old_no);
 	return r->code;
 }
 

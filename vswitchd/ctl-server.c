@@ -491,6 +491,33 @@ is_blank(const char *s, size_t len)
 	return true;
 }
 
+/* Saves the configuration after a mutating method succeeded with reply
+ * 'r'.  When that fails the change is undone (back to 'checkpoint') and
+ * 'r' becomes the error: a change is never left applied but unsaved, to
+ * vanish at the next start. */
+static void
+commit(struct json_object *checkpoint, struct ctl_reply *r)
+{
+	char *undo_error = NULL;
+	int err = config_store_commit(checkpoint, &undo_error);
+
+	if (!err)
+		return;
+	ctl_reply_uninit(r);
+	if (undo_error)
+		ctl_reply_error(r, CTL_ERR_APP, -err,
+				"the configuration could not be saved (%s), "
+				"and undoing the change failed: %s; the "
+				"running state differs from %s", strerror(-err),
+				undo_error, config_store_path());
+	else
+		ctl_reply_error(r, CTL_ERR_APP, -err,
+				"change refused and undone: the configuration "
+				"could not be saved to %s: %s",
+				config_store_path(), strerror(-err));
+	free(undo_error);
+}
+
 /* Handles one request line and returns the reply text or NULL. */
 static char *
 handle_text(struct ctl_conn *c, const char *line, size_t len)
@@ -498,6 +525,7 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 	struct ctl_reply r = { .conn = c };
 	struct json_object *req, *v, *id = NULL, *params = NULL;
 	const struct ctl_method *m;
+	struct json_object *checkpoint = NULL;
 	const char *why = NULL, *name;
 	char *text;
 	bool notification;
@@ -571,17 +599,11 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 	}
 
 	log_debug(MOD, "request %s", name);
-	if (!m->fn(params, &r) && m->mutating && !r.no_save) {
-		int err = config_store_save();
-
-		if (err) {
-			ctl_reply_uninit(&r);
-			ctl_reply_error(&r, CTL_ERR_APP, -err,
-					"change applied but the configuration "
-					"could not be saved: %s",
-					strerror(-err));
-		}
-	}
+	if (m->mutating)
+		checkpoint = config_store_checkpoint();
+	if (!m->fn(params, &r) && m->mutating && !r.no_save)
+		commit(checkpoint, &r);
+	json_object_put(checkpoint);
 	if (notification)
 		text = NULL;
 	else if (r.code)

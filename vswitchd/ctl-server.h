@@ -13,7 +13,8 @@
  * daemon: every request is parsed strictly, every parameter is checked
  * before anything changes, and a mutating method is applied fully or not
  * at all, then the durable configuration (config-store.h) is saved before
- * the reply is sent.
+ * the reply is sent; a change that cannot be saved is undone and refused
+ * (config_store_commit()).
  *
  * Method handlers (ctl-methods.c) see only the small API below: typed
  * parameter readers that produce precise -32602 errors, and

@@ -166,9 +166,12 @@ cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 		if (err == -EEXIST)
 			return fail(ctx, err, "device %s already exists",
 				    argv[2]);
-		if (err)
+		if (err == -EINVAL)
 			return fail(ctx, err, "bridge add: bad name '%s'",
 				    argv[2]);
+		if (err)
+			return fail(ctx, err, "bridge add %s: %s", argv[2],
+				    strerror(-err));
 		if (!ctx->replay) {
 			struct port *host;
 

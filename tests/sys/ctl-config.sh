@@ -95,7 +95,7 @@ sleep 1.1
 "$C" link show >/dev/null; "$C" fdb show >/dev/null; "$C" fdb flush br br0
 [ "$(stat -c %Y.%i "$CONF")" = "$before" ] && ok || fail "read-only request saved"
 
-# A save that fails is reported, and the old file is kept.
+# A save that fails is reported, the change undone, and the old file kept.
 mv "$T/lib/sub" "$T/lib/sub.saved"
 touch "$T/lib/sub"		# the directory is now a file: saving fails
 if "$C" link add br1 type bridge 2>"$T/err"; then
@@ -103,6 +103,7 @@ if "$C" link add br1 type bridge 2>"$T/err"; then
 else
 	grep -q "could not be saved" "$T/err" && ok || fail "save failure: $(cat "$T/err")"
 fi
+"$C" link show br1 >/dev/null 2>&1 && fail "unsaved br1 still runs" || ok
 rm "$T/lib/sub"; mv "$T/lib/sub.saved" "$T/lib/sub"
 grep -q '"name": "br1"' "$CONF" && fail "failed save wrote br1" || ok
 kill_daemon

@@ -2,7 +2,8 @@
 # configuration, end to end.  Each script runs its own vswitchd on a socket
 # and configuration in a temporary directory.  Most use pcap ports; ctl-tap
 # and ctl-ns (TAPs in network namespaces: pings, showmacs, VLANs, carrier,
-# capture, monitor) need root and fail when they cannot run.
+# capture, monitor) and ctl-fullfs (the configuration on a full tmpfs) need
+# root and fail when they cannot run.
 CTL_TESTS := $(filter-out tests/sys/ctl-lib.sh,$(wildcard tests/sys/ctl-*.sh))
 
 check-ctl: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/brctl

@@ -1031,6 +1031,36 @@ START_TEST(test_structured_keys_spread)
 }
 END_TEST
 
+/* The seed is kept and only the seed decides bucket positions: the same
+ * seed gives the same layout (repeatable tests), another one a different
+ * layout (what keeps a sender from predicting it). */
+START_TEST(test_seed_decides_buckets)
+{
+	struct fdb *same = fdb_create(1024, 42);
+	struct fdb *other = fdb_create(1024, 43);
+	struct fdb_stats s;
+	unsigned n_moved = 0;
+	uint32_t i;
+
+	ck_assert_uint_eq(fdb_get_seed(fdb), 42);
+	ck_assert_uint_eq(fdb_get_seed(other), 43);
+	fdb_get_stats(fdb, &s);
+	for (i = 0; i < 256; i++) {
+		struct eth_addr m = mac(i);
+		uint32_t b = fdb_bucket_index(fdb, &m, (uint16_t)(i % 3));
+
+		ck_assert_uint_lt(b, s.n_buckets);
+		ck_assert_uint_eq(fdb_bucket_index(same, &m, (uint16_t)(i % 3)),
+				  b);
+		n_moved += fdb_bucket_index(other, &m, (uint16_t)(i % 3)) != b;
+	}
+	/* Two independent layouts agree on a key about once in 1024. */
+	ck_assert_uint_ge(n_moved, 250);
+	fdb_destroy(same);
+	fdb_destroy(other);
+}
+END_TEST
+
 /* ---- removal from hash chains ---- */
 
 #define CHAIN_N 64
@@ -1194,6 +1224,11 @@ fdb_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_many_random);
 	tcase_add_test(tc, test_structured_keys_spread);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("seed");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_seed_decides_buckets);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("chains");

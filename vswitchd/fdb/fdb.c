@@ -60,6 +60,7 @@ struct fdb {
 	struct fdb_node *nodes;		/* [1..capacity]; [0] unused */
 	uint32_t *buckets;		/* chain heads, FDB_NIL if empty */
 	uint64_t hash_mul;		/* secret odd multiplier */
+	uint64_t seed;			/* what 'hash_mul' came from */
 	uint32_t capacity;
 	uint32_t n_buckets;
 	unsigned int bucket_shift;	/* hash >> shift = bucket */
@@ -95,7 +96,7 @@ static bool fdb_is_expired(uint64_t updated_ms, uint64_t hold_ms,
 			   uint64_t now_ms);
 
 struct fdb *
-fdb_create(uint32_t max_entries, uint32_t seed)
+fdb_create(uint32_t max_entries, uint64_t seed)
 {
 	unsigned int bits = FDB_MIN_BUCKET_BITS;
 	uint64_t state = seed;
@@ -115,6 +116,7 @@ fdb_create(uint32_t max_entries, uint32_t seed)
 	fdb->nodes = xcalloc((size_t)max_entries + 1, sizeof *fdb->nodes);
 	fdb->buckets = xcalloc(fdb->n_buckets, sizeof *fdb->buckets);
 	fdb->hash_mul = fdb_splitmix64(&state) | 1;
+	fdb->seed = seed;
 	fdb->ageing_ms = FDB_DEFAULT_AGEING_MS;
 	return fdb;
 }
@@ -127,6 +129,19 @@ fdb_destroy(struct fdb *fdb)
 	free(fdb->buckets);
 	free(fdb->nodes);
 	free(fdb);
+}
+
+uint64_t
+fdb_get_seed(const struct fdb *fdb)
+{
+	return fdb->seed;
+}
+
+uint32_t
+fdb_bucket_index(const struct fdb *fdb, const struct eth_addr *mac,
+		 uint16_t vid)
+{
+	return fdb_bucket(fdb, fdb_hash(fdb, mac, vid));
 }
 
 void
@@ -460,7 +475,7 @@ fdb_is_consistent(const struct fdb *fdb)
 	       n_learned == fdb->n_learned && n_aged == n_dynamic;
 }
 
-/* Expands the 32-bit seed into well-mixed 64-bit values (SplitMix64,
+/* Expands the seed into well-mixed 64-bit values (SplitMix64,
  * Steele, Lea and Flood, OOPSLA 2014). */
 static uint64_t
 fdb_splitmix64(uint64_t *state)

@@ -29,8 +29,8 @@
  * so a MAC flood cannot push out static or long-lived entries.  Separately,
  * 'max_learned' (Linux fdb_max_learned, 0 = unlimited) caps learned entries.
  *
- * Lookup is O(1) (hash on MAC and VID with a per-table seed), never
- * allocates, and is safe on the datapath.  Learning is O(1) and never
+ * Lookup is O(1) (hash on MAC and VID keyed with a per-table secret seed),
+ * never allocates, and is safe on the datapath.  Learning is O(1) and never
  * allocates either.  Ageing is O(expired entries): dynamic entries are kept
  * in a list ordered by 'updated'.
  *
@@ -108,13 +108,27 @@ struct fdb_flush_filter {
 struct fdb;
 
 /* Creates a table for up to 'max_entries' entries (0 = default) using
- * 'seed' to key its hash (pass a random value so that the bucket of a MAC
- * cannot be predicted).  Ageing starts at FDB_DEFAULT_AGEING_MS, no TC hold
- * time, no max_learned.  Returns NULL if 'max_entries' exceeds
+ * 'seed' to key its hash.  The module does no I/O, so the caller draws the
+ * seed: a secret random value (the bridge uses getrandom(2)), never one a
+ * sender could derive such as a hash of the bridge name, or the bucket of
+ * every MAC can be predicted and chains built at will.  Tests pass fixed
+ * seeds for repeatable layouts.  Ageing starts at FDB_DEFAULT_AGEING_MS, no
+ * TC hold time, no max_learned.  Returns NULL if 'max_entries' exceeds
  * FDB_MAX_MAX_ENTRIES; aborts on out-of-memory (xcalloc).  The caller owns
  * the table and frees it with fdb_destroy(), which accepts NULL. */
-struct fdb *fdb_create(uint32_t max_entries, uint32_t seed);
+struct fdb *fdb_create(uint32_t max_entries, uint64_t seed);
 void fdb_destroy(struct fdb *);
+
+/* Returns the seed 'fdb' was created with.  For tests and debugging only:
+ * it is the secret that keeps bucket positions unpredictable, so it must
+ * never reach a peer (no "show" command prints it). */
+uint64_t fdb_get_seed(const struct fdb *);
+
+/* Returns the index (0..n_buckets-1) of the bucket that ('mac', 'vid')
+ * hashes to, whether or not the table holds it.  For tests that check
+ * chosen keys against a known seed; pure query, O(1). */
+uint32_t fdb_bucket_index(const struct fdb *, const struct eth_addr *mac,
+			  uint16_t vid);
 
 /* Sets the ageing time; 0 turns learning off and expires dynamic entries on
  * the next fdb_age().  The caller should re-read fdb_next_expiry_ms(), which
