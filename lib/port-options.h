@@ -85,7 +85,7 @@ struct port_opt_info {
 	bool is_flag;
 	uint32_t min, max;	/* flags: 0..1 */
 	uint32_t refuse;	/* bits never accepted, 0 for none */
-	const char *refuse_why;	/* for error messages; "" when refuse is 0 */
+	const char *refuse_why;	/* for messages; "" when refuse is 0 */
 	int64_t def;		/* value of a new port, or PORT_OPT_AUTO */
 	const char *help;	/* one line, for --help and the docs */
 };

@@ -50,7 +50,8 @@ enum {
 	PORT_F_ROOT_BLOCK  = 1 << 7,
 };
 
-#define PORT_F_DEFAULT_BIT(id, name, bit, def, help) | ((def) ? PORT_F_##bit : 0)
+#define PORT_F_DEFAULT_BIT(id, name, bit, def, help)			\
+	| ((def) ? PORT_F_##bit : 0)
 #define PORT_F_ALL_BIT(id, name, bit, def, help) | PORT_F_##bit
 #define PORT_F_NONE(...)
 /* The flags a new port starts with, and every flag the table knows. */
