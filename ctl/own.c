@@ -12,9 +12,34 @@
 
 #include <json-c/json.h>
 
+#include "port-options.h"
 #include "util.h"
 
 /* --- port ------------------------------------------------------------------ */
+
+/* Writes one PORT_OPTIONS line: name, values, default, refused bits, help.
+ * 'port options' prints these alone, for scripts and bash completion. */
+static void
+port_option_print(FILE *f, const char *indent, enum port_opt opt)
+{
+	const struct port_opt_info *info = &port_opt_info[opt];
+	char values[32], def[16], refuse[16] = "-";
+
+	if (info->is_flag) {
+		snprintf(values, sizeof values, "on|off");
+		snprintf(def, sizeof def, "%s", info->def ? "on" : "off");
+	} else {
+		snprintf(values, sizeof values, "%u..%u", info->min, info->max);
+		if (info->def == PORT_OPT_AUTO)
+			snprintf(def, sizeof def, "auto");
+		else
+			snprintf(def, sizeof def, "%lld", (long long)info->def);
+		if (info->refuse)
+			snprintf(refuse, sizeof refuse, "0x%04x", info->refuse);
+	}
+	fprintf(f, "%s%-15s %-10s %-5s %-6s %s\n", indent, info->name, values,
+		def, refuse, info->help);
+}
 
 static void
 port_usage(FILE *f)
@@ -25,11 +50,12 @@ port_usage(FILE *f)
 "         pcap:       [rx FILE] [tx FILE] [mac MAC]\n"
 "         vhost-user: socket PATH [mode server|client] [mac MAC]\n"
 "       bridgectl port del NAME\n"
-"       bridgectl port set NAME [learning|flood|mcast_flood|bcast_flood|\n"
-"                 hairpin|isolated|bpdu_guard|root_block on|off]\n"
-"                 [cost N] [priority N] [group_fwd_mask N] [mtu N]\n"
-"                 [state STATE] [up|down]\n"
-"       bridgectl port show [NAME]\n");
+"       bridgectl port set NAME [OPTION VALUE]... [state STATE] [up|down]\n"
+"       bridgectl port show [NAME]\n"
+"\n"
+"Port set OPTIONs (name, values, default, refused bits, meaning):\n");
+	for (int opt = 0; opt < PORT_OPT_N; opt++)
+		port_option_print(f, "  ", opt);
 }
 
 static int
@@ -86,16 +112,11 @@ port_add(int argc, char **argv)
 	return 0;
 }
 
+/* Builds the port.set parameters from the PORT_OPTIONS table; the daemon
+ * checks the same ranges again, and the refused bits. */
 static int
 port_set(int argc, char **argv)
 {
-	static const char *const flags[] = { "learning", "flood",
-		"mcast_flood", "bcast_flood", "hairpin", "isolated",
-		"bpdu_guard", "root_block" };
-	static const struct { const char *key; uint64_t max; } nums[] = {
-		{ "cost", 65535 }, { "priority", 63 },
-		{ "group_fwd_mask", 65535 }, { "mtu", 65535 },
-	};
 	struct json_object *p;
 	struct rpc_error err;
 
@@ -105,7 +126,8 @@ port_set(int argc, char **argv)
 	p = ctl_params("s", "name", argv[0], NULL);
 	for (int i = 1; i < argc; i++) {
 		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		size_t k;
+		const struct port_opt_info *info;
+		int opt;
 		uint64_t n;
 		bool b;
 
@@ -124,9 +146,13 @@ port_set(int argc, char **argv)
 					       json_object_new_string(v));
 			continue;
 		}
-		for (k = 0; k < ARRAY_SIZE(flags); k++) {
-			if (strcmp(w, flags[k]))
-				continue;
+		if ((opt = port_opt_lookup(w)) < 0) {
+			json_object_put(p);
+			return ctl_usage_error("port", "unknown port setting "
+					       "'%s'", w);
+		}
+		info = &port_opt_info[opt];
+		if (info->is_flag) {
 			if (util_parse_bool(v, &b)) {
 				json_object_put(p);
 				return ctl_usage_error("port", "%s '%s': "
@@ -135,23 +161,13 @@ port_set(int argc, char **argv)
 			}
 			json_object_object_add(p, w,
 					       json_object_new_boolean(b));
-			break;
-		}
-		if (k < ARRAY_SIZE(flags))
 			continue;
-		for (k = 0; k < ARRAY_SIZE(nums); k++)
-			if (!strcmp(w, nums[k].key))
-				break;
-		if (k == ARRAY_SIZE(nums)) {
-			json_object_put(p);
-			return ctl_usage_error("port", "unknown port setting "
-					       "'%s'", w);
 		}
-		if (ctl_parse_u64(v, nums[k].max, &n)) {
+		if (ctl_parse_u64(v, info->max, &n) || n < info->min) {
 			json_object_put(p);
 			return ctl_usage_error("port", "%s '%s': expected an "
-					       "integer 0..%llu", w, v,
-					       (unsigned long long)nums[k].max);
+					       "integer %u..%u", w, v,
+					       info->min, info->max);
 		}
 		json_object_object_add(p, w, json_object_new_int64((int64_t)n));
 	}
@@ -215,6 +231,12 @@ own_port(int argc, char **argv)
 	}
 	if (!strcmp(argv[0], "set"))
 		return port_set(argc - 1, argv + 1);
+	/* Not in the usage: the option table for scripts and completion. */
+	if (!strcmp(argv[0], "options") && argc == 1) {
+		for (int opt = 0; opt < PORT_OPT_N; opt++)
+			port_option_print(stdout, "", opt);
+		return 0;
+	}
 	if (!strcmp(argv[0], "show") || !strcmp(argv[0], "list"))
 		return port_show(argc - 1, argv + 1);
 	return ctl_usage_error("port", "unknown port command '%s'", argv[0]);

@@ -654,11 +654,102 @@ bridge_set_admin_up(struct bridge *br, bool up)
 /* --- port options ----------------------------------------------------- */
 
 int
+bridge_port_set_option(struct bridge *br, struct port *port,
+		       enum port_opt opt, uint32_t value)
+{
+	const struct port_opt_info *info;
+
+	if ((unsigned)opt >= PORT_OPT_N)
+		return -EINVAL;
+	info = &port_opt_info[opt];
+	if (value < info->min || value > info->max)
+		return -ERANGE;
+	if (port_opt_refused_bit(opt, value) >= 0)
+		return -EINVAL;
+	switch (opt) {
+#define SET_FLAG(id, name, bit, def, help)				\
+	case PORT_OPT_##id:						\
+		return bridge_port_set_flag(br, port, PORT_F_##bit, value);
+#define SET_NUM(id, name, member, setter, ...)				\
+	case PORT_OPT_##id:						\
+		return bridge_port_set_##setter(br, port, value);
+	PORT_OPTIONS(SET_FLAG, SET_NUM)
+#undef SET_FLAG
+#undef SET_NUM
+	case PORT_OPT_N:
+		break;
+	}
+	return -EINVAL;
+}
+
+/* Whether a user set 'opt', for the options whose default is PORT_OPT_AUTO:
+ * each keeps its own marker, set by its setter. */
+static bool
+option_is_set(const struct port *port, enum port_opt opt)
+{
+	switch (opt) {
+	case PORT_OPT_COST:
+		return port->path_cost_set;
+	default:
+		/* A PORT_OPT_AUTO default needs a marker above. */
+		ASSERT(port_opt_info[opt].def != PORT_OPT_AUTO);
+		return true;
+	}
+}
+
+static void
+option_mark_set(struct port *port, enum port_opt opt, bool set)
+{
+	switch (opt) {
+	case PORT_OPT_COST:
+		port->path_cost_set = set;
+		break;
+	default:
+		break;
+	}
+}
+
+bool
+bridge_port_get_option(const struct port *port, enum port_opt opt,
+		       uint32_t *value)
+{
+	ASSERT((unsigned)opt < PORT_OPT_N);
+	switch (opt) {
+#define GET_FLAG(id, name, bit, def, help)				\
+	case PORT_OPT_##id:						\
+		*value = !!(port->flags & PORT_F_##bit);		\
+		break;
+#define GET_NUM(id, name, member, ...)					\
+	case PORT_OPT_##id:						\
+		*value = port->member;					\
+		break;
+	PORT_OPTIONS(GET_FLAG, GET_NUM)
+#undef GET_FLAG
+#undef GET_NUM
+	case PORT_OPT_N:
+		break;
+	}
+	return option_is_set(port, opt);
+}
+
+void
+bridge_port_restore_option(struct bridge *br, struct port *port,
+			   enum port_opt opt, uint32_t value, bool was_set)
+{
+	int err = bridge_port_set_option(br, port, opt, value);
+
+	if (err)
+		log_warn(MOD, "%s: cannot restore %s %u: %s", port->name,
+			 port_opt_info[opt].name, value, strerror(-err));
+	option_mark_set(port, opt, was_set);
+}
+
+int
 bridge_port_set_flag(struct bridge *br, struct port *port, uint32_t flag,
 		     bool on)
 {
 	(void)br;
-	if (!flag || (flag & (flag - 1)) || flag > PORT_F_ROOT_BLOCK)
+	if (!flag || (flag & (flag - 1)) || !(flag & PORT_F_ALL))
 		return -EINVAL;
 	if (on)
 		port->flags |= flag;

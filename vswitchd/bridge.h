@@ -158,7 +158,31 @@ int bridge_set_admin_up(struct bridge *br, bool up);
  * this; it exists to roll back a refused change (config-store.h). */
 void bridge_unpin_mac(struct bridge *br);
 
-/* Port setters. */
+/* Port options (the PORT_OPTIONS table, lib/port-options.h): what every
+ * front-end calls, so each option is set, read and undone the same way.
+ *
+ * bridge_port_set_option() sets 'opt' of 'port' to 'value' (a flag: 0 or 1)
+ * after checking the table's range (-ERANGE) and refused bits (-EINVAL);
+ * the option's own setter then checks the rest.  Returns 0 or -errno, and
+ * on error the option is unchanged.  Not for the datapath.
+ *
+ * bridge_port_get_option() stores the current value in '*value' and
+ * returns false if it is automatic: an option whose table default is
+ * PORT_OPT_AUTO that no user has set (the path cost follows the link speed
+ * until then), which the durable configuration therefore leaves out.
+ *
+ * bridge_port_restore_option() puts back a value and automatic-ness that
+ * bridge_port_get_option() read, to undo a request that failed half-way;
+ * it cannot fail for a value that was in effect. */
+int bridge_port_set_option(struct bridge *br, struct port *port,
+			   enum port_opt opt, uint32_t value);
+bool bridge_port_get_option(const struct port *port, enum port_opt opt,
+			    uint32_t *value);
+void bridge_port_restore_option(struct bridge *br, struct port *port,
+				enum port_opt opt, uint32_t value,
+				bool was_set);
+
+/* Port setters, one per option and for the rest of a port's state. */
 int bridge_port_set_flag(struct bridge *br, struct port *port,
 			 uint32_t flag, bool on);
 int bridge_port_set_group_fwd_mask(struct bridge *br, struct port *port,

@@ -13,7 +13,8 @@
  *                    "vlans": [ {"vid": 1, "pvid": true, "untagged": true} ],
  *                    "fdb": [ {"mac", "dev", "vlan", "state", "sticky"} ],
  *                    "ports": [ { "name", "type", "args": {...},
- *                                 "settings": { port.set params },
+ *                                 "settings": { port.set params: the
+ *                                               PORT_OPTIONS table, up },
  *                                 "vlans": [...] } ] } ] }
  *
  * Ports are listed by port number so a restart hands out the same
@@ -122,14 +123,6 @@ vlans_json(const struct vlan_port *vp)
 struct json_object *
 config_store_port_json(const struct port *p, bool runtime)
 {
-	static const struct { const char *key; uint32_t flag; } flags[] = {
-		{ "learning", PORT_F_LEARNING }, { "flood", PORT_F_FLOOD },
-		{ "mcast_flood", PORT_F_MCAST_FLOOD },
-		{ "bcast_flood", PORT_F_BCAST_FLOOD },
-		{ "hairpin", PORT_F_HAIRPIN }, { "isolated", PORT_F_ISOLATED },
-		{ "bpdu_guard", PORT_F_BPDU_GUARD },
-		{ "root_block", PORT_F_ROOT_BLOCK },
-	};
 	struct json_object *o = json_object_new_object();
 	struct json_object *s = json_object_new_object();
 	struct noted_port *np = *find_noted(p->name);
@@ -143,17 +136,19 @@ config_store_port_json(const struct port *p, bool runtime)
 		json_object_deep_copy(np->args, &args, NULL);
 	json_object_object_add(o, "args", args ? args
 			       : json_object_new_object());
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		json_object_object_add(s, flags[i].key, json_object_new_boolean(
-					       p->flags & flags[i].flag));
-	json_object_object_add(s, "group_fwd_mask",
-			       json_object_new_int(p->group_fwd_mask));
-	json_object_object_add(s, "priority",
-			       json_object_new_int(p->stp_priority));
-	if (p->path_cost_set)
-		json_object_object_add(s, "cost",
-				       json_object_new_int((int)p->path_cost));
-	json_object_object_add(s, "mtu", json_object_new_int((int)p->mtu));
+	/* Every table option, as the port.set parameter that restores it;
+	 * automatic values stay out so they follow the link after a
+	 * restart. */
+	for (int opt = 0; opt < PORT_OPT_N; opt++) {
+		const struct port_opt_info *info = &port_opt_info[opt];
+		uint32_t v;
+
+		if (!bridge_port_get_option(p, opt, &v))
+			continue;
+		json_object_object_add(s, info->name, info->is_flag
+				       ? json_object_new_boolean(v)
+				       : json_object_new_int64(v));
+	}
 	json_object_object_add(s, "up", json_object_new_boolean(p->admin_up));
 	json_object_object_add(o, "settings", s);
 	json_object_object_add(o, "vlans", vlans_json(&p->vlans));

@@ -581,30 +581,35 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 	return 0;
 }
 
-/* port.set: the fallible steps (mtu, up, state) run first, each undone if
- * a later one fails; the rest is checked beforehand and cannot fail. */
+/* Undoes the first 'n' port options of a port.set that failed part-way. */
+static void
+port_set_undo(struct bridge *br, struct port *port, const bool *given,
+	      const uint32_t *old, const bool *old_set, int n)
+{
+	while (n-- > 0)
+		if (given[n])
+			bridge_port_restore_option(br, port, n, old[n],
+						   old_set[n]);
+}
+
+/* port.set: every parameter is checked before anything changes; then the
+ * options of the PORT_OPTIONS table (lib/port-options.h), up and state are
+ * applied in that order, and a step that fails undoes the ones before it
+ * (a move to a new master included), so a request takes effect whole or
+ * not at all. */
 static int
 m_port_set(struct json_object *params, struct ctl_reply *r)
 {
 	static const char *const known[] = {
-		"name", "learning", "flood", "mcast_flood", "bcast_flood",
-		"hairpin", "isolated", "bpdu_guard", "root_block",
-		"group_fwd_mask", "cost", "priority", "state", "mtu", "up",
-		"master", NULL };
-	static const struct { const char *key; uint32_t flag; } flags[] = {
-		{ "learning", PORT_F_LEARNING }, { "flood", PORT_F_FLOOD },
-		{ "mcast_flood", PORT_F_MCAST_FLOOD },
-		{ "bcast_flood", PORT_F_BCAST_FLOOD },
-		{ "hairpin", PORT_F_HAIRPIN }, { "isolated", PORT_F_ISOLATED },
-		{ "bpdu_guard", PORT_F_BPDU_GUARD },
-		{ "root_block", PORT_F_ROOT_BLOCK },
-	};
-	bool fset[ARRAY_SIZE(flags)], fval[ARRAY_SIZE(flags)];
-	uint64_t gfm = 0, cost = 0, prio = 0, mtu = 0;
-	int has_gfm, has_cost, has_prio, has_mtu, has_up, has_state;
+#define PORT_SET_KNOWN(id, name, ...) name,
+		PORT_OPTIONS(PORT_SET_KNOWN, PORT_SET_KNOWN)
+#undef PORT_SET_KNOWN
+		"name", "state", "up", "master", NULL };
+	bool given[PORT_OPT_N], old_set[PORT_OPT_N];
+	uint32_t val[PORT_OPT_N], old[PORT_OPT_N];
+	int has_up, has_state, opt;
 	const char *name, *state_s = NULL, *master = NULL;
 	enum port_state state = PORT_DISABLED;
-	uint32_t old_mtu;
 	uint16_t old_no;
 	bool up = false, old_up;
 	struct bridge *br, *old_br, *to = NULL;
@@ -614,31 +619,34 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "name", true, &name, r) < 0)
 		return r->code;
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
-		int rc = ctl_param_bool(params, flags[i].key, false, &fval[i], r);
+	for (opt = 0; opt < PORT_OPT_N; opt++) {
+		const struct port_opt_info *info = &port_opt_info[opt];
+		uint64_t n = 0;
+		bool b = false;
+		int rc, bit;
 
+		if (info->is_flag)
+			rc = ctl_param_bool(params, info->name, false, &b, r);
+		else
+			rc = ctl_param_uint(params, info->name, false,
+					    info->min, info->max, &n, r);
 		if (rc < 0)
 			return r->code;
-		fset[i] = rc == 1;
+		given[opt] = rc == 1;
+		val[opt] = info->is_flag ? b : (uint32_t)n;
+		bit = given[opt] ? port_opt_refused_bit(opt, val[opt]) : -1;
+		if (bit >= 0)
+			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+					       "params.%s: 0x%llx has bit %d "
+					       "(%s) set", info->name,
+					       (unsigned long long)val[opt],
+					       bit, info->refuse_why);
 	}
-	if ((has_gfm = ctl_param_uint(params, "group_fwd_mask", false, 0,
-				      65535, &gfm, r)) < 0 ||
-	    (has_cost = ctl_param_uint(params, "cost", false, 1, 65535, &cost,
-				       r)) < 0 ||
-	    (has_prio = ctl_param_uint(params, "priority", false, 0, 63, &prio,
-				       r)) < 0 ||
-	    (has_mtu = ctl_param_uint(params, "mtu", false, 68, 65535, &mtu,
-				      r)) < 0 ||
-	    (has_up = ctl_param_bool(params, "up", false, &up, r)) < 0 ||
+	if ((has_up = ctl_param_bool(params, "up", false, &up, r)) < 0 ||
 	    (has_state = ctl_param_string(params, "state", false, &state_s,
 					  r)) < 0 ||
 	    ctl_param_string(params, "master", false, &master, r) < 0)
 		return r->code;
-	if (has_gfm && (gfm & 0x0002))
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.group_fwd_mask: 0x%llx has bit 1 "
-				       "(pause frames) set",
-				       (unsigned long long)gfm);
 	if (has_state && port_parse_state(state_s, &state))
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 				       "params.state: '%s' is not a port state "
@@ -662,24 +670,27 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 					       name, master, strerror(-err));
 		br = to;
 	}
-	old_mtu = port->mtu;
-	old_up = port->admin_up;
-	if (has_mtu) {
-		err = bridge_port_set_mtu(br, port, (uint32_t)mtu);
+	for (opt = 0; opt < PORT_OPT_N; opt++) {
+		if (!given[opt])
+			continue;
+		old_set[opt] = bridge_port_get_option(port, opt, &old[opt]);
+		err = bridge_port_set_option(br, port, opt, val[opt]);
 		if (err) {
 			ctl_reply_error(r, CTL_ERR_APP, -err,
-					"%s: cannot set mtu %llu: %s", name,
-					(unsigned long long)mtu, strerror(-err));
-			goto out_undo_move;
+					"%s: cannot set %s %u: %s", name,
+					port_opt_info[opt].name, val[opt],
+					strerror(-err));
+			goto out_undo_options;
 		}
 	}
+	old_up = port->admin_up;
 	if (has_up) {
 		err = bridge_port_set_admin_up(br, port, up);
 		if (err) {
 			ctl_reply_error(r, CTL_ERR_APP, -err,
 					"%s: cannot set %s: %s", name,
 					up ? "up" : "down", strerror(-err));
-			goto out_undo_mtu;
+			goto out_undo_options;
 		}
 	}
 	if (has_state) {
@@ -692,25 +703,14 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 			goto out_undo_up;
 		}
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (fset[i])
-			bridge_port_set_flag(br, port, flags[i].flag, fval[i]);
-	if (has_gfm)
-		bridge_port_set_group_fwd_mask(br, port, (uint16_t)gfm);
-	if (has_cost)
-		bridge_port_set_path_cost(br, port, (uint32_t)cost);
-	if (has_prio)
-		bridge_port_set_priority(br, port, (uint32_t)prio);
 	ctl_notify_link("set", name, br->name);
 	return 0;
 
 out_undo_up:
 	if (has_up)
 		bridge_port_set_admin_up(br, port, old_up);
-out_undo_mtu:
-	if (has_mtu)
-		bridge_port_set_mtu(br, port, old_mtu);
-out_undo_move:
+out_undo_options:
+	port_set_undo(br, port, given, old, old_set, opt);
 	if (br != old_br)
 		bridge_port_move(old_br, port, old_no);
 	return r->code;

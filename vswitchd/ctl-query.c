@@ -242,14 +242,6 @@ ctl_json_port(const struct port *port)
 	struct json_object *o = json_object_new_object();
 	struct json_object *f = json_object_new_object();
 	char id[8];
-	static const struct { const char *key; uint32_t flag; } flags[] = {
-		{ "learning", PORT_F_LEARNING }, { "flood", PORT_F_FLOOD },
-		{ "mcast_flood", PORT_F_MCAST_FLOOD },
-		{ "bcast_flood", PORT_F_BCAST_FLOOD },
-		{ "hairpin", PORT_F_HAIRPIN }, { "isolated", PORT_F_ISOLATED },
-		{ "bpdu_guard", PORT_F_BPDU_GUARD },
-		{ "root_block", PORT_F_ROOT_BLOCK },
-	};
 
 	json_object_object_add(o, "name", json_object_new_string(port->name));
 	json_object_object_add(o, "bridge", port->br ?
@@ -260,21 +252,24 @@ ctl_json_port(const struct port *port)
 	json_object_object_add(o, "state",
 			       json_object_new_string(port_state_name(port->state)));
 	json_object_object_add(o, "mac", json_mac(&port->mac));
-	json_object_object_add(o, "mtu", json_object_new_int((int)port->mtu));
 	json_object_object_add(o, "up", json_object_new_boolean(port->admin_up));
 	json_object_object_add(o, "carrier",
 			       json_object_new_boolean(port_has_carrier(port)));
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		json_object_object_add(f, flags[i].key,
-				       json_object_new_boolean(port->flags &
-							       flags[i].flag));
+	/* Every table option, automatic ones included: flags in "flags",
+	 * numbers at the top level, each under its port.set name. */
 	json_object_object_add(o, "flags", f);
-	json_object_object_add(o, "group_fwd_mask",
-			       json_object_new_int(port->group_fwd_mask));
-	json_object_object_add(o, "cost",
-			       json_object_new_int((int)port->path_cost));
-	json_object_object_add(o, "priority",
-			       json_object_new_int(port->stp_priority));
+	for (int opt = 0; opt < PORT_OPT_N; opt++) {
+		const struct port_opt_info *info = &port_opt_info[opt];
+		uint32_t v;
+
+		bridge_port_get_option(port, opt, &v);
+		if (info->is_flag)
+			json_object_object_add(f, info->name,
+					       json_object_new_boolean(v));
+		else
+			json_object_object_add(o, info->name,
+					       json_object_new_int64(v));
+	}
 	snprintf(id, sizeof id, "0x%04x", ctl_port_id(port));
 	json_object_object_add(o, "port_id", json_object_new_string(id));
 	return o;

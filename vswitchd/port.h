@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "eth.h"
+#include "port-options.h"
 #include "vlan.h"
 
 struct bridge;
@@ -35,8 +36,9 @@ enum port_state {
 	PORT_BLOCKING = 4,
 };
 
-/* Per-port flags (Linux brport flags); defaults: LEARNING, FLOOD,
- * MCAST_FLOOD, BCAST_FLOOD on. */
+/* Per-port flags (Linux brport flags).  Their names, defaults and help are
+ * in the PORT_OPTIONS table (lib/port-options.h), which every front-end
+ * reads; a new flag needs a bit here and a FLAG line there. */
 enum {
 	PORT_F_LEARNING    = 1 << 0,
 	PORT_F_FLOOD       = 1 << 1,	/* unknown unicast flooding */
@@ -47,8 +49,14 @@ enum {
 	PORT_F_BPDU_GUARD  = 1 << 6,
 	PORT_F_ROOT_BLOCK  = 1 << 7,
 };
-#define PORT_F_DEFAULT (PORT_F_LEARNING | PORT_F_FLOOD | PORT_F_MCAST_FLOOD | \
-			PORT_F_BCAST_FLOOD)
+
+#define PORT_F_DEFAULT_BIT(id, name, bit, def, help)			\
+	| ((def) ? PORT_F_##bit : 0)
+#define PORT_F_ALL_BIT(id, name, bit, def, help) | PORT_F_##bit
+#define PORT_F_NONE(...)
+/* The flags a new port starts with, and every flag the table knows. */
+#define PORT_F_DEFAULT (0u PORT_OPTIONS(PORT_F_DEFAULT_BIT, PORT_F_NONE))
+#define PORT_F_ALL (0u PORT_OPTIONS(PORT_F_ALL_BIT, PORT_F_NONE))
 
 /* Why the pipeline dropped a frame.  Counted per port (ingress reasons on
  * the receiving port, egress reasons on the sending port). */

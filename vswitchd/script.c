@@ -368,16 +368,14 @@ find_dev(const struct script_ctx *ctx, const char *dev, bool self_ok,
 	return fail(ctx, -ENODEV, "device %s is not a bridge port", dev);
 }
 
-static const struct {
-	const char *kw;
-	uint32_t flag;
-} port_flags[] = {
-	{ "learning", PORT_F_LEARNING }, { "flood", PORT_F_FLOOD },
-	{ "mcast_flood", PORT_F_MCAST_FLOOD },
-	{ "bcast_flood", PORT_F_BCAST_FLOOD }, { "hairpin", PORT_F_HAIRPIN },
-	{ "isolated", PORT_F_ISOLATED }, { "guard", PORT_F_BPDU_GUARD },
-	{ "root_block", PORT_F_ROOT_BLOCK },
-};
+/* The option a 'link set' keyword names: the PORT_OPTIONS table
+ * (lib/port-options.h), plus "guard", which older setup files and
+ * vswitchd(8) used for bpdu_guard.  Returns -1 for none. */
+static int
+lookup_link_option(const char *kw)
+{
+	return !strcmp(kw, "guard") ? PORT_OPT_BPDU_GUARD : port_opt_lookup(kw);
+}
 
 static int
 apply_link_option(const struct script_ctx *ctx, struct bridge *br,
@@ -386,7 +384,7 @@ apply_link_option(const struct script_ctx *ctx, struct bridge *br,
 	const char *kw = argv[*i];
 	unsigned long v;
 	bool on;
-	int err;
+	int opt, err;
 
 	if (!strcmp(kw, "up") || !strcmp(kw, "down")) {
 		err = bridge_port_set_admin_up(br, port, kw[0] == 'u');
@@ -396,37 +394,23 @@ apply_link_option(const struct script_ctx *ctx, struct bridge *br,
 		return err;
 	const char *val = argv[++*i];
 
-	for (unsigned k = 0; k < ARRAY_SIZE(port_flags); k++) {
-		if (!strcmp(kw, port_flags[k].kw)) {
+	if ((opt = lookup_link_option(kw)) >= 0) {
+		/* The range is the bridge's to check, so the message names the
+		 * port like any other refusal. */
+		if (port_opt_info[opt].is_flag) {
 			if ((err = parse_onoff(ctx, kw, val, &on)))
 				return err;
-			err = bridge_port_set_flag(br, port, port_flags[k].flag,
-						   on);
-			goto done;
+			v = on;
+		} else if ((err = parse_num(ctx, kw, val, UINT32_MAX, &v))) {
+			return err;
 		}
-	}
-	if (!strcmp(kw, "state")) {
+		err = bridge_port_set_option(br, port, opt, (uint32_t)v);
+	} else if (!strcmp(kw, "state")) {
 		enum port_state st;
 
 		if (port_parse_state(val, &st))
 			return fail(ctx, -EINVAL, "state: bad state '%s'", val);
 		err = bridge_port_set_state(br, port, st);
-	} else if (!strcmp(kw, "group_fwd_mask")) {
-		if ((err = parse_num(ctx, kw, val, 0xffff, &v)))
-			return err;
-		err = bridge_port_set_group_fwd_mask(br, port, (uint16_t)v);
-	} else if (!strcmp(kw, "mtu")) {
-		if ((err = parse_num(ctx, kw, val, 65535, &v)))
-			return err;
-		err = bridge_port_set_mtu(br, port, (uint32_t)v);
-	} else if (!strcmp(kw, "cost")) {
-		if ((err = parse_num(ctx, kw, val, UINT32_MAX, &v)))
-			return err;
-		err = bridge_port_set_path_cost(br, port, (uint32_t)v);
-	} else if (!strcmp(kw, "priority")) {
-		if ((err = parse_num(ctx, kw, val, UINT32_MAX, &v)))
-			return err;
-		err = bridge_port_set_priority(br, port, (uint32_t)v);
 	} else {
 		return fail(ctx, -EINVAL, "link set: unknown option '%s'", kw);
 	}
