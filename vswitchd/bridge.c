@@ -320,7 +320,6 @@ bridge_update_mac(struct bridge *br)
 		stp_glue_bridge_config(br);
 	if (found)
 		host_set_mac(br);
-	dp_bridge_changed(br);
 }
 
 int
@@ -464,10 +463,7 @@ bridge_set_ageing_time_cs(struct bridge *br, uint32_t cs)
 int
 bridge_set_vlan_filtering(struct bridge *br, bool on)
 {
-	if (br->opt.vlan_filtering != on) {
-		br->opt.vlan_filtering = on;
-		dp_bridge_changed(br);
-	}
+	br->opt.vlan_filtering = on;
 	return 0;
 }
 
@@ -477,7 +473,6 @@ bridge_set_vlan_protocol(struct bridge *br, uint16_t tpid)
 	if (tpid != ETH_TYPE_VLAN && tpid != ETH_TYPE_QINQ)
 		return -EINVAL;
 	br->opt.vlan_protocol = tpid;
-	dp_bridge_changed(br);
 	return 0;
 }
 
@@ -622,7 +617,6 @@ bridge_set_mac(struct bridge *br, const struct eth_addr *mac)
 		if (!fdb_lookup(br->fdb, mac, vid))
 			fdb_add(br->fdb, mac, vid, FDB_PORT_BRIDGE,
 				FDB_F_LOCAL | FDB_F_STATIC, br->now_ms);
-	dp_bridge_changed(br);
 	return 0;
 }
 

@@ -407,9 +407,3 @@ dp_capture(struct port *port, const struct pkt *p, bool tx)
 	if (port->capture && dp_capture_hook)
 		dp_capture_hook(port, p, tx);
 }
-
-void
-dp_bridge_changed(struct bridge *br)
-{
-	(void)br;
-}

@@ -41,7 +41,4 @@ extern dp_capture_fn *dp_capture_hook;
 /* Calls the capture hook for 'p' on 'port' if the port is being captured. */
 void dp_capture(struct port *port, const struct pkt *p, bool tx);
 
-/* Tells the datapath that bridge-wide settings changed (cached values). */
-void dp_bridge_changed(struct bridge *br);
-
 #endif /* VSWITCHD_DP_H */
