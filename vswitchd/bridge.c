@@ -6,7 +6,8 @@
  * free port number, local FDB entries for every port MAC at VID 0 and at each
  * VLAN of the port, bridge MAC = lowest port MAC unless pinned, VLAN
  * default_pvid PVID untagged on new ports, group_fwd_mask refusing bits 0-2,
- * STP timer ranges only enforced while STP is on.
+ * hello time and max age ranges always enforced, the forward delay range
+ * only while STP is on.
  */
 #include "bridge.h"
 
@@ -316,8 +317,7 @@ bridge_update_mac(struct bridge *br)
 		}
 	}
 	br->mac = lowest;
-	if (br->stp)
-		stp_glue_bridge_config(br);
+	stp_glue_bridge_config(br);
 	if (found)
 		host_set_mac(br);
 }

@@ -62,14 +62,17 @@ struct bridge {
 	bool admin_up;			/* bridge device up */
 	struct bridge_options opt;
 	struct fdb *fdb;
-	struct stp *stp;		/* NULL until STP is wired in */
+	struct stp *stp;		/* 802.1D state machine (stp-glue.c),
+					 * present from create to destroy even
+					 * with stp_state 0 */
 	struct vlan_port self_vlans;	/* the bridge device's own VLANs */
 	struct port *ports[BRIDGE_MAX_PORTS];	/* by port_no; [0] unused */
 	unsigned n_ports;
 	uint16_t max_port_no;		/* highest port_no in use */
 	struct port *host;		/* the bridge device's port, or NULL */
 	struct pkt_pool *pool;		/* shared packet pool */
-	uint64_t now_ms;		/* clock at the last bridge_run() */
+	uint64_t now_ms;		/* clock at creation, then at the last
+					 * bridge_run() */
 	struct bridge_stats stats;
 	struct bridge_event_ring *events; /* for monitors (bridge-event.h) */
 	bool stp_tc;			/* topology change, as last reported */
@@ -219,8 +222,9 @@ int bridge_vlan_add(struct bridge *br, struct port *port, uint16_t vid,
 int bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid);
 
 /* User FDB changes ("bridge fdb add/del ... master"); added entries carry
- * FDB_F_USER (added_by_user).  'port' NULL means the bridge device.  'vid' FDB_VID_ANY (no 'vlan' given) means VID 0 and
- * every VLAN of the port, as the kernel does. */
+ * FDB_F_USER (added_by_user).  'port' NULL means the bridge device.  'vid'
+ * FDB_VID_ANY (no 'vlan' given) means VID 0 and every VLAN of the port, as
+ * the kernel does. */
 int bridge_fdb_add(struct bridge *br, struct port *port,
 		   const struct eth_addr *mac, uint16_t vid, uint8_t flags);
 int bridge_fdb_del(struct bridge *br, struct port *port,

@@ -8,7 +8,8 @@
  * With filtering off frames are never edited.  A packet may borrow its
  * data from the ingress port (a guest's TX buffer, see pkt.h): every
  * in-place edit or parse beyond the MAC addresses is preceded by
- * pkt_make_writable().
+ * pkt_make_writable(), except the egress MTU check's read of the EtherType,
+ * where data changing under us only changes that frame's own fate.
  */
 #include "dp.h"
 
@@ -92,8 +93,12 @@ flood(struct bridge *br, struct dp_burst *b, struct port *in, struct pkt *p,
 	}
 }
 
-/* Sends a known unicast frame or floods an unknown one ('in' NULL for the
- * bridge device).  Returns false if the frame was dropped. */
+/* Queues 'p' for its egress ports ('in' NULL for the bridge device):
+ * broadcast and multicast are flooded and, from a port, also delivered to
+ * the bridge device; unknown unicast is flooded; known unicast goes to the
+ * bridge device (a local entry, from a port only) or to its port if
+ * should_deliver() allows, else it is counted as a no_egress drop on 'in'.
+ * A frame queued nowhere is simply freed with the burst. */
 static void
 forward(struct bridge *br, struct dp_burst *b, struct port *in,
 	struct pkt *p)

@@ -26,10 +26,10 @@ struct port_class {
 	/* Receives up to 'max' (<= PKT_BURST) frames into packets taken from
 	 * 'pool'.  Returns how many were stored in 'pkts' (the caller now
 	 * owns them), 0 when nothing is pending, or -errno on a port error
-	 * (the caller marks the port down).  Frames that cannot be stored
-	 * (pool empty, oversize, runt) are counted in port->stats.drops and
-	 * not returned.  Called from the datapath; must not block.  Must not
-	 * be NULL. */
+	 * (the caller stops receiving from the port).  Frames that cannot be
+	 * stored (pool empty, oversize) are counted in port->stats.drops and
+	 * not returned; a runt may be returned, and the pipeline counts it.
+	 * Called from the datapath; must not block.  Must not be NULL. */
 	int (*rx_burst)(struct port *port, struct pkt_pool *pool,
 			struct pkt **pkts, int max);
 

@@ -3,8 +3,8 @@
  *
  * Every port type (pcap, tap, vhost-user, ...) embeds a struct port as its
  * first member and implements struct port_class (port-provider.h).  The
- * pipeline only ever calls the class through the inline wrappers below, so
- * it never knows where a frame came from.
+ * pipeline only ever calls the class through the wrappers below (port.c),
+ * so it never knows where a frame came from.
  *
  * Port numbers are small integers 1..BRIDGE_MAX_PORTS-1, assigned by the
  * bridge (lowest free, like the Linux bridge); the FDB and STP refer to
