@@ -17,6 +17,29 @@
 
 #define MOD "stp"
 
+/* The port state the datapath gates on for STP port state 'st'.  The pure
+ * STP module has its own enum (it may not see port.h), so the two are
+ * mapped here by name, not by value: a state added to enum stp_state
+ * without a case below fails to build (-Wswitch). */
+static enum port_state
+port_state_from_stp(enum stp_state st)
+{
+	switch (st) {
+	case STP_DISABLED:
+		return PORT_DISABLED;
+	case STP_LISTENING:
+		return PORT_LISTENING;
+	case STP_LEARNING:
+		return PORT_LEARNING;
+	case STP_FORWARDING:
+		return PORT_FORWARDING;
+	case STP_BLOCKING:
+		return PORT_BLOCKING;
+	}
+	ASSERT(!"STP port state out of range");
+	return PORT_DISABLED;
+}
+
 /* Sends every queued BPDU, applies state changes and flush requests, and
  * gives the FDB the topology-change hold time.  Called after every call
  * into STP, so STP never calls back into us. */
@@ -52,7 +75,7 @@ drain(struct bridge *br)
 
 		if (!port)
 			continue;
-		st = (enum port_state)stp_port_get_state(br->stp, port_no);
+		st = port_state_from_stp(stp_port_get_state(br->stp, port_no));
 		if (st != port->state) {
 			log_info(MOD, "%s: %s: state %s -> %s", br->name,
 				 port->name, port_state_name(port->state),
