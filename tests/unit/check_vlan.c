@@ -730,52 +730,6 @@ START_TEST(test_pkt_push_pop_qinq)
 }
 END_TEST
 
-/* A priority-tagged frame enters an access port (PVID 10), leaves a trunk
- * tagged with VID 10 and its PCP/DEI, re-enters the trunk side and leaves
- * an untagged port as the original payload: the Linux pipeline steps 4, 11
- * and 12 done with this module's decisions and lib/pkt.c's edits. */
-START_TEST(test_pkt_pipeline)
-{
-	static const uint8_t trunk_wire[] = { MACS, 0x81, 0x00, 0xd0, 0x0a,
-					      IPV4_START };
-	struct vlan_port access, trunk;
-	struct vlan_class cls;
-	struct pkt *p = pkt_from(f_q_prio, sizeof f_q_prio);
-
-	vlan_port_init(&access);
-	vlan_port_init(&trunk);
-	ck_assert_int_eq(vlan_port_add(&access, 10, true, true), 0);
-	ck_assert_int_eq(vlan_port_add(&trunk, 10, false, false), 0);
-
-	/* Ingress on the access port: priority tag, classified to PVID. */
-	ck_assert_int_eq(vlan_ingress(&access, ETH_TYPE_VLAN, p->data, p->len,
-				      &cls), VLAN_ACCEPT);
-	ck_assert_uint_eq(cls.vid, 10);
-	ck_assert_uint_eq(cls.tci, 0xd000);
-	ck_assert(cls.had_tag);
-	pkt_pop_vlan(p);
-	assert_frame(p, f_untagged, sizeof f_untagged);
-
-	/* Egress on the trunk: tagged with VID and priority. */
-	ck_assert(vlan_egress_allowed(&trunk, cls.vid));
-	ck_assert(!vlan_egress_untagged(&trunk, cls.vid));
-	pkt_push_vlan(p, ETH_TYPE_VLAN, cls.tci | cls.vid);
-	assert_frame(p, trunk_wire, sizeof trunk_wire);
-
-	/* Back in through the trunk, out through the access port. */
-	ck_assert_int_eq(vlan_ingress(&trunk, ETH_TYPE_VLAN, p->data, p->len,
-				      &cls), VLAN_ACCEPT);
-	ck_assert_uint_eq(cls.vid, 10);
-	ck_assert_uint_eq(cls.tci, 0xd000);
-	ck_assert(cls.had_tag);
-	ck_assert(vlan_egress_allowed(&access, cls.vid));
-	ck_assert(vlan_egress_untagged(&access, cls.vid));
-	pkt_pop_vlan(p);
-	assert_frame(p, f_untagged, sizeof f_untagged);
-	pkt_free(pool, p);
-}
-END_TEST
-
 static Suite *
 vlan_suite(void)
 {
@@ -824,7 +778,6 @@ vlan_suite(void)
 	tcase_add_checked_fixture(tc, setup_pool, teardown_pool);
 	tcase_add_test(tc, test_pkt_push_pop_q);
 	tcase_add_test(tc, test_pkt_push_pop_qinq);
-	tcase_add_test(tc, test_pkt_pipeline);
 	suite_add_tcase(s, tc);
 
 	return s;
