@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "bridge-options.h"
 #include "util.h"
 
 typedef int brctl_fn(int argc, char **argv);
@@ -280,10 +281,14 @@ cmd_delif(int argc, char **argv)
 	return 0;
 }
 
-/* Sets bridge option 'key' to 'value'; prints "'what' failed: ERR". */
+/* Sets bridge option 'opt' (BRIDGE_OPTIONS) to 'value'; prints "'what'
+ * failed: ERR".  brctl's commands are bridge-utils' fixed set, so a new
+ * option of the table gets none here. */
 static int
-set_bridge(const char *br, const char *key, int64_t value, const char *what)
+set_bridge(const char *br, enum bridge_opt opt, int64_t value,
+	   const char *what)
 {
+	const char *key = bridge_opt_info[opt].name;
 	struct rpc_error err;
 
 	if (!call("bridge.set", ctl_params("s", "name", br, "o", "options",
@@ -348,7 +353,8 @@ cmd_setageing(int argc, char **argv)
 		fprintf(stderr, "bad ageing time value\n");
 		return 1;
 	}
-	return set_bridge(argv[1], "ageing_time", cs, "set ageing time");
+	return set_bridge(argv[1], BRIDGE_OPT_AGEING_TIME, cs,
+			  "set ageing time");
 }
 
 static int
@@ -362,7 +368,7 @@ cmd_setbridgeprio(int argc, char **argv)
 		return 1;
 	}
 	/* The kernel keeps the low 16 bits (sysfs priority is a u16). */
-	return set_bridge(argv[1], "priority", (uint16_t)prio,
+	return set_bridge(argv[1], BRIDGE_OPT_PRIORITY, (uint16_t)prio,
 			  "set bridge priority");
 }
 
@@ -376,7 +382,8 @@ cmd_setfd(int argc, char **argv)
 		fprintf(stderr, "bad forward delay value\n");
 		return 1;
 	}
-	return set_bridge(argv[1], "forward_delay", cs, "set forward delay");
+	return set_bridge(argv[1], BRIDGE_OPT_FORWARD_DELAY, cs,
+			  "set forward delay");
 }
 
 static int
@@ -389,7 +396,7 @@ cmd_sethello(int argc, char **argv)
 		fprintf(stderr, "bad hello timer value\n");
 		return 1;
 	}
-	return set_bridge(argv[1], "hello_time", cs, "set hello timer");
+	return set_bridge(argv[1], BRIDGE_OPT_HELLO_TIME, cs, "set hello timer");
 }
 
 static int
@@ -402,7 +409,7 @@ cmd_setmaxage(int argc, char **argv)
 		fprintf(stderr, "bad max age value\n");
 		return 1;
 	}
-	return set_bridge(argv[1], "max_age", cs, "set max age");
+	return set_bridge(argv[1], BRIDGE_OPT_MAX_AGE, cs, "set max age");
 }
 
 static int
@@ -488,7 +495,7 @@ cmd_stp(int argc, char **argv)
 		fprintf(stderr, "expect on/off for argument\n");
 		return 1;
 	}
-	return set_bridge(argv[1], "stp_state", on, "set stp status");
+	return set_bridge(argv[1], BRIDGE_OPT_STP_STATE, on, "set stp status");
 }
 
 /* Prints one "brctl show" row group. */

@@ -12,9 +12,45 @@
 
 #include <json-c/json.h>
 
+#include "bridge-options.h"
 #include "util.h"
 
 /* --- link ------------------------------------------------------------------ */
+
+/* The words of a BRIDGE_OPT_TPID value, and the TPID each stands for. */
+static const struct {
+	const char *word;
+	uint32_t tpid;
+} tpid_words[] = { { "802.1Q", 0x8100 }, { "802.1ad", 0x88a8 } };
+
+/* Writes one BRIDGE_OPTIONS line: name, values, default, unit, refused
+ * bits, alias, help.  'link options' prints these alone, for scripts and
+ * bash completion. */
+static void
+bridge_option_print(FILE *f, const char *indent, enum bridge_opt opt)
+{
+	const struct bridge_opt_info *info = &bridge_opt_info[opt];
+	char values[32], def[16], refuse[16] = "-";
+
+	if (info->type == BRIDGE_OPT_TPID) {
+		snprintf(values, sizeof values, "%s|%s", tpid_words[0].word,
+			 tpid_words[1].word);
+		snprintf(def, sizeof def, "%s", "?");
+		for (size_t i = 0; i < ARRAY_SIZE(tpid_words); i++)
+			if (tpid_words[i].tpid == info->def)
+				snprintf(def, sizeof def, "%s",
+					 tpid_words[i].word);
+	} else {
+		snprintf(values, sizeof values, info->type == BRIDGE_OPT_BOOL
+			 ? "%u|%u" : "%u..%u", info->min, info->max);
+		snprintf(def, sizeof def, "%u", info->def);
+	}
+	if (info->refuse)
+		snprintf(refuse, sizeof refuse, "0x%04x", info->refuse);
+	fprintf(f, "%s%-18s %-15s %-7s %-4s %-6s %-13s %s\n", indent,
+		info->name, values, def, *info->unit ? info->unit : "-",
+		refuse, info->alias ? info->alias : "-", info->help);
+}
 
 static void
 link_usage(FILE *f)
@@ -25,75 +61,66 @@ link_usage(FILE *f)
 "                                    [type bridge OPTION VALUE...]\n"
 "       bridgectl link del [dev] DEV\n"
 "       bridgectl link show [[dev] DEV]\n"
-"Bridge OPTIONs (times in centiseconds, as ip-link): forward_delay,\n"
-"  hello_time, max_age, ageing_time, stp_state, priority, vlan_filtering,\n"
-"  vlan_protocol {802.1Q|802.1ad}, vlan_default_pvid, group_fwd_mask,\n"
-"  no_linklocal_learn, fdb_max_learned, mcast_snooping 0.\n"
-"'master BRIDGE' on a device that is not a port yet creates a TAP port.\n");
+"'master BRIDGE' on a device that is not a port yet creates a TAP port.\n"
+"\n"
+"Bridge OPTIONs (name, values, default, unit (cs: centiseconds, as\n"
+"ip-link), refused bits, other name, meaning), and mcast_snooping 0:\n");
+	for (int opt = 0; opt < BRIDGE_OPT_N; opt++)
+		bridge_option_print(f, "  ", opt);
 }
 
-/* Parses bridge OPTION VALUE pairs from argv[*i] on into 'opts'.  Returns
- * 0, or CTL_EXIT_USAGE after printing which argument is bad. */
+/* Parses bridge OPTION VALUE pairs (the BRIDGE_OPTIONS table) from
+ * argv[*i] on into 'opts', each under its bridge.set name.  A value its
+ * type cannot hold is a usage error; the range is the daemon's to check.
+ * Returns 0, or CTL_EXIT_USAGE after printing which argument is bad. */
 static int
 parse_bridge_opts(int argc, char **argv, int *i, struct json_object *opts)
 {
-	static const struct { const char *word, *key; uint64_t max; } tab[] = {
-		{ "forward_delay", "forward_delay", UINT32_MAX },
-		{ "hello_time", "hello_time", UINT32_MAX },
-		{ "max_age", "max_age", UINT32_MAX },
-		{ "ageing_time", "ageing_time", UINT32_MAX },
-		{ "stp_state", "stp_state", 1 },
-		{ "priority", "priority", 65535 },
-		{ "vlan_filtering", "vlan_filtering", 1 },
-		{ "vlan_default_pvid", "default_pvid", 4094 },
-		{ "group_fwd_mask", "group_fwd_mask", 65535 },
-		{ "no_linklocal_learn", "no_linklocal_learn", 1 },
-		{ "fdb_max_learned", "fdb_max_learned", UINT32_MAX },
-	};
-
 	for (; *i < argc; (*i)++) {
 		const char *w = argv[*i];
 		const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-		size_t t;
-		uint64_t n;
+		const struct bridge_opt_info *info;
+		uint64_t n, limit;
+		int opt;
 
 		if (ctl_matches(w, "up") || ctl_matches(w, "down") ||
 		    ctl_matches(w, "master") || ctl_matches(w, "nomaster"))
 			return 0;
 		if (!v)
 			return ctl_usage_error("link", "'%s' needs a value", w);
-		if (ctl_matches(w, "vlan_protocol")) {
-			if (strcasecmp(v, "802.1Q") && strcasecmp(v, "802.1ad"))
-				return ctl_usage_error("link", "vlan_protocol "
-						       "'%s': expected 802.1Q "
-						       "or 802.1ad", v);
-			json_object_object_add(opts, "vlan_protocol",
-					       json_object_new_string(v));
-			(*i)++;
-			continue;
-		}
+		(*i)++;
+		/* Accepted for scripts written for iproute2; there is no
+		 * IGMP/MLD snooping. */
 		if (ctl_matches(w, "mcast_snooping")) {
 			if (strcmp(v, "0"))
 				return ctl_usage_error("link", "mcast_snooping "
 						       "'%s': only 0 (no IGMP/MLD "
 						       "snooping) is supported",
 						       v);
-			(*i)++;
 			continue;
 		}
-		for (t = 0; t < ARRAY_SIZE(tab); t++)
-			if (ctl_matches(w, tab[t].word))
-				break;
-		if (t == ARRAY_SIZE(tab))
+		if ((opt = bridge_opt_lookup(w)) < 0)
 			return ctl_usage_error("link", "unknown bridge option "
 					       "'%s'", w);
-		if (ctl_parse_u64(v, tab[t].max, &n))
+		info = &bridge_opt_info[opt];
+		if (info->type == BRIDGE_OPT_TPID) {
+			if (strcasecmp(v, tpid_words[0].word) &&
+			    strcasecmp(v, tpid_words[1].word))
+				return ctl_usage_error("link", "%s '%s': "
+						       "expected %s or %s", w, v,
+						       tpid_words[0].word,
+						       tpid_words[1].word);
+			json_object_object_add(opts, info->name,
+					       json_object_new_string(v));
+			continue;
+		}
+		limit = bridge_opt_type_limit(info->type);
+		if (ctl_parse_u64(v, limit, &n))
 			return ctl_usage_error("link", "%s '%s': expected an "
 					       "integer 0..%llu", w, v,
-					       (unsigned long long)tab[t].max);
-		json_object_object_add(opts, tab[t].key,
+					       (unsigned long long)limit);
+		json_object_object_add(opts, info->name,
 				       json_object_new_int64((int64_t)n));
-		(*i)++;
 	}
 	return 0;
 }
@@ -540,6 +567,12 @@ ipr_link(int argc, char **argv)
 		return link_show(0, argv);
 	if (ctl_wants_help(argc, argv)) {
 		link_usage(stdout);
+		return 0;
+	}
+	/* Not in the usage: the option table for scripts and completion. */
+	if (ctl_matches(argv[0], "options") && argc == 1) {
+		for (int opt = 0; opt < BRIDGE_OPT_N; opt++)
+			bridge_option_print(stdout, "", opt);
 		return 0;
 	}
 	if (ctl_matches(argv[0], "add"))

@@ -41,14 +41,12 @@ void
 bridge_options_default(struct bridge_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
-	opt->ageing_time_cs = 30000;
-	opt->vlan_protocol = ETH_TYPE_VLAN;
-	opt->default_pvid = VLAN_DEFAULT_PVID;
+#define DEFAULT(id, name, alias, type, min, max, refuse, def, unit,	\
+		member, help)						\
+	opt->member = def;
+	BRIDGE_OPTIONS(DEFAULT)
+#undef DEFAULT
 	opt->fdb_max_entries = FDB_DEFAULT_MAX_ENTRIES;
-	opt->priority = 32768;
-	opt->hello_time_cs = 200;
-	opt->max_age_cs = 2000;
-	opt->forward_delay_cs = 1500;
 }
 
 bool
@@ -643,6 +641,65 @@ bridge_set_admin_up(struct bridge *br, bool up)
 	 * (T25); up enables the ports whose link is up. */
 	stp_glue_bridge_up(br, up);
 	return 0;
+}
+
+/* --- bridge options (the table) --------------------------------------- */
+
+/* lib/ cannot see the VLAN module; its numbers must agree. */
+_Static_assert(VLAN_VID_MAX == 4094, "BRIDGE_OPT_VID limit");
+_Static_assert(VLAN_DEFAULT_PVID == 1 && ETH_TYPE_VLAN == 0x8100,
+	       "BRIDGE_OPTIONS defaults");
+
+int
+bridge_set_option(struct bridge *br, enum bridge_opt opt, uint32_t value)
+{
+	const struct bridge_opt_info *info;
+
+	if ((unsigned)opt >= BRIDGE_OPT_N)
+		return -EINVAL;
+	info = &bridge_opt_info[opt];
+	if (value < info->min || value > info->max)
+		return -ERANGE;
+	if (bridge_opt_refused_bit(opt, value) >= 0)
+		return -EINVAL;
+	switch (opt) {
+#define SET(id, name, alias, type, min, max, refuse, def, unit, member,	\
+	    help)							\
+	case BRIDGE_OPT_##id:						\
+		return bridge_set_##member(br, value);
+	BRIDGE_OPTIONS(SET)
+#undef SET
+	case BRIDGE_OPT_N:
+		break;
+	}
+	return -EINVAL;
+}
+
+uint32_t
+bridge_get_option(const struct bridge *br, enum bridge_opt opt)
+{
+	ASSERT((unsigned)opt < BRIDGE_OPT_N);
+	switch (opt) {
+#define GET(id, name, alias, type, min, max, refuse, def, unit, member,	\
+	    help)							\
+	case BRIDGE_OPT_##id:						\
+		return br->opt.member;
+	BRIDGE_OPTIONS(GET)
+#undef GET
+	case BRIDGE_OPT_N:
+		break;
+	}
+	return 0;
+}
+
+void
+bridge_restore_option(struct bridge *br, enum bridge_opt opt, uint32_t value)
+{
+	int err = bridge_set_option(br, opt, value);
+
+	if (err)
+		log_warn(MOD, "%s: cannot restore %s %u: %s", br->name,
+			 bridge_opt_info[opt].name, value, strerror(-err));
 }
 
 /* --- port options ----------------------------------------------------- */

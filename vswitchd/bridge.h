@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bridge-options.h"
 #include "eth.h"
 #include "port.h"
 #include "vlan.h"
@@ -29,7 +30,9 @@ struct fdb;
 struct pkt_pool;
 struct stp;
 
-/* Configurable options, in the units of ip-link (centiseconds for times). */
+/* Configurable options, in the units of ip-link (centiseconds for times).
+ * Each but fdb_max_entries is a line of the BRIDGE_OPTIONS table
+ * (lib/bridge-options.h), which gives its range and default. */
 struct bridge_options {
 	uint32_t ageing_time_cs;	/* default 30000 */
 	bool vlan_filtering;
@@ -84,7 +87,7 @@ struct bridge {
  * interface names). */
 bool bridge_name_is_valid(const char *name);
 
-/* Fills 'opt' with the Linux defaults. */
+/* Fills 'opt' with the Linux defaults (the BRIDGE_OPTIONS table's). */
 void bridge_options_default(struct bridge_options *opt);
 
 /* Creates bridge 'name' with options 'opt' (NULL: defaults), sharing packet
@@ -140,7 +143,30 @@ int bridge_port_move(struct bridge *to, struct port *port, unsigned port_no);
 
 struct port *bridge_port_lookup(const struct bridge *br, const char *name);
 
-/* Option setters: 0 or -errno (-EINVAL/-ERANGE with Linux's rules). */
+/* Bridge options (the BRIDGE_OPTIONS table, lib/bridge-options.h): what
+ * every front-end calls, so each option is checked, set and undone the
+ * same way.
+ *
+ * bridge_set_option() sets 'opt' of 'br' to 'value' (a flag: 0 or 1; the
+ * VLAN protocol: its TPID) after checking the table's range (-ERANGE) and
+ * refused bits (-EINVAL); the option's own setter then checks the rest
+ * (-EPERM for the default PVID while filtering, -ERANGE for a forward
+ * delay outside STP's range while STP is on).  Returns 0 or -errno, and on
+ * error the option is unchanged.  Not for the datapath.
+ *
+ * bridge_get_option() returns the current value, in the same units.
+ *
+ * bridge_restore_option() puts back a value bridge_get_option() read, to
+ * undo a request that failed half-way; restored in the reverse order of
+ * the changes it cannot fail, and a failure is logged. */
+int bridge_set_option(struct bridge *br, enum bridge_opt opt,
+		      uint32_t value);
+uint32_t bridge_get_option(const struct bridge *br, enum bridge_opt opt);
+void bridge_restore_option(struct bridge *br, enum bridge_opt opt,
+			   uint32_t value);
+
+/* Option setters, one per table line: 0 or -errno (-EINVAL/-ERANGE with
+ * Linux's rules).  Front-ends call bridge_set_option() instead. */
 int bridge_set_ageing_time_cs(struct bridge *br, uint32_t cs);
 int bridge_set_vlan_filtering(struct bridge *br, bool on);
 int bridge_set_vlan_protocol(struct bridge *br, uint16_t tpid);

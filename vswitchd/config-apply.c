@@ -32,6 +32,9 @@
 #include "port.h"
 #include "util.h"
 
+/* The key of VLAN filtering in the bridge options (BRIDGE_OPTIONS). */
+#define FILTERING (bridge_opt_info[BRIDGE_OPT_VLAN_FILTERING].name)
+
 static int replay(const char *method, struct json_object *params,
 		  const char *what, char **why);
 static struct json_object *member(struct json_object *o, const char *key,
@@ -176,9 +179,9 @@ restore_bridge(struct json_object *b, size_t idx, char **why)
 	json_object_object_add(params, "name", json_object_get(name));
 	o = NULL;
 	json_object_deep_copy(opts, &o, NULL);
-	if (json_object_object_get_ex(o, "vlan_filtering", &filtering)) {
+	if (json_object_object_get_ex(o, FILTERING, &filtering)) {
 		filtering = json_object_get(filtering);
-		json_object_object_del(o, "vlan_filtering");
+		json_object_object_del(o, FILTERING);
 	}
 	json_object_object_add(params, "options", o);
 	err = replay("bridge.add", params, what, why);
@@ -211,8 +214,7 @@ restore_bridge(struct json_object *b, size_t idx, char **why)
 		params = json_object_new_object();
 		o = json_object_new_object();
 		json_object_object_add(params, "name", json_object_get(name));
-		json_object_object_add(o, "vlan_filtering",
-				       json_object_get(filtering));
+		json_object_object_add(o, FILTERING, json_object_get(filtering));
 		json_object_object_add(params, "options", o);
 		err = replay("bridge.set", params, what, why);
 	}
@@ -454,12 +456,14 @@ revert_options(struct bridge *br, struct json_object *opts, char **why)
 		set[i] = json_object_new_object();
 	json_object_object_foreach(opts, key, val) {
 		struct json_object *lv = NULL;
-		int phase = 1;
+		int phase = 1, opt;
 
 		if (json_object_object_get_ex(live, key, &lv) &&
 		    json_object_equal(lv, val))
 			continue;
-		if (!strcmp(key, "stp_state") || !strcmp(key, "vlan_filtering"))
+		opt = bridge_opt_lookup(key);
+		if (opt == BRIDGE_OPT_STP_STATE ||
+		    opt == BRIDGE_OPT_VLAN_FILTERING)
 			phase = json_object_get_int(val) ? 2 : 0;
 		json_object_object_add(set[phase], key, json_object_get(val));
 	}

@@ -9,7 +9,9 @@
  *
  *   { "format": "vswitchd-config", "version": 1,
  *     "bridges": [ { "name": "br0",
- *                    "options": { bridge.add options, "up": bool },
+ *                    "options": { bridge.add options: the
+ *                                 BRIDGE_OPTIONS table, "address" if
+ *                                 pinned, "up": bool },
  *                    "vlans": [ {"vid": 1, "pvid": true, "untagged": true} ],
  *                    "fdb": [ {"mac", "dev", "vlan", "state", "sticky"} ],
  *                    "ports": [ { "name", "type", "args": {...},

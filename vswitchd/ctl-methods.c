@@ -88,40 +88,44 @@ lookup_port(const char *name, struct bridge **brp, struct ctl_reply *r)
 
 /* --- bridge options ---------------------------------------------------- */
 
-/* The options of bridge.add/bridge.set, applied in the order of the
- * kernel's br_changelink() so that combined requests behave the same. */
-enum opt_id {
-	OPT_FORWARD_DELAY, OPT_HELLO_TIME, OPT_MAX_AGE, OPT_AGEING_TIME,
-	OPT_STP_STATE, OPT_PRIORITY, OPT_VLAN_FILTERING, OPT_VLAN_PROTOCOL,
-	OPT_DEFAULT_PVID, OPT_GROUP_FWD_MASK, OPT_NO_LINKLOCAL_LEARN,
-	OPT_FDB_MAX_LEARNED, OPT_ADDRESS, OPT_UP, OPT_N
-};
-
-static const struct {
-	const char *key;
-	uint64_t max;		/* for integer options; 1 = boolean-ish */
-} bridge_opts[OPT_N] = {
-	[OPT_FORWARD_DELAY] = { "forward_delay", UINT32_MAX },
-	[OPT_HELLO_TIME] = { "hello_time", UINT32_MAX },
-	[OPT_MAX_AGE] = { "max_age", UINT32_MAX },
-	[OPT_AGEING_TIME] = { "ageing_time", UINT32_MAX },
-	[OPT_STP_STATE] = { "stp_state", 1 },
-	[OPT_PRIORITY] = { "priority", 65535 },
-	[OPT_VLAN_FILTERING] = { "vlan_filtering", 1 },
-	[OPT_VLAN_PROTOCOL] = { "vlan_protocol", 0 },
-	[OPT_DEFAULT_PVID] = { "default_pvid", VLAN_VID_MAX },
-	[OPT_GROUP_FWD_MASK] = { "group_fwd_mask", 65535 },
-	[OPT_NO_LINKLOCAL_LEARN] = { "no_linklocal_learn", 1 },
-	[OPT_FDB_MAX_LEARNED] = { "fdb_max_learned", UINT32_MAX },
-	[OPT_ADDRESS] = { "address", 0 },
-	[OPT_UP] = { "up", 0 },
-};
-
+/* The options of bridge.add/bridge.set: those of the BRIDGE_OPTIONS table
+ * (lib/bridge-options.h), applied in its order (the kernel's
+ * br_changelink(), so that combined requests behave the same), then
+ * "address" and "up". */
 struct opt_values {
-	bool set[OPT_N];
-	uint64_t val[OPT_N];
+	bool given[BRIDGE_OPT_N];
+	uint32_t val[BRIDGE_OPT_N];
+	const char *key[BRIDGE_OPT_N];	/* as the request spelled it */
+	bool has_mac, has_up, up;
 	struct eth_addr mac;
 };
+
+/* Reads the value 'val' of table option 'opt' into 'ov'; 'what' is
+ * "options.KEY" for errors. */
+static int
+parse_table_option(enum bridge_opt opt, struct json_object *val,
+		   const char *what, struct opt_values *ov,
+		   struct ctl_reply *r)
+{
+	const struct bridge_opt_info *info = &bridge_opt_info[opt];
+	uint32_t limit = bridge_opt_type_limit(info->type);
+	uint64_t n;
+	uint16_t tpid;
+
+	if (info->type == BRIDGE_OPT_TPID) {
+		if (!json_object_is_type(val, json_type_string) ||
+		    vlan_parse_protocol(json_object_get_string(val), &tpid))
+			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+					       "params.%s: must be \"802.1Q\" "
+					       "or \"802.1ad\"", what);
+		ov->val[opt] = tpid;
+		return 0;
+	}
+	if (ctl_json_uint(val, 0, limit, &n))
+		return ctl_json_uint_error(r, what, val, 0, limit);
+	ov->val[opt] = (uint32_t)n;
+	return 0;
+}
 
 /* Reads every option of the object 'options' into 'ov'.  Errors name
  * "params.options.KEY". */
@@ -136,14 +140,13 @@ parse_bridge_options(struct json_object *options, struct opt_values *ov,
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 				       "params.options: must be an object");
 	json_object_object_foreach(options, key, val) {
+		bool is_mac = !strcmp(key, "address");
+		bool is_up = !strcmp(key, "up");
+		int opt = bridge_opt_lookup(key);
 		char what[64];
-		int i;
 
-		for (i = 0; i < OPT_N; i++)
-			if (!strcmp(bridge_opts[i].key, key))
-				break;
 		snprintf(what, sizeof what, "options.%s", key);
-		if (i == OPT_N)
+		if (opt < 0 && !is_mac && !is_up)
 			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 					       "params.options.%s: unknown option",
 					       key);
@@ -151,19 +154,7 @@ parse_bridge_options(struct json_object *options, struct opt_values *ov,
 			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 					       "params.%s: must not be null",
 					       what);
-		ov->set[i] = true;
-		if (i == OPT_VLAN_PROTOCOL) {
-			uint16_t tpid;
-
-			if (!json_object_is_type(val, json_type_string) ||
-			    vlan_parse_protocol(json_object_get_string(val),
-						&tpid))
-				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
-						       0, "params.%s: must be "
-						       "\"802.1Q\" or \"802.1ad\"",
-						       what);
-			ov->val[i] = tpid;
-		} else if (i == OPT_ADDRESS) {
+		if (is_mac) {
 			if (!json_object_is_type(val, json_type_string) ||
 			    eth_addr_parse(json_object_get_string(val),
 					   &ov->mac))
@@ -177,80 +168,26 @@ parse_bridge_options(struct json_object *options, struct opt_values *ov,
 						       0, "params.%s: %s is not "
 						       "a unicast address", what,
 						       json_object_get_string(val));
-		} else if (i == OPT_UP) {
-			bool b;
-
-			if (ctl_json_bool(val, &b))
+			ov->has_mac = true;
+		} else if (is_up) {
+			if (ctl_json_bool(val, &ov->up))
 				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
 						       0, "params.%s: must be a "
 						       "boolean", what);
-			ov->val[i] = b;
+			ov->has_up = true;
+		} else if (ov->given[opt]) {
+			/* The name and its alias in one request. */
+			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+					       "params.%s: given also as %s",
+					       what, ov->key[opt]);
 		} else {
-			int err = ctl_json_uint(val, 0, bridge_opts[i].max,
-						&ov->val[i]);
-
-			if (err)
-				return ctl_json_uint_error(r, what, val, 0,
-							   bridge_opts[i].max);
+			if (parse_table_option(opt, val, what, ov, r))
+				return r->code;
+			ov->given[opt] = true;
+			ov->key[opt] = key;
 		}
 	}
 	return 0;
-}
-
-/* Reads option 'id' of 'br' in the units of the protocol. */
-static uint64_t
-bridge_option_get(const struct bridge *br, enum opt_id id)
-{
-	const struct bridge_options *o = &br->opt;
-
-	switch (id) {
-	case OPT_FORWARD_DELAY: return o->forward_delay_cs;
-	case OPT_HELLO_TIME: return o->hello_time_cs;
-	case OPT_MAX_AGE: return o->max_age_cs;
-	case OPT_AGEING_TIME: return o->ageing_time_cs;
-	case OPT_STP_STATE: return o->stp_state;
-	case OPT_PRIORITY: return o->priority;
-	case OPT_VLAN_FILTERING: return o->vlan_filtering;
-	case OPT_VLAN_PROTOCOL: return o->vlan_protocol;
-	case OPT_DEFAULT_PVID: return o->default_pvid;
-	case OPT_GROUP_FWD_MASK: return o->group_fwd_mask;
-	case OPT_NO_LINKLOCAL_LEARN: return o->no_linklocal_learn;
-	case OPT_FDB_MAX_LEARNED: return o->fdb_max_learned;
-	case OPT_ADDRESS: return br->mac_set;
-	case OPT_UP: return br->admin_up;
-	case OPT_N: break;
-	}
-	return 0;
-}
-
-static int
-bridge_option_set(struct bridge *br, enum opt_id id, uint64_t v,
-		  const struct eth_addr *mac)
-{
-	switch (id) {
-	case OPT_FORWARD_DELAY:
-		return bridge_set_forward_delay_cs(br, (uint32_t)v);
-	case OPT_HELLO_TIME: return bridge_set_hello_time_cs(br, (uint32_t)v);
-	case OPT_MAX_AGE: return bridge_set_max_age_cs(br, (uint32_t)v);
-	case OPT_AGEING_TIME:
-		return bridge_set_ageing_time_cs(br, (uint32_t)v);
-	case OPT_STP_STATE: return bridge_set_stp_state(br, (uint8_t)v);
-	case OPT_PRIORITY: return bridge_set_priority(br, (uint16_t)v);
-	case OPT_VLAN_FILTERING: return bridge_set_vlan_filtering(br, v);
-	case OPT_VLAN_PROTOCOL:
-		return bridge_set_vlan_protocol(br, (uint16_t)v);
-	case OPT_DEFAULT_PVID: return bridge_set_default_pvid(br, (uint16_t)v);
-	case OPT_GROUP_FWD_MASK:
-		return bridge_set_group_fwd_mask(br, (uint16_t)v);
-	case OPT_NO_LINKLOCAL_LEARN:
-		return bridge_set_no_linklocal_learn(br, v);
-	case OPT_FDB_MAX_LEARNED:
-		return bridge_set_fdb_max_learned(br, (uint32_t)v);
-	case OPT_ADDRESS: return bridge_set_mac(br, mac);
-	case OPT_UP: return bridge_set_admin_up(br, v);
-	case OPT_N: break;
-	}
-	return -EINVAL;
 }
 
 /* Applies 'ov' to 'br'; on failure restores every option already changed
@@ -261,34 +198,37 @@ apply_bridge_options(struct bridge *br, const struct opt_values *ov,
 		     struct ctl_reply *r)
 {
 	char value[ETH_ADDR_STRLEN + 8];
-	uint64_t old[OPT_N];
-	int i, err = 0;
+	uint32_t old[BRIDGE_OPT_N];
+	const char *key = "address";
+	int opt, err = 0;
 
-	for (i = 0; i < OPT_N; i++)
-		old[i] = bridge_option_get(br, (enum opt_id)i);
-	for (i = 0; i < OPT_N; i++) {
-		if (!ov->set[i])
-			continue;
-		err = bridge_option_set(br, (enum opt_id)i, ov->val[i],
-					&ov->mac);
-		if (err)
-			break;
-	}
-	if (!err)
-		return 0;
-	if (i == OPT_ADDRESS)
+	for (opt = 0; opt < BRIDGE_OPT_N; opt++)
+		old[opt] = bridge_get_option(br, opt);
+	for (opt = 0; opt < BRIDGE_OPT_N && !err; opt++)
+		if (ov->given[opt])
+			err = bridge_set_option(br, opt, ov->val[opt]);
+	if (err) {
+		opt--;
+		key = ov->key[opt];
+		if (bridge_opt_info[opt].type == BRIDGE_OPT_TPID)
+			snprintf(value, sizeof value, "%s",
+				 vlan_protocol_name((uint16_t)ov->val[opt]));
+		else
+			snprintf(value, sizeof value, "%u", ov->val[opt]);
+	} else if (ov->has_mac) {
+		err = bridge_set_mac(br, &ov->mac);
 		eth_addr_format(&ov->mac, value);
-	else if (i == OPT_VLAN_PROTOCOL)
-		snprintf(value, sizeof value, "%s",
-			 vlan_protocol_name((uint16_t)ov->val[i]));
-	else
-		snprintf(value, sizeof value, "%llu",
-			 (unsigned long long)ov->val[i]);
+	}
+	if (!err) {
+		if (ov->has_up)
+			bridge_set_admin_up(br, ov->up);
+		return 0;
+	}
 	ctl_reply_error(r, CTL_ERR_APP, -err, "bridge %s: cannot set %s %s: %s",
-			br->name, bridge_opts[i].key, value, strerror(-err));
-	while (--i >= 0)
-		if (ov->set[i] && i != OPT_ADDRESS)
-			bridge_option_set(br, (enum opt_id)i, old[i], NULL);
+			br->name, key, value, strerror(-err));
+	while (--opt >= 0)
+		if (ov->given[opt])
+			bridge_restore_option(br, opt, old[opt]);
 	return r->code;
 }
 

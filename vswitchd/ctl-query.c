@@ -324,27 +324,19 @@ ctl_json_bridge(const struct bridge *br)
 			       json_object_new_int(bo->stp_state));
 	json_object_object_add(o, "up", json_object_new_boolean(br->admin_up));
 
-	json_object_object_add(opt, "ageing_time", ctl_json_u64(bo->ageing_time_cs));
-	json_object_object_add(opt, "vlan_filtering",
-			       json_object_new_int(bo->vlan_filtering));
-	json_object_object_add(opt, "vlan_protocol", json_object_new_string(
-				       vlan_protocol_name(bo->vlan_protocol)));
-	json_object_object_add(opt, "default_pvid",
-			       json_object_new_int(bo->default_pvid));
-	json_object_object_add(opt, "group_fwd_mask",
-			       json_object_new_int(bo->group_fwd_mask));
-	json_object_object_add(opt, "no_linklocal_learn",
-			       json_object_new_int(bo->no_linklocal_learn));
-	json_object_object_add(opt, "fdb_max_learned",
-			       ctl_json_u64(bo->fdb_max_learned));
-	json_object_object_add(opt, "stp_state",
-			       json_object_new_int(bo->stp_state));
-	json_object_object_add(opt, "priority",
-			       json_object_new_int(bo->priority));
-	json_object_object_add(opt, "hello_time", ctl_json_u64(bo->hello_time_cs));
-	json_object_object_add(opt, "max_age", ctl_json_u64(bo->max_age_cs));
-	json_object_object_add(opt, "forward_delay",
-			       ctl_json_u64(bo->forward_delay_cs));
+	/* Every table option, in the table's order and under its
+	 * bridge.set name; the VLAN protocol as its name, the rest as
+	 * numbers. */
+	for (int i = 0; i < BRIDGE_OPT_N; i++) {
+		const struct bridge_opt_info *info = &bridge_opt_info[i];
+		uint32_t v = bridge_get_option(br, i);
+
+		json_object_object_add(opt, info->name,
+				       info->type == BRIDGE_OPT_TPID
+				       ? json_object_new_string(
+					       vlan_protocol_name((uint16_t)v))
+				       : json_object_new_int64(v));
+	}
 	if (br->mac_set)
 		json_object_object_add(opt, "address", json_mac(&br->mac));
 	json_object_object_add(o, "options", opt);

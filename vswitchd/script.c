@@ -86,65 +86,37 @@ find_bridge(const struct script_ctx *ctx, const char *name)
 	return br;
 }
 
-/* 'bridge add|set NAME OPTION VALUE...' */
+/* 'bridge add|set NAME OPTION VALUE...': the BRIDGE_OPTIONS table
+ * (lib/bridge-options.h) by name or alias, and 'address'.  A value is
+ * malformed beyond what its type can hold; the range is the bridge's to
+ * check, so its refusal names the bridge like any other. */
 static int
 apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
 		    const char *kw, const char *val)
 {
 	unsigned long v;
-	int err;
+	int opt, err;
 
-	if (!strcmp(kw, "vlan_protocol")) {
-		uint16_t tpid;
-
-		if (vlan_parse_protocol(val, &tpid))
-			return fail(ctx, -EINVAL,
-				    "vlan_protocol: expected 802.1Q or 802.1ad, not '%s'",
-				    val);
-		err = bridge_set_vlan_protocol(br, tpid);
-	} else if (!strcmp(kw, "address")) {
+	if (!strcmp(kw, "address")) {
 		struct eth_addr mac;
 
 		if (eth_addr_parse(val, &mac))
 			return fail(ctx, -EINVAL, "address: bad MAC '%s'", val);
 		err = bridge_set_mac(br, &mac);
-	} else {
-		static const struct {
-			const char *kw;
-			unsigned long max;
-		} nums[] = {
-			{ "ageing_time", UINT32_MAX }, { "vlan_filtering", 1 },
-			{ "default_pvid", VLAN_VID_MAX },
-			{ "group_fwd_mask", 0xffff },
-			{ "no_linklocal_learn", 1 },
-			{ "fdb_max_learned", UINT32_MAX }, { "stp_state", 1 },
-			{ "priority", 0xffff }, { "hello_time", UINT32_MAX },
-			{ "max_age", UINT32_MAX },
-			{ "forward_delay", UINT32_MAX },
-		};
-		unsigned i;
+	} else if ((opt = bridge_opt_lookup(kw)) < 0) {
+		return fail(ctx, -EINVAL, "bridge: unknown option '%s'", kw);
+	} else if (bridge_opt_info[opt].type == BRIDGE_OPT_TPID) {
+		uint16_t tpid;
 
-		for (i = 0; i < ARRAY_SIZE(nums); i++)
-			if (!strcmp(kw, nums[i].kw))
-				break;
-		if (i == ARRAY_SIZE(nums))
-			return fail(ctx, -EINVAL, "bridge: unknown option '%s'",
-				    kw);
-		if ((err = parse_num(ctx, kw, val, nums[i].max, &v)))
+		if (vlan_parse_protocol(val, &tpid))
+			return fail(ctx, -EINVAL, "%s: expected 802.1Q or "
+				    "802.1ad, not '%s'", kw, val);
+		err = bridge_set_option(br, opt, tpid);
+	} else {
+		if ((err = parse_num(ctx, kw, val, bridge_opt_type_limit(
+					     bridge_opt_info[opt].type), &v)))
 			return err;
-		switch (i) {
-		case 0: err = bridge_set_ageing_time_cs(br, (uint32_t)v); break;
-		case 1: err = bridge_set_vlan_filtering(br, v); break;
-		case 2: err = bridge_set_default_pvid(br, (uint16_t)v); break;
-		case 3: err = bridge_set_group_fwd_mask(br, (uint16_t)v); break;
-		case 4: err = bridge_set_no_linklocal_learn(br, v); break;
-		case 5: err = bridge_set_fdb_max_learned(br, (uint32_t)v); break;
-		case 6: err = bridge_set_stp_state(br, (uint8_t)v); break;
-		case 7: err = bridge_set_priority(br, (uint16_t)v); break;
-		case 8: err = bridge_set_hello_time_cs(br, (uint32_t)v); break;
-		case 9: err = bridge_set_max_age_cs(br, (uint32_t)v); break;
-		default: err = bridge_set_forward_delay_cs(br, (uint32_t)v); break;
-		}
+		err = bridge_set_option(br, opt, (uint32_t)v);
 	}
 	if (err)
 		return fail(ctx, err, "%s: %s %s: %s", br->name, kw, val,

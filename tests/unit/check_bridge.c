@@ -8,8 +8,12 @@
  * from the bridge name allows: a guest that knows the name computes the
  * seed (here the FNV-1a hash of the name, which bridge.c once used), finds
  * MACs that all fall in one bucket, and sends frames from them.
+ *
+ * Options.  The BRIDGE_OPTIONS table (lib/bridge-options.h) is consistent
+ * and bridge_set_option() enforces it.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -138,6 +142,64 @@ START_TEST(test_crafted_macs_spread)
 }
 END_TEST
 
+/* Options.  A new bridge has every BRIDGE_OPTIONS default, each within
+ * its range and its type; and bridge_set_option() refuses what the table
+ * refuses before any setter runs, leaving the option as it was. */
+START_TEST(test_option_defaults)
+{
+	struct bridge *br = create_bridge("wt13br0");
+
+	for (int i = 0; i < BRIDGE_OPT_N; i++) {
+		const struct bridge_opt_info *info = &bridge_opt_info[i];
+
+		ck_assert_uint_eq(bridge_get_option(br, i), info->def);
+		ck_assert_uint_le(info->min, info->def);
+		ck_assert_uint_le(info->def, info->max);
+		ck_assert_uint_le(info->max,
+				  bridge_opt_type_limit(info->type));
+		ck_assert_int_eq(bridge_opt_refused_bit(i, info->def), -1);
+		ck_assert_int_eq(bridge_opt_lookup(info->name), i);
+		if (info->alias)
+			ck_assert_int_eq(bridge_opt_lookup(info->alias), i);
+	}
+	ck_assert_int_eq(bridge_opt_lookup("default_pvid"),
+			 BRIDGE_OPT_VLAN_DEFAULT_PVID);
+	ck_assert_int_eq(bridge_opt_lookup("colour"), -1);
+}
+END_TEST
+
+START_TEST(test_option_refusals)
+{
+	struct bridge *br = create_bridge("wt13br0");
+
+	for (int i = 0; i < BRIDGE_OPT_N; i++) {
+		const struct bridge_opt_info *info = &bridge_opt_info[i];
+
+		if (info->min > 0)
+			ck_assert_int_eq(bridge_set_option(br, i, info->min - 1),
+					 -ERANGE);
+		if (info->max < UINT32_MAX)
+			ck_assert_int_eq(bridge_set_option(br, i, info->max + 1),
+					 -ERANGE);
+		if (info->refuse)
+			ck_assert_int_eq(bridge_set_option(br, i, info->refuse &
+							   -info->refuse),
+					 -EINVAL);
+		ck_assert_uint_eq(bridge_get_option(br, i), info->def);
+	}
+	ck_assert_int_eq(bridge_set_option(br, BRIDGE_OPT_N, 0), -EINVAL);
+	/* What the setters add: no other TPID, no PVID change while
+	 * filtering. */
+	ck_assert_int_eq(bridge_set_option(br, BRIDGE_OPT_VLAN_PROTOCOL,
+					   0x0800), -EINVAL);
+	ck_assert_int_eq(bridge_set_option(br, BRIDGE_OPT_VLAN_FILTERING, 1),
+			 0);
+	ck_assert_int_eq(bridge_set_option(br, BRIDGE_OPT_VLAN_DEFAULT_PVID,
+					   5), -EPERM);
+	ck_assert_uint_eq(br->opt.default_pvid, 1);
+}
+END_TEST
+
 static Suite *
 bridge_suite(void)
 {
@@ -149,6 +211,12 @@ bridge_suite(void)
 	tcase_add_test(tc, test_same_name_new_seed);
 	tcase_add_test(tc, test_bridges_differ);
 	tcase_add_test(tc, test_crafted_macs_spread);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("options");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_option_defaults);
+	tcase_add_test(tc, test_option_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }
