@@ -81,8 +81,9 @@ void rpc_client_set_max_msg_len(struct rpc_client *c, size_t len);
  * reference the caller puts; NULL for a null result; 'result' may be NULL
  * when not wanted), or a negative errno with '*err' filled: -EREMOTEIO for
  * a JSON-RPC error reply, else -err->errnum.  Interrupted system calls are
- * restarted.  After a receive error other than ETIMEDOUT the connection is
- * dead and every later call fails. */
+ * restarted.  A timeout or a malformed reply leaves the connection usable
+ * (a late reply is dropped); once the daemon closed it, a read failed or
+ * a message was too long, every later call fails the same way. */
 int rpc_client_call(struct rpc_client *c, const char *method,
 		    struct json_object *params, struct json_object **result,
 		    struct rpc_client_error *err);
