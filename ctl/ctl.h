@@ -8,7 +8,8 @@
  *   iproute.c   JSON using iproute2's key names;
  *   own.c       what neither has: ports of other types, statistics, the
  *               daemon's clock, the event monitor.
- * rpc.c holds the connection: one request at a time, replies matched by id.
+ * rpc.c holds the connection (lib/rpc-client.c): one request at a time,
+ * replies matched by id, notifications queued.
  */
 #ifndef CTL_CTL_H
 #define CTL_CTL_H

@@ -23,13 +23,13 @@
 #include <json-c/json.h>
 #include <libgen.h>
 
-#include "ctl-client.h"
 #include "ctl-socket.h"
 #include "i8042.h"
 #include "rtc.h"
 #include "log.h"
 #include "loop.h"
 #include "pci.h"
+#include "rpc-client.h"
 #include "serial.h"
 #include "util.h"
 #include "vcpu.h"
@@ -404,12 +404,67 @@ step_pci_exit(struct vmm *vmm)
 #define VMM_VHOST_CONNECT_MS    10000
 #define VMM_VHOST_ACCEPT_MS     60000
 
+/* How long connecting to vswitchd, and then one request, may take. */
+#define VMM_CTL_TIMEOUT_MS      10000
+
+/* vswitchd's control socket: --ctl-socket, else $VSWITCHD_SOCKET, else
+ * the default path. */
+static const char *
+vmm_ctl_socket(const struct vmm *vmm)
+{
+	return vmm->cfg.ctl_socket ? vmm->cfg.ctl_socket
+				   : vswitchd_socket_default();
+}
+
+/* Calls 'method' with 'params' (not consumed) on vswitchd at 'sock'
+ * (lib/rpc-client.c).  Returns 0, or -errno with the reason in 'err':
+ * -EREMOTEIO with vswitchd's message when it refused, -EPROTO for a reply
+ * that cannot be read. */
+static int
+vmm_ctl_call(const char *sock, const char *method,
+	     struct json_object *params, char *err, size_t err_size)
+{
+	struct rpc_client_error e;
+	int rc = rpc_client_call_once(sock, VMM_CTL_TIMEOUT_MS, method,
+				      params, NULL, &e);
+
+	switch (e.kind) {
+	case RPC_CLIENT_ERR_NONE:
+		break;
+	case RPC_CLIENT_ERR_CONNECT:
+		if (e.errnum == ENAMETOOLONG)
+			snprintf(err, err_size, "%s: path too long", sock);
+		else
+			snprintf(err, err_size, "cannot reach vswitchd at %s: "
+				 "%s", sock, strerror(e.errnum));
+		break;
+	case RPC_CLIENT_ERR_SEND:
+		snprintf(err, err_size, "sending to vswitchd: %s",
+			 strerror(e.errnum));
+		break;
+	case RPC_CLIENT_ERR_RECV:
+		snprintf(err, err_size, "no reply from vswitchd: %s",
+			 strerror(e.errnum));
+		break;
+	case RPC_CLIENT_ERR_MALFORMED:
+		snprintf(err, err_size, "%s", e.errnum == EPROTO
+			 ? "vswitchd's reply has no result"
+			 : "vswitchd replied with bad JSON");
+		rc = -EPROTO;
+		break;
+	case RPC_CLIENT_ERR_REMOTE:
+		util_strlcpy(err, e.message, err_size);	/* cut if long */
+		break;
+	}
+	return rc;
+}
+
 /* --net BRIDGE: asks vswitchd for vhost-user port 'port_name' on the
  * bridge, vswitchd listening on a socket beside its control socket. */
 static int
 vmm_bridge_port_add(struct vmm *vmm)
 {
-	const char *sock = ctl_client_socket_path(vmm->cfg.ctl_socket);
+	const char *sock = vmm_ctl_socket(vmm);
 	struct json_object *params, *args;
 	char *dir_copy = xstrdup(sock);
 	char err[256];
@@ -441,7 +496,7 @@ vmm_bridge_port_add(struct vmm *vmm)
 			       json_object_new_string(vmm->port_path));
 	json_object_object_add(args, "mode", json_object_new_string("server"));
 	json_object_object_add(params, "args", args);
-	rc = ctl_client_call(sock, "port.add", params, err, sizeof err);
+	rc = vmm_ctl_call(sock, "port.add", params, err, sizeof err);
 	json_object_put(params);
 	if (rc) {
 		log_err("vmm", "--net %s: port.add %s: %s", vmm->cfg.bridge,
@@ -457,7 +512,7 @@ vmm_bridge_port_add(struct vmm *vmm)
 static void
 vmm_bridge_port_del(struct vmm *vmm)
 {
-	const char *sock = ctl_client_socket_path(vmm->cfg.ctl_socket);
+	const char *sock = vmm_ctl_socket(vmm);
 	struct json_object *params;
 	char err[256];
 
@@ -468,7 +523,7 @@ vmm_bridge_port_del(struct vmm *vmm)
 			       json_object_new_string(vmm->port_name));
 	json_object_object_add(params, "bridge",
 			       json_object_new_string(vmm->cfg.bridge));
-	if (ctl_client_call(sock, "port.del", params, err, sizeof err))
+	if (vmm_ctl_call(sock, "port.del", params, err, sizeof err))
 		log_warn("vmm", "port.del %s: %s", vmm->port_name, err);
 	json_object_put(params);
 	vmm->port_added = false;
