@@ -91,20 +91,12 @@ struct flush_report {
 	const struct fdb_flush_filter *f;
 };
 
-static bool
-filter_matches(const struct fdb_flush_filter *f, const struct fdb_entry *e)
-{
-	return (f->port_no == FDB_PORT_ANY || f->port_no == e->port_no) &&
-	       (f->vid == FDB_VID_ANY || f->vid == e->vid) &&
-	       (e->flags & f->flags_mask) == f->flags_value;
-}
-
 static void
 flush_report_cb(const struct fdb_entry *e, void *aux)
 {
 	struct flush_report *fr = aux;
 
-	if (filter_matches(fr->f, e))
+	if (fdb_flush_should_remove(fr->f, e))
 		bridge_event_fdb(fr->br, BRIDGE_EV_FDB_DEL, &e->mac, e->vid,
 				 e->port_no, e->flags);
 }
