@@ -266,7 +266,6 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 		return r->code;
 	}
 	bridge_run(br, clock_now_ms());
-	ctl_notify_link("add", br->name, NULL);
 	return 0;
 }
 
@@ -306,7 +305,6 @@ m_bridge_del(struct json_object *params, struct ctl_reply *r)
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
 		if (br->ports[i])
 			config_store_forget_port(br->ports[i]->name);
-	ctl_notify_link("del", name, NULL);
 	bridge_destroy(br);
 	return 0;
 }
@@ -331,7 +329,7 @@ m_bridge_set(struct json_object *params, struct ctl_reply *r)
 	br = lookup_bridge(name, r);
 	if (!br || apply_bridge_options(br, &ov, r))
 		return r->code;
-	ctl_notify_link("set", br->name, NULL);
+	bridge_settings_changed(br, NULL);
 	return 0;
 }
 
@@ -481,7 +479,6 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 	} else {
 		config_store_note_port(name, type, args);
 	}
-	ctl_notify_link("add", name, br->name);
 	return 0;
 }
 
@@ -515,7 +512,6 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 				       "configuration could not be saved to "
 				       "%s: %s", name, config_store_path(),
 				       strerror(-err));
-	ctl_notify_link("del", name, br->name);
 	config_store_forget_port(name);
 	bridge_port_del(br, port);
 	return 0;
@@ -643,7 +639,7 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 			goto out_undo_up;
 		}
 	}
-	ctl_notify_link("set", name, br->name);
+	bridge_settings_changed(br, port);
 	return 0;
 
 out_undo_up:

@@ -274,16 +274,25 @@ fdb_state(uint8_t flags)
 	       : flags & FDB_F_STATIC ? "static" : "";
 }
 
+static const char *const dev_actions[] = {
+	[BRIDGE_EV_DEV_ADD] = "add",
+	[BRIDGE_EV_DEV_DEL] = "del",
+	[BRIDGE_EV_DEV_SET] = "set",
+};
+
 /* Turns one bridge event into an "event" notification. */
 static void
-send_event(const struct bridge *br, const struct bridge_event *ev)
+send_event(const struct bridge_event *ev)
 {
 	struct json_object *p = json_object_new_object();
-	char ifname[IFNAMSIZ + 1];
+	char ifname[IFNAMSIZ + 1], master[IFNAMSIZ + 1];
+	bool has_master = true;
 	unsigned topic;
 
 	memcpy(ifname, ev->ifname, IFNAMSIZ);
 	ifname[IFNAMSIZ] = '\0';
+	memcpy(master, ev->master, IFNAMSIZ);
+	master[IFNAMSIZ] = '\0';
 	switch ((enum bridge_event_type)ev->type) {
 	case BRIDGE_EV_FDB_NEW:
 	case BRIDGE_EV_FDB_MOVED:
@@ -308,6 +317,40 @@ send_event(const struct bridge *br, const struct bridge_event *ev)
 			!(ev->fdb_flags & (FDB_F_USER | FDB_F_LOCAL))));
 		break;
 	}
+	case BRIDGE_EV_FDB_USER_ADD:
+	case BRIDGE_EV_FDB_USER_DEL: {
+		/* As the kernel reports a user's change: the key as given (no
+		 * vlan: every VLAN), no "learned", no state when deleted. */
+		bool add = ev->type == BRIDGE_EV_FDB_USER_ADD;
+		char mac[ETH_ADDR_STRLEN];
+
+		topic = CTL_TOPIC_FDB;
+		json_object_object_add(p, "topic", json_object_new_string("fdb"));
+		json_object_object_add(p, "action", json_object_new_string(
+					       add ? "add" : "del"));
+		json_object_object_add(p, "mac", json_object_new_string(
+					       eth_addr_format(&ev->mac, mac)));
+		json_object_object_add(p, "ifname",
+				       json_object_new_string(ifname));
+		if (ev->vid != FDB_VID_ANY)
+			json_object_object_add(p, "vlan",
+					       json_object_new_int(ev->vid));
+		if (add)
+			json_object_object_add(p, "state", json_object_new_string(
+						       fdb_state(ev->fdb_flags)));
+		break;
+	}
+	case BRIDGE_EV_DEV:
+		topic = CTL_TOPIC_LINK;
+		json_object_object_add(p, "topic",
+				       json_object_new_string("link"));
+		json_object_object_add(p, "action", json_object_new_string(
+			ev->state < ARRAY_SIZE(dev_actions)
+			? dev_actions[ev->state] : "set"));
+		json_object_object_add(p, "ifname",
+				       json_object_new_string(ifname));
+		has_master = ev->port_no != 0;	/* a bridge has none */
+		break;
 	case BRIDGE_EV_PORT_STATE:
 		topic = CTL_TOPIC_STP;
 		json_object_object_add(p, "topic", json_object_new_string("stp"));
@@ -340,7 +383,9 @@ send_event(const struct bridge *br, const struct bridge_event *ev)
 					       ev->state ? "UP" : "DOWN"));
 		break;
 	}
-	json_object_object_add(p, "master", json_object_new_string(br->name));
+	if (has_master)
+		json_object_object_add(p, "master",
+				       json_object_new_string(master));
 	ctl_server_notify(topic, "event", p);
 }
 
@@ -350,11 +395,15 @@ ctl_monitor_run(void)
 	struct capture_session *s, *next;
 	char *text = NULL;
 
-	for (struct bridge *br = bridge_first(); br; br = br->next) {
-		struct bridge_event ev;
+	struct bridge_event ev;
 
+	/* Deleted bridges first: their events are older than any bridge
+	 * created since. */
+	while (bridge_event_pop(NULL, &ev))
+		send_event(&ev);
+	for (struct bridge *br = bridge_first(); br; br = br->next) {
 		while (bridge_event_pop(br, &ev))
-			send_event(br, &ev);
+			send_event(&ev);
 		if (br->events && br->events->dropped) {
 			log_warn_rl(MOD, "%s: %llu events lost (monitor too "
 				    "slow)", br->name,

@@ -101,40 +101,6 @@ ctl_json_u64(uint64_t v)
 	return json_object_new_uint64(v);
 }
 
-void
-ctl_notify_link(const char *action, const char *name, const char *master)
-{
-	struct json_object *p = json_object_new_object();
-
-	json_object_object_add(p, "topic", json_object_new_string("link"));
-	json_object_object_add(p, "action", json_object_new_string(action));
-	json_object_object_add(p, "ifname", json_object_new_string(name));
-	if (master)
-		json_object_object_add(p, "master",
-				       json_object_new_string(master));
-	ctl_server_notify(CTL_TOPIC_LINK, "event", p);
-}
-
-/* Sends an "fdb" event for a user change. */
-static void
-notify_fdb(const char *action, const char *mac, const char *dev,
-	   uint16_t vid, const char *state, const char *master)
-{
-	struct json_object *p = json_object_new_object();
-
-	json_object_object_add(p, "topic", json_object_new_string("fdb"));
-	json_object_object_add(p, "action", json_object_new_string(action));
-	json_object_object_add(p, "mac", json_object_new_string(mac));
-	json_object_object_add(p, "ifname", json_object_new_string(dev));
-	if (vid != FDB_VID_ANY)
-		json_object_object_add(p, "vlan", json_object_new_int(vid));
-	if (state)
-		json_object_object_add(p, "state",
-				       json_object_new_string(state));
-	json_object_object_add(p, "master", json_object_new_string(master));
-	ctl_server_notify(CTL_TOPIC_FDB, "event", p);
-}
-
 /* A vhost-user port: args {socket: PATH, [mode: "server"|"client"],
  * [mac]}; vswitchd listens on PATH as a server (default), or connects to
  * a front-end listening there. */
@@ -809,9 +775,6 @@ ctl_m_fdb_add(struct json_object *params, struct ctl_reply *r)
 					       "forwarding", q.dev);
 		return app_error_fdb(r, err, q.mac_s, q.dev);
 	}
-	notify_fdb("add", q.mac_s, q.dev, q.vid,
-		   !strcmp(state, "local") ? "permanent" :
-		   !strcmp(state, "dynamic") ? "" : state, q.br->name);
 	return 0;
 }
 
@@ -839,7 +802,6 @@ ctl_m_fdb_del(struct json_object *params, struct ctl_reply *r)
 				       q.vid != FDB_VID_ANY ? q.vid : 0);
 	if (err)
 		return app_error_fdb(r, err, q.mac_s, q.dev);
-	notify_fdb("del", q.mac_s, q.dev, q.vid, NULL, q.br->name);
 	return 0;
 }
 
@@ -875,7 +837,7 @@ ctl_m_fdb_flush(struct json_object *params, struct ctl_reply *r)
 	f.flags_value = 0;
 	for (struct bridge *br = bridge_first(); br; br = br->next)
 		if (!fbr || br == fbr)
-			n += bridge_event_fdb_flush(br, &f);
+			n += bridge_fdb_flush(br, &f);
 	if (dynamic_only)
 		r->no_save = true;
 	r->result = json_object_new_object();

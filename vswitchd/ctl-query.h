@@ -1,7 +1,6 @@
 /*
  * ctl-query.h - helpers shared by the control methods: JSON views of
- * bridges and ports, strict JSON value readers, port constructors by type,
- * link notifications; and the VLAN, FDB, STP and statistics methods
+ * bridges and ports, strict JSON value readers, port constructors by type; and the VLAN, FDB, STP and statistics methods
  * (ctl-query.c, ctl-stats.c).  Private to ctl-methods.c, ctl-query.c and config-store.c.
  */
 #ifndef VSWITCHD_CTL_QUERY_H
@@ -78,11 +77,6 @@ int ctl_open_port_type(const char *type, const char *name,
  * "params.args.KEY" (errors inside a port's creation arguments) and
  * returns the code. */
 int ctl_reply_args_error(struct ctl_reply *r);
-
-/* Sends a "link" event (action "add", "del" or "set" on device 'name',
- * enslaved to 'master' or NULL) to monitor subscribers. */
-void ctl_notify_link(const char *action, const char *name,
-		     const char *master);
 
 /* Methods (see docs/rpc.md). */
 int ctl_m_stp_show(struct json_object *params, struct ctl_reply *r);
