@@ -1,7 +1,9 @@
 /*
  * ctl-methods.c - bridge, port, daemon and debug methods of the control
- * protocol (docs/rpc.md).  VLAN, FDB, STP and statistics methods are in
- * ctl-query.c.
+ * protocol (docs/rpc.md), and the table of all methods.  VLAN methods
+ * are in ctl-vlan.c, FDB methods in ctl-fdb.c, STP and statistics in
+ * ctl-stats.c, monitoring and capture in ctl-monitor.c; the JSON views
+ * they share in ctl-query.c.
  *
  * Every handler first reads and checks all of its parameters, then
  * applies the change; when a step that can fail comes after one that

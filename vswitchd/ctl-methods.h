@@ -35,6 +35,15 @@ int ctl_method_call(const char *name, struct json_object *params,
 /* Frees what 'r' holds and clears it. */
 void ctl_reply_uninit(struct ctl_reply *r);
 
+/* The handlers of the other method files (docs/rpc.md), for the table. */
+int ctl_m_vlan_add(struct json_object *params, struct ctl_reply *r);
+int ctl_m_vlan_del(struct json_object *params, struct ctl_reply *r);
+int ctl_m_vlan_show(struct json_object *params, struct ctl_reply *r);
+int ctl_m_fdb_show(struct json_object *params, struct ctl_reply *r);
+int ctl_m_fdb_add(struct json_object *params, struct ctl_reply *r);
+int ctl_m_fdb_del(struct json_object *params, struct ctl_reply *r);
+int ctl_m_fdb_flush(struct json_object *params, struct ctl_reply *r);
+
 /* Start time and paths shown by daemon.info. */
 void ctl_methods_set_info(const char *config_path, const char *socket_path);
 
