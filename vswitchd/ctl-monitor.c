@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <ev.h>
 #include <json-c/json.h>
 
 #include "bridge.h"
@@ -50,6 +51,8 @@ struct capture_session {
 
 static struct capture_session *sessions;
 static unsigned n_sessions;
+static struct ev_loop *monitor_loop;	/* NULL while closed */
+static ev_prepare monitor_prepare;	/* streams events and captures */
 
 /* --- capture: the datapath side --------------------------------------- */
 
@@ -135,6 +138,52 @@ ctl_monitor_conn_closed(struct ctl_conn *c)
 		if (s->conn == c)
 			session_destroy(s);
 	}
+	/* Bridges record events only while some peer is subscribed. */
+	bridge_events_enabled = ctl_server_has_subscribers();
+}
+
+int
+ctl_m_monitor_subscribe(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "topics", NULL };
+	struct json_object *topics = NULL;
+	unsigned mask = 0;
+
+	if (ctl_params_check_known(params, known, r))
+		return r->code;
+	if (params)
+		json_object_object_get_ex(params, "topics", &topics);
+	if (!topics) {
+		mask = CTL_TOPIC_FDB | CTL_TOPIC_STP | CTL_TOPIC_LINK;
+	} else if (!json_object_is_type(topics, json_type_array)) {
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.topics: must be an array");
+	} else {
+		for (size_t i = 0; i < json_object_array_length(topics); i++) {
+			struct json_object *t =
+				json_object_array_get_idx(topics, i);
+			const char *s = json_object_get_string(t);
+
+			if (!json_object_is_type(t, json_type_string))
+				s = "";
+			if (!strcmp(s, "fdb"))
+				mask |= CTL_TOPIC_FDB;
+			else if (!strcmp(s, "stp"))
+				mask |= CTL_TOPIC_STP;
+			else if (!strcmp(s, "link"))
+				mask |= CTL_TOPIC_LINK;
+			else
+				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
+						       0, "params.topics[%zu]: "
+						       "not fdb, stp or link", i);
+		}
+	}
+	if (ctl_server_subscribe(r, mask))
+		return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+				       "monitor needs a connection");
+	bridge_events_enabled = true;
+	r->result = json_object_new_object();
+	return 0;
 }
 
 static const char b64[] =
@@ -420,16 +469,33 @@ ctl_monitor_run(void)
 	free(text);
 }
 
-void
-ctl_monitor_init(void)
+/* Before the loop sleeps: what the datapath queued goes to the peers. */
+static void
+monitor_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-	dp_capture_hook = capture_hook;
+	(void)loop; (void)w; (void)revents;
+	ctl_monitor_run();
 }
 
 void
-ctl_monitor_uninit(void)
+ctl_monitor_open(struct ev_loop *loop)
 {
+	dp_capture_hook = capture_hook;
+	monitor_loop = loop;
+	ev_prepare_init(&monitor_prepare, monitor_prepare_cb);
+	ev_prepare_start(loop, &monitor_prepare);
+	ev_unref(loop);		/* it keeps nothing alive */
+}
+
+void
+ctl_monitor_close(void)
+{
+	if (!monitor_loop)
+		return;
 	while (sessions)
 		session_destroy(sessions);
 	dp_capture_hook = NULL;
+	ev_ref(monitor_loop);
+	ev_prepare_stop(monitor_loop, &monitor_prepare);
+	monitor_loop = NULL;
 }
