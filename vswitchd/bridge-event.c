@@ -12,6 +12,9 @@
 
 bool bridge_events_enabled;
 
+/* What deleted bridges recorded and nobody read yet. */
+static struct bridge_event_ring deleted;
+
 _Static_assert((BRIDGE_EVENT_RING & (BRIDGE_EVENT_RING - 1)) == 0,
 	       "BRIDGE_EVENT_RING is a power of two");
 
@@ -24,12 +27,22 @@ bridge_event_init(struct bridge *br)
 void
 bridge_event_uninit(struct bridge *br)
 {
+	struct bridge_event ev;
+
+	while (bridge_events_enabled && bridge_event_pop(br, &ev)) {
+		if (deleted.tail - deleted.head >= BRIDGE_EVENT_RING) {
+			deleted.dropped++;
+			continue;
+		}
+		deleted.ev[deleted.tail++ & (BRIDGE_EVENT_RING - 1)] = ev;
+	}
 	free(br->events);
 	br->events = NULL;
 }
 
-/* Returns the next free slot of 'br's ring with its port name filled in,
- * or NULL (counted) when the ring is full. */
+/* Returns the next free slot of 'br's ring with its port and bridge names
+ * filled in, or NULL (counted) when the ring is full, or when 'br' is
+ * being destroyed. */
 static struct bridge_event *
 push(struct bridge *br, enum bridge_event_type type, uint16_t port_no)
 {
@@ -37,6 +50,8 @@ push(struct bridge *br, enum bridge_event_type type, uint16_t port_no)
 	struct bridge_event *ev;
 	const struct port *p;
 
+	if (!r)
+		return NULL;
 	if (r->tail - r->head >= BRIDGE_EVENT_RING) {
 		r->dropped++;
 		return NULL;
@@ -47,6 +62,7 @@ push(struct bridge *br, enum bridge_event_type type, uint16_t port_no)
 	ev->port_no = port_no;
 	p = port_no && port_no < BRIDGE_MAX_PORTS ? br->ports[port_no] : NULL;
 	memcpy(ev->ifname, p ? p->name : br->name, IFNAMSIZ);
+	memcpy(ev->master, br->name, IFNAMSIZ);
 	return ev;
 }
 
@@ -78,7 +94,7 @@ bridge_event_port(struct bridge *br, enum bridge_event_type type,
 bool
 bridge_event_pop(struct bridge *br, struct bridge_event *ev)
 {
-	struct bridge_event_ring *r = br->events;
+	struct bridge_event_ring *r = br ? br->events : &deleted;
 
 	if (!r || r->head == r->tail)
 		return false;
@@ -91,20 +107,12 @@ struct flush_report {
 	const struct fdb_flush_filter *f;
 };
 
-static bool
-filter_matches(const struct fdb_flush_filter *f, const struct fdb_entry *e)
-{
-	return (f->port_no == FDB_PORT_ANY || f->port_no == e->port_no) &&
-	       (f->vid == FDB_VID_ANY || f->vid == e->vid) &&
-	       (e->flags & f->flags_mask) == f->flags_value;
-}
-
 static void
 flush_report_cb(const struct fdb_entry *e, void *aux)
 {
 	struct flush_report *fr = aux;
 
-	if (filter_matches(fr->f, e))
+	if (fdb_flush_should_remove(fr->f, e))
 		bridge_event_fdb(fr->br, BRIDGE_EV_FDB_DEL, &e->mac, e->vid,
 				 e->port_no, e->flags);
 }

@@ -1,19 +1,22 @@
 /*
  * bridge-event.h - what happened in a bridge, for monitors: FDB entries
- * learned, moved and removed (aged, flushed), STP port states and topology
- * changes, ports whose link went up or down.
+ * learned, moved, removed (aged, flushed) and added or deleted by a user,
+ * STP port states and topology changes, ports whose link went up or down,
+ * bridges and ports added, deleted or reconfigured.
  *
- * The datapath and the STP glue record events into a fixed ring per bridge
- * (no allocation, no logging, no I/O); the control server drains the rings
- * from the loop and turns them into notifications (docs/rpc.md
- * monitor.subscribe).  Nothing is recorded while nobody listens
- * ('bridge_events_enabled' false), so the cost on the datapath is one
- * predictable branch.  A full ring drops the newest events and counts
- * them.
+ * This ring is the one source of monitor events: the datapath, the STP
+ * glue and the bridge API calls that change something (bridge.c) record
+ * into a fixed ring per bridge (no allocation, no logging, no I/O); the
+ * monitor (ctl-monitor.c) drains the rings from the loop and turns them
+ * into notifications (docs/rpc.md monitor.subscribe).  Nothing is recorded
+ * while nobody listens ('bridge_events_enabled' false), so the cost on the
+ * datapath is one predictable branch.  A full ring drops the newest events
+ * and counts them.
  *
  * Each bridge owns its ring (bridge_create/bridge_destroy); events name
- * their port by name as well as number, since the port may be gone by the
- * time the event is read.
+ * their port and their bridge, since either may be gone by the time the
+ * event is read.  The events of a deleted bridge that were not read yet,
+ * its own deletion last, wait in one more ring (bridge_event_pop(NULL)).
  */
 #ifndef VSWITCHD_BRIDGE_EVENT_H
 #define VSWITCHD_BRIDGE_EVENT_H
@@ -38,6 +41,17 @@ enum bridge_event_type {
 	BRIDGE_EV_PORT_STATE,	/* STP port state changed ('state') */
 	BRIDGE_EV_TOPOLOGY,	/* topology change flag ('state' 1/0) */
 	BRIDGE_EV_LINK,		/* port enabled/disabled ('state' 1/0) */
+	BRIDGE_EV_FDB_USER_ADD,	/* a user added an entry (vid may be ANY) */
+	BRIDGE_EV_FDB_USER_DEL,	/* a user deleted an entry (vid may be ANY) */
+	BRIDGE_EV_DEV,		/* a port or the bridge ('state' below) */
+};
+
+/* 'state' of BRIDGE_EV_DEV: what became of the device.  One event per
+ * change a request made, whatever number of settings it changed. */
+enum bridge_event_dev {
+	BRIDGE_EV_DEV_ADD,
+	BRIDGE_EV_DEV_DEL,
+	BRIDGE_EV_DEV_SET,	/* its settings changed */
 };
 
 struct bridge_event {
@@ -48,6 +62,7 @@ struct bridge_event {
 	uint16_t port_no;	/* 0: the bridge device */
 	struct eth_addr mac;
 	char ifname[IFNAMSIZ];	/* the port (or bridge) named by port_no */
+	char master[IFNAMSIZ];	/* the bridge */
 };
 
 struct bridge_event_ring {
@@ -59,7 +74,9 @@ struct bridge_event_ring {
 /* True while some monitor listens; checked before recording anything. */
 extern bool bridge_events_enabled;
 
-/* Allocates / frees 'br->events'.  Control path. */
+/* Allocates / frees 'br->events'.  bridge_event_uninit() keeps what was
+ * not read yet for bridge_event_pop(NULL); 'br' records nothing after it.
+ * Control path. */
 void bridge_event_init(struct bridge *br);
 void bridge_event_uninit(struct bridge *br);
 
@@ -69,12 +86,14 @@ void bridge_event_fdb(struct bridge *br, enum bridge_event_type type,
 		      const struct eth_addr *mac, uint16_t vid,
 		      uint16_t port_no, uint8_t flags);
 
-/* Records a port event ('type' PORT_STATE or LINK) or a bridge event
- * (TOPOLOGY, 'port_no' 0).  Datapath-safe. */
+/* Records a port event ('type' PORT_STATE, LINK or DEV) or a bridge event
+ * (TOPOLOGY or DEV, 'port_no' 0).  Datapath-safe. */
 void bridge_event_port(struct bridge *br, enum bridge_event_type type,
 		       uint16_t port_no, uint8_t state);
 
-/* Takes the oldest event of 'br' into '*ev'.  False when none is left. */
+/* Takes the oldest event of 'br' into '*ev', or with 'br' NULL the oldest
+ * event of the bridges deleted since the last call.  False when none is
+ * left. */
 bool bridge_event_pop(struct bridge *br, struct bridge_event *ev);
 
 /* Removes the FDB entries of 'br' matching 'f', recording a removal event

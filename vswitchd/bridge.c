@@ -36,6 +36,8 @@ static struct bridge *all_bridges;	/* sorted by name */
 static void bridge_update_mac(struct bridge *br);
 static void port_fdb_local_add(struct bridge *br, struct port *port,
 			       uint16_t vid);
+static int port_attach(struct bridge *br, struct port *port, unsigned port_no,
+		       bool announce);
 
 void
 bridge_options_default(struct bridge_options *opt)
@@ -147,6 +149,7 @@ bridge_create(const char *name, const struct bridge_options *opt,
 	br->now_ms = clock_now_ms();
 	br->admin_up = true;
 	bridge_event_init(br);
+	bridge_event_port(br, BRIDGE_EV_DEV, 0, BRIDGE_EV_DEV_ADD);
 	vlan_port_init(&br->self_vlans);
 	if (br->opt.default_pvid)
 		vlan_port_add(&br->self_vlans, br->opt.default_pvid, true, true);
@@ -169,6 +172,9 @@ bridge_destroy(struct bridge *br)
 
 	if (!br)
 		return;
+	/* Monitors see the bridge go, not each of its ports and entries. */
+	bridge_event_port(br, BRIDGE_EV_DEV, 0, BRIDGE_EV_DEV_DEL);
+	bridge_event_uninit(br);
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
 		if (br->ports[i])
 			bridge_port_del(br, br->ports[i]);
@@ -185,7 +191,6 @@ bridge_destroy(struct bridge *br)
 	log_info(MOD, "%s: destroyed", br->name);
 	stp_glue_bridge_destroy(br);
 	fdb_destroy(br->fdb);
-	bridge_event_uninit(br);
 	free(br);
 }
 
@@ -329,6 +334,15 @@ bridge_port_add(struct bridge *br, struct port *port)
 int
 bridge_port_add_at(struct bridge *br, struct port *port, unsigned port_no)
 {
+	return port_attach(br, port, port_no, true);
+}
+
+/* bridge_port_add_at(), recording the link "add" event if 'announce'
+ * (not when a port moves between bridges). */
+static int
+port_attach(struct bridge *br, struct port *port, unsigned port_no,
+	    bool announce)
+{
 	unsigned no = port_no;
 
 	if (port->br)
@@ -351,6 +365,10 @@ bridge_port_add_at(struct bridge *br, struct port *port, unsigned port_no)
 	port->state = PORT_DISABLED;
 	br->ports[no] = port;
 	br->n_ports++;
+	/* Before what enabling the port records (its link, its STP state). */
+	if (announce)
+		bridge_event_port(br, BRIDGE_EV_DEV, port->port_no,
+				  BRIDGE_EV_DEV_ADD);
 	if (no > br->max_port_no)
 		br->max_port_no = (uint16_t)no;
 	if (br->opt.default_pvid)
@@ -390,6 +408,7 @@ port_detach(struct bridge *br, struct port *port)
 void
 bridge_port_del(struct bridge *br, struct port *port)
 {
+	bridge_event_port(br, BRIDGE_EV_DEV, port->port_no, BRIDGE_EV_DEV_DEL);
 	port_detach(br, port);
 	port_close(port);
 }
@@ -423,12 +442,19 @@ bridge_port_move(struct bridge *to, struct port *port, unsigned port_no)
 		port->class->watch(port, NULL);
 	port_detach(from, port);
 	port_reset_brport(port);
-	err = bridge_port_add_at(to, port, port_no);
+	err = port_attach(to, port, port_no, false);
 	if (err) {
 		port_reset_brport(port);
-		ASSERT(!bridge_port_add(from, port));
+		ASSERT(!port_attach(from, port, 0, false));
 	}
 	return err;
+}
+
+void
+bridge_settings_changed(struct bridge *br, struct port *port)
+{
+	bridge_event_port(br, BRIDGE_EV_DEV, port ? port->port_no : 0,
+			  BRIDGE_EV_DEV_SET);
 }
 
 void
@@ -968,12 +994,17 @@ bridge_fdb_add(struct bridge *br, struct port *port,
 	if (vid != FDB_VID_ANY) {
 		if (vid > VLAN_VID_MAX || (vid && !vlan_port_has(vp, vid)))
 			return -EINVAL;
-		return fdb_add(br->fdb, mac, vid, port_no, flags, br->now_ms);
+		err = fdb_add(br->fdb, mac, vid, port_no, flags, br->now_ms);
+	} else {
+		err = fdb_add(br->fdb, mac, 0, port_no, flags, br->now_ms);
+		for (uint16_t v = vlan_port_next(vp, 0); v && !err;
+		     v = vlan_port_next(vp, v))
+			err = fdb_add(br->fdb, mac, v, port_no, flags,
+				      br->now_ms);
 	}
-	err = fdb_add(br->fdb, mac, 0, port_no, flags, br->now_ms);
-	for (uint16_t v = vlan_port_next(vp, 0); v && !err;
-	     v = vlan_port_next(vp, v))
-		err = fdb_add(br->fdb, mac, v, port_no, flags, br->now_ms);
+	if (!err)
+		bridge_event_fdb(br, BRIDGE_EV_FDB_USER_ADD, mac, vid, port_no,
+				 flags);
 	return err;
 }
 
@@ -983,17 +1014,27 @@ bridge_fdb_del(struct bridge *br, struct port *port,
 {
 	uint16_t port_no = port ? port->port_no : FDB_PORT_BRIDGE;
 	const struct vlan_port *vp = port ? &port->vlans : &br->self_vlans;
-	int err, any = -ENOENT;
+	int err;
 
-	if (vid != FDB_VID_ANY)
-		return fdb_del(br->fdb, mac, vid, port_no);
-	err = fdb_del(br->fdb, mac, 0, port_no);
+	if (vid != FDB_VID_ANY) {
+		err = fdb_del(br->fdb, mac, vid, port_no);
+	} else {
+		err = fdb_del(br->fdb, mac, 0, port_no);
+		for (uint16_t v = vlan_port_next(vp, 0); v;
+		     v = vlan_port_next(vp, v))
+			if (!fdb_del(br->fdb, mac, v, port_no))
+				err = 0;
+	}
 	if (!err)
-		any = 0;
-	for (uint16_t v = vlan_port_next(vp, 0); v; v = vlan_port_next(vp, v))
-		if (!fdb_del(br->fdb, mac, v, port_no))
-			any = 0;
-	return any;
+		bridge_event_fdb(br, BRIDGE_EV_FDB_USER_DEL, mac, vid, port_no,
+				 0);
+	return err;
+}
+
+size_t
+bridge_fdb_flush(struct bridge *br, const struct fdb_flush_filter *filter)
+{
+	return bridge_event_fdb_flush(br, filter);
 }
 
 /* --- running ------------------------------------------------------------ */

@@ -27,6 +27,7 @@
 
 struct bridge_event_ring;
 struct fdb;
+struct fdb_flush_filter;
 struct pkt_pool;
 struct stp;
 
@@ -99,7 +100,9 @@ void bridge_options_default(struct bridge_options *opt);
 int bridge_create(const char *name, const struct bridge_options *opt,
 		  struct pkt_pool *pool, struct bridge **brp);
 
-/* Removes every port (closing it) and frees the bridge.  NULL is fine. */
+/* Removes every port (closing it) and frees the bridge.  NULL is fine.
+ * Monitors see the bridge's deletion (a link "del" event), not that of
+ * its ports and their FDB entries. */
 void bridge_destroy(struct bridge *br);
 
 /* Global registry (one process, several bridges). */
@@ -125,11 +128,13 @@ int bridge_port_add(struct bridge *br, struct port *port);
 
 /* As bridge_port_add(), with port number 'port_no' (1..1023), or the lowest
  * free one if 'port_no' is 0 (restoring a saved configuration).  Returns
- * -EBUSY also when 'port_no' is taken, -ERANGE when it is out of range. */
+ * -EBUSY also when 'port_no' is taken, -ERANGE when it is out of range.
+ * Both record a link "add" event for monitors (bridge-event.h). */
 int bridge_port_add_at(struct bridge *br, struct port *port,
 		       unsigned port_no);
 
-/* Detaches 'port', flushes all its FDB entries and closes it. */
+/* Detaches 'port', flushes all its FDB entries and closes it; records a
+ * link "del" event. */
 void bridge_port_del(struct bridge *br, struct port *port);
 
 /* Moves 'port' from its bridge to 'to' without closing it ("ip link set
@@ -138,8 +143,16 @@ void bridge_port_del(struct bridge *br, struct port *port);
  * (0: the lowest free one), with default port settings and VLANs.  0 when
  * it already is a port of 'to'; on failure (-EXFULL, or -EBUSY when
  * 'port_no' is taken) it stays where it was (with default settings and the
- * lowest free number).  -EINVAL for a detached port or a bridge device. */
+ * lowest free number).  -EINVAL for a detached port or a bridge device.
+ * It records no add or del event: the caller reports the change with
+ * bridge_settings_changed(). */
 int bridge_port_move(struct bridge *to, struct port *port, unsigned port_no);
+
+/* Records one link "set" event for monitors: a request changed settings
+ * of 'port' of 'br' (NULL: of the bridge itself).  Called once per
+ * request, after all its changes, however many settings it changed (the
+ * kernel sends one RTM_NEWLINK per request, too). */
+void bridge_settings_changed(struct bridge *br, struct port *port);
 
 struct port *bridge_port_lookup(const struct bridge *br, const char *name);
 
@@ -250,11 +263,17 @@ int bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid);
 /* User FDB changes ("bridge fdb add/del ... master"); added entries carry
  * FDB_F_USER (added_by_user).  'port' NULL means the bridge device.  'vid'
  * FDB_VID_ANY (no 'vlan' given) means VID 0 and every VLAN of the port, as
- * the kernel does. */
+ * the kernel does.  Each that succeeds records one user add or del event,
+ * with 'vid' as given. */
 int bridge_fdb_add(struct bridge *br, struct port *port,
 		   const struct eth_addr *mac, uint16_t vid, uint8_t flags);
 int bridge_fdb_del(struct bridge *br, struct port *port,
 		   const struct eth_addr *mac, uint16_t vid);
+
+/* Removes the FDB entries of 'br' matching 'filter' ("bridge fdb flush",
+ * sysfs flush), recording a removal event for each.  Returns how many. */
+size_t bridge_fdb_flush(struct bridge *br,
+			const struct fdb_flush_filter *filter);
 
 /* Advances the bridge's clock to 'now_ms': ages the FDB, ticks STP. */
 void bridge_run(struct bridge *br, uint64_t now_ms);

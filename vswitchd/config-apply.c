@@ -113,7 +113,6 @@ config_apply_revert(struct json_object *doc, char **why)
 
 			if (!port || has_saved_port(bridges, port->name))
 				continue;
-			ctl_notify_link("del", port->name, br->name);
 			config_store_forget_port(port->name);
 			bridge_port_del(br, port);
 		}
@@ -358,7 +357,6 @@ revert_del_bridge(struct bridge *br)
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
 		if (br->ports[i])
 			config_store_forget_port(br->ports[i]->name);
-	ctl_notify_link("del", br->name, NULL);
 	bridge_destroy(br);
 }
 
@@ -401,7 +399,7 @@ revert_membership(struct json_object *b, size_t idx, char **why)
 							  name, pname,
 							  strerror(-err)));
 			else
-				ctl_notify_link("set", pname, name);
+				bridge_settings_changed(br, port);
 		}
 	}
 }

@@ -38,6 +38,7 @@
 #include <json-c/json.h>
 
 #include "bridge.h"
+#include "ctl-methods.h"
 #include "ctl-query.h"
 #include "fdb.h"
 #include "log.h"
@@ -457,6 +458,53 @@ config_store_commit(struct json_object *checkpoint, char **undo_error)
 			 "saved");
 	return err;
 }
+
+/* --- the change observer ------------------------------------------------ */
+
+/* Saves a change a request applied; one the file cannot hold is undone
+ * and refused with why. */
+static int
+observe_commit(struct json_object *checkpoint, char **why)
+{
+	char *undo_error = NULL;
+	int err = config_store_commit(checkpoint, &undo_error);
+
+	if (!err)
+		return 0;
+	if (undo_error)
+		*why = xasprintf("the configuration could not be saved (%s), "
+				 "and undoing the change failed: %s; the "
+				 "running state differs from %s", strerror(-err),
+				 undo_error, config_store_path());
+	else
+		*why = xasprintf("change refused and undone: the configuration "
+				 "could not be saved to %s: %s",
+				 config_store_path(), strerror(-err));
+	free(undo_error);
+	return err;
+}
+
+/* A deletion cannot be undone: the file is written without what it
+ * deletes first, and the deletion happens only if that worked. */
+static int
+observe_may_delete(const struct bridge *br, const struct port *port,
+		   char **why)
+{
+	int err = config_store_save_without(br, port);
+
+	if (err)
+		*why = xasprintf("the configuration could not be saved to %s: "
+				 "%s", config_store_path(), strerror(-err));
+	return err;
+}
+
+const struct ctl_change_observer config_store_observer = {
+	.checkpoint = config_store_checkpoint,
+	.commit = observe_commit,
+	.may_delete = observe_may_delete,
+	.port_created = config_store_note_port,
+	.port_deleted = config_store_forget_port,
+};
 
 /* --- load ------------------------------------------------------------------ */
 

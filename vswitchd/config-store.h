@@ -4,8 +4,11 @@
  * One JSON file (default /var/lib/vswitchd/config.json) holds every
  * bridge with its options, every port with its type and creation
  * arguments and settings, every VLAN and every static or permanent FDB
- * entry a user added.  It is rewritten from the live state after each
- * change the control server accepts, before the reply goes out:
+ * entry a user added.  The store learns of changes as the control
+ * methods' change observer ('config_store_observer', registered at
+ * start-up with ctl_methods_observe()); the transport does not know it.
+ * The file is rewritten from the live state after each change a request
+ * applies, before the reply goes out:
  *
  *   write PATH.tmp in the same directory, fsync it, keep the previous
  *   file as PATH.bak (hard link), rename PATH.tmp over PATH, fsync the
@@ -26,6 +29,7 @@
 #include <stdbool.h>
 
 struct bridge;
+struct ctl_change_observer;
 struct json_object;
 struct port;
 
@@ -37,6 +41,13 @@ struct port;
  * configuration.  Returns 0, or -errno after printing why to stderr (the
  * caller refuses to start). */
 int config_store_open(const char *path);
+
+/* The store as the control methods' change observer (ctl-methods.h):
+ * checkpoint and commit (config_store_checkpoint/commit()) around each
+ * request that changes something, save-first for deletions
+ * (config_store_save_without()), and the port arguments to remember
+ * (config_store_note/forget_port()). */
+extern const struct ctl_change_observer config_store_observer;
 
 /* Forgets the store and the remembered port arguments (bridges stay).
  * Later saves do nothing. */

@@ -1,7 +1,9 @@
 /*
  * ctl-methods.c - bridge, port, daemon and debug methods of the control
- * protocol (docs/rpc.md).  VLAN, FDB, STP and statistics methods are in
- * ctl-query.c.
+ * protocol (docs/rpc.md), and the table of all methods.  VLAN methods
+ * are in ctl-vlan.c, FDB methods in ctl-fdb.c, STP and statistics in
+ * ctl-stats.c, monitoring and capture in ctl-monitor.c; the JSON views
+ * they share in ctl-query.c.
  *
  * Every handler first reads and checks all of its parameters, then
  * applies the change; when a step that can fail comes after one that
@@ -20,7 +22,6 @@
 #include <json-c/json.h>
 
 #include "bridge.h"
-#include "config-store.h"
 #include "ctl-monitor.h"
 #include "ctl-server.h"
 #include "daemon.h"
@@ -47,15 +48,47 @@ ctl_methods_set_info(const char *config_path, const char *socket_path)
 	info_socket_path = socket_path;
 }
 
+/* --- the change observer ------------------------------------------------ */
+
+static const struct ctl_change_observer *observer;
+
 void
-ctl_reply_uninit(struct ctl_reply *r)
+ctl_methods_observe(const struct ctl_change_observer *obs)
 {
-	json_object_put(r->result);
-	free(r->message);
-	r->result = NULL;
-	r->message = NULL;
-	r->code = 0;
-	r->errnum = 0;
+	observer = obs;
+}
+
+/* Asks the observer whether bridge 'br' ('port' NULL) or 'port' may be
+ * deleted.  Returns 0, or records its refusal in 'r' and returns the
+ * code. */
+static int
+may_delete(const struct bridge *br, const struct port *port,
+	   struct ctl_reply *r)
+{
+	char *why = NULL;
+	int err;
+
+	if (!observer || !(err = observer->may_delete(br, port, &why)))
+		return 0;
+	ctl_reply_error(r, CTL_ERR_APP, -err, "cannot delete %s %s: %s",
+			port ? "port" : "bridge", port ? port->name : br->name,
+			why ? why : strerror(-err));
+	free(why);
+	return r->code;
+}
+
+static void
+port_created(const char *name, const char *type, struct json_object *args)
+{
+	if (observer)
+		observer->port_created(name, type, args);
+}
+
+static void
+port_deleted(const char *name)
+{
+	if (observer)
+		observer->port_deleted(name);
 }
 
 /* Finds bridge 'name' or records ENODEV "bridge NAME does not exist". */
@@ -266,7 +299,6 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 		return r->code;
 	}
 	bridge_run(br, clock_now_ms());
-	ctl_notify_link("add", br->name, NULL);
 	return 0;
 }
 
@@ -277,7 +309,6 @@ m_bridge_del(struct json_object *params, struct ctl_reply *r)
 	bool only_if_down = false;
 	struct bridge *br;
 	const char *name;
-	int err;
 
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "name", true, &name, r) < 0 ||
@@ -295,18 +326,12 @@ m_bridge_del(struct json_object *params, struct ctl_reply *r)
 	if (only_if_down && br->admin_up)
 		return ctl_reply_error(r, CTL_ERR_APP, EBUSY,
 				       "bridge %s is still up", name);
-	/* Closing its ports cannot be undone: save first. */
-	err = config_store_save_without(br, NULL);
-	if (err)
-		return ctl_reply_error(r, CTL_ERR_APP, -err,
-				       "cannot delete bridge %s: the "
-				       "configuration could not be saved to "
-				       "%s: %s", name, config_store_path(),
-				       strerror(-err));
+	/* Closing its ports cannot be undone: ask first. */
+	if (may_delete(br, NULL, r))
+		return r->code;
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
 		if (br->ports[i])
-			config_store_forget_port(br->ports[i]->name);
-	ctl_notify_link("del", name, NULL);
+			port_deleted(br->ports[i]->name);
 	bridge_destroy(br);
 	return 0;
 }
@@ -331,7 +356,7 @@ m_bridge_set(struct json_object *params, struct ctl_reply *r)
 	br = lookup_bridge(name, r);
 	if (!br || apply_bridge_options(br, &ov, r))
 		return r->code;
-	ctl_notify_link("set", br->name, NULL);
+	bridge_settings_changed(br, NULL);
 	return 0;
 }
 
@@ -476,12 +501,11 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 			a = json_object_new_object();
 		json_object_object_add(a, "mac", json_object_new_string(
 					       eth_addr_format(&port->mac, mac)));
-		config_store_note_port(name, type, a);
+		port_created(name, type, a);
 		json_object_put(a);
 	} else {
-		config_store_note_port(name, type, args);
+		port_created(name, type, args);
 	}
-	ctl_notify_link("add", name, br->name);
 	return 0;
 }
 
@@ -492,7 +516,6 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 	const char *name, *brname = NULL;
 	struct bridge *br;
 	struct port *port;
-	int err;
 
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "name", true, &name, r) < 0 ||
@@ -507,16 +530,10 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 		return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
 				       "device %s is not a port of %s", name,
 				       brname);
-	/* Closing the port cannot be undone: save first. */
-	err = config_store_save_without(br, port);
-	if (err)
-		return ctl_reply_error(r, CTL_ERR_APP, -err,
-				       "cannot delete port %s: the "
-				       "configuration could not be saved to "
-				       "%s: %s", name, config_store_path(),
-				       strerror(-err));
-	ctl_notify_link("del", name, br->name);
-	config_store_forget_port(name);
+	/* Closing the port cannot be undone: ask first. */
+	if (may_delete(br, port, r))
+		return r->code;
+	port_deleted(name);
 	bridge_port_del(br, port);
 	return 0;
 }
@@ -643,7 +660,7 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 			goto out_undo_up;
 		}
 	}
-	ctl_notify_link("set", name, br->name);
+	bridge_settings_changed(br, port);
 	return 0;
 
 out_undo_up:
@@ -767,92 +784,93 @@ m_debug_time(struct json_object *params, struct ctl_reply *r)
 	return 0;
 }
 
-static int
-m_monitor_subscribe(struct json_object *params, struct ctl_reply *r)
-{
-	static const char *const known[] = { "topics", NULL };
-	struct json_object *topics = NULL;
-	unsigned mask = 0;
-
-	if (ctl_params_check_known(params, known, r))
-		return r->code;
-	if (params)
-		json_object_object_get_ex(params, "topics", &topics);
-	if (!topics) {
-		mask = CTL_TOPIC_FDB | CTL_TOPIC_STP | CTL_TOPIC_LINK;
-	} else if (!json_object_is_type(topics, json_type_array)) {
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.topics: must be an array");
-	} else {
-		for (size_t i = 0; i < json_object_array_length(topics); i++) {
-			struct json_object *t =
-				json_object_array_get_idx(topics, i);
-			const char *s = json_object_get_string(t);
-
-			if (!json_object_is_type(t, json_type_string))
-				s = "";
-			if (!strcmp(s, "fdb"))
-				mask |= CTL_TOPIC_FDB;
-			else if (!strcmp(s, "stp"))
-				mask |= CTL_TOPIC_STP;
-			else if (!strcmp(s, "link"))
-				mask |= CTL_TOPIC_LINK;
-			else
-				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
-						       0, "params.topics[%zu]: "
-						       "not fdb, stp or link", i);
-		}
-	}
-	if (ctl_server_subscribe(r, mask))
-		return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
-				       "monitor needs a connection");
-	r->result = json_object_new_object();
-	return 0;
-}
-
 /* --- dispatch ----------------------------------------------------------- */
 
-static const struct ctl_method methods[] = {
-	{ "daemon.info", m_daemon_info, false },
-	{ "bridge.add", m_bridge_add, true },
-	{ "bridge.del", m_bridge_del, true },
-	{ "bridge.set", m_bridge_set, true },
-	{ "bridge.list", m_bridge_list, false },
-	{ "port.add", m_port_add, true },
-	{ "port.del", m_port_del, true },
-	{ "port.set", m_port_set, true },
-	{ "port.show", m_port_show, false },
-	{ "stp.show", ctl_m_stp_show, false },
-	{ "vlan.add", ctl_m_vlan_add, true },
-	{ "vlan.del", ctl_m_vlan_del, true },
-	{ "vlan.show", ctl_m_vlan_show, false },
-	{ "fdb.show", ctl_m_fdb_show, false },
-	{ "fdb.add", ctl_m_fdb_add, true },
-	{ "fdb.del", ctl_m_fdb_del, true },
-	{ "fdb.flush", ctl_m_fdb_flush, true },
-	{ "stats.get", ctl_m_stats_get, false },
-	{ "debug.time", m_debug_time, false },
-	{ "monitor.subscribe", m_monitor_subscribe, false },
-	{ "capture.start", ctl_m_capture_start, false },
-};
-
-const struct ctl_method *
-ctl_method_lookup(const char *name)
+/* Runs 'fn', a method that changes something, for a request: the observer
+ * takes a checkpoint before and commits after; a change it cannot commit
+ * is refused with its reason. */
+static int
+run_change(ctl_method_fn *fn, struct json_object *params,
+	   struct ctl_reply *r)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
-		if (!strcmp(methods[i].name, name))
-			return &methods[i];
-	return NULL;
+	struct json_object *checkpoint;
+	char *why = NULL;
+	int err;
+
+	if (!observer)
+		return fn(params, r);
+	checkpoint = observer->checkpoint();
+	if (!fn(params, r) && !r->no_save) {
+		err = observer->commit(checkpoint, &why);
+		if (err) {
+			ctl_reply_uninit(r);
+			ctl_reply_error(r, CTL_ERR_APP, -err, "%s",
+					why ? why : strerror(-err));
+			free(why);
+		}
+	}
+	json_object_put(checkpoint);
+	return r->code;
 }
+
+/* The methods: name, handler, whether it changes something. */
+#define CTL_METHODS(M)						\
+	M("daemon.info", m_daemon_info, false)			\
+	M("bridge.add", m_bridge_add, true)			\
+	M("bridge.del", m_bridge_del, true)			\
+	M("bridge.set", m_bridge_set, true)			\
+	M("bridge.list", m_bridge_list, false)			\
+	M("port.add", m_port_add, true)				\
+	M("port.del", m_port_del, true)				\
+	M("port.set", m_port_set, true)				\
+	M("port.show", m_port_show, false)			\
+	M("stp.show", ctl_m_stp_show, false)			\
+	M("vlan.add", ctl_m_vlan_add, true)			\
+	M("vlan.del", ctl_m_vlan_del, true)			\
+	M("vlan.show", ctl_m_vlan_show, false)			\
+	M("fdb.show", ctl_m_fdb_show, false)			\
+	M("fdb.add", ctl_m_fdb_add, true)			\
+	M("fdb.del", ctl_m_fdb_del, true)			\
+	M("fdb.flush", ctl_m_fdb_flush, true)			\
+	M("stats.get", ctl_m_stats_get, false)			\
+	M("debug.time", m_debug_time, false)			\
+	M("monitor.subscribe", ctl_m_monitor_subscribe, false)	\
+	M("capture.start", ctl_m_capture_start, false)
+
+/* What a request runs: the handler, through run_change() if it changes
+ * something. */
+#define REQUEST_FN(NAME, FN, CHANGES)					\
+	static int							\
+	FN##_request(struct json_object *params, struct ctl_reply *r)	\
+	{								\
+		return CHANGES ? run_change(FN, params, r)		\
+			       : FN(params, r);				\
+	}
+CTL_METHODS(REQUEST_FN)
+#undef REQUEST_FN
+
+#define REQUEST_ENTRY(NAME, FN, CHANGES) { NAME, FN##_request },
+static const struct ctl_method requests[] = {
+	CTL_METHODS(REQUEST_ENTRY)
+	{ NULL, NULL },
+};
+#undef REQUEST_ENTRY
+const struct ctl_method *const ctl_methods = requests;
+
+/* The handlers themselves, for ctl_method_call(). */
+#define CALL_ENTRY(NAME, FN, CHANGES) { NAME, FN },
+static const struct ctl_method handlers[] = {
+	CTL_METHODS(CALL_ENTRY)
+};
+#undef CALL_ENTRY
 
 int
 ctl_method_call(const char *name, struct json_object *params,
 		struct ctl_reply *r)
 {
-	const struct ctl_method *m = ctl_method_lookup(name);
-
-	if (!m)
-		return ctl_reply_error(r, CTL_ERR_NO_METHOD, 0,
-				       "method not found: %s", name);
-	return m->fn(params, r);
+	for (size_t i = 0; i < ARRAY_SIZE(handlers); i++)
+		if (!strcmp(handlers[i].name, name))
+			return handlers[i].fn(params, r);
+	return ctl_reply_error(r, CTL_ERR_NO_METHOD, 0,
+			       "method not found: %s", name);
 }

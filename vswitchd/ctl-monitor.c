@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <ev.h>
 #include <json-c/json.h>
 
 #include "bridge.h"
@@ -50,6 +51,8 @@ struct capture_session {
 
 static struct capture_session *sessions;
 static unsigned n_sessions;
+static struct ev_loop *monitor_loop;	/* NULL while closed */
+static ev_prepare monitor_prepare;	/* streams events and captures */
 
 /* --- capture: the datapath side --------------------------------------- */
 
@@ -135,6 +138,52 @@ ctl_monitor_conn_closed(struct ctl_conn *c)
 		if (s->conn == c)
 			session_destroy(s);
 	}
+	/* Bridges record events only while some peer is subscribed. */
+	bridge_events_enabled = ctl_server_has_subscribers();
+}
+
+int
+ctl_m_monitor_subscribe(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "topics", NULL };
+	struct json_object *topics = NULL;
+	unsigned mask = 0;
+
+	if (ctl_params_check_known(params, known, r))
+		return r->code;
+	if (params)
+		json_object_object_get_ex(params, "topics", &topics);
+	if (!topics) {
+		mask = CTL_TOPIC_FDB | CTL_TOPIC_STP | CTL_TOPIC_LINK;
+	} else if (!json_object_is_type(topics, json_type_array)) {
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.topics: must be an array");
+	} else {
+		for (size_t i = 0; i < json_object_array_length(topics); i++) {
+			struct json_object *t =
+				json_object_array_get_idx(topics, i);
+			const char *s = json_object_get_string(t);
+
+			if (!json_object_is_type(t, json_type_string))
+				s = "";
+			if (!strcmp(s, "fdb"))
+				mask |= CTL_TOPIC_FDB;
+			else if (!strcmp(s, "stp"))
+				mask |= CTL_TOPIC_STP;
+			else if (!strcmp(s, "link"))
+				mask |= CTL_TOPIC_LINK;
+			else
+				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
+						       0, "params.topics[%zu]: "
+						       "not fdb, stp or link", i);
+		}
+	}
+	if (ctl_server_subscribe(r, mask))
+		return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+				       "monitor needs a connection");
+	bridge_events_enabled = true;
+	r->result = json_object_new_object();
+	return 0;
 }
 
 static const char b64[] =
@@ -274,16 +323,25 @@ fdb_state(uint8_t flags)
 	       : flags & FDB_F_STATIC ? "static" : "";
 }
 
+static const char *const dev_actions[] = {
+	[BRIDGE_EV_DEV_ADD] = "add",
+	[BRIDGE_EV_DEV_DEL] = "del",
+	[BRIDGE_EV_DEV_SET] = "set",
+};
+
 /* Turns one bridge event into an "event" notification. */
 static void
-send_event(const struct bridge *br, const struct bridge_event *ev)
+send_event(const struct bridge_event *ev)
 {
 	struct json_object *p = json_object_new_object();
-	char ifname[IFNAMSIZ + 1];
+	char ifname[IFNAMSIZ + 1], master[IFNAMSIZ + 1];
+	bool has_master = true;
 	unsigned topic;
 
 	memcpy(ifname, ev->ifname, IFNAMSIZ);
 	ifname[IFNAMSIZ] = '\0';
+	memcpy(master, ev->master, IFNAMSIZ);
+	master[IFNAMSIZ] = '\0';
 	switch ((enum bridge_event_type)ev->type) {
 	case BRIDGE_EV_FDB_NEW:
 	case BRIDGE_EV_FDB_MOVED:
@@ -308,6 +366,40 @@ send_event(const struct bridge *br, const struct bridge_event *ev)
 			!(ev->fdb_flags & (FDB_F_USER | FDB_F_LOCAL))));
 		break;
 	}
+	case BRIDGE_EV_FDB_USER_ADD:
+	case BRIDGE_EV_FDB_USER_DEL: {
+		/* As the kernel reports a user's change: the key as given (no
+		 * vlan: every VLAN), no "learned", no state when deleted. */
+		bool add = ev->type == BRIDGE_EV_FDB_USER_ADD;
+		char mac[ETH_ADDR_STRLEN];
+
+		topic = CTL_TOPIC_FDB;
+		json_object_object_add(p, "topic", json_object_new_string("fdb"));
+		json_object_object_add(p, "action", json_object_new_string(
+					       add ? "add" : "del"));
+		json_object_object_add(p, "mac", json_object_new_string(
+					       eth_addr_format(&ev->mac, mac)));
+		json_object_object_add(p, "ifname",
+				       json_object_new_string(ifname));
+		if (ev->vid != FDB_VID_ANY)
+			json_object_object_add(p, "vlan",
+					       json_object_new_int(ev->vid));
+		if (add)
+			json_object_object_add(p, "state", json_object_new_string(
+						       fdb_state(ev->fdb_flags)));
+		break;
+	}
+	case BRIDGE_EV_DEV:
+		topic = CTL_TOPIC_LINK;
+		json_object_object_add(p, "topic",
+				       json_object_new_string("link"));
+		json_object_object_add(p, "action", json_object_new_string(
+			ev->state < ARRAY_SIZE(dev_actions)
+			? dev_actions[ev->state] : "set"));
+		json_object_object_add(p, "ifname",
+				       json_object_new_string(ifname));
+		has_master = ev->port_no != 0;	/* a bridge has none */
+		break;
 	case BRIDGE_EV_PORT_STATE:
 		topic = CTL_TOPIC_STP;
 		json_object_object_add(p, "topic", json_object_new_string("stp"));
@@ -340,7 +432,9 @@ send_event(const struct bridge *br, const struct bridge_event *ev)
 					       ev->state ? "UP" : "DOWN"));
 		break;
 	}
-	json_object_object_add(p, "master", json_object_new_string(br->name));
+	if (has_master)
+		json_object_object_add(p, "master",
+				       json_object_new_string(master));
 	ctl_server_notify(topic, "event", p);
 }
 
@@ -350,11 +444,15 @@ ctl_monitor_run(void)
 	struct capture_session *s, *next;
 	char *text = NULL;
 
-	for (struct bridge *br = bridge_first(); br; br = br->next) {
-		struct bridge_event ev;
+	struct bridge_event ev;
 
+	/* Deleted bridges first: their events are older than any bridge
+	 * created since. */
+	while (bridge_event_pop(NULL, &ev))
+		send_event(&ev);
+	for (struct bridge *br = bridge_first(); br; br = br->next) {
 		while (bridge_event_pop(br, &ev))
-			send_event(br, &ev);
+			send_event(&ev);
 		if (br->events && br->events->dropped) {
 			log_warn_rl(MOD, "%s: %llu events lost (monitor too "
 				    "slow)", br->name,
@@ -371,16 +469,33 @@ ctl_monitor_run(void)
 	free(text);
 }
 
-void
-ctl_monitor_init(void)
+/* Before the loop sleeps: what the datapath queued goes to the peers. */
+static void
+monitor_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-	dp_capture_hook = capture_hook;
+	(void)loop; (void)w; (void)revents;
+	ctl_monitor_run();
 }
 
 void
-ctl_monitor_uninit(void)
+ctl_monitor_open(struct ev_loop *loop)
 {
+	dp_capture_hook = capture_hook;
+	monitor_loop = loop;
+	ev_prepare_init(&monitor_prepare, monitor_prepare_cb);
+	ev_prepare_start(loop, &monitor_prepare);
+	ev_unref(loop);		/* it keeps nothing alive */
+}
+
+void
+ctl_monitor_close(void)
+{
+	if (!monitor_loop)
+		return;
 	while (sessions)
 		session_destroy(sessions);
 	dp_capture_hook = NULL;
+	ev_ref(monitor_loop);
+	ev_prepare_stop(monitor_loop, &monitor_prepare);
+	monitor_loop = NULL;
 }

@@ -1,8 +1,9 @@
 /*
- * ctl-query.h - helpers shared by the control methods: JSON views of
- * bridges and ports, strict JSON value readers, port constructors by type,
- * link notifications; and the VLAN, FDB, STP and statistics methods
- * (ctl-query.c, ctl-stats.c).  Private to ctl-methods.c, ctl-query.c and config-store.c.
+ * ctl-query.h - what the control methods share (ctl-query.c): JSON views
+ * of bridges and ports, strict JSON value readers, device lookups, port
+ * constructors by type.  Read-only: nothing here changes a bridge.  Used
+ * by the methods (ctl-methods.c, ctl-fdb.c, ctl-vlan.c, ctl-stats.c,
+ * ctl-monitor.c) and by the config store, which saves these views.
  */
 #ifndef VSWITCHD_CTL_QUERY_H
 #define VSWITCHD_CTL_QUERY_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 struct bridge;
+struct eth_addr;
 struct ctl_reply;
 struct fdb_entry;
 struct json_object;
@@ -47,6 +49,9 @@ uint16_t ctl_port_id(const struct port *port);
 /* An unsigned JSON integer. */
 struct json_object *ctl_json_u64(uint64_t v);
 
+/* A MAC address as a JSON string "xx:xx:xx:xx:xx:xx". */
+struct json_object *ctl_json_mac(const struct eth_addr *mac);
+
 /* Fills 'out' (BRIDGE_MAX_PORTS slots) with the ports of 'br' sorted by
  * name; returns how many. */
 size_t ctl_sorted_ports(const struct bridge *br, struct port **out);
@@ -79,20 +84,8 @@ int ctl_open_port_type(const char *type, const char *name,
  * returns the code. */
 int ctl_reply_args_error(struct ctl_reply *r);
 
-/* Sends a "link" event (action "add", "del" or "set" on device 'name',
- * enslaved to 'master' or NULL) to monitor subscribers. */
-void ctl_notify_link(const char *action, const char *name,
-		     const char *master);
-
-/* Methods (see docs/rpc.md). */
+/* Methods of ctl-stats.c (see docs/rpc.md). */
 int ctl_m_stp_show(struct json_object *params, struct ctl_reply *r);
-int ctl_m_vlan_add(struct json_object *params, struct ctl_reply *r);
-int ctl_m_vlan_del(struct json_object *params, struct ctl_reply *r);
-int ctl_m_vlan_show(struct json_object *params, struct ctl_reply *r);
-int ctl_m_fdb_show(struct json_object *params, struct ctl_reply *r);
-int ctl_m_fdb_add(struct json_object *params, struct ctl_reply *r);
-int ctl_m_fdb_del(struct json_object *params, struct ctl_reply *r);
-int ctl_m_fdb_flush(struct json_object *params, struct ctl_reply *r);
 int ctl_m_stats_get(struct json_object *params, struct ctl_reply *r);
 
 #endif /* VSWITCHD_CTL_QUERY_H */

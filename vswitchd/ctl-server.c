@@ -2,8 +2,9 @@
  * ctl-server.c - JSON-RPC 2.0 over a unix stream socket, newline-delimited.
  *
  * Transport only: accepting peers, framing, strict parsing, the JSON-RPC
- * envelope, error replies, saving the configuration after a mutating
- * method, notifications.  The methods themselves are in ctl-methods.c.
+ * envelope, dispatch by method name through the table it was opened with,
+ * error replies, notifications.  What the methods do, and who learns of
+ * the changes they make, is the methods layer's (ctl-methods.h).
  */
 #include "ctl-server.h"
 
@@ -21,10 +22,6 @@
 #include <ev.h>
 #include <json-c/json.h>
 
-#include "bridge-event.h"
-#include "config-store.h"
-#include "ctl-methods.h"
-#include "ctl-monitor.h"
 #include "log.h"
 
 #define MOD "ctl"
@@ -47,8 +44,9 @@ struct ctl_server {
 	struct ev_loop *loop;
 	int fd;
 	ev_io accept_io;
-	ev_prepare monitor_prepare;	/* streams events and captures */
 	char *path;
+	const struct ctl_method *methods;	/* ends with a NULL name */
+	ctl_conn_closed_fn *conn_closed;
 	struct ctl_conn *conns;
 };
 
@@ -60,25 +58,6 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents);
 static char *handle_text(struct ctl_conn *c, const char *line, size_t len);
-
-/* Bridges record events only while some peer is subscribed. */
-static void
-update_events_enabled(void)
-{
-	bool on = false;
-
-	for (struct ctl_conn *c = server.conns; c && !on; c = c->next)
-		on = c->topics != 0;
-	bridge_events_enabled = on;
-}
-
-/* Before the loop sleeps: what the datapath queued goes to the peers. */
-static void
-monitor_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
-{
-	(void)loop; (void)w; (void)revents;
-	ctl_monitor_run();
-}
 
 /* Removes 'path' if it is a socket nobody listens on.  Returns 0 when
  * 'path' is free, -EADDRINUSE when a server answers, -EEXIST when it is
@@ -112,7 +91,9 @@ remove_stale_socket(const char *path, const struct sockaddr_un *sun)
 }
 
 int
-ctl_server_open(struct ev_loop *loop, const char *path)
+ctl_server_open(struct ev_loop *loop, const char *path,
+		const struct ctl_method *methods,
+		ctl_conn_closed_fn *conn_closed)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	mode_t old_umask;
@@ -156,12 +137,10 @@ ctl_server_open(struct ev_loop *loop, const char *path)
 	server.loop = loop;
 	server.fd = fd;
 	server.path = xstrdup(path);
+	server.methods = methods;
+	server.conn_closed = conn_closed;
 	ev_io_init(&server.accept_io, accept_cb, fd, EV_READ);
 	ev_io_start(loop, &server.accept_io);
-	ctl_monitor_init();
-	ev_prepare_init(&server.monitor_prepare, monitor_prepare_cb);
-	ev_prepare_start(loop, &server.monitor_prepare);
-	ev_unref(loop);		/* it keeps nothing alive */
 	log_info(MOD, "listening on %s", path);
 	return 0;
 
@@ -179,9 +158,6 @@ ctl_server_close(void)
 		return;
 	while (server.conns)
 		conn_close(server.conns);
-	ctl_monitor_uninit();
-	ev_ref(server.loop);
-	ev_prepare_stop(server.loop, &server.monitor_prepare);
 	ev_io_stop(server.loop, &server.accept_io);
 	close(server.fd);
 	server.fd = -1;
@@ -223,7 +199,6 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void
 conn_close(struct ctl_conn *c)
 {
-	ctl_monitor_conn_closed(c);
 	ev_io_stop(server.loop, &c->rio);
 	ev_io_stop(server.loop, &c->wio);
 	close(c->fd);
@@ -233,10 +208,11 @@ conn_close(struct ctl_conn *c)
 		server.conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	if (server.conn_closed)
+		server.conn_closed(c);
 	free(c->rbuf);
 	free(c->wbuf);
 	free(c);
-	update_events_enabled();
 }
 
 /* Queues 'len' bytes of 's' and a newline for 'c'.  A peer whose queue
@@ -491,31 +467,14 @@ is_blank(const char *s, size_t len)
 	return true;
 }
 
-/* Saves the configuration after a mutating method succeeded with reply
- * 'r'.  When that fails the change is undone (back to 'checkpoint') and
- * 'r' becomes the error: a change is never left applied but unsaved, to
- * vanish at the next start. */
-static void
-commit(struct json_object *checkpoint, struct ctl_reply *r)
+/* The method called 'name', or NULL. */
+static const struct ctl_method *
+method_lookup(const char *name)
 {
-	char *undo_error = NULL;
-	int err = config_store_commit(checkpoint, &undo_error);
-
-	if (!err)
-		return;
-	ctl_reply_uninit(r);
-	if (undo_error)
-		ctl_reply_error(r, CTL_ERR_APP, -err,
-				"the configuration could not be saved (%s), "
-				"and undoing the change failed: %s; the "
-				"running state differs from %s", strerror(-err),
-				undo_error, config_store_path());
-	else
-		ctl_reply_error(r, CTL_ERR_APP, -err,
-				"change refused and undone: the configuration "
-				"could not be saved to %s: %s",
-				config_store_path(), strerror(-err));
-	free(undo_error);
+	for (const struct ctl_method *m = server.methods; m && m->name; m++)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
 }
 
 /* Handles one request line and returns the reply text or NULL. */
@@ -525,7 +484,6 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 	struct ctl_reply r = { .conn = c };
 	struct json_object *req, *v, *id = NULL, *params = NULL;
 	const struct ctl_method *m;
-	struct json_object *checkpoint = NULL;
 	const char *why = NULL, *name;
 	char *text;
 	bool notification;
@@ -589,7 +547,7 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 			goto out_put_req;
 		}
 	}
-	m = ctl_method_lookup(name);
+	m = method_lookup(name);
 	if (!m) {
 		char *msg = xasprintf("method not found: %s", name);
 
@@ -599,11 +557,7 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 	}
 
 	log_debug(MOD, "request %s", name);
-	if (m->mutating)
-		checkpoint = config_store_checkpoint();
-	if (!m->fn(params, &r) && m->mutating && !r.no_save)
-		commit(checkpoint, &r);
-	json_object_put(checkpoint);
+	m->fn(params, &r);
 	if (notification)
 		text = NULL;
 	else if (r.code)
@@ -635,8 +589,27 @@ ctl_server_subscribe(struct ctl_reply *r, unsigned topics)
 	if (!r->conn)
 		return -EINVAL;
 	r->conn->topics |= topics;
-	update_events_enabled();
 	return 0;
+}
+
+bool
+ctl_server_has_subscribers(void)
+{
+	for (struct ctl_conn *c = server.conns; c; c = c->next)
+		if (c->topics)
+			return true;
+	return false;
+}
+
+void
+ctl_reply_uninit(struct ctl_reply *r)
+{
+	json_object_put(r->result);
+	free(r->message);
+	r->result = NULL;
+	r->message = NULL;
+	r->code = 0;
+	r->errnum = 0;
 }
 
 size_t

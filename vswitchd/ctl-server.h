@@ -10,15 +10,17 @@
  * non-blocking, replies are queued and flushed when the peer can take them,
  * and a peer that stops reading while its queue grows past
  * CTL_MAX_OUTPUT_LEN is disconnected.  Nothing a peer sends can crash the
- * daemon: every request is parsed strictly, every parameter is checked
- * before anything changes, and a mutating method is applied fully or not
- * at all, then the durable configuration (config-store.h) is saved before
- * the reply is sent; a change that cannot be saved is undone and refused
- * (config_store_commit()).
+ * daemon: every request is parsed strictly and checked against the
+ * JSON-RPC envelope before its method runs.
  *
- * Method handlers (ctl-methods.c) see only the small API below: typed
- * parameter readers that produce precise -32602 errors, and
- * ctl_reply_error() for application errors.
+ * This is the transport layer only.  It dispatches a request by method
+ * name through the table given to ctl_server_open() and knows nothing of
+ * what the methods do: the methods layer (ctl-methods.h) applies changes
+ * and tells whoever observes them (the config store), the monitor
+ * (ctl-monitor.h) streams events through ctl_server_notify().  Method
+ * handlers see only the small API below: typed parameter readers that
+ * produce precise -32602 errors, and ctl_reply_error() for application
+ * errors.
  */
 #ifndef VSWITCHD_CTL_SERVER_H
 #define VSWITCHD_CTL_SERVER_H
@@ -52,15 +54,34 @@ struct ctl_reply {
 	int code;			/* 0 or a CTL_ERR_* */
 	int errnum;			/* positive errno for CTL_ERR_APP */
 	char *message;			/* xmalloc'd */
-	bool no_save;			/* mutating method changed nothing */
+	bool no_save;			/* a change method changed nothing
+					 * that is saved (ctl-methods.h) */
 	struct ctl_conn *conn;		/* requesting connection, or NULL */
 };
+
+/* A method: its handler fills 'r' and returns 0 or the CTL_ERR_* it
+ * recorded there. */
+typedef int ctl_method_fn(struct json_object *params, struct ctl_reply *r);
+
+struct ctl_method {
+	const char *name;	/* "bridge.add"; NULL ends a table */
+	ctl_method_fn *fn;
+};
+
+/* Called when connection 'c' closes, after it left the server's list
+ * (ctl_server_has_subscribers() no longer counts it), before it is
+ * freed. */
+typedef void ctl_conn_closed_fn(struct ctl_conn *c);
 
 /* Opens the control socket at 'path' on 'loop': creates the parent
  * directory (0755) if missing, replaces a stale socket (one nobody answers
  * on), refuses to replace a live socket or a non-socket file, and sets
- * mode 0660.  Returns 0 or -errno (after logging why). */
-int ctl_server_open(struct ev_loop *loop, const char *path);
+ * mode 0660.  Requests are dispatched through 'methods' (borrowed, ending
+ * with a NULL name); 'conn_closed' (may be NULL) hears of each connection
+ * that closes.  Returns 0 or -errno (after logging why). */
+int ctl_server_open(struct ev_loop *loop, const char *path,
+		    const struct ctl_method *methods,
+		    ctl_conn_closed_fn *conn_closed);
 
 /* Closes every connection and the listening socket and removes the socket
  * file.  Safe to call when the server is not open. */
@@ -74,6 +95,9 @@ const char *ctl_server_path(void);
  * without "\n"), or NULL for a notification.  For tests and for replaying
  * requests without a socket. */
 char *ctl_server_handle_text(const char *line, size_t len);
+
+/* Frees what 'r' holds and clears it (not 'conn'). */
+void ctl_reply_uninit(struct ctl_reply *r);
 
 /* Records an error in 'r' and returns 'code'.  For CTL_ERR_APP, 'errnum'
  * is a positive errno reported as data {errno, errname}. */
@@ -113,6 +137,9 @@ void ctl_server_notify(unsigned topic, const char *method,
 /* Subscribes the connection that made the request in 'r' to 'topics'.
  * Returns 0 or -EINVAL when there is no connection (replayed request). */
 int ctl_server_subscribe(struct ctl_reply *r, unsigned topics);
+
+/* True while some connection is subscribed to a topic. */
+bool ctl_server_has_subscribers(void);
 
 /* Bytes queued for 'c' and not yet written. */
 size_t ctl_conn_pending(const struct ctl_conn *c);

@@ -22,6 +22,7 @@
 #include "bridge.h"
 #include "config-store.h"
 #include "ctl-methods.h"
+#include "ctl-monitor.h"
 #include "ctl-server.h"
 #include "ctl-socket.h"
 #include "daemon.h"
@@ -195,6 +196,9 @@ run_daemon(const struct vswitchd_opts *o)
 
 	ctl_methods_set_info(o->no_config ? NULL : o->config_path,
 			     o->socket_path);
+	/* The store hears of every change, also of the ports that loading
+	 * it creates. */
+	ctl_methods_observe(&config_store_observer);
 	/* The stored configuration first, so a script can build on it. */
 	if (!o->no_config && config_store_open(o->config_path))
 		return 1;
@@ -207,11 +211,13 @@ run_daemon(const struct vswitchd_opts *o)
 			return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (ctl_server_open(loop, o->socket_path)) {
+	if (ctl_server_open(loop, o->socket_path, ctl_methods,
+			    ctl_monitor_conn_closed)) {
 		fprintf(stderr, "vswitchd: cannot open control socket %s "
 			"(see the log above)\n", o->socket_path);
 		return 1;
 	}
+	ctl_monitor_open(loop);
 	ev_signal_init(&sigterm, on_signal, SIGTERM);
 	ev_signal_start(loop, &sigterm);
 	ev_signal_init(&sigint, on_signal, SIGINT);
@@ -226,6 +232,7 @@ run_daemon(const struct vswitchd_opts *o)
 	log_info(MOD, "vswitchd started");
 	ev_run(loop, 0);
 	ctl_server_close();
+	ctl_monitor_close();
 	config_store_close();
 	log_info(MOD, "vswitchd stopped");
 	return 0;

@@ -561,10 +561,10 @@ cmd_fdb(struct script_ctx *ctx, int argc, char **argv)
 				return err;
 			if (port)
 				f.port_no = port->port_no;
-			fdb_flush(br->fdb, &f);
+			bridge_fdb_flush(br, &f);
 		} else {
 			for (br = bridge_first(); br; br = br->next)
-				fdb_flush(br->fdb, &f);
+				bridge_fdb_flush(br, &f);
 		}
 		return 0;
 	}

@@ -746,6 +746,45 @@ START_TEST(test_flush_all)
 }
 END_TEST
 
+/* fdb_flush_should_remove() is the predicate fdb_flush() applies: for a
+ * few filters, the entries it accepts are exactly the ones a flush
+ * removes. */
+static void
+count_should_remove(const struct fdb_entry *e, void *aux)
+{
+	const struct fdb_flush_filter *f = ((const void **)aux)[0];
+	size_t *n = ((void **)aux)[1];
+
+	if (fdb_flush_should_remove(f, e))
+		(*n)++;
+}
+
+START_TEST(test_flush_should_remove)
+{
+	static const struct fdb_flush_filter filters[] = {
+		{ FDB_PORT_ANY, FDB_VID_ANY, 0, 0 },
+		{ 1, FDB_VID_ANY, 0, 0 },
+		{ FDB_PORT_ANY, 1, FDB_F_STATIC, 0 },
+		{ 2, 0, FDB_F_LOCAL | FDB_F_STATIC, 0 },
+		{ FDB_PORT_ANY, FDB_VID_ANY, FDB_F_USER, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+		size_t n = 0;
+		const void *aux[2] = { &filters[i], &n };
+
+		populate();
+		fdb_foreach(fdb, count_should_remove, aux);
+		ck_assert_uint_gt(n, 0);
+		ck_assert_uint_eq(fdb_flush(fdb, &filters[i]), n);
+		n = 0;
+		fdb_foreach(fdb, count_should_remove, aux);
+		ck_assert_uint_eq(n, 0);
+		fdb_flush(fdb, &filters[0]);
+	}
+}
+END_TEST
+
 /* ---- capacity ---- */
 
 START_TEST(test_capacity_full)
@@ -1195,6 +1234,7 @@ fdb_suite(void)
 	tcase_add_test(tc, test_flush_vid);
 	tcase_add_test(tc, test_flush_flags);
 	tcase_add_test(tc, test_flush_all);
+	tcase_add_test(tc, test_flush_should_remove);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("capacity");

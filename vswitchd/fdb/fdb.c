@@ -90,8 +90,6 @@ static uint32_t fdb_insert(struct fdb *, const struct eth_addr *,
 static void fdb_remove(struct fdb *, uint32_t idx);
 static void fdb_age_append(struct fdb *, uint32_t idx);
 static void fdb_age_unlink(struct fdb *, uint32_t idx);
-static bool fdb_flush_matches(const struct fdb_entry *,
-			      const struct fdb_flush_filter *);
 static bool fdb_is_expired(uint64_t updated_ms, uint64_t hold_ms,
 			   uint64_t now_ms);
 
@@ -295,12 +293,21 @@ fdb_flush(struct fdb *fdb, const struct fdb_flush_filter *filter)
 	for (idx = 1; idx <= fdb->hwm; idx++) {
 		const struct fdb_entry *e = &fdb->nodes[idx].e;
 
-		if (e->vid != FDB_FREE_VID && fdb_flush_matches(e, filter)) {
+		if (e->vid != FDB_FREE_VID && fdb_flush_should_remove(filter, e)) {
 			fdb_remove(fdb, idx);
 			n++;
 		}
 	}
 	return n;
+}
+
+bool
+fdb_flush_should_remove(const struct fdb_flush_filter *f,
+			const struct fdb_entry *e)
+{
+	return (f->port_no == FDB_PORT_ANY || e->port_no == f->port_no) &&
+	       (f->vid == FDB_VID_ANY || e->vid == f->vid) &&
+	       (e->flags & f->flags_mask) == f->flags_value;
 }
 
 size_t
@@ -632,15 +639,6 @@ fdb_age_unlink(struct fdb *fdb, uint32_t idx)
 	else
 		fdb->age_tail = n->age_prev;
 	n->age_prev = n->age_next = FDB_NIL;
-}
-
-static bool
-fdb_flush_matches(const struct fdb_entry *e,
-		  const struct fdb_flush_filter *f)
-{
-	return (f->port_no == FDB_PORT_ANY || e->port_no == f->port_no) &&
-	       (f->vid == FDB_VID_ANY || e->vid == f->vid) &&
-	       (e->flags & f->flags_mask) == f->flags_value;
 }
 
 /* True if an entry last updated at 'updated_ms' has expired at 'now_ms':

@@ -198,6 +198,12 @@ int fdb_del(struct fdb *, const struct eth_addr *mac, uint16_t vid,
 /* Removes every entry matching 'filter'.  Returns the number removed. */
 size_t fdb_flush(struct fdb *, const struct fdb_flush_filter *filter);
 
+/* True if fdb_flush() with 'filter' removes entry 'e': the one definition
+ * of a match, for callers that report what a flush removes (the bridge's
+ * event ring).  Pure; safe on the datapath. */
+bool fdb_flush_should_remove(const struct fdb_flush_filter *filter,
+			     const struct fdb_entry *e);
+
 /* Removes the dynamic (non-static, non-local) entries of 'port_no', as when
  * a port becomes disabled.  Returns the number removed. */
 size_t fdb_flush_port_dynamic(struct fdb *, uint16_t port_no);
