@@ -15,11 +15,13 @@
 #include "util.h"
 
 /* Every port class, in the order listings show them.  A new class is one
- * X(NAME) line here for its 'port_NAME_class'. */
+ * X(NAME) line here for its 'port_NAME_class'; every line ends with a
+ * backslash, so adding one changes no other. */
 #define PORT_CLASSES(X)							\
 	X(pcap)								\
 	X(tap)								\
-	X(vhost)
+	X(vhost)							\
+	/* end of PORT_CLASSES */
 
 #define PORT_CLASS_DECLARE(name) extern const struct port_class port_##name##_class;
 PORT_CLASSES(PORT_CLASS_DECLARE)
