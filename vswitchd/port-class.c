@@ -21,6 +21,7 @@
 	X(pcap)								\
 	X(tap)								\
 	X(vhost)							\
+	X(null)								\
 	/* end of PORT_CLASSES */
 
 #define PORT_CLASS_DECLARE(name) extern const struct port_class port_##name##_class;
