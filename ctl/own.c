@@ -41,14 +41,59 @@ port_option_print(FILE *f, const char *indent, enum port_opt opt)
 		def, refuse, info->help);
 }
 
+/* The port types the daemon has registered (port.types), or NULL with
+ * '*err' filled.  The caller puts the list. */
+static struct json_object *
+port_types(struct rpc_error *err)
+{
+	struct json_object *types;
+
+	return rpc_call("port.types", NULL, &types, err) ? NULL : types;
+}
+
+/* Writes one type's creation arguments, as its usage line and one line of
+ * help per argument. */
+static void
+port_type_print(FILE *f, struct json_object *t)
+{
+	struct json_object *args;
+
+	fprintf(f, "         %s:\n", ctl_jstr(t, "type"));
+	json_object_object_get_ex(t, "args", &args);
+	for (size_t i = 0; i < json_object_array_length(args); i++) {
+		struct json_object *a = json_object_array_get_idx(args, i);
+		const char *kind = ctl_jstr(a, "kind"), *name = ctl_jstr(a, "name");
+		const char *value = !strcmp(kind, "flag") ? ""
+				    : !strcmp(kind, "choice") ? ctl_jstr(a, "choices")
+				    : !strcmp(kind, "mac") ? "MAC" : "VALUE";
+		bool opt = !ctl_jint(a, "required");
+		char word[96];
+
+		snprintf(word, sizeof word, "%s%s%s%s%s", opt ? "[" : "", name,
+			 *value ? " " : "", value, opt ? "]" : "");
+		fprintf(f, "           %-30s %s\n", word, ctl_jstr(a, "help"));
+	}
+}
+
+/* The usage; the port types and their arguments come from the daemon, so
+ * bridgectl knows none of them. */
 static void
 port_usage(FILE *f)
 {
+	struct json_object *types;
+	struct rpc_error err;
+
 	fprintf(f,
-"Usage: bridgectl port add BRIDGE NAME type TYPE [ARG VALUE]...\n"
-"         tap:        [mac MAC] [attach_only] [no_up] [keep_ipv6] [vnet_hdr]\n"
-"         pcap:       [rx FILE] [tx FILE] [mac MAC]\n"
-"         vhost-user: socket PATH [mode server|client] [mac MAC]\n"
+"Usage: bridgectl port add BRIDGE NAME type TYPE [ARG [VALUE]]...\n");
+	if ((types = port_types(&err))) {
+		for (size_t i = 0; i < json_object_array_length(types); i++)
+			port_type_print(f, json_object_array_get_idx(types, i));
+		json_object_put(types);
+	} else {
+		fprintf(f, "         (the daemon lists each TYPE and its ARGs: "
+			"%s)\n", err.message);
+	}
+	fprintf(f,
 "       bridgectl port del NAME\n"
 "       bridgectl port set NAME [OPTION VALUE]... [state STATE] [up|down]\n"
 "       bridgectl port show [NAME]\n"
@@ -58,51 +103,101 @@ port_usage(FILE *f)
 		port_option_print(f, "  ", opt);
 }
 
-static int
-port_add(int argc, char **argv)
+/* The argument of type 't' that word 'w' names (by name or alias), or
+ * whose choices include 'w' if 'bare'; NULL if none. */
+static struct json_object *
+port_arg_lookup(struct json_object *t, const char *w, bool bare)
 {
-	static const char *const bool_args[] = { "attach_only", "no_up",
-						 "keep_ipv6", "vnet_hdr" };
-	static const char *const str_args[] = { "mac", "rx", "tx", "socket",
-						"mode" };
 	struct json_object *args;
-	const char *type;
-	struct rpc_error err;
-	int i;
 
-	if (argc < 4 || strcmp(argv[2], "type"))
-		return ctl_usage_error("port", "port add: expected BRIDGE NAME "
-				       "type TYPE [ARG VALUE]...");
-	type = argv[3];
-	if (strcmp(type, "tap") && strcmp(type, "pcap") &&
-	    strcmp(type, "vhost-user"))
-		return ctl_usage_error("port", "unknown port type '%s' (tap, "
-				       "pcap, vhost-user)", type);
-	args = json_object_new_object();
-	for (i = 4; i < argc; i++) {
-		size_t k;
+	json_object_object_get_ex(t, "args", &args);
+	for (size_t i = 0; i < json_object_array_length(args); i++) {
+		struct json_object *a = json_object_array_get_idx(args, i);
+		const char *c = ctl_jstr(a, "choices");
+		size_t len = strlen(w);
 
-		for (k = 0; k < ARRAY_SIZE(bool_args); k++)
-			if (!strcmp(argv[i], bool_args[k]))
-				break;
-		if (k < ARRAY_SIZE(bool_args)) {
-			json_object_object_add(args, argv[i],
+		if (!bare && (!strcmp(ctl_jstr(a, "name"), w) ||
+			      !strcmp(ctl_jstr(a, "alias"), w)))
+			return a;
+		for (; bare && len && *c; c += strcspn(c, "|"), c += !!*c)
+			if (!strncmp(c, w, len) && (c[len] == '|' || !c[len]))
+				return a;
+	}
+	return NULL;
+}
+
+/* Turns the words after 'type TYPE' into port.add args by the type's
+ * argument list from the daemon: a flag is a bare word, a choice value
+ * may stand alone, anything else is "KEY VALUE".  Values are the
+ * daemon's to check. */
+static int
+port_add_words(struct json_object *t, int argc, char **argv,
+	       struct json_object *args)
+{
+	for (int i = 0; i < argc; i++) {
+		struct json_object *a = port_arg_lookup(t, argv[i], false);
+
+		if (!a && (a = port_arg_lookup(t, argv[i], true))) {
+			json_object_object_add(args, ctl_jstr(a, "name"),
+					       json_object_new_string(argv[i]));
+			continue;
+		}
+		if (!a)
+			return ctl_usage_error("port", "unknown port argument "
+					       "'%s' for type %s", argv[i],
+					       ctl_jstr(t, "type"));
+		if (!strcmp(ctl_jstr(a, "kind"), "flag")) {
+			json_object_object_add(args, ctl_jstr(a, "name"),
 					       json_object_new_boolean(true));
 			continue;
 		}
-		for (k = 0; k < ARRAY_SIZE(str_args); k++)
-			if (!strcmp(argv[i], str_args[k]))
-				break;
-		if (k == ARRAY_SIZE(str_args) || i + 1 == argc) {
-			json_object_put(args);
-			return ctl_usage_error("port", k == ARRAY_SIZE(str_args)
-					       ? "unknown port argument '%s'"
-					       : "'%s' needs a value", argv[i]);
-		}
-		json_object_object_add(args, argv[i],
-				       json_object_new_string(argv[i + 1]));
-		i++;
+		if (i + 1 == argc)
+			return ctl_usage_error("port", "'%s' needs a value",
+					       argv[i]);
+		json_object_object_add(args, ctl_jstr(a, "name"),
+				       json_object_new_string(argv[++i]));
 	}
+	return 0;
+}
+
+static int
+port_add(int argc, char **argv)
+{
+	struct json_object *types, *t = NULL, *args;
+	const char *type;
+	struct rpc_error err;
+	int st;
+
+	if (argc < 4 || strcmp(argv[2], "type"))
+		return ctl_usage_error("port", "port add: expected BRIDGE NAME "
+				       "type TYPE [ARG [VALUE]]...");
+	type = argv[3];
+	if (!(types = port_types(&err)))
+		return ctl_fail(&err);
+	for (size_t i = 0; i < json_object_array_length(types) && !t; i++)
+		if (!strcmp(ctl_jstr(json_object_array_get_idx(types, i),
+				     "type"), type))
+			t = json_object_array_get_idx(types, i);
+	if (!t) {
+		char names[256] = "";
+
+		for (size_t i = 0; i < json_object_array_length(types); i++)
+			snprintf(names + strlen(names),
+				 sizeof names - strlen(names), "%s%s",
+				 i ? ", " : "",
+				 ctl_jstr(json_object_array_get_idx(types, i),
+					  "type"));
+		json_object_put(types);
+		return ctl_usage_error("port", "unknown port type '%s' (%s)",
+				       type, names);
+	}
+	args = json_object_new_object();
+	if ((st = port_add_words(t, argc - 4, argv + 4, args))) {
+		json_object_put(args);
+		json_object_put(types);
+		return st;
+	}
+	json_object_put(types);
 	if (rpc_call("port.add", ctl_params("s", "bridge", argv[0],
 					    "s", "name", argv[1],
 					    "s", "type", type,
@@ -264,6 +359,24 @@ print_nonzero(struct json_object *o, const char *key)
 	return n;
 }
 
+/* Prints the port's class counters (stats.get puts them in an object
+ * member other than "drops": "vhost" for vhost-user), one line under the
+ * port's type name, or " none" when all are zero. */
+static void
+print_class_counters(struct json_object *q)
+{
+	json_object_object_foreach(q, key, val) {
+		if (!json_object_is_type(val, json_type_object) ||
+		    !strcmp(key, "drops"))
+			continue;
+		printf("    %s:", *ctl_jstr(q, "type") ? ctl_jstr(q, "type")
+						    : key);
+		if (!print_nonzero(q, key))
+			printf(" none");
+		printf("\n");
+	}
+}
+
 int
 own_stats(int argc, char **argv)
 {
@@ -322,12 +435,7 @@ own_stats(int argc, char **argv)
 			       ctl_jint(q, "dropped"));
 			print_nonzero(q, "drops");
 			printf("\n");
-			if (json_object_object_get_ex(q, "vhost", NULL)) {
-				printf("    vhost-user:");
-				if (!print_nonzero(q, "vhost"))
-					printf(" never connected");
-				printf("\n");
-			}
+			print_class_counters(q);
 		}
 	}
 	json_object_put(list);

@@ -26,7 +26,6 @@
 #include "ctl-server.h"
 #include "daemon.h"
 #include "log.h"
-#include "port-pcap.h"
 #include "port-provider.h"
 
 #ifndef VSWITCHD_VERSION
@@ -382,47 +381,34 @@ m_bridge_list(struct json_object *params, struct ctl_reply *r)
 
 /* --- ports -------------------------------------------------------------- */
 
-/* Opens a port of 'type' named 'name' from the creation arguments 'args'
- * (an object or NULL).  Returns 0 or the recorded error. */
-static int
-open_port(const char *type, const char *name, struct json_object *args,
-	  struct port **portp, struct ctl_reply *r)
+/* True if 'class' has a "mac" creation argument. */
+static bool
+class_takes_mac(const struct port_class *class)
 {
-	struct port_pcap_args pa = { NULL, NULL };
-	struct eth_addr mac;
-	const char *mac_s = NULL;
+	for (const struct port_arg *a = class->args; a->name; a++)
+		if (!strcmp(a->name, "mac"))
+			return true;
+	return false;
+}
+
+/* Opens a port of 'class' named 'name' from the creation arguments
+ * 'args' (an object or NULL).  Returns 0 or the recorded error. */
+static int
+open_port(const struct port_class *class, const char *name,
+	  struct json_object *args, struct port **portp, struct ctl_reply *r)
+{
+	char *msg = NULL;
 	int err;
 
-	if (!strcmp(type, "pcap")) {
-		static const char *const known[] = { "rx", "tx", "mac", NULL };
-
-		if (ctl_params_check_known(args, known, r) ||
-		    ctl_param_string(args, "rx", false, &pa.rx_path, r) < 0 ||
-		    ctl_param_string(args, "tx", false, &pa.tx_path, r) < 0 ||
-		    ctl_param_string(args, "mac", false, &mac_s, r) < 0)
-			goto out_args;
-		if (mac_s && (eth_addr_parse(mac_s, &mac) ||
-			      eth_addr_is_multicast(&mac) ||
-			      eth_addr_is_zero(&mac))) {
-			ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-					"params.args.mac: '%s' is not a unicast "
-					"MAC address", mac_s);
-			return r->code;
-		}
-		err = port_pcap_open(name, &pa, portp);
-		if (err)
-			return ctl_reply_error(r, CTL_ERR_APP, -err,
-					       "cannot open pcap port %s: %s",
-					       name, strerror(-err));
-		if (mac_s)
-			(*portp)->mac = mac;
-		return 0;
-	}
-	err = ctl_open_port_type(type, name, args, portp, r);
-	return err;
-
-out_args:
-	return ctl_reply_args_error(r);
+	err = port_class_check_args(class, args, &msg);
+	if (err)
+		ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0, "params.args.%s",
+				msg);
+	else if ((err = port_class_open(class, name, args, NULL, portp, &msg)))
+		ctl_reply_error(r, CTL_ERR_APP, -err, "%s",
+				msg ? msg : strerror(-err));
+	free(msg);
+	return err ? r->code : 0;
 }
 
 static int
@@ -431,6 +417,7 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 	static const char *const known[] = { "bridge", "name", "type", "args",
 					     "port_no", NULL };
 	struct json_object *args = NULL;
+	const struct port_class *class;
 	const char *brname, *name, *type;
 	uint64_t port_no = 0;
 	struct port *port;
@@ -452,11 +439,15 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 				       "params.name: '%s' is not a valid "
 				       "interface name", name);
-	if (strcmp(type, "pcap") && strcmp(type, "tap") &&
-	    strcmp(type, "vhost-user"))
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.type: unknown port type '%s' "
-				       "(tap, pcap, vhost-user)", type);
+	if (!(class = port_class_lookup(type))) {
+		char *names = port_class_names(false);
+
+		ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				"params.type: unknown port type '%s' (%s)",
+				type, names);
+		free(names);
+		return r->code;
+	}
 	br = lookup_bridge(brname, r);
 	if (!br)
 		return r->code;
@@ -479,7 +470,7 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 				       "port number %llu of bridge %s is taken "
 				       "by %s", (unsigned long long)port_no,
 				       brname, br->ports[port_no]->name);
-	if (open_port(type, name, args, &port, r))
+	if (open_port(class, name, args, &port, r))
 		return r->code;
 	err = bridge_port_add_at(br, port, (unsigned)port_no);
 	if (err) {
@@ -488,9 +479,12 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 				       "cannot add %s to bridge %s: %s", name,
 				       brname, strerror(-err));
 	}
-	/* Pin a generated MAC (TAP and vhost-user ports) so a restart keeps
-	 * the bridge id. */
-	if (strcmp(type, "pcap") && !eth_addr_is_zero(&port->mac) &&
+	/* Pin a MAC the class made up (TAP and vhost-user ports pick a
+	 * random one; a pcap port without "mac" has none) so a restart
+	 * keeps the bridge id.  Only a class with a "mac" argument can take
+	 * it back. */
+	if (class_takes_mac(class) &&
+	    !eth_addr_is_zero(&port->mac) &&
 	    (!args || !json_object_object_get_ex(args, "mac", NULL))) {
 		struct json_object *a = NULL;
 		char mac[ETH_ADDR_STRLEN];
@@ -673,6 +667,23 @@ out_undo_options:
 	return r->code;
 }
 
+/* port.types: every registered class and the creation arguments it
+ * takes, so a client can turn words into port.add args and print usage
+ * without knowing any type. */
+static int
+m_port_types(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { NULL };
+	const struct port_class *class;
+
+	if (ctl_params_check_known(params, known, r))
+		return r->code;
+	r->result = json_object_new_array();
+	for (size_t i = 0; (class = port_class_at(i)); i++)
+		json_object_array_add(r->result, port_class_json(class));
+	return 0;
+}
+
 static int
 m_port_show(struct json_object *params, struct ctl_reply *r)
 {
@@ -824,6 +835,7 @@ run_change(ctl_method_fn *fn, struct json_object *params,
 	M("port.del", m_port_del, true)				\
 	M("port.set", m_port_set, true)				\
 	M("port.show", m_port_show, false)			\
+	M("port.types", m_port_types, false)			\
 	M("stp.show", ctl_m_stp_show, false)			\
 	M("vlan.add", ctl_m_vlan_add, true)			\
 	M("vlan.del", ctl_m_vlan_del, true)			\

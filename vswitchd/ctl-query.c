@@ -22,8 +22,6 @@
 #include "daemon.h"
 #include "fdb.h"
 #include "port-provider.h"
-#include "port-tap.h"
-#include "port-vhost.h"
 
 /* --- small helpers -------------------------------------------------------- */
 
@@ -102,98 +100,6 @@ ctl_json_u64(uint64_t v)
 	return json_object_new_uint64(v);
 }
 
-/* A vhost-user port: args {socket: PATH, [mode: "server"|"client"],
- * [mac]}; vswitchd listens on PATH as a server (default), or connects to
- * a front-end listening there. */
-static int
-open_vhost_port(const char *name, struct json_object *args,
-		struct port **portp, struct ctl_reply *r)
-{
-	static const char *const known[] = { "socket", "mode", "mac", NULL };
-	const char *path = NULL, *mode = "server", *mac_s = NULL;
-	struct eth_addr mac;
-	int err;
-
-	if (ctl_params_check_known(args, known, r) ||
-	    ctl_param_string(args, "socket", true, &path, r) < 0 ||
-	    ctl_param_string(args, "mode", false, &mode, r) < 0 ||
-	    ctl_param_string(args, "mac", false, &mac_s, r) < 0)
-		return ctl_reply_args_error(r);
-	if (strcmp(mode, "server") && strcmp(mode, "client"))
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.args.mode: '%s' is not server "
-				       "or client", mode);
-	if (mac_s && (eth_addr_parse(mac_s, &mac) ||
-		      eth_addr_is_multicast(&mac) || eth_addr_is_zero(&mac)))
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.args.mac: '%s' is not a unicast "
-				       "MAC address", mac_s);
-	err = port_vhost_open(name, path, !strcmp(mode, "server"), portp);
-	if (err)
-		return ctl_reply_error(r, CTL_ERR_APP, -err,
-				       "cannot open vhost-user port %s on %s: %s",
-				       name, path, strerror(-err));
-	if (mac_s)
-		(*portp)->mac = mac;
-	return 0;
-}
-
-int
-ctl_open_port_type(const char *type, const char *name,
-		   struct json_object *args, struct port **portp,
-		   struct ctl_reply *r)
-{
-	static const char *const known[] = { "attach_only", "no_up",
-		"keep_ipv6", "vnet_hdr", "mac", NULL };
-	struct port_tap_args ta;
-	const char *mac = NULL;
-	int err;
-
-	if (!strcmp(type, "vhost-user"))
-		return open_vhost_port(name, args, portp, r);
-	if (strcmp(type, "tap"))
-		return ctl_reply_error(r, CTL_ERR_APP, EOPNOTSUPP,
-				       "port type %s is not available", type);
-	memset(&ta, 0, sizeof ta);
-	if (ctl_params_check_known(args, known, r) ||
-	    ctl_param_bool(args, "attach_only", false, &ta.attach_only, r) < 0 ||
-	    ctl_param_bool(args, "no_up", false, &ta.no_up, r) < 0 ||
-	    ctl_param_bool(args, "keep_ipv6", false, &ta.keep_ipv6, r) < 0 ||
-	    ctl_param_bool(args, "vnet_hdr", false, &ta.vnet_hdr, r) < 0 ||
-	    ctl_param_string(args, "mac", false, &mac, r) < 0)
-		return ctl_reply_args_error(r);
-	if (mac) {
-		if (eth_addr_parse(mac, &ta.mac) ||
-		    eth_addr_is_multicast(&ta.mac) || eth_addr_is_zero(&ta.mac))
-			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-					       "params.args.mac: '%s' is not a "
-					       "unicast MAC address", mac);
-		ta.has_mac = true;
-	}
-	err = port_tap_open(name, &ta, portp);
-	if (err == -ENODEV)
-		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
-				       "interface %s does not exist", name);
-	if (err)
-		return ctl_reply_error(r, CTL_ERR_APP, -err,
-				       "cannot open TAP %s: %s", name,
-				       strerror(-err));
-	return 0;
-}
-
-int
-ctl_reply_args_error(struct ctl_reply *r)
-{
-	if (r->message && !strncmp(r->message, "params.", 7) &&
-	    strncmp(r->message, "params.args.", 12)) {
-		char *m = xasprintf("params.args.%s", r->message + 7);
-
-		free(r->message);
-		r->message = m;
-	}
-	return r->code;
-}
-
 bool
 ctl_fdb_entry_is_user(const struct bridge *br, const struct fdb_entry *e)
 {
@@ -216,6 +122,9 @@ ctl_json_port(const struct port *port)
 	json_object_object_add(o, "port_no", json_object_new_int(port->port_no));
 	json_object_object_add(o, "type",
 			       json_object_new_string(port->class->type));
+	if (port->class->describe)
+		json_object_object_add(o, "args",
+				       port->class->describe(port));
 	json_object_object_add(o, "state",
 			       json_object_new_string(port_state_name(port->state)));
 	json_object_object_add(o, "mac", ctl_json_mac(&port->mac));

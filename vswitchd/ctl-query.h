@@ -73,17 +73,6 @@ int ctl_lookup_filter(const char *brname, const char *dev,
 /* Formats the 802.1D bridge id "pppp.mmmmmmmmmmmm" of 'br'. */
 void ctl_format_bridge_id(const struct bridge *br, char buf[18]);
 
-/* Opens a port of a type other than pcap ('tap', 'vhost-user') from its
- * creation arguments 'args' (object or NULL).  0 or the recorded error. */
-int ctl_open_port_type(const char *type, const char *name,
-		       struct json_object *args, struct port **portp,
-		       struct ctl_reply *r);
-
-/* Rewrites the -32602 message in 'r' from "params.KEY" to
- * "params.args.KEY" (errors inside a port's creation arguments) and
- * returns the code. */
-int ctl_reply_args_error(struct ctl_reply *r);
-
 /* Methods of ctl-stats.c (see docs/rpc.md). */
 int ctl_m_stp_show(struct json_object *params, struct ctl_reply *r);
 int ctl_m_stats_get(struct json_object *params, struct ctl_reply *r);

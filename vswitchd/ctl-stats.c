@@ -14,7 +14,7 @@
 #include "bridge.h"
 #include "ctl-server.h"
 #include "fdb.h"
-#include "port-vhost.h"
+#include "port-provider.h"
 #include "stp.h"
 
 /* --- STP ------------------------------------------------------------------ */
@@ -156,41 +156,6 @@ ctl_m_stp_show(struct json_object *params, struct ctl_reply *r)
 
 /* --- statistics ---------------------------------------------------------- */
 
-static void
-add_u64(struct json_object *o, const char *key, uint64_t v)
-{
-	json_object_object_add(o, key, ctl_json_u64(v));
-}
-
-/* A vhost-user port's own counters: connection, protocol, rings,
- * notifications. */
-static struct json_object *
-vhost_stats_json(const struct port *p)
-{
-	struct json_object *o = json_object_new_object();
-	struct port_vhost_stats v;
-
-	port_vhost_get_stats(p, &v);
-	add_u64(o, "connects", v.sock.connects);
-	add_u64(o, "disconnects", v.sock.disconnects);
-	add_u64(o, "messages", v.msg.msgs);
-	add_u64(o, "bad_messages", v.msg.bad_msg);
-	add_u64(o, "unknown_messages", v.msg.unknown_msg);
-	add_u64(o, "proto_errors", v.sock.proto_errors);
-	add_u64(o, "mem_faults", v.msg.mem_faults);
-	add_u64(o, "bad_desc", v.ring.bad_desc);
-	add_u64(o, "bad_chain", v.ring.bad_chain);
-	add_u64(o, "broken_rings", v.ring.broken);
-	add_u64(o, "oversize", v.ring.oversize);
-	add_u64(o, "runt", v.ring.runt);
-	add_u64(o, "no_buffers", v.ring.no_buffers);
-	add_u64(o, "kicks", v.kicks);
-	add_u64(o, "polls", v.polls);
-	add_u64(o, "calls", v.calls);
-	add_u64(o, "lent", v.lent);
-	return o;
-}
-
 static struct json_object *
 port_stats_json(const struct port *p)
 {
@@ -201,6 +166,7 @@ port_stats_json(const struct port *p)
 
 	json_object_object_add(o, "name", json_object_new_string(p->name));
 	json_object_object_add(o, "port_no", json_object_new_int(p->port_no));
+	json_object_object_add(o, "type", json_object_new_string(p->class->type));
 	json_object_object_add(o, "rx_packets", ctl_json_u64(s->rx_packets));
 	json_object_object_add(o, "rx_bytes", ctl_json_u64(s->rx_bytes));
 	json_object_object_add(o, "tx_packets", ctl_json_u64(s->tx_packets));
@@ -216,8 +182,11 @@ port_stats_json(const struct port *p)
 	}
 	json_object_object_add(o, "dropped", ctl_json_u64(total));
 	json_object_object_add(o, "drops", d);
-	if (port_is_vhost(p))
-		json_object_object_add(o, "vhost", vhost_stats_json(p));
+	/* The class's own counters, under its key (vhost-user: "vhost"). */
+	if (p->class->get_stats)
+		json_object_object_add(o, p->class->stats_key
+				       ? p->class->stats_key : p->class->type,
+				       p->class->get_stats(p));
 	return o;
 }
 

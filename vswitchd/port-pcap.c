@@ -11,6 +11,9 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "log.h"
 #include "pkt.h"
@@ -36,19 +39,19 @@ struct port_pcap {
 	uint64_t rx_errors;
 };
 
-static const struct port_class pcap_class;
+const struct port_class port_pcap_class;
 
 static struct port_pcap *
 port_pcap_cast(const struct port *port)
 {
-	ASSERT(port->class == &pcap_class);
+	ASSERT(port->class == &port_pcap_class);
 	return container_of(port, struct port_pcap, up);
 }
 
 bool
 port_is_pcap(const struct port *port)
 {
-	return port->class == &pcap_class;
+	return port->class == &port_pcap_class;
 }
 
 static uint64_t
@@ -143,7 +146,7 @@ port_pcap_open(const char *name, const struct port_pcap_args *args,
 	struct port_pcap *pp = xcalloc(1, sizeof *pp);
 	int err = 0;
 
-	port_init(&pp->up, &pcap_class, name);
+	port_init(&pp->up, &port_pcap_class, name);
 	pp->next_data = xmalloc(PKT_DATA_MAX);
 	pp->horizon_ns = UINT64_MAX;
 	if (args->rx_path)
@@ -151,7 +154,7 @@ port_pcap_open(const char *name, const struct port_pcap_args *args,
 	if (!err && args->tx_path)
 		err = open_tx(pp, args->tx_path);
 	if (err) {
-		pcap_class.close(&pp->up);
+		port_pcap_class.close(&pp->up);
 		return err;
 	}
 	*portp = &pp->up;
@@ -256,8 +259,62 @@ pcap_close_port(struct port *port)
 	free(pp);
 }
 
-static const struct port_class pcap_class = {
+static char *
+default_path(const char *dir, const char *prefix, const char *port)
+{
+	return xasprintf("%s/%s-%s.pcap", dir ? dir : ".", prefix, port);
+}
+
+/* The registry's 'open': args {rx, tx, mac}; in the setup language rx
+ * defaults to IN_DIR/in-NAME.pcap when readable, tx to
+ * OUT_DIR/out-NAME.pcap when an output folder is given. */
+static int
+pcap_open_args(const char *name, struct json_object *args,
+	       const struct port_open_env *env, struct port **portp,
+	       char **msgp)
+{
+	struct port_pcap_args pa = {
+		.rx_path = port_class_arg_string(args, "rx", NULL),
+		.tx_path = port_class_arg_string(args, "tx", NULL),
+	};
+	char *rx = NULL, *tx = NULL;
+	struct eth_addr mac;
+	int err;
+
+	if (env->default_files && !pa.rx_path) {
+		rx = default_path(env->in_dir, "in", name);
+		if (!access(rx, R_OK))
+			pa.rx_path = rx;
+	}
+	if (env->default_files && !pa.tx_path && env->out_dir)
+		pa.tx_path = tx = default_path(env->out_dir, "out", name);
+	err = port_pcap_open(name, &pa, portp);
+	free(rx);
+	free(tx);
+	if (err) {
+		*msgp = xasprintf("cannot open pcap port %s: %s", name,
+				  strerror(-err));
+		return err;
+	}
+	if (port_class_arg_mac(args, "mac", &mac))
+		(*portp)->mac = mac;
+	return 0;
+}
+
+static const struct port_arg pcap_args[] = {
+	{ "rx", PORT_ARG_STRING, false, NULL, NULL,
+	  "capture to replay as ingress traffic" },
+	{ "tx", PORT_ARG_STRING, false, NULL, NULL,
+	  "capture to write egress traffic to" },
+	{ "mac", PORT_ARG_MAC, false, NULL, NULL, "the port's MAC address" },
+	{ NULL, 0, false, NULL, NULL, NULL },
+};
+
+const struct port_class port_pcap_class = {
 	.type = "pcap",
+	.args = pcap_args,
+	.replay_ok = true,
+	.open = pcap_open_args,
 	.close = pcap_close_port,
 	.rx_burst = pcap_rx_burst,
 	.tx_burst = pcap_tx_burst,

@@ -3,20 +3,103 @@
  * netdev-provider, trimmed).
  *
  * A provider allocates its own struct that embeds 'struct port' (usually as
- * 'up'), calls port_init() on it, and returns &x->up from its constructor
- * (each provider exports its own typed constructor, e.g. port_pcap_open()).
- * The bridge then calls the ops below.
+ * 'up'), calls port_init() on it, and returns &x->up from its 'open' op
+ * (a provider may also export a typed constructor, e.g. port_pcap_open(),
+ * for callers inside the daemon).  The bridge then calls the ops below.
+ *
+ * The registry.  Every class is listed once, in PORT_CLASSES in
+ * port-class.c; front-ends (the setup language, the port.add RPC and so
+ * the saved configuration, bridgectl through port.types, the port and
+ * stats views) find a class by name with port_class_lookup() and never
+ * switch on type names.  Adding a port type is one port-NAME.c that
+ * defines 'const struct port_class port_NAME_class' and one X(NAME) line.
+ *
+ * Creation arguments have one form for every front-end: a JSON object of
+ * key/values, e.g. {"socket": "/run/vm0.sock", "mode": "server"}.  Each
+ * class lists the keys it accepts in 'args' (struct port_arg), and the
+ * registry checks an object against that list before 'open' sees it, so
+ * 'open' may trust key names and value types.  Front-ends that take words
+ * (the setup language here, bridgectl from the port.types listing) turn
+ * "KEY VALUE" pairs into that object by the same list: a PORT_ARG_FLAG is
+ * a bare word (true), a PORT_ARG_CHOICE value may also be given alone
+ * ("server" for "mode server"), and 'alias' is another word for the key
+ * ("path" for "socket", the setup language's older spelling).
  */
 #ifndef VSWITCHD_PORT_PROVIDER_H
 #define VSWITCHD_PORT_PROVIDER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "port.h"
+
+struct json_object;
+
+/* How a creation argument is written. */
+enum port_arg_kind {
+	PORT_ARG_STRING,	/* any JSON string */
+	PORT_ARG_FLAG,		/* JSON boolean (or 0/1); a bare word */
+	PORT_ARG_MAC,		/* a unicast, non-zero MAC as a string */
+	PORT_ARG_CHOICE,	/* one of 'choices' as a string */
+};
+
+/* One creation argument of a class.  A class's list ends with a zeroed
+ * entry (name NULL). */
+struct port_arg {
+	const char *name;	/* JSON key and word */
+	enum port_arg_kind kind;
+	bool required;
+	const char *alias;	/* another word for 'name', or NULL */
+	const char *choices;	/* PORT_ARG_CHOICE: "server|client" */
+	const char *help;	/* one line, for usage and port.types */
+};
+
+/* Where a port is being opened from.  All-zero over the control socket;
+ * the setup language sets 'default_files' so a file-based class (pcap)
+ * may look for IN_DIR/in-PORT.pcap and write OUT_DIR/out-PORT.pcap when
+ * no file is named. */
+struct port_open_env {
+	bool default_files;
+	const char *in_dir;	/* NULL: the current directory */
+	const char *out_dir;	/* NULL: no default output file */
+};
 
 struct port_class {
 	/* Type name as shown to users: "pcap", "tap", "vhost-user", ... */
 	const char *type;
+
+	/* The creation arguments 'open' accepts, ending with a zeroed entry.
+	 * Must not be NULL (an empty list is one zeroed entry). */
+	const struct port_arg *args;
+
+	/* True if the class can run in a deterministic replay (vswitchd
+	 * --replay): it has no fds to watch and touches no host device. */
+	bool replay_ok;
+
+	/* Opens a port named 'name' from creation arguments 'args' (an
+	 * object already checked against 'args' by port_class_open(); keys
+	 * may be absent, never mistyped).  On success stores a new,
+	 * unattached port in '*portp' and returns 0; the caller owns it
+	 * (port_close() frees it, bridge_port_add() takes it).  On failure
+	 * returns -errno and may store in '*msgp' a malloc'd message that
+	 * names the port and the cause (the caller frees it).  Control path
+	 * only.  Must not be NULL. */
+	int (*open)(const char *name, struct json_object *args,
+		    const struct port_open_env *env, struct port **portp,
+		    char **msgp);
+
+	/* Returns a new JSON object of the class's own counters (beyond
+	 * struct port_stats), each a number, for stats.get; the caller owns
+	 * it.  NULL: the class counts nothing of its own. */
+	struct json_object *(*get_stats)(const struct port *port);
+
+	/* The stats.get key of get_stats' object; NULL means 'type'. */
+	const char *stats_key;
+
+	/* Returns a new JSON object describing how the port was opened (the
+	 * creation arguments that matter for a listing), for port.show; the
+	 * caller owns it.  NULL: nothing to show. */
+	struct json_object *(*describe)(const struct port *port);
 
 	/* Frees the port and releases its fds and memory.  Called after the
 	 * port was removed from its bridge (or was never added).  Must not
@@ -62,5 +145,57 @@ struct port_class {
 	 * NULL for ports that are polled (pcap replay). */
 	void (*watch)(struct port *port, struct ev_loop *loop);
 };
+
+/* The registry (port-class.c). */
+
+/* Returns the class named 'type', or NULL.  A pure query. */
+const struct port_class *port_class_lookup(const char *type);
+
+/* Returns the 'i'th registered class (0-based, registration order), or
+ * NULL past the end.  For listings. */
+const struct port_class *port_class_at(size_t i);
+
+/* Returns a malloc'd ", "-separated list of the registered type names
+ * (only those usable in a replay if 'replay_only'). */
+char *port_class_names(bool replay_only);
+
+/* Checks 'args' (an object, or NULL for none) against the argument list
+ * of 'class'.  Returns 0, or -EINVAL and a malloc'd message in '*msgp' of
+ * the form "KEY: what is wrong" (a control-socket front-end prefixes
+ * "params.args."). */
+int port_class_check_args(const struct port_class *class,
+			  struct json_object *args, char **msgp);
+
+/* Checks 'args' as port_class_check_args() and calls class->open.
+ * Returns 0 or -errno with '*msgp' as described there (a check failure
+ * returns -EINVAL with a "KEY: ..." message; '*msgp' may stay NULL for an
+ * open failure). */
+int port_class_open(const struct port_class *class, const char *name,
+		    struct json_object *args, const struct port_open_env *env,
+		    struct port **portp, char **msgp);
+
+/* Parses one creation argument of 'class' from the words 'words[0..n-1]'
+ * ("KEY VALUE", a bare flag, or a bare choice value; see above) into
+ * 'args'.  Returns how many words it took (1 or 2), 0 if 'words[0]' is no
+ * argument of 'class' (the caller may know it), or -EINVAL with a malloc'd
+ * message in '*msgp' ("KEY: missing value", a bad MAC or choice). */
+int port_class_parse_word(const struct port_class *class,
+			  const char *const *words,
+			  int n, struct json_object *args, char **msgp);
+
+/* The argument list of 'class' as JSON, for port.types and usage. */
+struct json_object *port_class_json(const struct port_class *class);
+
+/* Parses the PORT_ARG_MAC argument 'key' of 'args' into '*mac'.  Returns
+ * true if present (checked already by port_class_check_args()). */
+bool port_class_arg_mac(struct json_object *args, const char *key,
+			struct eth_addr *mac);
+
+/* Returns string argument 'key' of 'args', or 'def' if absent. */
+const char *port_class_arg_string(struct json_object *args, const char *key,
+				  const char *def);
+
+/* Returns flag argument 'key' of 'args' (false if absent). */
+bool port_class_arg_flag(struct json_object *args, const char *key);
 
 #endif /* VSWITCHD_PORT_PROVIDER_H */

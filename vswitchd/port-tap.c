@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <ev.h>
+#include <json-c/json.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
@@ -53,7 +54,7 @@ struct port_tap {
 static uint8_t tap_scratch[PKT_DATA_MAX + 1];
 static uint8_t tap_vnet_scratch[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
 
-static const struct port_class port_tap_class;
+const struct port_class port_tap_class;
 
 static int tap_open__(const char *name, const struct port_tap_args *args,
 		      bool host, struct port **portp);
@@ -429,8 +430,50 @@ tap_set_mac(struct port *port, const struct eth_addr *mac)
 	return 0;
 }
 
-static const struct port_class port_tap_class = {
+/* The registry's 'open': port_tap_open() with args {mac, attach_only,
+ * no_up, keep_ipv6, vnet_hdr}. */
+static int
+tap_open_args(const char *name, struct json_object *args,
+	      const struct port_open_env *env, struct port **portp,
+	      char **msgp)
+{
+	struct port_tap_args ta = {
+		.attach_only = port_class_arg_flag(args, "attach_only"),
+		.no_up = port_class_arg_flag(args, "no_up"),
+		.keep_ipv6 = port_class_arg_flag(args, "keep_ipv6"),
+		.vnet_hdr = port_class_arg_flag(args, "vnet_hdr"),
+	};
+	int err;
+
+	(void)env;
+	ta.has_mac = port_class_arg_mac(args, "mac", &ta.mac);
+	err = port_tap_open(name, &ta, portp);
+	if (err == -ENODEV)
+		*msgp = xasprintf("interface %s does not exist", name);
+	else if (err)
+		*msgp = xasprintf("cannot open TAP %s: %s", name,
+				  strerror(-err));
+	return err;
+}
+
+static const struct port_arg tap_args[] = {
+	{ "mac", PORT_ARG_MAC, false, NULL, NULL,
+	  "the port's MAC (default: random, locally administered)" },
+	{ "attach_only", PORT_ARG_FLAG, false, NULL, NULL,
+	  "fail unless the TAP exists already" },
+	{ "no_up", PORT_ARG_FLAG, false, NULL, NULL,
+	  "leave the netdev's up/down state alone" },
+	{ "keep_ipv6", PORT_ARG_FLAG, false, NULL, NULL,
+	  "do not disable IPv6 on the netdev" },
+	{ "vnet_hdr", PORT_ARG_FLAG, false, NULL, NULL,
+	  "frames carry a virtio-net header (IFF_VNET_HDR)" },
+	{ NULL, 0, false, NULL, NULL, NULL },
+};
+
+const struct port_class port_tap_class = {
 	.type = "tap",
+	.args = tap_args,
+	.open = tap_open_args,
 	.set_mac = tap_set_mac,
 	.close = tap_close,
 	.rx_burst = tap_rx_burst,

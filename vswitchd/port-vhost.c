@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <ev.h>
+#include <json-c/json.h>
 
 #include "bridge.h"
 #include "daemon.h"
@@ -48,7 +49,7 @@ struct port_vhost {
 static bool vhost_busy_poll;
 static struct port_vhost *vhost_watched;
 
-static const struct port_class port_vhost_class;
+const struct port_class port_vhost_class;
 
 static void vhost_port_sync(struct port_vhost *);
 static void vhost_port_stop_kicks(struct port_vhost *);
@@ -573,8 +574,97 @@ vhost_get_carrier(const struct port *port)
 	return port_vhost_cast(port)->carrier;
 }
 
-static const struct port_class port_vhost_class = {
+/* The registry's 'open': port_vhost_open() with args {socket, mode, mac}
+ * (the setup language also says "path SOCK" and a bare "server" or
+ * "client"); vswitchd listens on the socket unless mode is "client". */
+static int
+vhost_open_args(const char *name, struct json_object *args,
+		const struct port_open_env *env, struct port **portp,
+		char **msgp)
+{
+	const char *path = port_class_arg_string(args, "socket", NULL);
+	const char *mode = port_class_arg_string(args, "mode", "server");
+	struct eth_addr mac;
+	int err;
+
+	(void)env;
+	err = port_vhost_open(name, path, !strcmp(mode, "server"), portp);
+	if (err) {
+		*msgp = xasprintf("cannot open vhost-user port %s on %s: %s",
+				  name, path, strerror(-err));
+		return err;
+	}
+	if (port_class_arg_mac(args, "mac", &mac))
+		(*portp)->mac = mac;
+	return 0;
+}
+
+static void
+add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+/* The registry's 'get_stats': connection, protocol, rings,
+ * notifications. */
+static struct json_object *
+vhost_stats_json(const struct port *p)
+{
+	struct json_object *o = json_object_new_object();
+	struct port_vhost_stats v;
+
+	port_vhost_get_stats(p, &v);
+	add_u64(o, "connects", v.sock.connects);
+	add_u64(o, "disconnects", v.sock.disconnects);
+	add_u64(o, "messages", v.msg.msgs);
+	add_u64(o, "bad_messages", v.msg.bad_msg);
+	add_u64(o, "unknown_messages", v.msg.unknown_msg);
+	add_u64(o, "proto_errors", v.sock.proto_errors);
+	add_u64(o, "mem_faults", v.msg.mem_faults);
+	add_u64(o, "bad_desc", v.ring.bad_desc);
+	add_u64(o, "bad_chain", v.ring.bad_chain);
+	add_u64(o, "broken_rings", v.ring.broken);
+	add_u64(o, "oversize", v.ring.oversize);
+	add_u64(o, "runt", v.ring.runt);
+	add_u64(o, "no_buffers", v.ring.no_buffers);
+	add_u64(o, "kicks", v.kicks);
+	add_u64(o, "polls", v.polls);
+	add_u64(o, "calls", v.calls);
+	add_u64(o, "lent", v.lent);
+	return o;
+}
+
+/* The registry's 'describe': the socket and the role. */
+static struct json_object *
+vhost_describe(const struct port *p)
+{
+	struct json_object *o = json_object_new_object();
+	bool server = false;
+	const char *path = port_vhost_socket_path(p, &server);
+
+	json_object_object_add(o, "socket", json_object_new_string(path));
+	json_object_object_add(o, "mode", json_object_new_string(
+				       server ? "server" : "client"));
+	return o;
+}
+
+static const struct port_arg vhost_args[] = {
+	{ "socket", PORT_ARG_STRING, true, "path", NULL,
+	  "unix socket of the vhost-user connection" },
+	{ "mode", PORT_ARG_CHOICE, false, NULL, "server|client",
+	  "server: vswitchd listens (default); client: it connects" },
+	{ "mac", PORT_ARG_MAC, false, NULL, NULL,
+	  "the port's MAC (default: random, locally administered)" },
+	{ NULL, 0, false, NULL, NULL, NULL },
+};
+
+const struct port_class port_vhost_class = {
 	.type = "vhost-user",
+	.args = vhost_args,
+	.open = vhost_open_args,
+	.get_stats = vhost_stats_json,
+	.stats_key = "vhost",
+	.describe = vhost_describe,
 	.close = vhost_close,
 	.rx_burst = vhost_rx_burst,
 	.tx_burst = vhost_tx_burst,

@@ -13,13 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "bridge.h"
 #include "daemon.h"
 #include "fdb.h"
 #include "log.h"
-#include "port-pcap.h"
+#include "port-provider.h"
 #include "port-tap.h"
-#include "port-vhost.h"
 #include "util.h"
 
 #define MAX_ARGS 64
@@ -175,125 +176,98 @@ cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-static char *
-default_path(const char *dir, const char *prefix, const char *port)
+/* The argument words of 'port add' for 'class' (argv[4..], 'type' and
+ * 'mtu' left out) as an argument object in '*argsp'. */
+static int
+port_add_args(const struct script_ctx *ctx, const struct port_class *class,
+	      int argc, char **argv, struct json_object **argsp)
 {
-	return xasprintf("%s/%s-%s.pcap", dir ? dir : ".", prefix, port);
+	struct json_object *args = json_object_new_object();
+	char *msg;
+	int n;
+
+	for (int i = 4; i < argc; i += n) {
+		if (!strcmp(argv[i], "type") || !strcmp(argv[i], "mtu")) {
+			n = 2;
+			continue;
+		}
+		n = port_class_parse_word(class, (const char *const *)argv + i,
+					  argc - i, args, &msg);
+		if (n < 0) {
+			json_object_put(args);
+			fail(ctx, n, "%s", msg);
+			free(msg);
+			return n;
+		}
+		if (!n) {
+			json_object_put(args);
+			return fail(ctx, -EINVAL,
+				    "port add: unknown option '%s' for type %s",
+				    argv[i], class->type);
+		}
+	}
+	*argsp = args;
+	return 0;
 }
 
-/* 'port add BRIDGE PORT type pcap [mac MAC] [mtu N] [rx FILE] [tx FILE]' */
+/* 'port add BRIDGE PORT type TYPE [mtu N] [ARG [VALUE]]...': the arguments
+ * are those the class lists (port-provider.h), as words. */
 static int
 cmd_port_add(struct script_ctx *ctx, int argc, char **argv)
 {
-	struct port_pcap_args pa = { 0 };
-	struct eth_addr mac = { { 0 } };
-	const char *vh_path = NULL;
-	bool vh_server = true;
+	const struct port_open_env env = {
+		.default_files = true,
+		.in_dir = ctx->in_dir,
+		.out_dir = ctx->out_dir,
+	};
+	const struct port_class *class = NULL;
+	struct json_object *args = NULL;
 	const char *type = NULL;
 	unsigned long mtu = 0;
-	char *rx = NULL, *tx = NULL;
 	struct bridge *br;
 	struct port *port;
-	bool have_mac = false;
+	char *msg = NULL, *names;
 	int err = 0;
 
 	if (argc < 4)
 		return fail(ctx, -EINVAL,
-			    "usage: port add BRIDGE PORT type pcap|tap|vhost-user [mac MAC] [mtu N] [rx FILE] [tx FILE] [path SOCK server|client]");
+			    "usage: port add BRIDGE PORT type TYPE [mtu N] [ARG [VALUE]]... (types: pcap, tap, vhost-user, ...; see vswitchd(8))");
 	if (!(br = find_bridge(ctx, argv[2])))
 		return -ENODEV;
-	for (int i = 4; i < argc; i += 2) {
-		if (!strcmp(argv[i], "server") || !strcmp(argv[i], "client")) {
-			vh_server = argv[i][0] == 's';
-			i--;
+	for (int i = 4; i < argc; i++) {
+		if (strcmp(argv[i], "type") && strcmp(argv[i], "mtu"))
 			continue;
-		}
 		if ((err = need(ctx, argc, i + 1, argv[i])))
-			goto out;
-		if (!strcmp(argv[i], "path")) {
-			vh_path = argv[i + 1];
-		} else if (!strcmp(argv[i], "type")) {
+			return err;
+		if (argv[i][0] == 't')
 			type = argv[i + 1];
-		} else if (!strcmp(argv[i], "mac")) {
-			if (eth_addr_parse(argv[i + 1], &mac) ||
-			    eth_addr_is_multicast(&mac) || eth_addr_is_zero(&mac)) {
-				err = fail(ctx, -EINVAL, "mac: bad unicast MAC '%s'",
-					   argv[i + 1]);
-				goto out;
-			}
-			have_mac = true;
-		} else if (!strcmp(argv[i], "mtu")) {
-			if ((err = parse_num(ctx, "mtu", argv[i + 1], 65535, &mtu)))
-				goto out;
-		} else if (!strcmp(argv[i], "rx")) {
-			free(rx);
-			rx = xstrdup(argv[i + 1]);
-		} else if (!strcmp(argv[i], "tx")) {
-			free(tx);
-			tx = xstrdup(argv[i + 1]);
-		} else {
-			err = fail(ctx, -EINVAL, "port add: unknown option '%s'",
-				   argv[i]);
-			goto out;
-		}
+		else if ((err = parse_num(ctx, "mtu", argv[i + 1], 65535, &mtu)))
+			return err;
+		i++;
 	}
-	if (type && !strcmp(type, "vhost-user") && !ctx->replay) {
-		if (!vh_path) {
-			err = fail(ctx, -EINVAL, "port add: vhost-user needs path SOCK");
-			goto out;
-		}
-		if ((err = port_vhost_open(argv[3], vh_path, vh_server, &port))) {
-			err = fail(ctx, err, "port add %s: %s", argv[3],
-				   strerror(-err));
-			goto out;
-		}
-		if (have_mac)
-			port->mac = mac;
-		goto add;
-	}
-	if (type && !strcmp(type, "tap") && !ctx->replay) {
-		struct port_tap_args ta = { .has_mac = have_mac, .mac = mac };
-
-		if (rx || tx) {
-			err = fail(ctx, -EINVAL, "port add: rx/tx are for pcap ports");
-			goto out;
-		}
-		if ((err = port_tap_open(argv[3], &ta, &port))) {
-			err = fail(ctx, err, "port add %s: cannot open TAP: %s",
-				   argv[3], strerror(-err));
-			goto out;
-		}
-		goto add;
-	}
-	if (!type || strcmp(type, "pcap")) {
+	if (type)
+		class = port_class_lookup(type);
+	if (!class || (ctx->replay && !class->replay_ok)) {
+		names = port_class_names(ctx->replay);
 		err = fail(ctx, -EINVAL,
-			   "port add: type must be given; supported here: pcap%s (got '%s')",
-			   ctx->replay ? "" : ", tap, vhost-user", type ? type : "");
-		goto out;
+			   "port add: type must be given; supported here: %s (got '%s')",
+			   names, type ? type : "");
+		free(names);
+		return err;
 	}
-	if (!rx) {
-		rx = default_path(ctx->in_dir, "in", argv[3]);
-		if (access(rx, R_OK)) {
-			free(rx);
-			rx = NULL;
-		}
+	if ((err = port_add_args(ctx, class, argc, argv, &args)))
+		return err;
+	err = port_class_open(class, argv[3], args, &env, &port, &msg);
+	json_object_put(args);
+	if (err) {
+		err = fail(ctx, err, "port add %s: %s", argv[3],
+			   msg ? msg : strerror(-err));
+		free(msg);
+		return err;
 	}
-	if (!tx && ctx->out_dir)
-		tx = default_path(ctx->out_dir, "out", argv[3]);
-	pa.rx_path = rx;
-	pa.tx_path = tx;
-	if ((err = port_pcap_open(argv[3], &pa, &port))) {
-		err = fail(ctx, err, "port add %s: cannot open its capture files",
-			   argv[3]);
-		goto out;
-	}
-	if (have_mac)
-		port->mac = mac;
-add:
 	if (mtu && (err = bridge_port_set_mtu(br, port, (uint32_t)mtu))) {
 		port_close(port);
-		err = fail(ctx, err, "mtu %lu: %s", mtu, strerror(-err));
-		goto out;
+		return fail(ctx, err, "mtu %lu: %s", mtu, strerror(-err));
 	}
 	if ((err = bridge_port_add(br, port))) {
 		port_close(port);
@@ -301,9 +275,6 @@ add:
 			   err == -EEXIST ? "name already in use"
 					  : strerror(-err));
 	}
-out:
-	free(rx);
-	free(tx);
 	return err;
 }
 

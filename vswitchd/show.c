@@ -7,9 +7,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "bridge.h"
 #include "fdb.h"
+#include "port-provider.h"
 #include "util.h"
+
+/* Prints the non-zero counters of the port's class (get_stats), as
+ * bridgectl stats does, on a line under the port. */
+static void
+show_class_counters(FILE *f, const struct port *p)
+{
+	struct json_object *o;
+	int n = 0;
+
+	if (!p->class->get_stats)
+		return;
+	o = p->class->get_stats(p);
+	fprintf(f, "    %s:", p->class->type);
+	json_object_object_foreach(o, key, val) {
+		if (json_object_get_uint64(val)) {
+			fprintf(f, " %s %" PRIu64, key,
+				json_object_get_uint64(val));
+			n++;
+		}
+	}
+	fprintf(f, "%s\n", n ? "" : " none");
+	json_object_put(o);
+}
 
 struct entry_list {
 	struct fdb_entry *v;
@@ -79,6 +105,7 @@ show_bridge_summary(FILE *f, const struct bridge *br)
 					port_drop_reason_name(r),
 					p->stats.drops[r]);
 		fputc('\n', f);
+		show_class_counters(f, p);
 	}
 	fprintf(f, "  forwarded %" PRIu64 " flooded %" PRIu64 " to_host %"
 		PRIu64 " learned %" PRIu64 " moved %" PRIu64 "\n",

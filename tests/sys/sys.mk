@@ -8,6 +8,7 @@
 # three TAPs, each moved into its own namespace, ping across it.
 TAP_CHECK := $(BUILD)/tests/sys/tap-check
 $(TAP_CHECK): $(BUILD)/tests/sys/tap-check.o $(BUILD)/vswitchd/port-tap.o \
+		$(BUILD)/vswitchd/port-args.o \
 		$(BUILD)/vswitchd/nl.o $(BUILD)/vswitchd/port.o \
 		$(BUILD)/vswitchd/clock.o $(LIBVLAN) $(LIBCOMMON)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
