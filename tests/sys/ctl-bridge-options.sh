@@ -89,20 +89,7 @@ while read -r id _; do
 	"$C" link add wtbos$id type bridge || fail "link add wtbos$id"
 done <"$T/cases"
 kill_daemon
-# One start per option, so a refused line fails only its option.
-try_start() {
-	"$BIN/vswitchd" --socket "$SOCK" --config "$CONF" --test-mode \
-		-l warn "$@" >"$T/out" 2>&1 &
-	VSWITCHD_PID=$!
-	for _ in $(seq 100); do
-		[ -S "$SOCK" ] && "$C" info >/dev/null 2>&1 && return 0
-		kill -0 "$VSWITCHD_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	wait "$VSWITCHD_PID" 2>/dev/null
-	VSWITCHD_PID=
-	return 1
-}
+# One start per option (try_start), so a refused line fails only its option.
 while read -r id word name val _; do
 	echo "bridge set wtbos$id $word $val" >"$T/script"
 	if ! try_start --script "$T/script"; then

@@ -78,20 +78,7 @@ start_daemon
 "$C" port add $BR $PS type pcap || fail "port add $PS"
 "$C" port add $BR $PC type pcap || fail "port add $PC"
 kill_daemon
-# One start per option, so a refused line fails only its option.
-try_start() {
-	"$BIN/vswitchd" --socket "$SOCK" --config "$CONF" --test-mode \
-		-l warn "$@" >"$T/out" 2>&1 &
-	VSWITCHD_PID=$!
-	for _ in $(seq 100); do
-		[ -S "$SOCK" ] && "$C" info >/dev/null 2>&1 && return 0
-		kill -0 "$VSWITCHD_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	wait "$VSWITCHD_PID" 2>/dev/null
-	VSWITCHD_PID=
-	return 1
-}
+# One start per option (try_start), so a refused line fails only its option.
 while read -r name val want; do
 	echo "link set dev $PS $name $val" >"$T/script"
 	if ! try_start --script "$T/script"; then
