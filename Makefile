@@ -32,8 +32,9 @@ endif
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -fno-strict-aliasing
-CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivswitchd -Ivswitchd/fdb -Ivswitchd/vlan \
-	-Ivswitchd/stp $(PKG_CFLAGS) -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivswitchd -Ivswitchd/core -Ivswitchd/ports \
+	-Ivswitchd/ctl -Ivswitchd/fdb -Ivswitchd/vlan -Ivswitchd/stp \
+	$(PKG_CFLAGS) -MMD -MP
 LDLIBS   += $(PKG_LIBS) -lpcap -lev -lm
 
 ifeq ($(SANITIZE),1)

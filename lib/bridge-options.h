@@ -5,8 +5,8 @@
  * Every front-end reads this table instead of keeping its own list: the
  * setup language (vswitchd/script.c, 'bridge add|set NAME OPTION VALUE'),
  * the bridge.add and bridge.set methods and the bridge views of the
- * control server (vswitchd/ctl-methods.c, ctl-query.c), the durable
- * configuration (vswitchd/config-store.c saves the view's options,
+ * control server (vswitchd/ctl/ctl-methods.c, ctl-query.c), the durable
+ * configuration (vswitchd/ctl/config-store.c saves the view's options,
  * config-apply.c replays them through bridge.add), and bridgectl's
  * 'link add|set ... type bridge' with its help (ctl/iplink.c).  Adding a
  * line here is all it takes for a new option to reach all of them; the
@@ -16,7 +16,7 @@
  *
  * The file is shared by the daemon and bridgectl, which cannot see the
  * daemon's headers; the MEMBER column is a bare token that only the
- * daemon's X() functions (vswitchd/bridge.c) expand.
+ * daemon's X() functions (vswitchd/core/bridge.c) expand.
  *
  * BRIDGE_OPTIONS(X) calls, in the order of the kernel's br_changelink(),
  * which is the order a request applies them and the views list them:

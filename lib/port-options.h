@@ -4,8 +4,8 @@
  * Every front-end reads this table instead of keeping its own list: the
  * setup language (vswitchd/script.c, 'link set dev P NAME VALUE'), the
  * port.set method and the port views of the control server
- * (vswitchd/ctl-methods.c, ctl-query.c), the durable configuration
- * (vswitchd/config-store.c, which saves them as port.set parameters and
+ * (vswitchd/ctl/ctl-methods.c, ctl-query.c), the durable configuration
+ * (vswitchd/ctl/config-store.c, which saves them as port.set parameters and
  * replays them through port.set) and bridgectl's 'port set' with its help
  * (ctl/own.c).  Adding a line here is all it takes for a new option to
  * reach all of them; the daemon needs only the PORT_F_ bit or the struct
@@ -14,12 +14,12 @@
  * The file is shared by the daemon and bridgectl, which cannot see the
  * daemon's headers.  That is why the bit, member and setter columns are
  * bare tokens: they are expanded only by the daemon's X() functions
- * (vswitchd/bridge.c); bridgectl's expansions ignore them.
+ * (vswitchd/core/bridge.c); bridgectl's expansions ignore them.
  *
  * PORT_OPTIONS(FLAG, NUM) calls, in the order the views list them:
  *
  *   FLAG(ID, NAME, BIT, DEF, HELP)
- *     an on/off option kept as PORT_F_BIT in port->flags (vswitchd/port.h);
+ *     an on/off option kept as PORT_F_BIT in port->flags (vswitchd/ports/port.h);
  *     DEF is 1 if a new port has it on.
  *   NUM(ID, NAME, MEMBER, SETTER, MIN, MAX, REFUSE, WHY, DEF, HELP)
  *     an integer kept in port->MEMBER and changed only through

@@ -2,7 +2,7 @@
  * rpc-client.c - the client side of vswitchd's control socket: connect,
  * one request at a time, replies matched by id, notifications queued.
  *
- * Framing as vswitchd/ctl-server.c expects it: a request is one compact
+ * Framing as vswitchd/ctl/ctl-server.c expects it: a request is one compact
  * JSON text followed by "\n"; so is every message the daemon sends.  The
  * receive buffer keeps what follows a message for the next one.
  *

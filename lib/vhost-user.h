@@ -1,6 +1,6 @@
 /*
  * vhost-user.h - vhost-user protocol message definitions, shared by the
- * switch (back-end, vswitchd/vhost-msg.c) and the VMM (front-end).
+ * switch (back-end, vswitchd/ports/vhost-msg.c) and the VMM (front-end).
  *
  * Header-only and pure.  Source of the facts: QEMU docs/interop/
  * vhost-user.rst ("Message specification", "Front-end message types"),

@@ -9,8 +9,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 if [ $# -eq 0 ]; then
-	set -- vswitchd/ctl-*.[ch] vswitchd/config-*.[ch] vswitchd/main.c \
-		vswitchd/bridge.[ch] vswitchd/bridge-event.[ch]
+	set -- vswitchd/ctl/*.[ch] vswitchd/main.c \
+		vswitchd/core/bridge.[ch] vswitchd/core/bridge-event.[ch]
 fi
 for f in "$@"; do
 	[ -f "$f" ] || continue

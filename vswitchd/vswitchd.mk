@@ -1,10 +1,15 @@
 # vswitchd/: the pure protocol modules (each its own library, so tests can
-# link one alone) and the daemon's glue.
+# link one alone) and the daemon's glue, by layer.
 include vswitchd/fdb/fdb.mk
 include vswitchd/vlan/vlan.mk
 include vswitchd/stp/stp.mk
 
-VSWITCHD_SRCS ?= $(filter-out vswitchd/main.c,$(wildcard vswitchd/*.c))
+# Layers, each a folder: core/ (bridge, datapath, events, STP glue),
+# ports/ (the port classes and what they need: netlink, vhost-user's
+# protocol), ctl/ (control server, methods, views, configuration store),
+# and at the top the front-ends (main, the setup language, replay, --dump).
+VSWITCHD_SRCS ?= $(filter-out vswitchd/main.c,$(wildcard vswitchd/*.c \
+	vswitchd/core/*.c vswitchd/ports/*.c vswitchd/ctl/*.c))
 VSWITCHD_OBJS := $(VSWITCHD_SRCS:%.c=$(BUILD)/%.o)
 LIBVSWITCH := $(BUILD)/libvswitch.a
 $(LIBVSWITCH): $(VSWITCHD_OBJS)

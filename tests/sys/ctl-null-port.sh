@@ -1,5 +1,5 @@
 #!/bin/bash
-# ctl-null-port.sh - the "null" port class (vswitchd/port-null.c), which
+# ctl-null-port.sh - the "null" port class (vswitchd/ports/port-null.c), which
 # exists to show that a port type is one file and one registration line:
 # every front-end must take it without knowing it.
 #   1. bridgectl: 'port add BR N type null' works, refuses arguments the

@@ -7,10 +7,10 @@
 # vswitchd/ is mid-change.  tap-bridge.sh runs the whole daemon: a bridge of
 # three TAPs, each moved into its own namespace, ping across it.
 TAP_CHECK := $(BUILD)/tests/sys/tap-check
-$(TAP_CHECK): $(BUILD)/tests/sys/tap-check.o $(BUILD)/vswitchd/port-tap.o \
-		$(BUILD)/vswitchd/port-args.o \
-		$(BUILD)/vswitchd/nl.o $(BUILD)/vswitchd/port.o \
-		$(BUILD)/vswitchd/clock.o $(LIBVLAN) $(LIBCOMMON)
+$(TAP_CHECK): $(BUILD)/tests/sys/tap-check.o $(BUILD)/vswitchd/ports/port-tap.o \
+		$(BUILD)/vswitchd/ports/port-args.o \
+		$(BUILD)/vswitchd/ports/nl.o $(BUILD)/vswitchd/ports/port.o \
+		$(BUILD)/vswitchd/core/clock.o $(LIBVLAN) $(LIBCOMMON)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 

@@ -7,8 +7,8 @@
 DEB_PACKAGES_EXTRA += dpdk-dev librte-net-virtio23 librte-net-vhost23 \
 	librte-mempool-ring23
 
-VHOST_RING_OBJS := $(BUILD)/vswitchd/vhost-ring.o
-VHOST_MSG_OBJS  := $(BUILD)/vswitchd/vhost-msg.o $(BUILD)/vswitchd/guest-fault.o \
+VHOST_RING_OBJS := $(BUILD)/vswitchd/ports/vhost-ring.o
+VHOST_MSG_OBJS  := $(BUILD)/vswitchd/ports/vhost-msg.o $(BUILD)/vswitchd/ports/guest-fault.o \
 		   $(VHOST_RING_OBJS)
 
 $(BUILD)/tests/unit/check_vhost_ring: $(BUILD)/tests/unit/check_vhost_ring.o \

@@ -1,5 +1,5 @@
 /*
- * check_bridge.c - unit tests for vswitchd/bridge.c: what the bridge glue
+ * check_bridge.c - unit tests for vswitchd/core/bridge.c: what the bridge glue
  * decides on its own, without ports or a datapath.
  *
  * FDB hash seed.  fdb.h keys its hash with a secret seed so that a sender

@@ -1,5 +1,5 @@
 /*
- * check_dp.c - unit tests for vswitchd/dp.c, run through dp_input() on a
+ * check_dp.c - unit tests for vswitchd/core/dp.c, run through dp_input() on a
  * real bridge (bridge.c, with its FDB, VLAN and STP glue) whose ports are
  * in-memory recorders: whatever the pipeline transmits on a port is copied
  * out and compared byte for byte.

@@ -1,6 +1,6 @@
 /*
  * check_port_class.c - unit tests for the port-class registry and the
- * creation-argument checker and word parser (vswitchd/port-class.c,
+ * creation-argument checker and word parser (vswitchd/ports/port-class.c,
  * port-args.c).
  *
  * The tap and vhost-user classes cannot be opened in a unit test (a TAP

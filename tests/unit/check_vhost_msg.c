@@ -1,5 +1,5 @@
 /*
- * check_vhost_msg.c - unit tests for vswitchd/vhost-msg.c: the vhost-user
+ * check_vhost_msg.c - unit tests for vswitchd/ports/vhost-msg.c: the vhost-user
  * handlers driven with literal messages (no socket), guest memory from a
  * memfd as a front-end would share it, eventfds for kick/call.
  *

@@ -1,5 +1,5 @@
 /*
- * check_vhost_ring.c - unit tests for vswitchd/vhost-ring.c: memory table
+ * check_vhost_ring.c - unit tests for vswitchd/ports/vhost-ring.c: memory table
  * checks, guest address translation, and split-ring processing against a
  * fake guest (two adjacent "regions" of plain memory), including hostile
  * rings: out-of-range, zero-length and huge descriptors, loops, bad
