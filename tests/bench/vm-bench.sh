@@ -73,7 +73,11 @@ vm_wait_out txp "guest: net mode" 30 || vm_die "sender did not start on testpmd"
 sleep "$SECONDS_PER_RUN"
 kill $RX_PID $TX_PID 2>/dev/null
 wait $RX_PID $TX_PID 2>/dev/null
+# testpmd ends on SIGINT, but may take its time (in the nested outer host
+# it did not end at all once): bounded, then SIGKILL.
 kill -INT $TP 2>/dev/null
+for _ in $(seq 50); do kill -0 $TP 2>/dev/null || break; sleep 0.1; done
+kill -9 $TP 2>/dev/null
 wait $TP 2>/dev/null
 rm -rf "/var/run/dpdk/$PREFIX"
 TP_RATE=$(median_rx rxp)

@@ -25,7 +25,7 @@
 #   VMM, GUEST    the VMM and the test guest (the probe boots them)
 #   BUILD         build directory (build); LINUX_KVER: the Debian kernel
 #                 (from tests/linux/linux.mk) for the nested host
-#   KVM_TIMEOUT   seconds for one outer host run (default 60 + 200 per
+#   KVM_TIMEOUT   seconds for one outer host run (default 120 + 150 per
 #                 command: the five check-kvm suites take about 150 s
 #                 nested, 270 s under ASan, so a hang cannot eat CI's hour)
 #
@@ -158,7 +158,7 @@ done
 scen=${scen#,}
 
 KVMJOB=$JOB KVMTREE=$TOP BUILD=$BUILD OUTER_MEM=${OUTER_MEM:-4G} \
-	TIMEOUT=${KVM_TIMEOUT:-$((60 + 200 * ${#names[@]}))} \
+	TIMEOUT=${KVM_TIMEOUT:-$((120 + 150 * ${#names[@]}))} \
 	"$TOP/tests/linux/run-nested.sh" "$scen"
 st=$?
 say "nested mode: ${#names[@]} suite(s), $(elapsed) (outer boot included)"

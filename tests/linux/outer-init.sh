@@ -91,7 +91,7 @@ run_suite() {
 	{ chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LANG=C.UTF-8 VSWITCH_KVM_NESTED=1 \
 		/bin/bash "$kvmjob/$1.sh" </dev/null 2>&1
-	  echo $? >/tmp/suite.rc; } | sed 's/^/KVM| /'
+	  echo $? >/tmp/suite.rc; } | awk '{ print "KVM| " $0; fflush() }'
 	rc=$(cat /tmp/suite.rc)
 	if [ "$rc" = 0 ]; then
 		echo "OUTER-RESULT suite.$1 PASS"

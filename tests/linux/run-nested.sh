@@ -13,7 +13,8 @@
 # prints the result lines and fails unless every scenario passed.  If the
 # outer kernel panics (its CPU is emulated, see the retry below), the
 # scenarios it left unfinished run once more in a new outer host.
-# Environment: OUTER_MEM (3G), OUTER_CPUS (2), TIMEOUT (seconds, 900).
+# Environment: OUTER_MEM (3G), OUTER_CPUS (2), TIMEOUT (seconds, 900),
+# IDLE (seconds without console output that count as a hang, 180).
 #
 # With KVMJOB=DIR (absolute; and KVMTREE=the work tree), the outer host is the small host-root one
 # (outer-hostroot.cpio): QEMU exports this machine's root read-only over
@@ -27,6 +28,7 @@ OUT=$BUILD/linux
 OUTER_MEM=${OUTER_MEM:-3G}
 OUTER_CPUS=${OUTER_CPUS:-2}
 TIMEOUT=${TIMEOUT:-900}
+IDLE=${IDLE:-180}
 QEMU=${QEMU:-qemu-system-x86_64}
 
 say() { echo "linux/nested: $*"; }
@@ -57,22 +59,54 @@ fi
 
 # run_outer SCENARIOS LOG: one boot of the outer host; its console goes to
 # LOG, result lines to stdout.  Returns QEMU's exit status.
+# watchdog LOG PIDFILE MARK: kills the outer host's QEMU (pid in PIDFILE)
+# when LOG has not grown for $IDLE seconds, and leaves MARK behind.  Every
+# scenario and suite prints a line per check, so such a silence is a hung
+# outer host (seen once: the emulated CPU spun for 11 minutes in the first
+# boot test of a run, with another two nested QEMUs loading the machine).
+watchdog() {
+	local last=-1 size idle=0 pid
+	while sleep 10; do
+		[ -s "$2" ] || continue
+		pid=$(cat "$2")
+		kill -0 "$pid" 2>/dev/null || return 0
+		size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+		if [ "$size" = "$last" ]; then
+			idle=$((idle + 10))
+		else
+			idle=0
+			last=$size
+		fi
+		if [ "$idle" -ge "$IDLE" ]; then
+			: >"$3"
+			kill "$pid"
+			return 0
+		fi
+	done
+}
+
 run_outer() {
-	local st
+	local st wd
 	say "outer host: TCG -cpu max, $OUTER_CPUS cpus, $OUTER_MEM; scenarios $1"
 	say "console log: $2"
+	rm -f "$2.pid" "$2.hung"
+	watchdog "$2" "$2.pid" "$2.hung" &
+	wd=$!
 	# The outer CPU is emulated: multi-threaded TCG, a thread per vCPU.
 	timeout --foreground -k 10 "$TIMEOUT" \
 		"$QEMU" -accel tcg,thread=multi -cpu max -smp "$OUTER_CPUS" \
 		-m "$OUTER_MEM" -machine pc -display none -nodefaults \
 		-no-user-config -no-reboot -serial stdio -monitor none -nic none \
-		"${FS_ARGS[@]}" \
+		-pidfile "$2.pid" "${FS_ARGS[@]}" \
 		-kernel "$OUT/vmlinuz" -initrd "$OUT/$INITRD" \
 		-append "console=ttyS0 quiet panic=-1 scenarios=$1 $EXTRA" \
 		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$2" |
 		grep --line-buffered -E '^(OUTER|GUEST-TEST|KVM\| |    [|!])' |
 		sed -u 's/^KVM| /[nested] /'
 	st=${PIPESTATUS[0]}
+	kill "$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	rm -f "$2.pid"
 	return "$st"
 }
 
@@ -96,11 +130,15 @@ finished=$(grep -c '^OUTER-DONE' "$log")
 # panic), or resets the outer machine with no message at all (seen once in
 # a CI-style run: QEMU exited 0, -no-reboot, 40 s into ours-ping).  When
 # the outer kernel panicked or the outer machine reset itself before
-# OUTER-DONE, the scenarios it did not finish run once more in a fresh
-# outer host, and the run says so.  A hang (the timeout) is not retried.
+# OUTER-DONE, or it hung (nothing printed for $IDLE s: see watchdog), the
+# scenarios it did not finish run once more in a fresh outer host, and the
+# run says so.  A second failure of the same kind fails them; the overall
+# timeout is not retried.
 left=$(unfinished "$scen" "$log")
 why=
-if grep -q 'Kernel panic' "$log"; then
+if [ -e "$log.hung" ]; then
+	why="the outer host printed nothing for $IDLE s (hung) and was stopped"
+elif grep -q 'Kernel panic' "$log"; then
 	why="the outer host's kernel panicked ($(grep -m1 -E 'BUG:|Oops|Kernel panic' "$log" |
 		sed 's/^\[ *[0-9.]*\] //'))"
 elif [ "$st" = 0 ] && [ "$finished" = 0 ]; then

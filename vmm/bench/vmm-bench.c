@@ -292,6 +292,16 @@ main(int argc, char **argv)
 	       median(shm, runs));
 	printf("  VMM overhead (VmRSS - RssShmem)   %7.0f KiB   (target <= "
 	       "%d KiB)\n", m_over, TARGET_RSS_KIB);
+	/* In the nested outer host of tests/kvm/ every instruction of the
+	 * host side is emulated (QEMU TCG): absolute times say nothing
+	 * there, the ratio to the baseline does.  Memory is judged alike. */
+	if (getenv("VSWITCH_KVM_NESTED")) {
+		ok = m_over <= TARGET_RSS_KIB;
+		printf("vmm-bench: nested outer host (emulated CPU): the time "
+		       "target is not judged, compare the ratio; memory "
+		       "target %s\n", ok ? "met" : "MISSED");
+		return ok ? 0 : 1;
+	}
 	ok = m_first <= TARGET_FIRST_MS && m_over <= TARGET_RSS_KIB;
 	printf("vmm-bench: targets %s\n", ok ? "met" : "MISSED");
 	return ok ? 0 : 1;
