@@ -2,7 +2,11 @@
  * script.c - the setup-command interpreter (see script.h).
  *
  * Commands map one to one onto the bridge API, so a command accepted here
- * behaves exactly as the same change made over the control socket.
+ * behaves exactly as the same change made over the control socket.  Like a
+ * request there, a line takes effect whole or not at all: its words are
+ * checked before anything changes, and a part the bridge refuses puts back
+ * what the parts before it changed (bridge_restore(),
+ * bridge_port_restore()), or removes the bridge a 'bridge add' created.
  */
 #include "script.h"
 
@@ -125,6 +129,26 @@ apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
 	return 0;
 }
 
+/* The OPTION VALUE pairs of 'bridge add|set' (argv[3..]), in order: all or
+ * none.  On failure a bridge the line 'created' is destroyed, and one it
+ * did not gets back every setting the earlier pairs changed. */
+static int
+apply_bridge_options(const struct script_ctx *ctx, struct bridge *br,
+		     int argc, char **argv, bool created)
+{
+	struct bridge_saved saved;
+	int err = 0;
+
+	bridge_save(br, &saved);
+	for (int i = 3; i + 1 < argc && !err; i += 2)
+		err = apply_bridge_option(ctx, br, argv[i], argv[i + 1]);
+	if (err && created)
+		bridge_destroy(br);
+	else if (err)
+		bridge_restore(br, &saved);
+	return err;
+}
+
 static int
 cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 {
@@ -170,10 +194,7 @@ cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 		return fail(ctx, -EINVAL, "bridge: unknown action '%s'",
 			    argv[1]);
 	}
-	for (int i = 3; i + 1 < argc; i += 2)
-		if ((err = apply_bridge_option(ctx, br, argv[i], argv[i + 1])))
-			return err;
-	return 0;
+	return apply_bridge_options(ctx, br, argc, argv, argv[1][0] == 'a');
 }
 
 /* The argument words of 'port add' for 'class' (argv[4..], 'type' and
@@ -364,10 +385,13 @@ done:
 	return 0;
 }
 
-/* 'link set dev PORT OPTION...' and 'link set dev BRIDGE up|down' */
+/* 'link set dev PORT OPTION...' and 'link set dev BRIDGE up|down'.  The
+ * options apply in the order given; one that is malformed or refused puts
+ * back every setting of the port the earlier ones changed. */
 static int
 cmd_link(struct script_ctx *ctx, int argc, char **argv)
 {
+	struct bridge_port_saved saved;
 	struct bridge *br;
 	struct port *port;
 	int err;
@@ -384,10 +408,12 @@ cmd_link(struct script_ctx *ctx, int argc, char **argv)
 	}
 	if ((err = find_dev(ctx, argv[3], false, &br, &port)))
 		return err;
-	for (int i = 4; i < argc; i++)
-		if ((err = apply_link_option(ctx, br, port, argv, argc, &i)))
-			return err;
-	return 0;
+	bridge_port_save(port, &saved);
+	for (int i = 4; i < argc && !err; i++)
+		err = apply_link_option(ctx, br, port, argv, argc, &i);
+	if (err)
+		bridge_port_restore(br, port, &saved);
+	return err;
 }
 
 static int
@@ -457,6 +483,14 @@ cmd_vlan(struct script_ctx *ctx, int argc, char **argv)
 		return fail(ctx, -EINVAL, "vlan: pvid cannot be given a range");
 	if ((err = find_dev(ctx, dev, true, &br, &port)))
 		return err;
+	/* A deletion removes the FDB entries of its VLAN, which cannot be
+	 * put back: every VID must be there before one goes.  Adding to a
+	 * checked range cannot fail. */
+	for (unsigned v = lo; v <= hi && !add; v++)
+		if (!vlan_port_has(port ? &port->vlans : &br->self_vlans,
+				   (uint16_t)v))
+			return fail(ctx, -ENOENT, "vlan del dev %s vid %u: %s",
+				    dev, v, strerror(ENOENT));
 	for (unsigned v = lo; v <= hi; v++) {
 		err = add ? bridge_vlan_add(br, port, (uint16_t)v, pvid, untagged)
 			  : bridge_vlan_del(br, port, (uint16_t)v);
