@@ -97,7 +97,7 @@ find_bridge(const struct script_ctx *ctx, const char *name)
  * check, so its refusal names the bridge like any other. */
 static int
 apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
-		    const char *kw, const char *val)
+		    const char *kw, const char *val, bool check_only)
 {
 	unsigned long v;
 	int opt, err;
@@ -107,7 +107,11 @@ apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
 
 		if (eth_addr_parse(val, &mac))
 			return fail(ctx, -EINVAL, "address: bad MAC '%s'", val);
-		err = bridge_set_mac(br, &mac);
+		/* What bridge_set_mac() refuses, refused as it would. */
+		if (eth_addr_is_multicast(&mac) || eth_addr_is_zero(&mac))
+			err = -EINVAL;
+		else
+			err = check_only ? 0 : bridge_set_mac(br, &mac);
 	} else if ((opt = bridge_opt_lookup(kw)) < 0) {
 		return fail(ctx, -EINVAL, "bridge: unknown option '%s'", kw);
 	} else if (bridge_opt_info[opt].type == BRIDGE_OPT_TPID) {
@@ -116,12 +120,14 @@ apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
 		if (vlan_parse_protocol(val, &tpid))
 			return fail(ctx, -EINVAL, "%s: expected 802.1Q or "
 				    "802.1ad, not '%s'", kw, val);
-		err = bridge_set_option(br, opt, tpid);
+		err = check_only ? bridge_check_option(opt, tpid)
+				 : bridge_set_option(br, opt, tpid);
 	} else {
 		if ((err = parse_num(ctx, kw, val, bridge_opt_type_limit(
 					     bridge_opt_info[opt].type), &v)))
 			return err;
-		err = bridge_set_option(br, opt, (uint32_t)v);
+		err = check_only ? bridge_check_option(opt, (uint32_t)v)
+				 : bridge_set_option(br, opt, (uint32_t)v);
 	}
 	if (err)
 		return fail(ctx, err, "%s: %s %s: %s", br->name, kw, val,
@@ -130,7 +136,8 @@ apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
 }
 
 /* The OPTION VALUE pairs of 'bridge add|set' (argv[3..]), in order: all or
- * none.  On failure a bridge the line 'created' is destroyed, and one it
+ * none.  Every pair is checked first (bridge_check_option()); on a
+ * refusal after that a bridge the line 'created' is destroyed, and one it
  * did not gets back every setting the earlier pairs changed. */
 static int
 apply_bridge_options(const struct script_ctx *ctx, struct bridge *br,
@@ -141,7 +148,9 @@ apply_bridge_options(const struct script_ctx *ctx, struct bridge *br,
 
 	bridge_save(br, &saved);
 	for (int i = 3; i + 1 < argc && !err; i += 2)
-		err = apply_bridge_option(ctx, br, argv[i], argv[i + 1]);
+		err = apply_bridge_option(ctx, br, argv[i], argv[i + 1], true);
+	for (int i = 3; i + 1 < argc && !err; i += 2)
+		err = apply_bridge_option(ctx, br, argv[i], argv[i + 1], false);
 	if (err && created)
 		bridge_destroy(br);
 	else if (err)

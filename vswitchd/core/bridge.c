@@ -677,7 +677,7 @@ _Static_assert(VLAN_DEFAULT_PVID == 1 && ETH_TYPE_VLAN == 0x8100,
 	       "BRIDGE_OPTIONS defaults");
 
 int
-bridge_set_option(struct bridge *br, enum bridge_opt opt, uint32_t value)
+bridge_check_option(enum bridge_opt opt, uint32_t value)
 {
 	const struct bridge_opt_info *info;
 
@@ -688,6 +688,16 @@ bridge_set_option(struct bridge *br, enum bridge_opt opt, uint32_t value)
 		return -ERANGE;
 	if (bridge_opt_refused_bit(opt, value) >= 0)
 		return -EINVAL;
+	return 0;
+}
+
+int
+bridge_set_option(struct bridge *br, enum bridge_opt opt, uint32_t value)
+{
+	int err = bridge_check_option(opt, value);
+
+	if (err)
+		return err;
 	switch (opt) {
 #define SET(id, name, alias, type, min, max, refuse, def, unit, member,	\
 	    help)							\

@@ -174,6 +174,12 @@ struct port *bridge_port_lookup(const struct bridge *br, const char *name);
  * the changes it cannot fail, and a failure is logged. */
 int bridge_set_option(struct bridge *br, enum bridge_opt opt,
 		      uint32_t value);
+/* The checks of bridge_set_option() that need no bridge: 0, -EINVAL (no
+ * such option, a refused bit) or -ERANGE.  A front-end runs them over a
+ * whole request first, so that only the checks that depend on the bridge
+ * can fail part-way (none after the default PVID, whose undo could not
+ * tell the VLANs it moved from those a user had given the same way). */
+int bridge_check_option(enum bridge_opt opt, uint32_t value);
 uint32_t bridge_get_option(const struct bridge *br, enum bridge_opt opt);
 void bridge_restore_option(struct bridge *br, enum bridge_opt opt,
 			   uint32_t value);

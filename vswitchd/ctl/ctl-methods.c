@@ -238,7 +238,11 @@ apply_bridge_options(struct bridge *br, const struct opt_values *ov,
 	bridge_save(br, &saved);
 	for (opt = 0; opt < BRIDGE_OPT_N && !err; opt++)
 		if (ov->given[opt])
-			err = bridge_set_option(br, opt, ov->val[opt]);
+			err = bridge_check_option(opt, ov->val[opt]);
+	if (!err)
+		for (opt = 0; opt < BRIDGE_OPT_N && !err; opt++)
+			if (ov->given[opt])
+				err = bridge_set_option(br, opt, ov->val[opt]);
 	if (err) {
 		opt--;
 		key = ov->key[opt];
