@@ -7,7 +7,7 @@
 #      and in a --replay (--dump compared);
 #   3. the configuration replayed at start-up: a file whose 3rd bridge is
 #      invalid makes vswitchd refuse to start and stays untouched.
-# After each refused change 'bridgectl -j link show -d', '-j port show',
+# After each refused change 'bridgectl -j -d link show', '-j port show',
 # '-j fdb show', '-j vlan show' and the saved file must be byte-identical
 # to before.  pcap ports only; bridges and ports are named wtat*.
 . "$(dirname "$0")/ctl-lib.sh"
@@ -20,7 +20,7 @@ P2=wtatp2
 # state FILE: every listing and the saved configuration, in one file.
 state() {
 	{
-		for cmd in "link show -d" "port show" "fdb show" "vlan show"; do
+		for cmd in "-d link show" "port show" "fdb show" "vlan show"; do
 			echo "== $cmd"
 			"$C" -j $cmd
 		done
@@ -31,6 +31,7 @@ state() {
 
 # same NAME: the state now must equal $T/before.
 same() {
+	grep -q "does not exist" "$T/before" && fail "$1: a listing failed"
 	state "$T/after"
 	if cmp -s "$T/before" "$T/after"; then
 		ok
