@@ -2,7 +2,11 @@
  * script.c - the setup-command interpreter (see script.h).
  *
  * Commands map one to one onto the bridge API, so a command accepted here
- * behaves exactly as the same change made over the control socket.
+ * behaves exactly as the same change made over the control socket.  Like a
+ * request there, a line takes effect whole or not at all: its words are
+ * checked before anything changes, and a part the bridge refuses puts back
+ * what the parts before it changed (bridge_restore(),
+ * bridge_port_restore()), or removes the bridge a 'bridge add' created.
  */
 #include "script.h"
 
@@ -93,7 +97,7 @@ find_bridge(const struct script_ctx *ctx, const char *name)
  * check, so its refusal names the bridge like any other. */
 static int
 apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
-		    const char *kw, const char *val)
+		    const char *kw, const char *val, bool check_only)
 {
 	unsigned long v;
 	int opt, err;
@@ -103,7 +107,11 @@ apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
 
 		if (eth_addr_parse(val, &mac))
 			return fail(ctx, -EINVAL, "address: bad MAC '%s'", val);
-		err = bridge_set_mac(br, &mac);
+		/* What bridge_set_mac() refuses, refused as it would. */
+		if (eth_addr_is_multicast(&mac) || eth_addr_is_zero(&mac))
+			err = -EINVAL;
+		else
+			err = check_only ? 0 : bridge_set_mac(br, &mac);
 	} else if ((opt = bridge_opt_lookup(kw)) < 0) {
 		return fail(ctx, -EINVAL, "bridge: unknown option '%s'", kw);
 	} else if (bridge_opt_info[opt].type == BRIDGE_OPT_TPID) {
@@ -112,17 +120,42 @@ apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
 		if (vlan_parse_protocol(val, &tpid))
 			return fail(ctx, -EINVAL, "%s: expected 802.1Q or "
 				    "802.1ad, not '%s'", kw, val);
-		err = bridge_set_option(br, opt, tpid);
+		err = check_only ? bridge_check_option(opt, tpid)
+				 : bridge_set_option(br, opt, tpid);
 	} else {
 		if ((err = parse_num(ctx, kw, val, bridge_opt_type_limit(
 					     bridge_opt_info[opt].type), &v)))
 			return err;
-		err = bridge_set_option(br, opt, (uint32_t)v);
+		err = check_only ? bridge_check_option(opt, (uint32_t)v)
+				 : bridge_set_option(br, opt, (uint32_t)v);
 	}
 	if (err)
 		return fail(ctx, err, "%s: %s %s: %s", br->name, kw, val,
 			    strerror(-err));
 	return 0;
+}
+
+/* The OPTION VALUE pairs of 'bridge add|set' (argv[3..]), in order: all or
+ * none.  Every pair is checked first (bridge_check_option()); on a
+ * refusal after that a bridge the line 'created' is destroyed, and one it
+ * did not gets back every setting the earlier pairs changed. */
+static int
+apply_bridge_options(const struct script_ctx *ctx, struct bridge *br,
+		     int argc, char **argv, bool created)
+{
+	struct bridge_saved saved;
+	int err = 0;
+
+	bridge_save(br, &saved);
+	for (int i = 3; i + 1 < argc && !err; i += 2)
+		err = apply_bridge_option(ctx, br, argv[i], argv[i + 1], true);
+	for (int i = 3; i + 1 < argc && !err; i += 2)
+		err = apply_bridge_option(ctx, br, argv[i], argv[i + 1], false);
+	if (err && created)
+		bridge_destroy(br);
+	else if (err)
+		bridge_restore(br, &saved);
+	return err;
 }
 
 static int
@@ -170,10 +203,7 @@ cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 		return fail(ctx, -EINVAL, "bridge: unknown action '%s'",
 			    argv[1]);
 	}
-	for (int i = 3; i + 1 < argc; i += 2)
-		if ((err = apply_bridge_option(ctx, br, argv[i], argv[i + 1])))
-			return err;
-	return 0;
+	return apply_bridge_options(ctx, br, argc, argv, argv[1][0] == 'a');
 }
 
 /* The argument words of 'port add' for 'class' (argv[4..], 'type' and
@@ -364,10 +394,13 @@ done:
 	return 0;
 }
 
-/* 'link set dev PORT OPTION...' and 'link set dev BRIDGE up|down' */
+/* 'link set dev PORT OPTION...' and 'link set dev BRIDGE up|down'.  The
+ * options apply in the order given; one that is malformed or refused puts
+ * back every setting of the port the earlier ones changed. */
 static int
 cmd_link(struct script_ctx *ctx, int argc, char **argv)
 {
+	struct bridge_port_saved saved;
 	struct bridge *br;
 	struct port *port;
 	int err;
@@ -384,10 +417,12 @@ cmd_link(struct script_ctx *ctx, int argc, char **argv)
 	}
 	if ((err = find_dev(ctx, argv[3], false, &br, &port)))
 		return err;
-	for (int i = 4; i < argc; i++)
-		if ((err = apply_link_option(ctx, br, port, argv, argc, &i)))
-			return err;
-	return 0;
+	bridge_port_save(port, &saved);
+	for (int i = 4; i < argc && !err; i++)
+		err = apply_link_option(ctx, br, port, argv, argc, &i);
+	if (err)
+		bridge_port_restore(br, port, &saved);
+	return err;
 }
 
 static int
@@ -457,6 +492,14 @@ cmd_vlan(struct script_ctx *ctx, int argc, char **argv)
 		return fail(ctx, -EINVAL, "vlan: pvid cannot be given a range");
 	if ((err = find_dev(ctx, dev, true, &br, &port)))
 		return err;
+	/* A deletion removes the FDB entries of its VLAN, which cannot be
+	 * put back: every VID must be there before one goes.  Adding to a
+	 * checked range cannot fail. */
+	for (unsigned v = lo; v <= hi && !add; v++)
+		if (!vlan_port_has(port ? &port->vlans : &br->self_vlans,
+				   (uint16_t)v))
+			return fail(ctx, -ENOENT, "vlan del dev %s vid %u: %s",
+				    dev, v, strerror(ENOENT));
 	for (unsigned v = lo; v <= hi; v++) {
 		err = add ? bridge_vlan_add(br, port, (uint16_t)v, pvid, untagged)
 			  : bridge_vlan_del(br, port, (uint16_t)v);

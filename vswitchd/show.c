@@ -113,7 +113,8 @@ show_bridge_summary(FILE *f, const struct bridge *br)
 		br->stats.learned, br->stats.moved);
 
 	fdb_foreach(br->fdb, collect, &l);
-	qsort(l.v, l.n, sizeof *l.v, cmp_entry);
+	if (l.n)	/* an empty FDB leaves l.v NULL, which qsort() may not take */
+		qsort(l.v, l.n, sizeof *l.v, cmp_entry);
 	fprintf(f, "  FDB (%zu entries)\n", l.n);
 	fprintf(f, "  port no\tmac addr\t\tis local?\tageing timer\n");
 	for (size_t i = 0; i < l.n; i++) {

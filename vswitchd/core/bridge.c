@@ -677,7 +677,7 @@ _Static_assert(VLAN_DEFAULT_PVID == 1 && ETH_TYPE_VLAN == 0x8100,
 	       "BRIDGE_OPTIONS defaults");
 
 int
-bridge_set_option(struct bridge *br, enum bridge_opt opt, uint32_t value)
+bridge_check_option(enum bridge_opt opt, uint32_t value)
 {
 	const struct bridge_opt_info *info;
 
@@ -688,6 +688,16 @@ bridge_set_option(struct bridge *br, enum bridge_opt opt, uint32_t value)
 		return -ERANGE;
 	if (bridge_opt_refused_bit(opt, value) >= 0)
 		return -EINVAL;
+	return 0;
+}
+
+int
+bridge_set_option(struct bridge *br, enum bridge_opt opt, uint32_t value)
+{
+	int err = bridge_check_option(opt, value);
+
+	if (err)
+		return err;
 	switch (opt) {
 #define SET(id, name, alias, type, min, max, refuse, def, unit, member,	\
 	    help)							\
@@ -726,6 +736,29 @@ bridge_restore_option(struct bridge *br, enum bridge_opt opt, uint32_t value)
 	if (err)
 		log_warn(MOD, "%s: cannot restore %s %u: %s", br->name,
 			 bridge_opt_info[opt].name, value, strerror(-err));
+}
+
+void
+bridge_save(const struct bridge *br, struct bridge_saved *s)
+{
+	for (int opt = 0; opt < BRIDGE_OPT_N; opt++)
+		s->val[opt] = bridge_get_option(br, opt);
+	s->mac = br->mac;
+	s->mac_set = br->mac_set;
+	s->admin_up = br->admin_up;
+}
+
+void
+bridge_restore(struct bridge *br, const struct bridge_saved *s)
+{
+	for (int opt = BRIDGE_OPT_N - 1; opt >= 0; opt--)
+		if (bridge_get_option(br, opt) != s->val[opt])
+			bridge_restore_option(br, opt, s->val[opt]);
+	if (!s->mac_set)
+		bridge_unpin_mac(br);
+	else if (!br->mac_set || !eth_addr_equals(&br->mac, &s->mac))
+		bridge_set_mac(br, &s->mac);
+	bridge_set_admin_up(br, s->admin_up);
 }
 
 /* --- port options ----------------------------------------------------- */
@@ -821,6 +854,52 @@ bridge_port_restore_option(struct bridge *br, struct port *port,
 	option_mark_set(port, opt, was_set);
 }
 
+void
+bridge_port_save(const struct port *port, struct bridge_port_saved *s)
+{
+	for (int opt = 0; opt < PORT_OPT_N; opt++)
+		s->set[opt] = bridge_port_get_option(port, opt, &s->val[opt]);
+	s->admin_up = port->admin_up;
+	s->state = port->state;
+}
+
+void
+bridge_port_restore(struct bridge *br, struct port *port,
+		    const struct bridge_port_saved *s)
+{
+	int err;
+
+	for (int opt = PORT_OPT_N - 1; opt >= 0; opt--) {
+		uint32_t v;
+		bool set = bridge_port_get_option(port, opt, &v);
+
+		if (v != s->val[opt] || set != s->set[opt])
+			bridge_port_restore_option(br, port, opt, s->val[opt],
+						   s->set[opt]);
+	}
+	if (port->admin_up != s->admin_up &&
+	    (err = bridge_port_set_admin_up(br, port, s->admin_up)))
+		log_warn(MOD, "%s: cannot restore %s: %s", port->name,
+			 s->admin_up ? "up" : "down", strerror(-err));
+	if (port->state != s->state && !br->opt.stp_state &&
+	    (err = bridge_port_set_state(br, port, s->state)))
+		log_warn(MOD, "%s: cannot restore state %s: %s", port->name,
+			 port_state_name(s->state), strerror(-err));
+}
+
+int
+bridge_port_check_state(const struct bridge *br, const struct port *port,
+			enum port_state state, bool admin_up)
+{
+	if ((unsigned)state > PORT_BLOCKING)
+		return -EINVAL;
+	if (br->opt.stp_state)
+		return -EBUSY;
+	if (!admin_up || !port_has_carrier(port) || !br->admin_up)
+		return state == PORT_DISABLED ? 0 : -ENETDOWN;
+	return 0;
+}
+
 int
 bridge_port_set_flag(struct bridge *br, struct port *port, uint32_t flag,
 		     bool on)
@@ -881,12 +960,10 @@ int
 bridge_port_set_state(struct bridge *br, struct port *port,
 		      enum port_state state)
 {
-	if ((unsigned)state > PORT_BLOCKING)
-		return -EINVAL;
-	if (br->opt.stp_state)
-		return -EBUSY;
-	if (!port_is_enabled(port) || !br->admin_up)
-		return state == PORT_DISABLED ? 0 : -ENETDOWN;
+	int err = bridge_port_check_state(br, port, state, port->admin_up);
+
+	if (err || !port_is_enabled(port) || !br->admin_up)
+		return err;
 	/* With STP off the kernel re-runs state selection at once, so
 	 * blocking bounces back to forwarding; the others stick (§3.3). */
 	port->state = state == PORT_BLOCKING ? PORT_FORWARDING : state;

@@ -174,9 +174,35 @@ struct port *bridge_port_lookup(const struct bridge *br, const char *name);
  * the changes it cannot fail, and a failure is logged. */
 int bridge_set_option(struct bridge *br, enum bridge_opt opt,
 		      uint32_t value);
+/* The checks of bridge_set_option() that need no bridge: 0, -EINVAL (no
+ * such option, a refused bit) or -ERANGE.  A front-end runs them over a
+ * whole request first, so that only the checks that depend on the bridge
+ * can fail part-way (none after the default PVID, whose undo could not
+ * tell the VLANs it moved from those a user had given the same way). */
+int bridge_check_option(enum bridge_opt opt, uint32_t value);
 uint32_t bridge_get_option(const struct bridge *br, enum bridge_opt opt);
 void bridge_restore_option(struct bridge *br, enum bridge_opt opt,
 			   uint32_t value);
+
+/* Everything a bridge.set request or a 'bridge set' line can change: the
+ * table options, the MAC and whether it is pinned, and the admin state. */
+struct bridge_saved {
+	uint32_t val[BRIDGE_OPT_N];
+	struct eth_addr mac;
+	bool mac_set;
+	bool admin_up;
+};
+
+/* bridge_save() records the settings of 'br' in 's'; bridge_restore()
+ * puts back every one that differs, to undo a request that failed
+ * half-way: the table options in reverse table order (so stp_state goes
+ * back before the forward delay it may have clamped, and vlan_filtering
+ * after the default PVID it guards), then the MAC, then the admin state.
+ * A setting that did not change is not touched, so nothing it implies
+ * (an FDB ageing pass, an STP reconfiguration) happens.  Cannot fail for
+ * values that were in effect; a failure is logged. */
+void bridge_save(const struct bridge *br, struct bridge_saved *s);
+void bridge_restore(struct bridge *br, const struct bridge_saved *s);
 
 /* Option setters, one per table line: 0 or -errno (-EINVAL/-ERANGE with
  * Linux's rules).  Front-ends call bridge_set_option() instead. */
@@ -223,6 +249,36 @@ bool bridge_port_get_option(const struct port *port, enum port_opt opt,
 void bridge_port_restore_option(struct bridge *br, struct port *port,
 				enum port_opt opt, uint32_t value,
 				bool was_set);
+
+/* Everything a port.set request or a 'link set dev' line can change,
+ * short of its bridge: the table options with their automatic-ness, the
+ * admin state and the port state. */
+struct bridge_port_saved {
+	uint32_t val[PORT_OPT_N];
+	bool set[PORT_OPT_N];
+	bool admin_up;
+	enum port_state state;
+};
+
+/* bridge_port_save() records the settings of 'port' in 's';
+ * bridge_port_restore() puts back every one that differs, to undo a
+ * request that failed half-way: the options in reverse table order, then
+ * the admin state, then the port state (with STP off; with STP on the
+ * state is STP's and follows by itself).  Dynamic FDB entries that a
+ * change of the admin state flushed stay gone, as the kernel's would;
+ * front-ends check what they can before changing anything (see
+ * bridge_port_check_state()).  A failure is logged. */
+void bridge_port_save(const struct port *port, struct bridge_port_saved *s);
+void bridge_port_restore(struct bridge *br, struct port *port,
+			 const struct bridge_port_saved *s);
+
+/* Whether bridge_port_set_state() would accept 'state' for 'port' of 'br'
+ * if the port's admin state were 'admin_up': 0, -EINVAL (no such state),
+ * -EBUSY (STP is on) or -ENETDOWN (the port or the bridge is down and
+ * 'state' is not PORT_DISABLED).  Lets a request that sets both check the
+ * state before changing the admin state. */
+int bridge_port_check_state(const struct bridge *br, const struct port *port,
+			    enum port_state state, bool admin_up);
 
 /* Port setters, one per option and for the rest of a port's state. */
 int bridge_port_set_flag(struct bridge *br, struct port *port,

@@ -222,23 +222,27 @@ parse_bridge_options(struct json_object *options, struct opt_values *ov,
 	return 0;
 }
 
-/* Applies 'ov' to 'br'; on failure restores every option already changed
- * (in reverse order) and records the error.  The address comes last but
- * one and 'up' cannot fail, so a pinned MAC never needs undoing. */
+/* Applies 'ov' to 'br'; on failure puts back every setting that changed,
+ * also those an option changed by itself (stp_state clamps the forward
+ * delay; the default PVID moves port VLANs), and records the error.  The
+ * address comes last but one and 'up' cannot fail. */
 static int
 apply_bridge_options(struct bridge *br, const struct opt_values *ov,
 		     struct ctl_reply *r)
 {
 	char value[ETH_ADDR_STRLEN + 8];
-	uint32_t old[BRIDGE_OPT_N];
+	struct bridge_saved saved;
 	const char *key = "address";
 	int opt, err = 0;
 
-	for (opt = 0; opt < BRIDGE_OPT_N; opt++)
-		old[opt] = bridge_get_option(br, opt);
+	bridge_save(br, &saved);
 	for (opt = 0; opt < BRIDGE_OPT_N && !err; opt++)
 		if (ov->given[opt])
-			err = bridge_set_option(br, opt, ov->val[opt]);
+			err = bridge_check_option(opt, ov->val[opt]);
+	if (!err)
+		for (opt = 0; opt < BRIDGE_OPT_N && !err; opt++)
+			if (ov->given[opt])
+				err = bridge_set_option(br, opt, ov->val[opt]);
 	if (err) {
 		opt--;
 		key = ov->key[opt];
@@ -258,9 +262,7 @@ apply_bridge_options(struct bridge *br, const struct opt_values *ov,
 	}
 	ctl_reply_error(r, CTL_ERR_APP, -err, "bridge %s: cannot set %s %s: %s",
 			br->name, key, value, strerror(-err));
-	while (--opt >= 0)
-		if (ov->given[opt])
-			bridge_restore_option(br, opt, old[opt]);
+	bridge_restore(br, &saved);
 	return r->code;
 }
 
@@ -532,22 +534,13 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 	return 0;
 }
 
-/* Undoes the first 'n' port options of a port.set that failed part-way. */
-static void
-port_set_undo(struct bridge *br, struct port *port, const bool *given,
-	      const uint32_t *old, const bool *old_set, int n)
-{
-	while (n-- > 0)
-		if (given[n])
-			bridge_port_restore_option(br, port, n, old[n],
-						   old_set[n]);
-}
-
-/* port.set: every parameter is checked before anything changes; then the
+/* port.set: every parameter is checked before anything changes, the
+ * state against the admin state the request leaves (so a refused state
+ * never costs the port its learned entries by a down and up); then the
  * options of the PORT_OPTIONS table (lib/port-options.h), up and state are
- * applied in that order, and a step that fails undoes the ones before it
- * (a move to a new master included), so a request takes effect whole or
- * not at all. */
+ * applied in that order, and a step that fails puts back every setting of
+ * the port (bridge_port_restore()) and its old master, so a request takes
+ * effect whole or not at all. */
 static int
 m_port_set(struct json_object *params, struct ctl_reply *r)
 {
@@ -556,13 +549,14 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 		PORT_OPTIONS(PORT_SET_KNOWN, PORT_SET_KNOWN)
 #undef PORT_SET_KNOWN
 		"name", "state", "up", "master", NULL };
-	bool given[PORT_OPT_N], old_set[PORT_OPT_N];
-	uint32_t val[PORT_OPT_N], old[PORT_OPT_N];
+	bool given[PORT_OPT_N];
+	uint32_t val[PORT_OPT_N];
 	int has_up, has_state, opt;
 	const char *name, *state_s = NULL, *master = NULL;
 	enum port_state state = PORT_DISABLED;
+	struct bridge_port_saved saved;
 	uint16_t old_no;
-	bool up = false, old_up;
+	bool up = false;
 	struct bridge *br, *old_br, *to = NULL;
 	struct port *port;
 	int err;
@@ -608,6 +602,13 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 		return r->code;
 	if (master && !(to = lookup_bridge(master, r)))
 		return r->code;
+	if (has_state && (err = bridge_port_check_state(
+				  to ? to : br, port, state,
+				  has_up ? up : port->admin_up)))
+		return ctl_reply_error(r, CTL_ERR_APP, -err,
+				       "%s: cannot set state %s: %s%s", name,
+				       state_s, strerror(-err),
+				       err == -EBUSY ? " (STP is on)" : "");
 
 	/* A new master first (ip link set DEV master BR2): the other
 	 * settings then apply to the port of the new bridge. */
@@ -621,27 +622,26 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 					       name, master, strerror(-err));
 		br = to;
 	}
+	bridge_port_save(port, &saved);
 	for (opt = 0; opt < PORT_OPT_N; opt++) {
 		if (!given[opt])
 			continue;
-		old_set[opt] = bridge_port_get_option(port, opt, &old[opt]);
 		err = bridge_port_set_option(br, port, opt, val[opt]);
 		if (err) {
 			ctl_reply_error(r, CTL_ERR_APP, -err,
 					"%s: cannot set %s %u: %s", name,
 					port_opt_info[opt].name, val[opt],
 					strerror(-err));
-			goto out_undo_options;
+			goto out_undo;
 		}
 	}
-	old_up = port->admin_up;
 	if (has_up) {
 		err = bridge_port_set_admin_up(br, port, up);
 		if (err) {
 			ctl_reply_error(r, CTL_ERR_APP, -err,
 					"%s: cannot set %s: %s", name,
 					up ? "up" : "down", strerror(-err));
-			goto out_undo_options;
+			goto out_undo;
 		}
 	}
 	if (has_state) {
@@ -651,17 +651,14 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 					"%s: cannot set state %s: %s%s", name,
 					state_s, strerror(-err),
 					err == -EBUSY ? " (STP is on)" : "");
-			goto out_undo_up;
+			goto out_undo;
 		}
 	}
 	bridge_settings_changed(br, port);
 	return 0;
 
-out_undo_up:
-	if (has_up)
-		bridge_port_set_admin_up(br, port, old_up);
-out_undo_options:
-	port_set_undo(br, port, given, old, old_set, opt);
+out_undo:
+	bridge_port_restore(br, port, &saved);
 	if (br != old_br)
 		bridge_port_move(old_br, port, old_no);
 	return r->code;
