@@ -1,6 +1,6 @@
 /*
  * config-apply.h - makes the running bridges match a configuration
- * document (the format of config-store.c), through the control methods.
+ * document (the format of config-doc.h), through the control methods.
  *
  * The config store uses it twice: at start-up to build every bridge from
  * the file, so a stored configuration is checked exactly like requests;
