@@ -26,9 +26,7 @@
 
 #include "bridge.h"
 #include "config-doc.h"
-#include "config-store.h"
 #include "ctl-methods.h"
-#include "ctl-query.h"
 #include "ctl-server.h"
 #include "port.h"
 #include "util.h"
@@ -50,7 +48,6 @@ static void keep_first(char **why, char *w);
 static struct json_object *find_named(struct json_object *list,
 				      const char *name, size_t *idx);
 static bool has_saved_port(struct json_object *bridges, const char *name);
-static void revert_del_bridge(struct bridge *br);
 static void revert_membership(struct json_object *b, size_t idx, char **why);
 static void revert_bridge(struct json_object *b, char **why);
 static void revert_options(struct bridge *br, struct json_object *opts,
@@ -106,7 +103,7 @@ config_apply_revert(struct json_object *doc, char **why)
 	for (br = bridge_first(); br; br = next) {
 		next = br->next;
 		if (!find_named(bridges, br->name, NULL))
-			revert_del_bridge(br);
+			bridge_destroy(br);
 	}
 	for (br = bridge_first(); br; br = br->next) {
 		for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++) {
@@ -114,7 +111,6 @@ config_apply_revert(struct json_object *doc, char **why)
 
 			if (!port || has_saved_port(bridges, port->name))
 				continue;
-			config_store_forget_port(port->name);
 			bridge_port_del(br, port);
 		}
 	}
@@ -351,15 +347,6 @@ has_saved_port(struct json_object *bridges, const char *name)
 	return false;
 }
 
-/* Deletes 'br' (a bridge the change created). */
-static void
-revert_del_bridge(struct bridge *br)
-{
-	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
-		if (br->ports[i])
-			config_store_forget_port(br->ports[i]->name);
-	bridge_destroy(br);
-}
 
 /* Brings back bridge 'b' if the change deleted it (bridge.del saves
  * first, so only if that failed to predict the file), and its ports if

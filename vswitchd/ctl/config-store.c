@@ -44,6 +44,9 @@ static char *saved_text;	/* what the file holds, as written or loaded
 				 * here; NULL when not known */
 static struct noted_port *noted;
 
+static void forget_gone_ports(void);
+static void noted_port_free(struct noted_port *np);
+
 /* --- port creation arguments ------------------------------------------- */
 
 static struct noted_port **
@@ -82,6 +85,33 @@ config_store_forget_port(const char *name)
 	if (!np)
 		return;
 	*pp = np->next;
+	noted_port_free(np);
+}
+
+/* Forgets how every port that no longer exists was created.  A revert
+ * (config_apply_revert()) deletes the ports a refused change created
+ * directly, not through port.del, so the change observer does not hear
+ * of it; this sweep after it keeps the noted ports those that exist. */
+static void
+forget_gone_ports(void)
+{
+	struct noted_port **pp = &noted;
+
+	while (*pp) {
+		struct noted_port *np = *pp;
+
+		if (bridge_find_port(np->name, NULL)) {
+			pp = &np->next;
+			continue;
+		}
+		*pp = np->next;
+		noted_port_free(np);
+	}
+}
+
+static void
+noted_port_free(struct noted_port *np)
+{
 	free(np->name);
 	free(np->type);
 	json_object_put(np->args);
@@ -283,6 +313,7 @@ config_store_commit(struct json_object *checkpoint, char **undo_error)
 	else
 		log_warn(MOD, "change undone: the configuration could not be "
 			 "saved");
+	forget_gone_ports();
 	return err;
 }
 
