@@ -6,7 +6,7 @@
  * setup language (vswitchd/script.c, 'bridge add|set NAME OPTION VALUE'),
  * the bridge.add and bridge.set methods and the bridge views of the
  * control server (vswitchd/ctl/ctl-methods.c, ctl-query.c), the durable
- * configuration (vswitchd/ctl/config-store.c saves the view's options,
+ * configuration (vswitchd/ctl/config-doc.c saves the view's options,
  * config-apply.c replays them through bridge.add), and bridgectl's
  * 'link add|set ... type bridge' with its help (ctl/iplink.c).  Adding a
  * line here is all it takes for a new option to reach all of them; the

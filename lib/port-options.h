@@ -5,11 +5,12 @@
  * setup language (vswitchd/script.c, 'link set dev P NAME VALUE'), the
  * port.set method and the port views of the control server
  * (vswitchd/ctl/ctl-methods.c, ctl-query.c), the durable configuration
- * (vswitchd/ctl/config-store.c, which saves them as port.set parameters and
- * replays them through port.set) and bridgectl's 'port set' with its help
- * (ctl/own.c).  Adding a line here is all it takes for a new option to
- * reach all of them; the daemon needs only the PORT_F_ bit or the struct
- * port member and its bridge_port_set_*() setter that the line names.
+ * (vswitchd/ctl/config-doc.c saves them as port.set parameters,
+ * config-apply.c replays them through port.set) and bridgectl's 'port
+ * set' with its help (ctl/own.c).  Adding a line here is all it takes for
+ * a new option to reach all of them; the daemon needs only the PORT_F_ bit
+ * or the struct port member and its bridge_port_set_*() setter that the
+ * line names.
  *
  * The file is shared by the daemon and bridgectl, which cannot see the
  * daemon's headers.  That is why the bit, member and setter columns are

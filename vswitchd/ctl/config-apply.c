@@ -1,6 +1,6 @@
 /*
  * config-apply.c - makes the running bridges match a configuration
- * document (config-store.c): builds them from the file at start-up, and
+ * document (config-doc.h): builds them from the file at start-up, and
  * brings them back to a checkpoint when a change cannot be saved.
  *
  * Both go through the control methods a client would call, so the file
@@ -25,9 +25,8 @@
 #include <json-c/json.h>
 
 #include "bridge.h"
-#include "config-store.h"
+#include "config-doc.h"
 #include "ctl-methods.h"
-#include "ctl-query.h"
 #include "ctl-server.h"
 #include "port.h"
 #include "util.h"
@@ -49,7 +48,6 @@ static void keep_first(char **why, char *w);
 static struct json_object *find_named(struct json_object *list,
 				      const char *name, size_t *idx);
 static bool has_saved_port(struct json_object *bridges, const char *name);
-static void revert_del_bridge(struct bridge *br);
 static void revert_membership(struct json_object *b, size_t idx, char **why);
 static void revert_bridge(struct json_object *b, char **why);
 static void revert_options(struct bridge *br, struct json_object *opts,
@@ -66,14 +64,14 @@ config_apply_restore(struct json_object *doc, char **why)
 	struct json_object *ver = member(doc, "version", json_type_int);
 	struct json_object *bridges = member(doc, "bridges", json_type_array);
 
-	if (!fmt || strcmp(json_object_get_string(fmt), "vswitchd-config")) {
+	if (!fmt || strcmp(json_object_get_string(fmt), CONFIG_DOC_FORMAT)) {
 		*why = xasprintf("not a vswitchd configuration (\"format\" is "
 				 "not \"vswitchd-config\")");
 		return -EINVAL;
 	}
-	if (!ver || json_object_get_int64(ver) != CONFIG_STORE_FORMAT_VERSION) {
+	if (!ver || json_object_get_int64(ver) != CONFIG_DOC_VERSION) {
 		*why = xasprintf("unsupported version (expected %d)",
-				 CONFIG_STORE_FORMAT_VERSION);
+				 CONFIG_DOC_VERSION);
 		return -EINVAL;
 	}
 	if (!bridges) {
@@ -105,7 +103,7 @@ config_apply_revert(struct json_object *doc, char **why)
 	for (br = bridge_first(); br; br = next) {
 		next = br->next;
 		if (!find_named(bridges, br->name, NULL))
-			revert_del_bridge(br);
+			bridge_destroy(br);
 	}
 	for (br = bridge_first(); br; br = br->next) {
 		for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++) {
@@ -113,7 +111,6 @@ config_apply_revert(struct json_object *doc, char **why)
 
 			if (!port || has_saved_port(bridges, port->name))
 				continue;
-			config_store_forget_port(port->name);
 			bridge_port_del(br, port);
 		}
 	}
@@ -350,15 +347,6 @@ has_saved_port(struct json_object *bridges, const char *name)
 	return false;
 }
 
-/* Deletes 'br' (a bridge the change created). */
-static void
-revert_del_bridge(struct bridge *br)
-{
-	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
-		if (br->ports[i])
-			config_store_forget_port(br->ports[i]->name);
-	bridge_destroy(br);
-}
 
 /* Brings back bridge 'b' if the change deleted it (bridge.del saves
  * first, so only if that failed to predict the file), and its ports if
@@ -449,7 +437,7 @@ revert_options(struct bridge *br, struct json_object *opts, char **why)
 
 	if (!opts)
 		return;
-	live = config_store_options_json(br);
+	live = config_doc_options_json(br);
 	for (int i = 0; i < 3; i++)
 		set[i] = json_object_new_object();
 	json_object_object_foreach(opts, key, val) {
@@ -493,9 +481,8 @@ static void
 revert_port(struct bridge *br, struct port *port, struct json_object *p,
 	    char **why)
 {
-	struct json_object *live = config_store_port_json(port, false);
 	struct json_object *settings = member(p, "settings", json_type_object);
-	struct json_object *lset = member(live, "settings", json_type_object);
+	struct json_object *lset = config_doc_port_settings_json(port);
 	struct json_object *rt = member(p, "runtime", json_type_object);
 	struct json_object *params = json_object_new_object();
 	struct json_object *state = member(rt, "state", json_type_string);
@@ -519,7 +506,7 @@ revert_port(struct bridge *br, struct port *port, struct json_object *p,
 	    strcmp(json_object_get_string(state),
 		   port_state_name(port->state)))
 		json_object_object_add(params, "state", json_object_get(state));
-	json_object_put(live);
+	json_object_put(lset);
 	if (json_object_object_length(params)) {
 		json_object_object_add(params, "name",
 				       json_object_new_string(port->name));
@@ -552,7 +539,7 @@ revert_port(struct bridge *br, struct port *port, struct json_object *p,
 static void
 revert_fdb(struct bridge *br, struct json_object *want, char **why)
 {
-	struct json_object *have = config_store_fdb_json(br);
+	struct json_object *have = config_doc_fdb_json(br);
 	size_t nh = json_object_array_length(have);
 	size_t nw = want ? json_object_array_length(want) : 0;
 	char *w = NULL;
@@ -567,7 +554,7 @@ revert_fdb(struct bridge *br, struct json_object *want, char **why)
 				json_object_array_get_idx(want, j) : NULL;
 			struct json_object *params = NULL;
 			int cmp = !h ? 1 : !o ? -1
-				  : config_store_compare_fdb(&h, &o);
+				  : config_doc_compare_fdb(&h, &o);
 
 			if (cmp == 0) {
 				i++;

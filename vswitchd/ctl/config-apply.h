@@ -1,6 +1,6 @@
 /*
  * config-apply.h - makes the running bridges match a configuration
- * document (the format of config-store.c), through the control methods.
+ * document (the format of config-doc.h), through the control methods.
  *
  * The config store uses it twice: at start-up to build every bridge from
  * the file, so a stored configuration is checked exactly like requests;
@@ -26,8 +26,11 @@ int config_apply_restore(struct json_object *doc, char **why);
  * settings and states, path costs, VLANs and user FDB entries are set
  * where they differ (in that order: each VLAN change flushes FDB entries).
  * Ports are reopened only if one in 'doc' is missing (deletions save
- * first, so only when that went wrong).  Goes on past errors; returns 0,
- * or -EIO with the first reason in '*why' (xmalloc'd; NULL on entry). */
+ * first, so only when that went wrong).  Ports are deleted directly, not
+ * through port.del, so the change observer does not hear of it: the
+ * caller forgets what it kept about ports that no longer exist.  Goes on
+ * past errors; returns 0, or -EIO with the first reason in '*why'
+ * (xmalloc'd; NULL on entry). */
 int config_apply_revert(struct json_object *doc, char **why);
 
 #endif /* VSWITCHD_CONFIG_APPLY_H */

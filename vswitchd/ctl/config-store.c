@@ -1,34 +1,22 @@
 /*
- * config-store.c - the durable configuration: the document form of the
- * live state, the atomic save (skipped when the file holds the document
- * already), load at start-up, and the checkpoint and commit that make a
- * change and its save all or nothing.  Making the live state match a
+ * config-store.c - the durable configuration: the atomic save (skipped
+ * when the file holds the document already), load at start-up, and the
+ * checkpoint and commit that make a change and its save all or nothing.
+ *
+ * The document form (what bridges, ports and entries look like in the
+ * file, and its format version) is config-doc.c; the store adds the one
+ * thing the live state does not hold, how each port was created (its
+ * "noted" type and creation arguments).  Making the live state match a
  * document, at start-up or to undo a change, is config-apply.c.
- *
- * File format (version 1):
- *
- *   { "format": "vswitchd-config", "version": 1,
- *     "bridges": [ { "name": "br0",
- *                    "options": { bridge.add options: the
- *                                 BRIDGE_OPTIONS table, "address" if
- *                                 pinned, "up": bool },
- *                    "vlans": [ {"vid": 1, "pvid": true, "untagged": true} ],
- *                    "fdb": [ {"mac", "dev", "vlan", "state", "sticky"} ],
- *                    "ports": [ { "name", "type", "args": {...},
- *                                 "settings": { port.set params: the
- *                                               PORT_OPTIONS table, up },
- *                                 "vlans": [...] } ] } ] }
- *
- * Ports are listed by port number so a restart hands out the same
- * numbers when there were no holes.  A checkpoint adds to each port
- * "runtime": {"state", "cost"}, never written to the file.
  */
 #include "config-store.h"
 #include "config-apply.h"
+#include "config-doc.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +27,7 @@
 
 #include "bridge.h"
 #include "ctl-methods.h"
-#include "ctl-query.h"
-#include "fdb.h"
 #include "log.h"
-#include "port-provider.h"
 
 #define MOD "config"
 #define CONFIG_MAX_SIZE (256 * 1024 * 1024)
@@ -58,6 +43,9 @@ static char *store_path;
 static char *saved_text;	/* what the file holds, as written or loaded
 				 * here; NULL when not known */
 static struct noted_port *noted;
+
+static void forget_gone_ports(void);
+static void noted_port_free(struct noted_port *np);
 
 /* --- port creation arguments ------------------------------------------- */
 
@@ -97,6 +85,33 @@ config_store_forget_port(const char *name)
 	if (!np)
 		return;
 	*pp = np->next;
+	noted_port_free(np);
+}
+
+/* Forgets how every port that no longer exists was created.  A revert
+ * (config_apply_revert()) deletes the ports a refused change created
+ * directly, not through port.del, so the change observer does not hear
+ * of it; this sweep after it keeps the noted ports those that exist. */
+static void
+forget_gone_ports(void)
+{
+	struct noted_port **pp = &noted;
+
+	while (*pp) {
+		struct noted_port *np = *pp;
+
+		if (bridge_find_port(np->name, NULL)) {
+			pp = &np->next;
+			continue;
+		}
+		*pp = np->next;
+		noted_port_free(np);
+	}
+}
+
+static void
+noted_port_free(struct noted_port *np)
+{
 	free(np->name);
 	free(np->type);
 	json_object_put(np->args);
@@ -105,183 +120,25 @@ config_store_forget_port(const char *name)
 
 /* --- snapshot ------------------------------------------------------------ */
 
-static struct json_object *
-vlans_json(const struct vlan_port *vp)
+/* The document's question of how port 'name' was created
+ * (config_doc_origin_fn): as noted, if it was. */
+static bool
+noted_origin(const char *name, const char **type, struct json_object **args)
 {
-	struct json_object *list = json_object_new_array();
+	struct noted_port *np = *find_noted(name);
 
-	for (uint16_t v = vlan_port_next(vp, 0); v; v = vlan_port_next(vp, v)) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "vid", json_object_new_int(v));
-		json_object_object_add(o, "pvid",
-				       json_object_new_boolean(vp->pvid == v));
-		json_object_object_add(o, "untagged", json_object_new_boolean(
-					       vlan_port_is_untagged(vp, v)));
-		json_object_array_add(list, o);
-	}
-	return list;
+	if (!np)
+		return false;
+	*type = np->type;
+	*args = np->args;
+	return true;
 }
 
-struct json_object *
-config_store_port_json(const struct port *p, bool runtime)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *s = json_object_new_object();
-	struct noted_port *np = *find_noted(p->name);
-	struct json_object *args = NULL;
-
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "port_no", json_object_new_int(p->port_no));
-	json_object_object_add(o, "type", json_object_new_string(
-				       np ? np->type : p->class->type));
-	if (np && np->args)
-		json_object_deep_copy(np->args, &args, NULL);
-	json_object_object_add(o, "args", args ? args
-			       : json_object_new_object());
-	/* Every table option, as the port.set parameter that restores it;
-	 * automatic values stay out so they follow the link after a
-	 * restart. */
-	for (int opt = 0; opt < PORT_OPT_N; opt++) {
-		const struct port_opt_info *info = &port_opt_info[opt];
-		uint32_t v;
-
-		if (!bridge_port_get_option(p, opt, &v))
-			continue;
-		json_object_object_add(s, info->name, info->is_flag
-				       ? json_object_new_boolean(v)
-				       : json_object_new_int64(v));
-	}
-	json_object_object_add(s, "up", json_object_new_boolean(p->admin_up));
-	json_object_object_add(o, "settings", s);
-	json_object_object_add(o, "vlans", vlans_json(&p->vlans));
-	if (runtime) {
-		struct json_object *rt = json_object_new_object();
-
-		json_object_object_add(rt, "state", json_object_new_string(
-					       port_state_name(p->state)));
-		json_object_object_add(rt, "cost",
-				       json_object_new_int((int)p->path_cost));
-		json_object_object_add(o, "runtime", rt);
-	}
-	return o;
-}
-
-struct fdb_snap {
-	const struct bridge *br;
-	const struct port *without;	/* leave its entries out, or NULL */
-	struct json_object *list;
-};
-
-static void
-fdb_snap_cb(const struct fdb_entry *e, void *aux)
-{
-	struct fdb_snap *s = aux;
-	const struct port *p;
-	struct json_object *o;
-	char mac[ETH_ADDR_STRLEN];
-
-	if (!ctl_fdb_entry_is_user(s->br, e) ||
-	    !(e->flags & (FDB_F_LOCAL | FDB_F_STATIC)))
-		return;
-	p = e->port_no ? s->br->ports[e->port_no] : NULL;
-	if ((e->port_no && !p) || (p && p == s->without))
-		return;
-	o = json_object_new_object();
-	json_object_object_add(o, "mac", json_object_new_string(
-				       eth_addr_format(&e->mac, mac)));
-	json_object_object_add(o, "dev", json_object_new_string(
-				       p ? p->name : s->br->name));
-	json_object_object_add(o, "vlan", json_object_new_int(e->vid));
-	json_object_object_add(o, "state", json_object_new_string(
-				       e->flags & FDB_F_LOCAL ? "permanent"
-							      : "static"));
-	if (e->flags & FDB_F_STICKY)
-		json_object_object_add(o, "sticky",
-				       json_object_new_boolean(true));
-	json_object_array_add(s->list, o);
-}
-
-int
-config_store_compare_fdb(const void *a, const void *b)
-{
-	struct json_object *const *x = a, *const *y = b;
-
-	return strcmp(json_object_to_json_string(*x),
-		      json_object_to_json_string(*y));
-}
-
-struct json_object *
-config_store_options_json(const struct bridge *br)
-{
-	struct json_object *view = ctl_json_bridge(br);
-	struct json_object *opts = NULL;
-
-	json_object_object_get_ex(view, "options", &opts);
-	json_object_object_add(opts, "up",
-			       json_object_new_boolean(br->admin_up));
-	json_object_get(opts);
-	json_object_put(view);
-	return opts;
-}
-
-/* The user's static and permanent entries of 'br', but those of port
- * 'without' (if not NULL), sorted. */
-static struct json_object *
-fdb_list(const struct bridge *br, const struct port *without)
-{
-	struct fdb_snap fs = { br, without, json_object_new_array() };
-
-	fdb_foreach(br->fdb, fdb_snap_cb, &fs);
-	json_object_array_sort(fs.list, config_store_compare_fdb);
-	return fs.list;
-}
-
-struct json_object *
-config_store_fdb_json(const struct bridge *br)
-{
-	return fdb_list(br, NULL);
-}
-
-/* The configuration document, without bridge 'skip_br' (if not NULL) or
- * only without its port 'skip_port' (if not NULL) and that port's
- * entries.  With 'runtime', each port also carries what only a rollback
- * needs (config_store_port_json()). */
 static struct json_object *
 snapshot_doc(bool runtime, const struct bridge *skip_br,
 	     const struct port *skip_port)
 {
-	struct json_object *doc = json_object_new_object();
-	struct json_object *bridges = json_object_new_array();
-
-	json_object_object_add(doc, "format",
-			       json_object_new_string("vswitchd-config"));
-	json_object_object_add(doc, "version",
-			       json_object_new_int(CONFIG_STORE_FORMAT_VERSION));
-	for (struct bridge *br = bridge_first(); br; br = br->next) {
-		struct json_object *b, *ports;
-
-		if (br == skip_br && !skip_port)
-			continue;
-		b = json_object_new_object();
-		json_object_object_add(b, "name",
-				       json_object_new_string(br->name));
-		json_object_object_add(b, "options",
-				       config_store_options_json(br));
-		json_object_object_add(b, "vlans", vlans_json(&br->self_vlans));
-		json_object_object_add(b, "fdb", fdb_list(br, br == skip_br ?
-							  skip_port : NULL));
-		ports = json_object_new_array();
-		for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
-			if (br->ports[i] && br->ports[i] != skip_port)
-				json_object_array_add(ports,
-					config_store_port_json(br->ports[i],
-							       runtime));
-		json_object_object_add(b, "ports", ports);
-		json_object_array_add(bridges, b);
-	}
-	json_object_object_add(doc, "bridges", bridges);
-	return doc;
+	return config_doc_snapshot(noted_origin, runtime, skip_br, skip_port);
 }
 
 struct json_object *
@@ -456,6 +313,7 @@ config_store_commit(struct json_object *checkpoint, char **undo_error)
 	else
 		log_warn(MOD, "change undone: the configuration could not be "
 			 "saved");
+	forget_gone_ports();
 	return err;
 }
 

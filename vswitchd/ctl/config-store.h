@@ -4,9 +4,10 @@
  * One JSON file (default /var/lib/vswitchd/config.json) holds every
  * bridge with its options, every port with its type and creation
  * arguments and settings, every VLAN and every static or permanent FDB
- * entry a user added.  The store learns of changes as the control
- * methods' change observer ('config_store_observer', registered at
- * start-up with ctl_methods_observe()); the transport does not know it.
+ * entry a user added (the document form: config-doc.h).  The store
+ * learns of changes as the control methods' change observer
+ * ('config_store_observer', registered at start-up with
+ * ctl_methods_observe()); the transport does not know it.
  * The file is rewritten from the live state after each change a request
  * applies, before the reply goes out:
  *
@@ -26,15 +27,12 @@
 #ifndef VSWITCHD_CONFIG_STORE_H
 #define VSWITCHD_CONFIG_STORE_H
 
-#include <stdbool.h>
-
 struct bridge;
 struct ctl_change_observer;
 struct json_object;
 struct port;
 
 #define CONFIG_STORE_DEFAULT_PATH "/var/lib/vswitchd/config.json"
-#define CONFIG_STORE_FORMAT_VERSION 1
 
 /* Uses 'path' as the store: loads it if it exists and rebuilds every
  * bridge, port, VLAN and user FDB entry.  A missing file is an empty
@@ -98,20 +96,5 @@ struct json_object *config_store_snapshot(void);
  * undone, if anything.  Returns 0 when saved. */
 struct json_object *config_store_checkpoint(void);
 int config_store_commit(struct json_object *checkpoint, char **undo_error);
-
-/* The document form of live objects, shared with config-apply.c (which
- * compares them with a checkpoint).  Each returns a new object the caller
- * owns.  config_store_port_json(): port 'p' as saved, with 'runtime' also
- * "runtime": {state, cost} (its state and its path cost even when not
- * pinned), which a rollback needs and the file does not keep.
- * config_store_options_json(): bridge.add's options of 'br' plus "up".
- * config_store_fdb_json(): the user's static and permanent entries of 'br',
- * sorted with config_store_compare_fdb() (a qsort comparator over
- * pointers to entries). */
-struct json_object *config_store_port_json(const struct port *p,
-					   bool runtime);
-struct json_object *config_store_options_json(const struct bridge *br);
-struct json_object *config_store_fdb_json(const struct bridge *br);
-int config_store_compare_fdb(const void *a, const void *b);
 
 #endif /* VSWITCHD_CONFIG_STORE_H */
