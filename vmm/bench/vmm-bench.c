@@ -274,6 +274,11 @@ main(int argc, char **argv)
 		over[i] = (double)r.overhead_kib;
 		shm[i] = (double)r.shmem_kib;
 		rss[i] = (double)r.rss_kib;
+		/* A line a run: progress to watch, and to the nested outer
+		 * host's watchdog (tests/linux/run-nested.sh) a sign of life. */
+		printf("  run %d: first instruction %.3f ms, baseline %.3f ms\n",
+		       i + 1, first[i], base[i]);
+		fflush(stdout);
 	}
 	m_first = median(first, runs);
 	m_ready = median(ready, runs);
