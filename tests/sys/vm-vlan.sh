@@ -29,7 +29,10 @@ ctl vlan add dev vmttrunk vid 10 >/dev/null && ctl vlan add dev vmttrunk vid 20 
 
 vm_start vmtvm1 02:00:00:00:07:21 "ip=10.253.0.11"
 vm_port_vlan vmtvm1 10 1 || vm_die "VLAN 10 on vmtvm1"
-ip netns exec vmtns1 timeout 10 tcpdump -i vmttrunk -e -n -l -c 3 'vlan 20 and arp' \
+# tcpdump ends after 3 frames; the 30 s bound only matters when they never
+# come.  10 s was too short in the nested outer host, where starting the
+# second VM alone can take several seconds of that window.
+ip netns exec vmtns1 timeout 30 tcpdump -i vmttrunk -e -n -l -c 3 'vlan 20 and arp' \
 	>"$VM_T/trunk.out" 2>"$VM_T/tcpdump.log" &
 TCPDUMP=$!
 sleep 1
