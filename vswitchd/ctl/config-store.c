@@ -60,7 +60,22 @@ find_noted(const char *name)
 	return pp;
 }
 
-void
+/* The observer's port_deleted: port 'name' is gone. */
+static void
+config_store_forget_port(const char *name)
+{
+	struct noted_port **pp = find_noted(name), *np = *pp;
+
+	if (!np)
+		return;
+	*pp = np->next;
+	noted_port_free(np);
+}
+
+/* Remembers how port 'name' was created ('type', creation arguments
+ * 'args', borrowed, may be NULL), so the store can recreate it: the
+ * observer's port_created. */
+static void
 config_store_note_port(const char *name, const char *type,
 		       struct json_object *args)
 {
@@ -75,17 +90,6 @@ config_store_note_port(const char *name, const char *type,
 		json_object_deep_copy(args, &np->args, NULL);
 	np->next = noted;
 	noted = np;
-}
-
-void
-config_store_forget_port(const char *name)
-{
-	struct noted_port **pp = find_noted(name), *np = *pp;
-
-	if (!np)
-		return;
-	*pp = np->next;
-	noted_port_free(np);
 }
 
 /* Forgets how every port that no longer exists was created.  A revert

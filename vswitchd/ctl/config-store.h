@@ -67,12 +67,6 @@ int config_store_save(void);
 int config_store_save_without(const struct bridge *br,
 			      const struct port *port);
 
-/* Remembers how port 'name' was created ('type', creation arguments
- * 'args', borrowed, may be NULL), so the store can recreate it. */
-void config_store_note_port(const char *name, const char *type,
-			    struct json_object *args);
-void config_store_forget_port(const char *name);
-
 /* Builds the document that config_store_save() writes (for tests and
  * 'show'); the caller owns it. */
 struct json_object *config_store_snapshot(void);
