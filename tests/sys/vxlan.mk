@@ -1,0 +1,13 @@
+# tests/sys/vxlan-*.sh: the vxlan port class end to end (root, network
+# namespaces; every name starts with vx).  vxlan-kernel: interop with the
+# Linux vxlan device over IPv4 and IPv6 underlays, and a restart;
+# vxlan-hre: head-end replication between three of our VTEPs;
+# vxlan-badinput: crafted datagrams counted by reason, bad 'port add'.
+VXLAN_TESTS := $(filter-out tests/sys/vxlan-lib.sh,$(wildcard tests/sys/vxlan-*.sh))
+
+check-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
+	@status=0; for t in $(VXLAN_TESTS); do \
+		BIN=$(BUILD)/bin bash $$t || status=1; done; exit $$status
+
+CHECKS += check-vxlan
+.PHONY: check-vxlan
