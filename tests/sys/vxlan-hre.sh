@@ -57,7 +57,7 @@ count_after() {
 			2>"$T/r$j" &
 		pids="$pids $!"
 	done
-	for j in 2 3; do wait_for grep -q ready "$T/r$j"; done
+	for j in 2 3; do wait_for grep -qs ready "$T/r$j"; done
 	ip netns exec vxhh1 $L2 send vxht1 "$dst" "$mark"
 	wait $pids
 	echo "$(cat "$T/n2") $(cat "$T/n3")"
@@ -99,6 +99,14 @@ for i in 1 2 3; do
 done
 
 # --- 4. known unicast goes to one VTEP ----------------------------------------
+# From here the per-VTEP counters must move by our frames only: pinned
+# neighbours, so no ARP probe (unicast, then broadcast) slips in between.
+for a in 1 2 3; do
+	for b in 1 2 3; do
+		[ $a = $b ] || ip -n vxhh$a neigh replace 192.168.44.$b \
+			lladdr "$(mac_of $b)" dev vxht$a nud permanent
+	done
+done
 mac2=$(mac_of 2)
 b2=$(stat_a "vtep 10.10.0.2 tx_packets")
 b3=$(stat_a "vtep 10.10.0.3 tx_packets")
