@@ -108,6 +108,28 @@ vx_fdb "$S" vxk6 >"$T/ofdb6"
 grep -qx "$mac4 dev vxk6 dst fd00:10::2 self" "$T/ofdb6" && ok ||
 	fail "our IPv6 fdb lacks '$mac4 ... dst fd00:10::2 self': $(cat "$T/ofdb6")"
 
+# bridgectl fdb show lists the same "self" entries in the kernel's form:
+# text byte for byte as bridge fdb show (trailing space included), JSON
+# with the same keys in the same order.
+"$C" fdb show dev vxk0 >"$T/ofdbshow"
+grep -qx "00:00:00:00:00:00 dst 10.10.0.2 self permanent" "$T/ofdbshow" &&
+	grep -qx "$mac2 dst 10.10.0.2 self " "$T/ofdbshow" && ok ||
+	fail "bridgectl fdb show dev vxk0: $(cat -A "$T/ofdbshow")"
+"$C" fdb show | grep -qx "$mac2 dev vxk0 dst 10.10.0.2 self " && ok ||
+	fail "bridgectl fdb show lacks the self entry: $("$C" fdb show)"
+"$C" fdb show dev vxk0 vlan 1 | grep -q " self" &&
+	fail "fdb show vlan 1 lists self entries (they have no VLAN)" || ok
+bridge -n vxkb -j fdb show dev vx0 >"$T/kj"
+"$C" -j fdb show dev vxk0 >"$T/oj"
+python3 - "$T/kj" "$T/oj" <<'EOF2' && ok || fail "fdb show -j keys differ from the kernel's: $(cat "$T/kj") vs $(cat "$T/oj")"
+import json, sys
+def keys(f):
+    return {tuple(e.keys()) for e in json.load(open(f)) if "self" in e.get("flags", [])}
+k, o = keys(sys.argv[1]), keys(sys.argv[2])
+
+sys.exit(0 if k and k == o else 1)
+EOF2
+
 # --- 3. the outer headers ------------------------------------------------
 ip netns exec vxkb tcpdump -i vxu2 -nn -x -c 6 -w "$T/u.pcap" \
 	"udp dst port 4789 and src host 10.10.0.1" >/dev/null 2>&1 &

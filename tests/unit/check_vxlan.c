@@ -516,6 +516,21 @@ START_TEST(test_encap)
 		ck_assert_int_eq(json_object_get_int64(v), 1);
 		json_object_put(st);
 	}
+	{
+		/* The default entry, as fdb.show lists it. */
+		struct json_object *l = cls->fdb_show(p), *e, *v;
+
+		ck_assert_int_eq(json_object_array_length(l), 1);
+		e = json_object_array_get_idx(l, 0);
+		ck_assert(json_object_object_get_ex(e, "mac", &v));
+		ck_assert_str_eq(json_object_get_string(v),
+				 "00:00:00:00:00:00");
+		ck_assert(json_object_object_get_ex(e, "dst", &v));
+		ck_assert_str_eq(json_object_get_string(v), "127.0.0.2");
+		ck_assert(json_object_object_get_ex(e, "state", &v));
+		ck_assert_str_eq(json_object_get_string(v), "permanent");
+		json_object_put(l);
+	}
 	pkt_free(pool, pk[0]);
 	pkt_free(pool, pk[1]);
 	port_close(p);

@@ -106,6 +106,13 @@ struct port_class {
 	 * caller owns it.  NULL: nothing to show. */
 	struct json_object *(*describe)(const struct port *port);
 
+	/* Returns a new JSON array of the port's own forwarding entries --
+	 * what iproute2 shows as "self" entries, e.g. a vxlan port's remote
+	 * table --, each an object in the form of bridge -j fdb show
+	 * ({"mac", "dst", "state"}; fdb.show adds "ifname" and "flags").
+	 * The caller owns it.  NULL: the class keeps no such entries. */
+	struct json_object *(*fdb_show)(const struct port *port);
+
 	/* Frees the port and releases its fds and memory.  Called after the
 	 * port was removed from its bridge (or was never added).  Must not
 	 * be NULL. */

@@ -692,6 +692,64 @@ vxlan_describe(const struct port *port)
 	return o;
 }
 
+/* The remote table in fdb.show's form: one object per destination. */
+static void
+fdb_object(const struct vxlan_fdb_entry *e, void *aux)
+{
+	struct json_object *list = aux;
+	char mac[ETH_ADDR_STRLEN], dst[VXLAN_ADDR_STRLEN];
+
+	eth_addr_format(&e->mac, mac);
+	for (unsigned d = 0; d < e->n_dst; d++) {
+		struct json_object *o = json_object_new_object();
+
+		vxlan_addr_format(&e->dst[d], dst, sizeof dst);
+		json_object_object_add(o, "mac", json_object_new_string(mac));
+		json_object_object_add(o, "dst", json_object_new_string(dst));
+		json_object_object_add(o, "state", json_object_new_string(
+					       e->is_static ? "permanent" : ""));
+		json_object_array_add(list, o);
+	}
+}
+
+/* By MAC; the destinations of one MAC keep their order (the sort is not
+ * stable, so the index breaks ties). */
+static int
+cmp_fdb_object(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a;
+	struct json_object *y = *(struct json_object *const *)b;
+	struct json_object *mx, *my, *ix, *iy;
+	int c;
+
+	json_object_object_get_ex(x, "mac", &mx);
+	json_object_object_get_ex(y, "mac", &my);
+	c = strcmp(json_object_get_string(mx), json_object_get_string(my));
+	if (c)
+		return c;
+	json_object_object_get_ex(x, "i", &ix);
+	json_object_object_get_ex(y, "i", &iy);
+	return json_object_get_int(ix) - json_object_get_int(iy);
+}
+
+static struct json_object *
+vxlan_fdb_show(const struct port *port)
+{
+	const struct port_vxlan *vx = port_vxlan_cast(port);
+	struct json_object *list = json_object_new_array();
+	size_t n;
+
+	vxlan_fdb_foreach(vx->fdb, clock_now_ms(), fdb_object, list);
+	n = json_object_array_length(list);
+	for (size_t i = 0; i < n; i++)
+		json_object_object_add(json_object_array_get_idx(list, i), "i",
+				       json_object_new_int((int)i));
+	json_object_array_sort(list, cmp_fdb_object);
+	for (size_t i = 0; i < n; i++)
+		json_object_object_del(json_object_array_get_idx(list, i), "i");
+	return list;
+}
+
 static void
 add_counter(struct json_object *o, const char *key, uint64_t v)
 {
@@ -763,4 +821,5 @@ const struct port_class port_vxlan_class = {
 	.watch = vxlan_watch,
 	.get_stats = vxlan_get_stats,
 	.describe = vxlan_describe,
+	.fdb_show = vxlan_fdb_show,
 };
