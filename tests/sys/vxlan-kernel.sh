@@ -15,14 +15,15 @@
 #      kernel's (the MAC of vxkh2 with "dst 10.10.0.2 self");
 #   3. the datagrams we send leave from per-flow source ports in
 #      32768..60999 (tcpdump on the underlay), not from 4789, and carry
-#      VNI 42 with the I flag;
+#      VNI 42 with the I flag; tshark -d udp.port==4789,vxlan decodes VNI
+#      42 and the inner ICMP;
 #   4. counters: the port's rx/tx and the per-VTEP ones;
 #   5. kill -9 and a restart on the saved configuration: the vxlan ports
 #      come back with their arguments and traffic resumes.
 # Everything is named vx*, and removed on exit, also on failure.
 VX_NSS="vxka vxkb vxkh1 vxkh2 vxkh3 vxkh4"
 . "$(dirname "$0")/vxlan-lib.sh"
-vx_need_root tcpdump
+vx_need_root tcpdump tshark
 
 S=$T/run/a.sock
 CONFA=$T/lib/a.json
@@ -160,6 +161,13 @@ EOF
 awk '$1 < 32768 || $1 > 60999 || $2 != 4789 || $3 != 8 || $4 != 42 { bad = 1 }
      END { exit bad }' "$T/outer" && ok ||
 	fail "outer UDP/VXLAN headers (sport dport flags vni): $(cat "$T/outer")"
+
+# A third-party dissector agrees: tshark decodes VNI 42 and the inner ICMP
+# echo requests.
+tshark -r "$T/u.pcap" -d udp.port==4789,vxlan -T fields -e vxlan.vni \
+	-e vxlan.flag_i -e icmp.type >"$T/tshark" 2>"$T/tshark.err"
+grep -qP "^42\t(1|True)\t8$" "$T/tshark" && ok ||
+	fail "tshark decode (vni, I flag, icmp type): $(cat "$T/tshark" "$T/tshark.err")"
 
 # --- 4. counters ---------------------------------------------------------
 for k in rx_packets tx_packets tx_datagrams learned "vtep 10.10.0.2 rx_packets" \

@@ -11,3 +11,4 @@ check-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
 
 CHECKS += check-vxlan
 .PHONY: check-vxlan
+DEB_PACKAGES_EXTRA += tshark
