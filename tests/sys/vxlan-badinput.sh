@@ -129,6 +129,11 @@ cmp -s "$CONFB" "$T/conf.before" && ok ||
 "$C" port show >"$T/ports.after"
 cmp -s "$T/ports.before" "$T/ports.after" && ok ||
 	fail "port list changed: $(diff "$T/ports.before" "$T/ports.after")"
+# The usage lists the class's arguments, from the daemon.
+"$C" port --help >"$T/help" 2>&1
+grep -qE "^ +vni 0-16777215 +VXLAN network identifier" "$T/help" &&
+	grep -qE "^ +\[remote IP\[,IP\.\.\.\]\] " "$T/help" && ok ||
+	fail "port --help: $(sed -n '/vxlan:/,$p' "$T/help")"
 # A good one after all that, and the same VNI on another UDP port.
 run "$C" port add vxbbr0 vxb2 type vxlan vni 42 local 10.10.0.1 dstport 4790
 kill -0 "$A" && "$C" info >/dev/null && ok || fail "vswitchd died on bad commands"
