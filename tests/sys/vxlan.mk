@@ -12,3 +12,10 @@ check-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
 CHECKS += check-vxlan
 .PHONY: check-vxlan
 DEB_PACKAGES_EXTRA += tshark
+
+# The two-host demo: two namespaces, each its own vswitchd, one VXLAN
+# segment between them (demo/vxlan-demo.sh; root).  Not part of 'check'.
+demo-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
+	demo/vxlan-demo.sh $(BUILD)
+
+.PHONY: demo-vxlan
