@@ -11,7 +11,7 @@ check-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
 
 CHECKS += check-vxlan
 .PHONY: check-vxlan
-DEB_PACKAGES_EXTRA += tshark
+DEB_PACKAGES_EXTRA += tshark iperf3
 
 # The two-host demo: two namespaces, each its own vswitchd, one VXLAN
 # segment between them (demo/vxlan-demo.sh; root).  Not part of 'check'.
@@ -19,3 +19,11 @@ demo-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
 	demo/vxlan-demo.sh $(BUILD)
 
 .PHONY: demo-vxlan
+
+# TCP throughput over our VXLAN next to the kernel's (root, iperf3;
+# tests/bench/vxlan-bench.sh).  Part of 'make bench', never of 'check'.
+bench-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
+	BIN=$(BUILD)/bin tests/bench/vxlan-bench.sh
+
+BENCHES += bench-vxlan
+.PHONY: bench-vxlan
