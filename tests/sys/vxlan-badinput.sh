@@ -134,8 +134,31 @@ cmp -s "$T/ports.before" "$T/ports.after" && ok ||
 grep -qE "^ +vni 0-16777215 +VXLAN network identifier" "$T/help" &&
 	grep -qE "^ +\[remote IP\[,IP\.\.\.\]\] " "$T/help" && ok ||
 	fail "port --help: $(sed -n '/vxlan:/,$p' "$T/help")"
-# A good one after all that, and the same VNI on another UDP port.
-run "$C" port add vxbbr0 vxb2 type vxlan vni 42 local 10.10.0.1 dstport 4790
+# The iproute2 spelling: 'master' is needed, unknown words are refused.
+"$C" link add vxbad type vxlan id 5 >"$T/out" 2>"$T/err"
+st=$?
+[ $st != 0 ] && grep -qF "a vxlan port lives on a bridge; give 'master BRIDGE'" \
+	"$T/err" && ok || fail "link add without master: $st '$(cat "$T/err")'"
+"$C" link add vxbad master vxbbr0 type vxlan id 5 srcport 1 2 >"$T/out" 2>"$T/err"
+st=$?
+[ $st != 0 ] && grep -qF "unsupported vxlan argument 'srcport'" "$T/err" && ok ||
+	fail "link add with srcport: $st '$(cat "$T/err")'"
+"$C" link add vxbad master vxbbr0 type vxlan id 99999999 >"$T/out" 2>"$T/err"
+st=$?
+[ $st != 0 ] && grep -qF "vni: '99999999' is not a number" "$T/err" && ok ||
+	fail "link add with a bad id: $st '$(cat "$T/err")'"
+cmp -s "$CONFB" "$T/conf.before" && ok ||
+	fail "configuration changed by refused link adds"
+# A good one after all that, and the same VNI on another UDP port, in
+# the iproute2 spelling with nolearning.
+run "$C" link add vxb2 master vxbbr0 type vxlan id 42 local 10.10.0.1 \
+	dstport 4790 nolearning
+"$C" -j port show vxb2 | python3 -c '
+import json, sys
+a = json.load(sys.stdin)[0]["args"]
+sys.exit(0 if a["vni"] == 42 and a["dstport"] == 4790 and
+	 a["learning"] == "off" else 1)' && ok ||
+	fail "link add vxb2: $("$C" -j port show vxb2)"
 kill -0 "$A" && "$C" info >/dev/null && ok || fail "vswitchd died on bad commands"
 
 vx_finish

@@ -75,7 +75,8 @@ run "$C" link set vxkbr6 up
 run "$C" port add vxkbr0 vxkt1 type tap
 run "$C" port add vxkbr0 vxk0 type vxlan vni 42 local 10.10.0.1 remote 10.10.0.2
 run "$C" port add vxkbr6 vxkt3 type tap
-run "$C" port add vxkbr6 vxk6 type vxlan id 43 local fd00:10::1 remote fd00:10::2
+# The iproute2 spelling, for the IPv6 one.
+run "$C" link add vxk6 master vxkbr6 type vxlan id 43 local fd00:10::1 remote fd00:10::2
 setup_hosts
 
 # --- 1. pings both ways, over IPv4 and IPv6 underlays --------------------
