@@ -159,6 +159,16 @@ a = json.load(sys.stdin)[0]["args"]
 sys.exit(0 if a["vni"] == 42 and a["dstport"] == 4790 and
 	 a["learning"] == "off" else 1)' && ok ||
 	fail "link add vxb2: $("$C" -j port show vxb2)"
+# link set master moves it to another bridge, keeping its socket.
+run "$C" link set vxb2 master vxbbr1
+"$C" port show vxb2 | grep -q "^vxb2: bridge vxbbr1 " && ok ||
+	fail "link set vxb2 master vxbbr1: $("$C" port show vxb2)"
+ip netns exec vxbs $SEND 10.10.0.1 x=vni:42 >/dev/null
+ip netns exec vxbs python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(struct.pack("!II", 0x08000000, 42 << 8) + bytes(60), ("10.10.0.1", 4790))'
+stat_is vxb2 rx_packets 1
 kill -0 "$A" && "$C" info >/dev/null && ok || fail "vswitchd died on bad commands"
 
 vx_finish
