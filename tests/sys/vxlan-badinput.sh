@@ -81,6 +81,17 @@ sys.exit(0 if d.get("runt") == 3 and d.get("oversize") == 3 and
 # The good frame's source was learned with its VTEP.
 vx_fdb "$S" vxb0 | grep -qx "02:00:00:00:00:01 dev vxb0 dst 10.10.0.2 self" &&
 	ok || fail "vxb0 fdb: $(vx_fdb "$S" vxb0)"
+# Ageing on the switch clock: 300 s later the learned entry is gone.
+run "$C" debug time warp 301000
+for _ in $(seq 30); do
+	vx_fdb "$S" vxb0 | grep -q "^02:00:00:00:00:01 " || break
+	sleep 0.1
+done
+vx_fdb "$S" vxb0 | grep -q "^02:00:00:00:00:01 " &&
+	fail "learned entry not aged: $(vx_fdb "$S" vxb0)" || ok
+stat_is vxb0 aged 1
+vx_fdb "$S" vxb0 | grep -qx "00:00:00:00:00:00 dev vxb0 dst 10.10.0.2 self permanent" &&
+	ok || fail "default entry aged too: $(vx_fdb "$S" vxb0)"
 # A smaller MTU: 1450 bytes no longer fit.
 run "$C" port set vxb0 mtu 1400
 send fit-no-more=inner:1450 fit1418=inner:1418
@@ -120,7 +131,7 @@ bad "local: 239.1.1.1 is a multicast address" vni 5 local 239.1.1.1
 bad "ttl: '0' is not a number from 1 to 255" vni 5 ttl 0
 bad "tos: '256' is not a number from 0 to 255" vni 5 tos 256
 bad "learning: 'maybe' is not on or off" vni 5 learning maybe
-bad "vni 42 is already used on UDP port 4789" vni 42 local 10.10.0.1
+bad "vni 42 is already used by vxb0 on UDP port 4789" vni 42 local 10.10.0.1
 bad "cannot bind UDP 10.99.0.1:4789: Cannot assign requested address" \
 	vni 5 local 10.99.0.1
 bad "unknown port argument 'group' for type vxlan" vni 5 group 239.1.1.1

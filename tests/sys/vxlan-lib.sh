@@ -106,7 +106,14 @@ ping_ok() { ip netns exec "$1" ping -n -q -c "${3:-2}" -i 0.2 -W 2 "$2" >/dev/nu
 wait_for() { for _ in $(seq "${WAIT_TENTHS:-50}"); do "$@" && return 0; sleep 0.1; done; return 1; }
 
 vx_finish() {
-	# Every daemon's log (d-*.log), for finish's sanitizer check.
+	# A clean stop, so the ports' close paths run (and LeakSanitizer
+	# reports under SANITIZE=1); then every daemon's log (d-*.log) for
+	# finish's sanitizer check.
+	for p in $VX_PIDS; do
+		kill -TERM "$p" 2>/dev/null
+		wait "$p" 2>/dev/null || true
+	done
+	VX_PIDS=
 	cat "$T"/d-*.log >>"$T/vswitchd.log" 2>/dev/null
 	finish
 }

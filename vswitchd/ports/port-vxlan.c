@@ -181,6 +181,7 @@ vxlan_open(const char *name, struct json_object *args,
 					    &vx->remote[i])))
 			goto out_destroy_fdb;	/* checked: cannot happen */
 
+	vx->member.name = vx->up.name;
 	vx->member.vni = vx->vni;
 	vx->member.input = vxlan_on_input;
 	if ((err = vxlan_sock_join(&vx->member, &vx->local, vx->dstport,

@@ -131,13 +131,16 @@ vxlan_sock_join(struct vxlan_member *m, const struct vxlan_addr *local,
 		uint16_t port, char **msgp)
 {
 	struct vxlan_sock *s = sock_find(local, port);
+	struct vxlan_member *other;
 	int err;
 
 	m->sock = NULL;
 	m->watched = false;
-	if (s && member_find(s, m->vni)) {
-		*msgp = xasprintf("vni %u is already used on UDP port %u of "
-				  "this address", m->vni, port);
+	if (s && (other = member_find(s, m->vni))) {
+		*msgp = xasprintf("vni %u is already used by %s on UDP port "
+				  "%u of this address", m->vni,
+				  other->name ? other->name : "another port",
+				  port);
 		return -EEXIST;
 	}
 	if (!s && (err = sock_open(local, port, &s, msgp)))

@@ -47,6 +47,7 @@ typedef void vxlan_input_fn(struct vxlan_member *m,
 
 /* A socket's user: a VXLAN port embeds one. */
 struct vxlan_member {
+	const char *name;		/* for messages: the port's name */
 	uint32_t vni;
 	vxlan_input_fn *input;		/* datagrams of 'vni' */
 	bool watched;			/* counted in the socket's watchers */
@@ -63,7 +64,7 @@ struct vxlan_sock_stats {
 	uint64_t rx_errors;		/* recvmmsg failures */
 };
 
-/* Makes 'm' (its 'vni' and 'input' set) a member of the socket bound to
+/* Makes 'm' (its 'name', 'vni' and 'input' set) a member of the socket bound to
  * 'local':'port', opening and binding it if no member has it yet.
  * Returns 0, -EEXIST if another member has the same VNI on that socket
  * ('*msgp' names it), or -errno from socket/bind with '*msgp' (malloc'd)
