@@ -376,7 +376,6 @@ vxlan_on_input(struct vxlan_member *m, const struct vxlan_dgram *const *d,
 	vx->pend = d;
 	vx->n_pend = n;
 	bridge_port_input(vx->up.br, &vx->up);
-	/* rx_burst takes up to PKT_BURST, as many as a socket batch. */
 	vx->pend = NULL;
 	vx->n_pend = 0;
 }
@@ -401,12 +400,19 @@ vxlan_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 	uint64_t now_ms = clock_now_ms();
 	int n = 0;
 
-	for (int i = 0; i < vx->n_pend && n < max; i++) {
+	for (int i = 0; i < vx->n_pend; i++) {
 		const struct vxlan_dgram *d = vx->pend[i];
 		struct eth_addr src;
 		struct vxlan_vtep *vt;
 		struct pkt *p;
 
+		/* A socket batch is PKT_BURST, as 'max'; should a caller
+		 * ask for fewer, the rest is counted, not left behind. */
+		if (n == max) {
+			vxlan_rx_drop(vx, PORT_DROP_NO_BUFFER,
+				      &vx->st.rx_no_buffer);
+			continue;
+		}
 		if (d->len < ETH_HDR_LEN) {
 			vxlan_rx_drop(vx, PORT_DROP_RUNT, &vx->st.rx_runt);
 			continue;
