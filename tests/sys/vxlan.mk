@@ -2,7 +2,8 @@
 # namespaces; every name starts with vx).  vxlan-kernel: interop with the
 # Linux vxlan device over IPv4 and IPv6 underlays, and a restart;
 # vxlan-hre: head-end replication between three of our VTEPs;
-# vxlan-badinput: crafted datagrams counted by reason, bad 'port add'.
+# vxlan-badinput: crafted datagrams counted by reason, bad 'port add';
+# vxlan-ovs: interop with Open vSwitch's userspace VXLAN.
 VXLAN_TESTS := $(filter-out tests/sys/vxlan-lib.sh,$(wildcard tests/sys/vxlan-*.sh))
 
 check-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
@@ -11,7 +12,9 @@ check-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
 
 CHECKS += check-vxlan
 .PHONY: check-vxlan
-DEB_PACKAGES_EXTRA += tshark iperf3
+# openvswitch-switch is for vxlan-ovs.sh, which runs its own ovsdb-server and
+# ovs-vswitchd (userspace datapath) in a namespace; the service is not used.
+DEB_PACKAGES_EXTRA += tshark iperf3 openvswitch-switch
 
 # The two-host demo: two namespaces, each its own vswitchd, one VXLAN
 # segment between them (demo/vxlan-demo.sh; root).  Not part of 'check'.
