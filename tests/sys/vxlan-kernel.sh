@@ -18,8 +18,9 @@
 #      VNI 42 with the I flag; tshark -d udp.port==4789,vxlan decodes VNI
 #      42 and the inner ICMP;
 #   4. counters: the port's rx/tx and the per-VTEP ones;
-#   5. kill -9 and a restart on the saved configuration: the vxlan ports
-#      come back with their arguments and traffic resumes.
+#   5. kill -9 and a restart on the saved configuration, with the local
+#      underlay address missing at start: the vxlan ports come back with
+#      their arguments and traffic resumes once the address is back.
 # Everything is named vx*, and removed on exit, also on failure.
 VX_NSS="vxka vxkb vxkh1 vxkh2 vxkh3 vxkh4"
 . "$(dirname "$0")/vxlan-lib.sh"
@@ -185,9 +186,15 @@ grep -q "vtep 10.10.0.2 tx_packets [1-9]" "$T/stats" && ok ||
 	fail "bridgectl stats vxk0: $(cat "$T/stats")"
 
 # --- 5. restart on the saved configuration --------------------------------
+# With the underlay address gone meanwhile (as after a reboot, before the
+# network is up): the daemon must still start, as Linux keeps a vxlan
+# device whose local address is missing, and carry traffic once it is
+# back.
 vx_stop "$A"
+ip -n vxka addr del 10.10.0.1/24 dev vxu1
 vx_start vxka "$S" "$CONFA" "$LOGA"
 A=$VX_LAST_PID
+ip -n vxka addr add 10.10.0.1/24 dev vxu1
 "$C" -j port show vxk0 | python3 -c '
 import json, sys
 p = json.load(sys.stdin)[0]

@@ -6,8 +6,9 @@
  *   port add BR vx0 type vxlan vni 42 [local IP] [remote IP[,IP...]]
  *	[dstport 4789] [ttl 64] [tos 0] [learning on|off] [ageing 300]
  *
- * Receiving.  Ports with the same local address and UDP port share one
- * socket (vxlan-sock.c), which reads bursts and hands each port the
+ * Receiving.  Ports of one address family and UDP port share one socket
+ * (vxlan-sock.c; bound to the wildcard address as in Linux, 'local' only
+ * picks the source address), which reads bursts and hands each port the
  * datagrams of its VNI; the port then runs bridge_port_input(), whose
  * rx_burst copies each inner frame into a pool packet and learns its
  * source MAC with the outer source address (Linux vxlan_snoop()).
@@ -107,7 +108,7 @@ struct port_vxlan {
 
 	/* How it was opened. */
 	uint32_t vni;
-	struct vxlan_addr local;	/* 0.0.0.0 or :: when not given */
+	struct vxlan_addr local;	/* source; 0.0.0.0 or :: when not given */
 	uint16_t dstport;
 	uint8_t ttl, tos;
 	bool learning;
@@ -184,7 +185,7 @@ vxlan_open(const char *name, struct json_object *args,
 	vx->member.name = vx->up.name;
 	vx->member.vni = vx->vni;
 	vx->member.input = vxlan_on_input;
-	if ((err = vxlan_sock_join(&vx->member, &vx->local, vx->dstport,
+	if ((err = vxlan_sock_join(&vx->member, vx->local.family, vx->dstport,
 				   msgp)))
 		goto out_destroy_fdb;
 	if ((err = vxlan_open_tx(vx, msgp)))
@@ -285,8 +286,9 @@ vxlan_parse_args(struct port_vxlan *vx, struct json_object *args,
 	if (err)
 		return err;
 out_family:
-	/* Without 'local' the port listens on every address of the family
-	 * its remotes use (IPv4 if none is given: 'local ::' for IPv6). */
+	/* Without 'local' the underlay is of the family its remotes use
+	 * (IPv4 if none is given: 'local ::' for IPv6), and the kernel
+	 * picks each datagram's source address. */
 	if (!local) {
 		vx->local.family = vx->n_remote ? vx->remote[0].family
 						: AF_INET;
@@ -340,20 +342,9 @@ vxlan_open_tx(struct port_vxlan *vx, char **msgp)
 		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
 			   sizeof pmtu);
 	}
-	if (!vxlan_addr_is_any(&vx->local)) {
-		struct sockaddr_storage ss;
-		socklen_t len = vxlan_addr_to_sockaddr(&vx->local, 0, &ss);
-
-		/* The outer source address is then 'local'. */
-		if (bind(fd, (struct sockaddr *)&ss, len)) {
-			int err = -errno;
-
-			*msgp = xasprintf("cannot send from the local "
-					  "address: %s", strerror(-err));
-			close(fd);
-			return err;
-		}
-	}
+	/* Not bound to 'local': each datagram names its source address
+	 * (vxlan_send_one()), so a missing address fails sends, counted,
+	 * rather than the port. */
 	vx->txfd = fd;
 	vx->tx_raw = true;
 	return 0;
@@ -477,12 +468,43 @@ vxlan_send_one(struct port_vxlan *vx, const uint8_t *hdr, size_t hdr_len,
 		.msg_iov = iov,
 		.msg_iovlen = 2,
 	};
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
 	ssize_t r;
 
 	/* A raw socket takes no port in the address (IPv6 would read it
 	 * as the protocol); the UDP header carries it. */
 	mh.msg_namelen = vxlan_addr_to_sockaddr(dst, vx->tx_raw ? 0
 						: vx->dstport, &ss);
+	if (!vxlan_addr_is_any(&vx->local)) {
+		/* The outer source address is 'local' (IP_PKTINFO /
+		 * IPV6_PKTINFO); the kernel refuses it while the address is
+		 * not configured, and the caller counts a tx error. */
+		struct cmsghdr *c;
+
+		memset(&cbuf, 0, sizeof cbuf);
+		mh.msg_control = cbuf.buf;
+		c = (struct cmsghdr *)cbuf.buf;
+		if (vx->local.family == AF_INET6) {
+			struct in6_pktinfo pi = { .ipi6_addr = vx->local.u.v6 };
+
+			mh.msg_controllen = CMSG_SPACE(sizeof pi);
+			c->cmsg_level = IPPROTO_IPV6;
+			c->cmsg_type = IPV6_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof pi);
+			memcpy(CMSG_DATA(c), &pi, sizeof pi);
+		} else {
+			struct in_pktinfo pi = { .ipi_spec_dst = vx->local.u.v4 };
+
+			mh.msg_controllen = CMSG_SPACE(sizeof pi);
+			c->cmsg_level = IPPROTO_IP;
+			c->cmsg_type = IP_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof pi);
+			memcpy(CMSG_DATA(c), &pi, sizeof pi);
+		}
+	}
 	do {
 		r = sendmsg(vx->txfd, &mh, MSG_DONTWAIT);
 	} while (r < 0 && errno == EINTR);
@@ -801,7 +823,7 @@ static const struct port_arg vxlan_args[] = {
 	{ "vni", PORT_ARG_UINT, true, "id", "0-16777215",
 	  "VXLAN network identifier (RFC 7348 VNI)" },
 	{ "local", PORT_ARG_IP, false, NULL, NULL,
-	  "underlay address to bind and send from (default: any)" },
+	  "outer source address (default: chosen by the kernel)" },
 	{ "remote", PORT_ARG_IP_LIST, false, NULL, NULL,
 	  "default destination VTEP(s), A[,B...]: head-end replication" },
 	{ "dstport", PORT_ARG_UINT, false, NULL, "1-65535",

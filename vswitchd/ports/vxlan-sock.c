@@ -1,7 +1,7 @@
 /*
  * vxlan-sock.c - shared VXLAN receive sockets (see vxlan-sock.h).
  *
- * Sockets are few (one per local address and port in use), so they sit
+ * Sockets are few (one per address family and port in use), so they sit
  * in one list and members are found by walking it; a VNI is found by
  * walking the socket's members.  Both lists are as long as the number of
  * VXLAN ports, which an administrator creates one by one.
@@ -75,8 +75,8 @@ sock_open(const struct vxlan_addr *local, uint16_t port,
 				  strerror(-err));
 		return err;
 	}
-	/* An IPv6 socket for :: must not take IPv4 too: a port with local
-	 * 0.0.0.0 may want the same UDP port on its own socket. */
+	/* An IPv6 socket for :: must not take IPv4 too: the IPv4 ports
+	 * have their own socket on the same UDP port. */
 	if (local->family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
 	/* A burst of tunnelled traffic should queue, not drop, while the
@@ -127,10 +127,11 @@ member_find(const struct vxlan_sock *s, uint32_t vni)
 }
 
 int
-vxlan_sock_join(struct vxlan_member *m, const struct vxlan_addr *local,
-		uint16_t port, char **msgp)
+vxlan_sock_join(struct vxlan_member *m, sa_family_t family, uint16_t port,
+		char **msgp)
 {
-	struct vxlan_sock *s = sock_find(local, port);
+	struct vxlan_addr any = { .family = family };
+	struct vxlan_sock *s = sock_find(&any, port);
 	struct vxlan_member *other;
 	int err;
 
@@ -138,12 +139,12 @@ vxlan_sock_join(struct vxlan_member *m, const struct vxlan_addr *local,
 	m->watched = false;
 	if (s && (other = member_find(s, m->vni))) {
 		*msgp = xasprintf("vni %u is already used by %s on UDP port "
-				  "%u of this address", m->vni,
+				  "%u", m->vni,
 				  other->name ? other->name : "another port",
 				  port);
 		return -EEXIST;
 	}
-	if (!s && (err = sock_open(local, port, &s, msgp)))
+	if (!s && (err = sock_open(&any, port, &s, msgp)))
 		return err;
 	m->sock = s;
 	m->next = s->members;

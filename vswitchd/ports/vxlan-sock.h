@@ -1,9 +1,14 @@
 /*
  * vxlan-sock.h - the UDP sockets VXLAN ports receive on, shared per
- * (local address, UDP port) and demultiplexed by VNI.
+ * (address family, UDP port) and demultiplexed by VNI.
  *
  * Several VXLAN ports (one per VNI) listen on the same UDP port 4789, as
- * Linux's vxlan devices share one socket per address/port.  A socket is
+ * Linux's vxlan devices share one socket per family and port.  As in
+ * Linux, the socket is bound to the wildcard address (0.0.0.0 or ::), not
+ * to a port's 'local' address, which only chooses the source address of
+ * what the port sends: a port whose local address is missing (not yet
+ * configured, or gone across a restart) still opens, receives on the
+ * addresses there are, and sends once the address is back.  A socket is
  * opened by the first port that joins it and closed when the last one
  * leaves (a reference count: its member list).  Its libev watcher reads
  * up to VXLAN_SOCK_BATCH datagrams with one recvmmsg(2), checks each
@@ -64,12 +69,12 @@ struct vxlan_sock_stats {
 	uint64_t rx_errors;		/* recvmmsg failures */
 };
 
-/* Makes 'm' (its 'name', 'vni' and 'input' set) a member of the socket bound to
- * 'local':'port', opening and binding it if no member has it yet.
- * Returns 0, -EEXIST if another member has the same VNI on that socket
- * ('*msgp' names it), or -errno from socket/bind with '*msgp' (malloc'd)
- * saying what failed.  Control path. */
-int vxlan_sock_join(struct vxlan_member *m, const struct vxlan_addr *local,
+/* Makes 'm' (its 'name', 'vni' and 'input' set) a member of the socket
+ * of 'family' (AF_INET or AF_INET6) on UDP 'port', opening and binding it
+ * if no member has it yet.  Returns 0, -EEXIST if another member has the
+ * same VNI on that socket ('*msgp' names it), or -errno from socket/bind
+ * with '*msgp' (malloc'd) saying what failed.  Control path. */
+int vxlan_sock_join(struct vxlan_member *m, sa_family_t family,
 		    uint16_t port, char **msgp);
 
 /* Removes 'm' from its socket (unwatching it first); the last member
