@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
-#include "daemon.h"
+#include "clock.h"
 #include "port-pcap.h"
 #include "script.h"
 #include "util.h"

@@ -168,7 +168,7 @@ cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 		return fail(ctx, -EINVAL,
 			    "usage: bridge add|set|del NAME [OPTION VALUE]...");
 	if (!strcmp(argv[1], "add")) {
-		err = bridge_create(argv[2], NULL, daemon_pool(), &br);
+		err = bridge_create(argv[2], NULL, daemon_loop(), &br);
 		if (err == -EEXIST)
 			return fail(ctx, err, "device %s already exists",
 				    argv[2]);

@@ -25,7 +25,6 @@
 #include <ev.h>
 
 #include "bridge.h"
-#include "daemon.h"
 #include "nl.h"
 #include "pkt.h"
 #include "port-provider.h"

@@ -24,6 +24,7 @@
 #include "bridge.h"
 #include "ctl-monitor.h"
 #include "ctl-server.h"
+#include "clock.h"
 #include "daemon.h"
 #include "log.h"
 #include "port-provider.h"
@@ -283,7 +284,7 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 		json_object_object_get_ex(params, "options", &options);
 	if (parse_bridge_options(options, &ov, r))
 		return r->code;
-	err = bridge_create(name, NULL, daemon_pool(), &br);
+	err = bridge_create(name, NULL, daemon_loop(), &br);
 	if (err == -EEXIST)
 		return ctl_reply_error(r, CTL_ERR_APP, EEXIST,
 				       "device %s already exists", name);

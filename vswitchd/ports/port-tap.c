@@ -24,7 +24,7 @@
 #include <linux/virtio_net.h>
 
 #include "bridge.h"
-#include "daemon.h"
+#include "clock.h"
 #include "log.h"
 #include "nl.h"
 #include "pkt.h"
