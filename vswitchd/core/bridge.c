@@ -767,6 +767,36 @@ bridge_restore(struct bridge *br, const struct bridge_saved *s)
 	bridge_set_admin_up(br, s->admin_up);
 }
 
+int
+bridge_change_apply(struct bridge *br, const struct bridge_change *c,
+		    int *failed)
+{
+	struct bridge_saved saved;
+	int opt, err = 0;
+
+	for (opt = 0; opt < BRIDGE_OPT_N; opt++)
+		if (c->given[opt] &&
+		    (err = bridge_check_option(opt, c->val[opt])))
+			goto refused;
+	bridge_save(br, &saved);
+	for (opt = 0; opt < BRIDGE_OPT_N; opt++)
+		if (c->given[opt] &&
+		    (err = bridge_set_option(br, opt, c->val[opt])))
+			goto undo;
+	opt = BRIDGE_CHANGE_MAC;
+	if (c->has_mac && (err = bridge_set_mac(br, &c->mac)))
+		goto undo;
+	if (c->has_up)
+		bridge_set_admin_up(br, c->up);
+	return 0;
+
+undo:
+	bridge_restore(br, &saved);
+refused:
+	*failed = opt;
+	return err;
+}
+
 /* --- port options ----------------------------------------------------- */
 
 int
@@ -891,6 +921,51 @@ bridge_port_restore(struct bridge *br, struct port *port,
 	    (err = bridge_port_set_state(br, port, s->state)))
 		log_warn(MOD, "%s: cannot restore state %s: %s", port->name,
 			 port_state_name(s->state), strerror(-err));
+}
+
+int
+bridge_port_change_apply(struct bridge *br, struct port *port,
+			 const struct bridge_port_change *c, int *failed)
+{
+	const struct port_opt_info *info;
+	struct bridge_port_saved saved;
+	int opt, err = -ERANGE;
+
+	for (opt = 0; opt < PORT_OPT_N; opt++) {
+		if (!c->given[opt])
+			continue;
+		info = &port_opt_info[opt];
+		if (c->val[opt] < info->min || c->val[opt] > info->max)
+			goto refused;
+		err = -EINVAL;
+		if (port_opt_refused_bit(opt, c->val[opt]) >= 0)
+			goto refused;
+	}
+	opt = BRIDGE_PORT_CHANGE_STATE;
+	if (c->has_state &&
+	    (err = bridge_port_check_state(br, port, c->state,
+					   c->has_up ? c->up
+						     : port->admin_up)))
+		goto refused;
+
+	bridge_port_save(port, &saved);
+	for (opt = 0; opt < PORT_OPT_N; opt++)
+		if (c->given[opt] &&
+		    (err = bridge_port_set_option(br, port, opt, c->val[opt])))
+			goto undo;
+	opt = BRIDGE_PORT_CHANGE_UP;
+	if (c->has_up && (err = bridge_port_set_admin_up(br, port, c->up)))
+		goto undo;
+	opt = BRIDGE_PORT_CHANGE_STATE;
+	if (c->has_state && (err = bridge_port_set_state(br, port, c->state)))
+		goto undo;
+	return 0;
+
+undo:
+	bridge_port_restore(br, port, &saved);
+refused:
+	*failed = opt;
+	return err;
 }
 
 int

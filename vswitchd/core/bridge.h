@@ -139,6 +139,34 @@ struct bridge_saved {
 void bridge_save(const struct bridge *br, struct bridge_saved *s);
 void bridge_restore(struct bridge *br, const struct bridge_saved *s);
 
+/* One request to change a bridge's settings, as every front-end (the
+ * setup language's 'bridge add|set', bridge.add/bridge.set over the control
+ * socket, configuration replay) hands it over: the table options given,
+ * the MAC, the admin state. */
+struct bridge_change {
+	bool given[BRIDGE_OPT_N];
+	uint32_t val[BRIDGE_OPT_N];	/* units of bridge_set_option() */
+	bool has_mac;
+	struct eth_addr mac;
+	bool has_up;
+	bool up;
+};
+
+/* Index of the address in bridge_change_apply()'s '*failed'. */
+#define BRIDGE_CHANGE_MAC BRIDGE_OPT_N
+
+/* Applies 'c' to 'br' whole or not at all.  Every table value is checked
+ * first (bridge_check_option()), then the options are set in table order
+ * -- the kernel's br_changelink() order, whatever order the request wrote
+ * them in, so that every front-end gives a combined request one meaning --
+ * then the MAC, then the admin state (which cannot fail).  On a refusal
+ * every setting that changed is put back (bridge_restore()), '*failed'
+ * gets the option that was refused (BRIDGE_CHANGE_MAC for the address) and
+ * -errno is returned.  Records no event: a caller changing an existing
+ * bridge reports it with bridge_settings_changed(). */
+int bridge_change_apply(struct bridge *br, const struct bridge_change *c,
+			int *failed);
+
 /* Option setters, one per table line: 0 or -errno (-EINVAL/-ERANGE with
  * Linux's rules).  Front-ends call bridge_set_option() instead. */
 int bridge_set_ageing_time_cs(struct bridge *br, uint32_t cs);
@@ -214,6 +242,36 @@ void bridge_port_restore(struct bridge *br, struct port *port,
  * state before changing the admin state. */
 int bridge_port_check_state(const struct bridge *br, const struct port *port,
 			    enum port_state state, bool admin_up);
+
+/* One request to change a port's settings, as every front-end ('link set
+ * dev' in the setup language, port.set over the control socket, the
+ * configuration replay) hands it over: the table options given, the admin
+ * state, the port state.  (A new master is the front-end's step before:
+ * bridge_port_move().) */
+struct bridge_port_change {
+	bool given[PORT_OPT_N];
+	uint32_t val[PORT_OPT_N];
+	bool has_up;
+	bool up;
+	bool has_state;
+	enum port_state state;
+};
+
+/* What bridge_port_change_apply()'s '*failed' names besides an option. */
+#define BRIDGE_PORT_CHANGE_UP    PORT_OPT_N
+#define BRIDGE_PORT_CHANGE_STATE (PORT_OPT_N + 1)
+
+/* Applies 'c' to 'port' of 'br' whole or not at all.  First every check
+ * that needs no change: each option's range and refused bits, and the
+ * state against the admin state the request leaves (so a refused state
+ * never costs the port its learned entries by a down and up).  Then the
+ * options in table order, whatever order the request wrote them in, then
+ * the admin state, then the port state; a refusal puts back every setting
+ * of the port (bridge_port_restore()).  On failure '*failed' names what
+ * was refused and -errno is returned.  Records no event: the caller
+ * reports the change with bridge_settings_changed(). */
+int bridge_port_change_apply(struct bridge *br, struct port *port,
+			     const struct bridge_port_change *c, int *failed);
 
 /* Port setters, one per option and for the rest of a port's state. */
 int bridge_port_set_flag(struct bridge *br, struct port *port,
