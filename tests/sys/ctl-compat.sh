@@ -317,6 +317,33 @@ grep -qx '02:00:00:00:00:ff dev eth1 vlan 1 master br0 static' "$T/text-events" 
 		"$T/text-events" && ok ||
 	fail "monitor text events: $(head -5 "$T/text-events")"
 
+# One event per request, from the bridge's event ring, whatever the request
+# changed: a port.set of two options is one link "set", a bridge.set of
+# two one "set" of the bridge; a VLAN removal reports the entries it took
+# with it; a port removal its "del".
+"$C" -j monitor link fdb >"$T/events2" 2>&1 &
+mon=$!
+for _ in $(seq 50); do grep -q '"ifname":"eth4"' "$T/events2" && break
+	"$C" fdb add 02:00:00:00:00:fe dev eth4 vlan 1 static 2>/dev/null &&
+		"$C" fdb del 02:00:00:00:00:fe dev eth4 vlan 1; sleep 0.05; done
+: >"$T/events2"
+run "$C" vlan add dev eth4 vid 33
+run "$C" fdb add 02:00:00:00:00:fd dev eth4 vlan 33 static
+run "$C" port set eth4 learning off cost 5
+run "$C" link set br1 type bridge ageing_time 200 hello_time 300
+run "$C" vlan del dev eth4 vid 33
+run "$C" port del eth4
+sleep 0.2
+kill "$mon"; wait "$mon" 2>/dev/null
+n_set_port=$(grep -c '"topic":"link","action":"set","ifname":"eth4"' "$T/events2")
+n_set_br=$(grep -c '"topic":"link","action":"set","ifname":"br1"' "$T/events2")
+[ "$n_set_port" = 1 ] && [ "$n_set_br" = 1 ] && ok ||
+	fail "one set event per request (port $n_set_port, bridge $n_set_br): $(cat "$T/events2")"
+grep -q '"topic":"fdb","action":"del","mac":"02:00:00:00:00:fd","ifname":"eth4","vlan":33' \
+	"$T/events2" && ok || fail "vlan del: no fdb del event: $(cat "$T/events2")"
+grep -q '"topic":"link","action":"del","ifname":"eth4","master":"br1"' \
+	"$T/events2" && ok || fail "port del: no link del event: $(cat "$T/events2")"
+
 # Deleting: down first, as brctl requires; then no bridges => no output.
 run "$C" link set br0 down
 run "$BIN/brctl" delbr br0
