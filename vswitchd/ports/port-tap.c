@@ -49,8 +49,10 @@ struct port_tap {
 	struct nl_watch_sub sub;
 };
 
-/* Frames read while the pool is empty land here and are dropped.  One
- * loop per process, so one buffer is enough. */
+/* Frames read while the pool is empty land here and are dropped (a read
+ * into a shorter buffer could fail rather than truncate).  Nothing ever
+ * reads these bytes, so every port and every datapath thread may share
+ * one sink. */
 static uint8_t tap_scratch[PKT_DATA_MAX + 1];
 static uint8_t tap_vnet_scratch[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
 
