@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "port-provider.h"
+#include "port-tap.h"
 
 #ifndef VSWITCHD_VERSION
 #define VSWITCHD_VERSION "0.1"
@@ -276,6 +277,14 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 		return ctl_reply_error(r, CTL_ERR_APP, -err,
 				       "cannot create bridge %s: %s", name,
 				       strerror(-err));
+	/* Its bridge device, as the kernel's: a TAP of the same name. */
+	err = port_tap_attach_host(br);
+	if (err) {
+		bridge_destroy(br);
+		return ctl_reply_error(r, CTL_ERR_APP, -err,
+				       "cannot create the bridge device %s: %s",
+				       name, strerror(-err));
+	}
 	if (apply_bridge_options(br, &ov, r)) {
 		bridge_destroy(br);
 		return r->code;

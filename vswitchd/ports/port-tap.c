@@ -86,6 +86,20 @@ port_tap_open_host(const char *bridge_name, struct port **portp)
 }
 
 int
+port_tap_attach_host(struct bridge *br)
+{
+	struct port *host;
+	int err = port_tap_open_host(br->name, &host);
+
+	if (err)
+		return err;
+	err = bridge_set_host_port(br, host);
+	if (err)
+		port_close(host);
+	return err;
+}
+
+int
 port_tap_set_host_mac(struct port *host, const struct eth_addr *mac)
 {
 	struct port_tap *tap;
