@@ -344,6 +344,15 @@ grep -q '"topic":"fdb","action":"del","mac":"02:00:00:00:00:fd","ifname":"eth4",
 grep -q '"topic":"link","action":"del","ifname":"eth4","master":"br1"' \
 	"$T/events2" && ok || fail "port del: no link del event: $(cat "$T/events2")"
 
+# bridge-utils reads options anywhere on the line: a negative time is an
+# unknown option, refused with its usage and status 1.
+if "$BIN/brctl" setageing br0 -1 >"$T/out" 2>"$T/err"; then
+	fail "brctl setageing br0 -1 accepted"
+else
+	grep -q "invalid option -- '1'" "$T/err" && ok ||
+		fail "brctl setageing br0 -1: $(head -3 "$T/err")"
+fi
+
 # Deleting: down first, as brctl requires; then no bridges => no output.
 run "$C" link set br0 down
 run "$BIN/brctl" delbr br0

@@ -84,23 +84,6 @@ find_patch(const char *name)
 	return NULL;
 }
 
-/* A stable locally administered MAC from the port's name, so a bridge id
- * (the lowest port MAC) does not change from run to run or replay to
- * replay.  FNV-1a; nothing depends on it being hard to guess. */
-static void
-patch_default_mac(const char *name, struct eth_addr *mac)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (const char *c = name; *c; c++) {
-		h ^= (uint8_t)*c;
-		h *= 0x100000001b3ull;
-	}
-	mac->ea[0] = 0x02;
-	for (int i = 1; i < 6; i++)
-		mac->ea[i] = (uint8_t)(h >> (8 * (i - 1)));
-}
-
 /* (Re)sizes the receive ring for MTU 'mtu'; frames still in it are lost.
  * Control path. */
 static void
@@ -171,7 +154,7 @@ patch_open(const char *name, struct json_object *args,
 	if (port_class_arg_mac(args, "mac", &mac))
 		pp->up.mac = mac;
 	else
-		patch_default_mac(name, &pp->up.mac);
+		port_mac_from_name(name, &pp->up.mac);
 	pp->admin = pp->up.admin_up;
 	patch_ring_alloc(pp, pp->up.mtu);
 	ev_idle_init(&pp->wake, patch_on_wake);
