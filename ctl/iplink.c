@@ -325,14 +325,22 @@ link_del(int argc, char **argv)
 	return 0;
 }
 
+/* A port flag as iproute2 names it in bridge_slave data: the table's
+ * bpdu_guard is its "guard". */
+static const char *
+slave_key(const char *flag)
+{
+	return strcmp(flag, "bpdu_guard") ? flag : "guard";
+}
+
 static int
 link_set(int argc, char **argv)
 {
-	struct json_object *opts = NULL;
+	struct json_object *opts = NULL, *port = NULL;
 	const char *dev, *master = NULL;
 	bool nomaster = false, set_up = false, up = false;
 	struct rpc_error err;
-	int i = 0, kind, rc;
+	int i = 0, kind, rc, n;
 
 	if (argc && ctl_matches(argv[0], "dev"))
 		i++;
@@ -352,11 +360,29 @@ link_set(int argc, char **argv)
 			master = argv[i++];
 		} else if (ctl_matches(w, "nomaster")) {
 			nomaster = true;
+		} else if (ctl_matches(w, "type") && i < argc &&
+			   !strcmp(argv[i], "bridge_slave")) {
+			/* ip link set DEV type bridge_slave OPTION...: the
+			 * port settings follow, read as below. */
+			i++;
+		} else if (!ctl_matches(w, "type") &&
+			   (n = ctl_port_setting("link", w,
+						 i < argc ? argv[i] : NULL,
+						 port ? port : (port =
+						 json_object_new_object()))) != 0) {
+			/* bridge link set dev PORT learning off ... */
+			if (n < 0) {
+				json_object_put(opts);
+				json_object_put(port);
+				return CTL_EXIT_USAGE;
+			}
+			i += n - 1;
 		} else if (ctl_matches(w, "type")) {
 			if (i == argc || strcmp(argv[i], "bridge"))
 				return ctl_usage_error("link", "link set: only "
-						       "'type bridge' options "
-						       "can be set");
+						       "'type bridge' and "
+						       "'type bridge_slave' "
+						       "options can be set");
 			i++;
 			if (!opts)
 				opts = json_object_new_object();
@@ -367,6 +393,7 @@ link_set(int argc, char **argv)
 			}
 		} else {
 			json_object_put(opts);
+			json_object_put(port);
 			return ctl_usage_error("link", "unknown argument '%s'",
 					       w);
 		}
@@ -381,6 +408,17 @@ link_set(int argc, char **argv)
 		json_object_put(opts);
 		return ctl_fail(&err);
 	}
+	if (port && json_object_object_length(port)) {
+		json_object_object_add(port, "name",
+				       json_object_new_string(dev));
+		rc = rpc_call("port.set", port, NULL, &err);
+		port = NULL;
+		if (rc) {
+			json_object_put(opts);
+			return ctl_fail(&err);
+		}
+	}
+	json_object_put(port);
 	if (opts) {
 		if (!kind) {
 			json_object_put(opts);
@@ -595,7 +633,7 @@ link_show(int argc, char **argv)
 						       (int)ctl_jint(p, "cost")));
 			if (json_object_object_get_ex(p, "flags", &fl)) {
 				json_object_object_foreach(fl, k, v)
-					json_object_object_add(sd, k,
+					json_object_object_add(sd, slave_key(k),
 							       json_object_get(v));
 			}
 			json_object_object_add(li, "info_slave_data", sd);
@@ -617,7 +655,7 @@ link_show(int argc, char **argv)
 			if (ctl_opts.details && fl) {
 				printf("    ");
 				json_object_object_foreach(fl, k, v)
-					printf("%s %s ", k,
+					printf("%s %s ", slave_key(k),
 					       json_object_get_boolean(v)
 					       ? "on" : "off");
 				printf("\n");

@@ -53,7 +53,7 @@ mac_of() { ip -n vxhh$1 -br link show vxht$1 | awk '{print $3}'; }
 count_after() {
 	local mark=$1 dst=$2 j pids=
 	for j in 2 3; do
-		ip netns exec vxhh$j $L2 count vxht$j "$mark" 2 >"$T/n$j" \
+		ip netns exec vxhh$j $L2 count vxht$j "$mark" 3 >"$T/n$j" \
 			2>"$T/r$j" &
 		pids="$pids $!"
 	done

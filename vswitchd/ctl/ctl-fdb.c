@@ -19,7 +19,6 @@
 #include "bridge.h"
 #include "ctl-query.h"
 #include "ctl-server.h"
-#include "daemon.h"
 #include "fdb.h"
 #include "port-provider.h"
 

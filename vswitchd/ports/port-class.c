@@ -22,6 +22,7 @@
 	X(tap)								\
 	X(vhost)							\
 	X(null)								\
+	X(patch)							\
 	X(vxlan)							\
 	/* end of PORT_CLASSES */
 

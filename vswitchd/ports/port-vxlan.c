@@ -54,7 +54,7 @@
 #include <json-c/json.h>
 
 #include "bridge.h"
-#include "daemon.h"
+#include "clock.h"
 #include "log.h"
 #include "pkt.h"
 #include "port-provider.h"
