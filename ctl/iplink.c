@@ -58,7 +58,8 @@ link_usage(FILE *f)
 	fprintf(f,
 "Usage: bridgectl link add [name] NAME [address MAC] type bridge [OPTION VALUE]...\n"
 "       bridgectl link add [name] NAME master BRIDGE type vxlan id VNI [dstport N]\n"
-"                          [local IP] [remote IP] [ttl N] [tos N] [ageing S]\n"
+"                          [local IP] [remote IP | group IP [dev IF]] [ttl N]\n"
+"                          [tos N] [ageing S]\n"
 "                          [nolearning]\n"
 "       bridgectl link set [dev] DEV [master BRIDGE | nomaster] [up | down]\n"
 "                                    [type bridge OPTION VALUE...]\n"
@@ -135,7 +136,8 @@ static const struct {
 } vxlan_words[] = {
 	{ "id", "vni" }, { "vni", "vni" }, { "dstport", "dstport" },
 	{ "local", "local" }, { "remote", "remote" }, { "ttl", "ttl" },
-	{ "tos", "tos" }, { "ageing", "ageing" },
+	{ "tos", "tos" }, { "ageing", "ageing" }, { "group", "group" },
+	{ "dev", "dev" },
 	{ "learning", NULL }, { "nolearning", NULL },
 };
 

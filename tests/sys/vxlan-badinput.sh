@@ -162,7 +162,7 @@ bad "tos: '256' is not a number from 0 to 255" vni 5 tos 256
 bad "learning: 'maybe' is not on or off" vni 5 learning maybe
 bad "vni 42 is already used by vxb0 on UDP port 4789" vni 42 local 10.10.0.1
 bad "ageing: '1000001' is not a number from 0 to 1000000" vni 5 ageing 1000001
-bad "unknown port argument 'group' for type vxlan" vni 5 group 239.1.1.1
+bad "unknown port argument 'srcport' for type vxlan" vni 5 srcport 1
 cmp -s "$CONFB" "$T/conf.before" && ok ||
 	fail "configuration changed by refused commands"
 "$C" port show >"$T/ports.after"

@@ -3,7 +3,8 @@
 # Linux vxlan device over IPv4 and IPv6 underlays, and a restart;
 # vxlan-hre: head-end replication between three of our VTEPs;
 # vxlan-badinput: crafted datagrams counted by reason, bad 'port add';
-# vxlan-ovs: interop with Open vSwitch's userspace VXLAN.
+# vxlan-ovs: interop with Open vSwitch's userspace VXLAN; vxlan-mcast: a
+# multicast-group underlay between three VTEPs.
 VXLAN_TESTS := $(filter-out tests/sys/vxlan-lib.sh,$(wildcard tests/sys/vxlan-*.sh))
 
 check-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl

@@ -236,7 +236,9 @@ START_TEST(test_fdb_static_default)
 	ck_assert_int_eq(vxlan_fdb_append(fdb, &zero_mac, &v3), 0);
 	ck_assert_int_eq(vxlan_fdb_append(fdb, &zero_mac, &v3), -EEXIST);
 	ck_assert_int_eq(vxlan_fdb_append(fdb, &zero_mac, &any), -EINVAL);
-	ck_assert_int_eq(vxlan_fdb_append(fdb, &zero_mac, &grp), -EINVAL);
+	/* A group is a destination too (multicast underlay). */
+	ck_assert_int_eq(vxlan_fdb_append(fdb, &zero_mac, &grp), 0);
+	ck_assert_int_eq(vxlan_fdb_del(fdb, &zero_mac, &grp), 0);
 	e = vxlan_fdb_lookup(fdb, &zero_mac, 999999);
 	ck_assert_ptr_nonnull(e);
 	ck_assert(e->is_static);
@@ -427,8 +429,11 @@ START_TEST(test_args)
 		  "ttl: '256' is not a number from 1 to 255" },
 		{ "{\"vni\": \"1\", \"learning\": \"yes\"}",
 		  "learning: 'yes' is not on or off" },
-		{ "{\"vni\": \"1\", \"group\": \"239.1.1.1\"}",
-		  "group: unknown parameter" },
+		{ "{\"vni\": \"1\", \"srcport\": \"1\"}",
+		  "srcport: unknown parameter" },
+		{ "{\"vni\": \"1\", \"group\": \"239.1.1.1\"}", NULL },
+		{ "{\"vni\": \"1\", \"group\": \"239.1.1\"}",
+		  "group: '239.1.1' is not an IP address" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

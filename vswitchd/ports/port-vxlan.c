@@ -3,7 +3,8 @@
  * to other VTEPs in VXLAN over UDP (RFC 7348), as a Linux vxlan device
  * enslaved to a bridge.
  *
- *   port add BR vx0 type vxlan vni 42 [local IP] [remote IP[,IP...]]
+ *   port add BR vx0 type vxlan vni 42 [local IP]
+ *	[remote IP[,IP...] | group MCAST [dev IF]]
  *	[dstport 4789] [ttl 64] [tos 0] [learning on|off] [ageing 300]
  *
  * Receiving.  Ports of one address family and UDP port share one socket
@@ -40,6 +41,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <stdio.h>
@@ -115,6 +117,9 @@ struct port_vxlan {
 	uint32_t ageing_s;
 	unsigned n_remote;
 	struct vxlan_addr remote[VXLAN_FDB_MAX_DSTS];
+	struct vxlan_addr group;	/* multicast underlay, or unset */
+	char dev[IFNAMSIZ];		/* its interface, or "" */
+	int ifindex;			/* of 'dev', 0 when none */
 
 	int txfd;			/* raw socket, or the shared one */
 	bool tx_raw;			/* txfd is ours and raw */
@@ -136,7 +141,11 @@ const struct port_class port_vxlan_class;
 
 static int vxlan_parse_args(struct port_vxlan *vx, struct json_object *args,
 			    char **msgp);
+static int vxlan_parse_group(struct port_vxlan *vx, struct json_object *args,
+			     const char *local, const char *remote,
+			     char **msgp);
 static int vxlan_open_tx(struct port_vxlan *vx, char **msgp);
+static void vxlan_tx_multicast(const struct port_vxlan *vx, int fd);
 static void vxlan_on_input(struct vxlan_member *m,
 			   const struct vxlan_dgram *const *d, int n);
 static struct vxlan_vtep *vtep_stats(struct port_vxlan *vx,
@@ -181,6 +190,9 @@ vxlan_open(const char *name, struct json_object *args,
 		if ((err = vxlan_fdb_append(vx->fdb, &zero_mac,
 					    &vx->remote[i])))
 			goto out_destroy_fdb;	/* checked: cannot happen */
+	if (vx->group.family &&
+	    (err = vxlan_fdb_append(vx->fdb, &zero_mac, &vx->group)))
+		goto out_destroy_fdb;		/* likewise */
 
 	vx->member.name = vx->up.name;
 	vx->member.vni = vx->vni;
@@ -188,6 +200,10 @@ vxlan_open(const char *name, struct json_object *args,
 	if ((err = vxlan_sock_join(&vx->member, vx->local.family, vx->dstport,
 				   msgp)))
 		goto out_destroy_fdb;
+	if (vx->group.family &&
+	    (err = vxlan_sock_join_group(&vx->member, &vx->group, vx->ifindex,
+					 msgp)))
+		goto out_leave;
 	if ((err = vxlan_open_tx(vx, msgp)))
 		goto out_leave;
 	*portp = &vx->up;
@@ -219,6 +235,51 @@ vxlan_close(struct port *port)
 	free(vx);
 }
 
+/* 'group' and 'dev': a multicast underlay (as Linux's "group IP dev
+ * IF"), which takes the place of 'remote'. */
+static int
+vxlan_parse_group(struct port_vxlan *vx, struct json_object *args,
+		  const char *local, const char *remote, char **msgp)
+{
+	const char *group = port_class_arg_string(args, "group", NULL);
+	const char *dev = port_class_arg_string(args, "dev", NULL);
+	struct vxlan_addr l;
+
+	if (dev && !group) {
+		*msgp = xasprintf("dev: only with group (it names the "
+				  "interface the group is joined on)");
+		return -EINVAL;
+	}
+	if (!group)
+		return 0;
+	vxlan_addr_parse(group, &vx->group);		/* checked */
+	if (!vxlan_addr_is_multicast(&vx->group)) {
+		*msgp = xasprintf("group: %s is not a multicast address",
+				  group);
+		return -EINVAL;
+	}
+	if (remote) {
+		*msgp = xasprintf("group: not with remote (a port has a "
+				  "multicast group or unicast remotes)");
+		return -EINVAL;
+	}
+	if (local && vxlan_addr_parse(local, &l) &&
+	    l.family != vx->group.family) {
+		*msgp = xasprintf("group: %s is not of the same family as "
+				  "local", group);
+		return -EINVAL;
+	}
+	if (dev) {
+		if (strlen(dev) >= IFNAMSIZ ||
+		    !(vx->ifindex = (int)if_nametoindex(dev))) {
+			*msgp = xasprintf("dev: no interface '%s'", dev);
+			return -ENODEV;
+		}
+		util_strlcpy(vx->dev, dev, sizeof vx->dev);
+	}
+	return 0;
+}
+
 /* The semantic checks port_class_check_args() cannot make: families that
  * agree, no multicast or unspecified remote, no remote twice. */
 static int
@@ -238,6 +299,8 @@ vxlan_parse_args(struct port_vxlan *vx, struct json_object *args,
 	vx->tos = (uint8_t)port_class_arg_uint(args, "tos", 0);
 	vx->ageing_s = (uint32_t)port_class_arg_uint(args, "ageing", 300);
 	vx->learning = !strcmp(learning, "on");
+	if ((err = vxlan_parse_group(vx, args, local, remote, msgp)))
+		return err;
 
 	if (local) {
 		vxlan_addr_parse(local, &vx->local);	/* checked */
@@ -257,8 +320,8 @@ vxlan_parse_args(struct port_vxlan *vx, struct json_object *args,
 		vxlan_addr_parse(one, &a);		/* checked */
 		if (vxlan_addr_is_any(&a) || vxlan_addr_is_multicast(&a)) {
 			*msgp = xasprintf("remote: %s is not a unicast "
-					  "address (multicast underlays are "
-					  "not supported)", one);
+					  "address (a multicast underlay is "
+					  "'group')", one);
 			err = -EINVAL;
 		} else if ((local && a.family != vx->local.family) ||
 			   (vx->n_remote &&
@@ -291,10 +354,42 @@ out_family:
 	 * picks each datagram's source address. */
 	if (!local) {
 		vx->local.family = vx->n_remote ? vx->remote[0].family
-						: AF_INET;
+				   : vx->group.family ? vx->group.family
+				   : AF_INET;
 		memset(&vx->local.u, 0, sizeof vx->local.u);
 	}
 	return 0;
+}
+
+/* What a datagram to the group needs: the port's TTL (multicast has its
+ * own), 'dev' as the outgoing interface, and no copy back to ourselves. */
+static void
+vxlan_tx_multicast(const struct port_vxlan *vx, int fd)
+{
+	int ttl = vx->ttl, off = 0;
+
+	if (vx->group.family == AF_INET6) {
+		unsigned ifindex = (unsigned)vx->ifindex;
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl,
+			   sizeof ttl);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off,
+			   sizeof off);
+		if (ifindex)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF,
+				   &ifindex, sizeof ifindex);
+	} else {
+		struct ip_mreqn mr = { .imr_ifindex = vx->ifindex };
+		unsigned char ttl8 = vx->ttl, off8 = 0;
+
+		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl8,
+			   sizeof ttl8);
+		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off8,
+			   sizeof off8);
+		if (vx->ifindex)
+			setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr,
+				   sizeof mr);
+	}
 }
 
 /* Opens the raw send socket (see the top of the file), or falls back to
@@ -329,6 +424,8 @@ vxlan_open_tx(struct port_vxlan *vx, char **msgp)
 		return 0;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+	if (vx->group.family)
+		vxlan_tx_multicast(vx, fd);
 	if (v6) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof off);
 		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
@@ -706,6 +803,14 @@ vxlan_describe(const struct port *port)
 		json_object_object_add(o, "remote",
 				       json_object_new_string(list));
 	free(list);
+	if (vx->group.family) {
+		vxlan_addr_format(&vx->group, addr, sizeof addr);
+		json_object_object_add(o, "group",
+				       json_object_new_string(addr));
+		if (vx->dev[0])
+			json_object_object_add(o, "dev",
+					       json_object_new_string(vx->dev));
+	}
 	json_object_object_add(o, "dstport", json_object_new_int(vx->dstport));
 	json_object_object_add(o, "ttl", json_object_new_int(vx->ttl));
 	json_object_object_add(o, "tos", json_object_new_int(vx->tos));
@@ -826,6 +931,10 @@ static const struct port_arg vxlan_args[] = {
 	  "outer source address (default: chosen by the kernel)" },
 	{ "remote", PORT_ARG_IP_LIST, false, NULL, NULL,
 	  "default destination VTEP(s), A[,B...]: head-end replication" },
+	{ "group", PORT_ARG_IP, false, NULL, NULL,
+	  "multicast group as the default destination (not with remote)" },
+	{ "dev", PORT_ARG_STRING, false, NULL, NULL,
+	  "interface the group is joined on and sent out of" },
 	{ "dstport", PORT_ARG_UINT, false, NULL, "1-65535",
 	  "UDP port (default 4789)" },
 	{ "ttl", PORT_ARG_UINT, false, NULL, "1-255",

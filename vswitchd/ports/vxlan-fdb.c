@@ -140,7 +140,7 @@ vxlan_fdb_append(struct vxlan_fdb *fdb, const struct eth_addr *mac,
 	struct vxlan_fdb_entry *e;
 	uint32_t i;
 
-	if (vxlan_addr_is_any(dst) || vxlan_addr_is_multicast(dst))
+	if (vxlan_addr_is_any(dst))
 		return -EINVAL;
 	i = find(fdb, mac);
 	if (i == NIL && (i = insert(fdb, mac)) == NIL)

@@ -16,7 +16,9 @@
  *   - the all-zero entry 00:00:00:00:00:00 (the "default destinations"):
  *     every destination gets a copy of a frame no other entry matches --
  *     broadcast, multicast and unknown unicast, i.e. head-end
- *     replication.  The port's 'remote' arguments are its destinations.
+ *     replication.  The port's 'remote' arguments are its destinations,
+ *     or its 'group', a multicast address that reaches every VTEP that
+ *     joined it with one copy.
  *
  * Capacity is fixed at creation and entries are preallocated, so learning
  * on the datapath never allocates; when the table is full a new MAC is
@@ -69,8 +71,9 @@ void vxlan_fdb_destroy(struct vxlan_fdb *fdb);
 /* Adds destination 'dst' to the static entry for 'mac' (creating it; a
  * learned entry for 'mac' becomes static with 'dst' as its only
  * destination), as "bridge fdb append".  Returns 0, -EEXIST if 'dst' is
- * there already, -ENOSPC if the table or the entry is full, -EINVAL for a
- * multicast or unspecified 'dst'.  Control path. */
+ * there already, -ENOSPC if the table or the entry is full, -EINVAL for an
+ * unspecified 'dst'.  A multicast 'dst' is a group underlay: one copy
+ * reaches every VTEP that joined it.  Control path. */
 int vxlan_fdb_append(struct vxlan_fdb *fdb, const struct eth_addr *mac,
 		     const struct vxlan_addr *dst);
 

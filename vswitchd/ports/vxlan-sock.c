@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,11 +26,20 @@
  * is level-triggered, so what is left is read on the next turn). */
 #define VXLAN_SOCK_MAX_BATCHES	4
 
+/* A multicast group the socket joined, for 'refs' members. */
+struct vxlan_group {
+	struct vxlan_addr addr;
+	int ifindex;
+	unsigned refs;
+	struct vxlan_group *next;
+};
+
 struct vxlan_sock {
 	struct vxlan_addr local;
 	uint16_t port;
 	int fd;
 	struct vxlan_member *members;
+	struct vxlan_group *groups;
 	unsigned n_watchers;
 	struct ev_loop *loop;
 	ev_io io;
@@ -108,7 +118,7 @@ sock_close(struct vxlan_sock *s)
 {
 	struct vxlan_sock **pp = &all_socks;
 
-	ASSERT(!s->members && !s->n_watchers);
+	ASSERT(!s->members && !s->n_watchers && !s->groups);
 	while (*pp != s)
 		pp = &(*pp)->next;
 	*pp = s->next;
@@ -126,6 +136,86 @@ member_find(const struct vxlan_sock *s, uint32_t vni)
 	return NULL;
 }
 
+/* IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP ('join') or their DROP/LEAVE. */
+static int
+group_membership(const struct vxlan_sock *s, const struct vxlan_group *g,
+		 bool join)
+{
+	int r;
+
+	if (g->addr.family == AF_INET6) {
+		struct ipv6_mreq mr = {
+			.ipv6mr_multiaddr = g->addr.u.v6,
+			.ipv6mr_interface = (unsigned)g->ifindex,
+		};
+
+		r = setsockopt(s->fd, IPPROTO_IPV6,
+			       join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP,
+			       &mr, sizeof mr);
+	} else {
+		struct ip_mreqn mr = {
+			.imr_multiaddr = g->addr.u.v4,
+			.imr_ifindex = g->ifindex,
+		};
+
+		r = setsockopt(s->fd, IPPROTO_IP,
+			       join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
+			       &mr, sizeof mr);
+	}
+	return r ? -errno : 0;
+}
+
+int
+vxlan_sock_join_group(struct vxlan_member *m, const struct vxlan_addr *group,
+		      int ifindex, char **msgp)
+{
+	struct vxlan_sock *s = m->sock;
+	struct vxlan_group *g;
+	int err;
+
+	ASSERT(s && !m->group && group->family == s->local.family);
+	for (g = s->groups; g; g = g->next)
+		if (g->ifindex == ifindex && vxlan_addr_equal(&g->addr, group))
+			break;
+	if (!g) {
+		char addr[VXLAN_ADDR_STRLEN];
+
+		g = xcalloc(1, sizeof *g);
+		g->addr = *group;
+		g->ifindex = ifindex;
+		if ((err = group_membership(s, g, true))) {
+			vxlan_addr_format(group, addr, sizeof addr);
+			*msgp = xasprintf("cannot join group %s: %s", addr,
+					  strerror(-err));
+			free(g);
+			return err;
+		}
+		g->next = s->groups;
+		s->groups = g;
+	}
+	g->refs++;
+	m->group = g;
+	return 0;
+}
+
+/* Drops 'm''s group membership; the last member leaves the group. */
+static void
+group_leave(struct vxlan_sock *s, struct vxlan_member *m)
+{
+	struct vxlan_group *g = m->group, **pp;
+
+	if (!g)
+		return;
+	m->group = NULL;
+	if (--g->refs)
+		return;
+	group_membership(s, g, false);
+	for (pp = &s->groups; *pp != g; pp = &(*pp)->next)
+		;
+	*pp = g->next;
+	free(g);
+}
+
 int
 vxlan_sock_join(struct vxlan_member *m, sa_family_t family, uint16_t port,
 		char **msgp)
@@ -137,6 +227,7 @@ vxlan_sock_join(struct vxlan_member *m, sa_family_t family, uint16_t port,
 
 	m->sock = NULL;
 	m->watched = false;
+	m->group = NULL;
 	if (s && (other = member_find(s, m->vni))) {
 		*msgp = xasprintf("vni %u is already used by %s on UDP port "
 				  "%u", m->vni,
@@ -161,6 +252,7 @@ vxlan_sock_leave(struct vxlan_member *m)
 	if (!s)
 		return;
 	vxlan_sock_watch(m, NULL);
+	group_leave(s, m);
 	for (pp = &s->members; *pp != m; pp = &(*pp)->next)
 		ASSERT(*pp);
 	*pp = m->next;

@@ -47,6 +47,7 @@ struct vxlan_dgram {
 };
 
 struct vxlan_member;
+struct vxlan_group;
 typedef void vxlan_input_fn(struct vxlan_member *m,
 			    const struct vxlan_dgram *const *d, int n);
 
@@ -56,6 +57,7 @@ struct vxlan_member {
 	uint32_t vni;
 	vxlan_input_fn *input;		/* datagrams of 'vni' */
 	bool watched;			/* counted in the socket's watchers */
+	struct vxlan_group *group;	/* joined, or NULL */
 	struct vxlan_sock *sock;	/* set by vxlan_sock_join() */
 	struct vxlan_member *next;	/* in the socket's member list */
 };
@@ -80,6 +82,15 @@ int vxlan_sock_join(struct vxlan_member *m, sa_family_t family,
 /* Removes 'm' from its socket (unwatching it first); the last member
  * closes the socket.  Accepts a member that never joined. */
 void vxlan_sock_leave(struct vxlan_member *m);
+
+/* Joins multicast 'group' (of the socket's family) on interface
+ * 'ifindex' (0: the kernel's choice) for member 'm', so the socket
+ * receives what is sent to the group; a group joined by several members
+ * is joined once.  Returns 0 or -errno with '*msgp' (malloc'd).  A member
+ * joins at most one group; vxlan_sock_leave() leaves it. */
+int vxlan_sock_join_group(struct vxlan_member *m,
+			  const struct vxlan_addr *group, int ifindex,
+			  char **msgp);
 
 /* Starts (non-NULL 'loop') or stops the socket's reading on behalf of
  * 'm'; the socket reads while at least one member watches. */
