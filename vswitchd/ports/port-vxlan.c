@@ -15,9 +15,10 @@
  * source MAC with the outer source address (Linux vxlan_snoop()).
  *
  * Sending.  tx_burst looks up the inner destination MAC in the port's
- * remote table (vxlan-fdb.h); no entry (or a group address without one)
- * means the default entry 00:00:00:00:00:00, whose destinations each get
- * a copy: head-end replication.  The outer UDP source port is a hash of
+ * remote table (vxlan-fdb.h); no entry (as for broadcast, multicast and
+ * unknown unicast) means the default entry 00:00:00:00:00:00, whose
+ * destinations each get a copy: head-end replication, or one datagram to
+ * the multicast group when the port has a 'group'.  The outer UDP source port is a hash of
  * the inner flow (vxlan-wire.h), which a UDP socket bound to the VXLAN
  * port cannot send from; so each port sends through a raw IPPROTO_UDP
  * socket and writes the UDP header itself (checksum 0 over IPv4 as Linux
@@ -39,11 +40,9 @@
  * them, further VTEPs counted in vtep_overflow).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
