@@ -550,6 +550,7 @@ tap_refresh(struct port_tap *tap)
 		return;
 	}
 	tap->carrier = (info.flags & IFF_UP) && (info.flags & IFF_LOWER_UP);
+	tap->up.ifindex = info.ifindex;
 }
 
 /* A random unicast, locally administered MAC. */
