@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "log.h"
+#include "utf8.h"
 
 #define MOD "ctl"
 #define CTL_READ_CHUNK 65536
@@ -220,7 +221,20 @@ conn_close(struct ctl_conn *c)
 static void
 conn_send(struct ctl_conn *c, const char *s, size_t len)
 {
+	static const char garbled[] = "{\"jsonrpc\":\"2.0\",\"error\":"
+		"{\"code\":-32603,\"message\":\"internal error: reply "
+		"is not valid UTF-8\"},\"id\":null}";
 	size_t pending = c->wlen - c->wpos;
+
+	/* Requests are validated, but a name can also come from the
+	 * configuration file or the system: never pass on what a strict
+	 * peer would choke on. */
+	if (!utf8_is_valid(s, len, NULL)) {
+		log_warn_rl(MOD, "reply of %zu bytes is not valid UTF-8; "
+			    "sending an error instead", len);
+		s = garbled;
+		len = sizeof garbled - 1;
+	}
 
 	if (c->closing && !pending)
 		return;
@@ -467,6 +481,72 @@ is_blank(const char *s, size_t len)
 	return true;
 }
 
+/* True if string 'v' holds a NUL byte: json-c decodes "\u0000" into
+ * the string, and every C consumer would then see only what comes before
+ * it ("br0\u0000../x" would name br0). */
+static bool
+string_has_nul(struct json_object *v)
+{
+	const char *s = json_object_get_string(v);
+
+	return (size_t)json_object_get_string_len(v) != strlen(s);
+}
+
+/* Looks for a string holding a NUL byte in 'v' and below it.  'path'
+ * (of size 'size', 'len' bytes used) names 'v'; on finding one it names
+ * that string ("params.args.mac", "params.topics[1]", cut if long) and
+ * true is returned.  The tokener's depth limit bounds the recursion. */
+static bool
+find_nul_string(struct json_object *v, char *path, size_t len, size_t size)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return string_has_nul(v);
+	case json_type_object:
+		json_object_object_foreach(v, key, val) {
+			snprintf(path + len, size - len, ".%s", key);
+			if (find_nul_string(val, path, strlen(path), size))
+				return true;
+		}
+		break;
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			snprintf(path + len, size - len, "[%zu]", i);
+			if (find_nul_string(json_object_array_get_idx(v, i),
+					    path, strlen(path), size))
+				return true;
+		}
+		break;
+	default:
+		break;
+	}
+	path[len] = '\0';
+	return false;
+}
+
+/* True if the JSON text 'line' of 'len' bytes has a "\u0000" escape in
+ * one of its strings.  Member names are C strings in json-c, cut at the
+ * NUL without a trace, so this is the only way to see one there. */
+static bool
+text_has_nul_escape(const char *line, size_t len)
+{
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = line[i] == '"';
+		} else if (line[i] == '"') {
+			in_string = false;
+		} else if (line[i] == '\\') {
+			if (i + 5 < len && line[i + 1] == 'u' &&
+			    !memcmp(line + i + 2, "0000", 4))
+				return true;
+			i++;
+		}
+	}
+	return false;
+}
+
 /* The method called 'name', or NULL. */
 static const struct ctl_method *
 method_lookup(const char *name)
@@ -487,12 +567,23 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 	const char *why = NULL, *name;
 	char *text;
 	bool notification;
+	size_t bad;
 
 	if (is_blank(line, len))
 		return NULL;
 	if (memchr(line, '\0', len))
 		return error_text(NULL, CTL_ERR_PARSE, 0,
 				  "parse error: NUL byte in request");
+	/* Before parsing, so nothing ill-formed reaches a method or comes
+	 * back quoted in an error, and the message quotes none of it. */
+	if (!utf8_is_valid(line, len, &bad)) {
+		char *msg = xasprintf("parse error: invalid UTF-8 at byte %zu",
+				      bad);
+
+		text = error_text(NULL, CTL_ERR_PARSE, 0, msg);
+		free(msg);
+		return text;
+	}
 	req = parse_strict(line, len, &why);
 	if (!req) {
 		char *msg = xasprintf("parse error: %s", why);
@@ -518,9 +609,15 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 				  "id must be a string, an integer or null");
 		goto out_put_req;
 	}
+	if (id && json_object_is_type(id, json_type_string) &&
+	    string_has_nul(id)) {
+		text = error_text(NULL, CTL_ERR_INVALID_REQUEST, 0,
+				  "id contains a NUL byte (\\u0000)");
+		goto out_put_req;
+	}
 	if (!json_object_object_get_ex(req, "jsonrpc", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), "2.0")) {
+	    strcmp(json_object_get_string(v), "2.0") || string_has_nul(v)) {
 		why = "jsonrpc must be \"2.0\"";
 		goto invalid;
 	}
@@ -529,10 +626,24 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 		why = "method must be a string";
 		goto invalid;
 	}
+	if (string_has_nul(v)) {
+		why = "method contains a NUL byte (\\u0000)";
+		goto invalid;
+	}
 	name = json_object_get_string(v);
 	if (json_object_object_get_ex(req, "params", &params) &&
 	    !json_object_is_type(params, json_type_object)) {
 		why = "params must be an object";
+		goto invalid;
+	}
+	if (ctl_params_check_strings(params, &r)) {
+		text = error_text(id, r.code, 0, r.message);
+		ctl_reply_uninit(&r);
+		goto out_put_req;
+	}
+	/* No string value holds a NUL, so an escaped one is in a name. */
+	if (text_has_nul_escape(line, len)) {
+		why = "a member name contains a NUL byte (\\u0000)";
 		goto invalid;
 	}
 	json_object_object_foreach(req, key, val) {
@@ -778,5 +889,17 @@ ctl_params_check_known(struct json_object *params, const char *const *known,
 					       "params.%s: unknown parameter",
 					       key);
 	}
+	return 0;
+}
+
+int
+ctl_params_check_strings(struct json_object *params, struct ctl_reply *r)
+{
+	char path[256] = "params";
+
+	if (params && find_nul_string(params, path, strlen(path), sizeof path))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "%s: contains a NUL byte (\\u0000)",
+				       path);
 	return 0;
 }

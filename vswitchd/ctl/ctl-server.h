@@ -124,6 +124,16 @@ int ctl_param_bool(struct json_object *params, const char *key,
 int ctl_params_check_known(struct json_object *params,
 			   const char *const *known, struct ctl_reply *r);
 
+/* Checks that no string in 'params' (values at any depth) holds a NUL
+ * byte, which every C consumer would silently cut the string at
+ * ("rel\u0000../x" would name bridge "rel").  Returns 0, or records
+ * -32602 "params.PATH: contains a NUL byte (\u0000)" and returns
+ * CTL_ERR_INVALID_PARAMS.  Every request and every replayed call passes
+ * here before its method runs (the server and ctl_method_call()), so
+ * handlers may trust their strings' C length. */
+int ctl_params_check_strings(struct json_object *params,
+			     struct ctl_reply *r);
+
 /* Sends notification 'method' with 'params' (ownership taken) to every
  * connection subscribed to 'topic' (CTL_TOPIC_*). */
 enum {
