@@ -32,12 +32,14 @@ struct ctl_conn {
 	int fd;
 	ev_io rio;		/* readable */
 	ev_io wio;		/* writable, only while output is queued */
-	char *rbuf;		/* partial request */
-	size_t rlen, rcap;
+	char *rbuf;		/* partial request, NULL when there is none */
+	size_t rlen, rcap;	/* rcap counts in server.in_bytes */
 	char *wbuf;		/* queued output, from 'wpos' */
 	size_t wlen, wpos, wcap;
 	bool closing;		/* close once the output is flushed */
+	bool keep;		/* a stream (capture): never shed */
 	unsigned topics;	/* CTL_TOPIC_* subscriptions */
+	ev_tstamp last_rx;	/* when it last sent something, or connected */
 	struct ctl_conn *prev, *next;
 };
 
@@ -49,6 +51,9 @@ struct ctl_server {
 	const struct ctl_method *methods;	/* ends with a NULL name */
 	ctl_conn_closed_fn *conn_closed;
 	struct ctl_conn *conns;
+	unsigned n_conns;
+	size_t in_bytes;	/* read buffers of every connection */
+	char chunk[CTL_READ_CHUNK];	/* what one read() takes */
 };
 
 static struct ctl_server server = { .fd = -1 };
@@ -157,11 +162,11 @@ ctl_server_close(void)
 {
 	if (server.fd < 0)
 		return;
-	while (server.conns)
-		conn_close(server.conns);
 	ev_io_stop(server.loop, &server.accept_io);
 	close(server.fd);
 	server.fd = -1;
+	while (server.conns)
+		conn_close(server.conns);
 	unlink(server.path);
 	free(server.path);
 	server.path = NULL;
@@ -173,9 +178,49 @@ ctl_server_path(void)
 	return server.path;
 }
 
+/* Whether 'c' may be closed to make room for others: it is not a
+ * monitor or a capture, not already going, and either holds part of a
+ * request or, unless 'partial_only', sits idle with nothing queued. */
+static bool
+conn_may_shed(const struct ctl_conn *c, bool partial_only)
+{
+	if (c->topics || c->keep || c->closing)
+		return false;
+	if (c->rlen)
+		return true;
+	return !partial_only && c->wlen == c->wpos;
+}
+
+/* Closes the connection that sent nothing for the longest time among
+ * those conn_may_shed() allows, saying 'why' in the (rate-limited) log.
+ * A peer still sending its request is recent, so the stalled ones go
+ * first.  Returns the closed connection (freed: compare it, never use it)
+ * or NULL when none may go. */
+static const struct ctl_conn *
+shed_one(bool partial_only, const char *why)
+{
+	struct ctl_conn *c, *victim = NULL;
+
+	for (c = server.conns; c; c = c->next)
+		if (conn_may_shed(c, partial_only) &&
+		    (!victim || c->last_rx < victim->last_rx))
+			victim = c;
+	if (!victim)
+		return NULL;
+	log_warn_rl(MOD, "%s: closing the peer idle for the longest "
+		    "(%.1f s, %zu bytes of a request held)", why,
+		    ev_now(server.loop) - victim->last_rx, victim->rlen);
+	conn_close(victim);
+	return victim;
+}
+
 static void
 accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	static const char busy[] = "{\"jsonrpc\":\"2.0\",\"error\":"
+		"{\"code\":-32000,\"message\":\"too many control connections"
+		"\",\"data\":{\"errno\":11,\"errname\":\"EAGAIN\"}},"
+		"\"id\":null}\n";
 	struct ctl_conn *c;
 	int fd;
 
@@ -186,8 +231,20 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			log_warn_rl(MOD, "accept: %s", strerror(errno));
 		return;
 	}
+	if (server.n_conns >= CTL_MAX_CONNS &&
+	    !shed_one(false, "too many control connections")) {
+		/* Everyone is busy or a monitor: the newcomer is told why,
+		 * best effort (its socket buffer is empty), and goes. */
+		log_warn_rl(MOD, "%u control connections, none idle: "
+			    "refusing another", server.n_conns);
+		if (write(fd, busy, sizeof busy - 1) < 0)
+			log_debug(MOD, "refused peer: %s", strerror(errno));
+		close(fd);
+		return;
+	}
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
+	c->last_rx = ev_now(loop);
 	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
 	ev_io_start(loop, &c->rio);
@@ -195,6 +252,7 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (server.conns)
 		server.conns->prev = c;
 	server.conns = c;
+	server.n_conns++;
 }
 
 static void
@@ -209,6 +267,8 @@ conn_close(struct ctl_conn *c)
 		server.conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	server.n_conns--;
+	server.in_bytes -= c->rcap;
 	if (server.conn_closed)
 		server.conn_closed(c);
 	free(c->rbuf);
@@ -351,18 +411,47 @@ conn_process(struct ctl_conn *c)
 	return !c->closing;
 }
 
+/* Makes room for 'need' bytes in 'c's read buffer, counting what it
+ * holds in server.in_bytes. */
+static void
+conn_rbuf_reserve(struct ctl_conn *c, size_t need)
+{
+	size_t cap;
+
+	if (c->rcap >= need)
+		return;
+	cap = MAX(MAX(c->rcap * 2, need), (size_t)4096);
+	c->rbuf = xrealloc(c->rbuf, cap);
+	server.in_bytes += cap - c->rcap;
+	c->rcap = cap;
+}
+
+/* Gives back what 'c's read buffer holds beyond its partial request, so
+ * that 1,000 idle peers cost their sockets and little else. */
+static void
+conn_rbuf_trim(struct ctl_conn *c)
+{
+	if (!c->rlen) {
+		free(c->rbuf);
+		c->rbuf = NULL;
+		server.in_bytes -= c->rcap;
+		c->rcap = 0;
+	} else if (c->rcap > 4 * c->rlen && c->rcap > 65536) {
+		c->rbuf = xrealloc(c->rbuf, c->rlen);
+		server.in_bytes -= c->rcap - c->rlen;
+		c->rcap = c->rlen;
+	}
+}
+
 static void
 conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_conn *c = container_of(w, struct ctl_conn, rio);
 	ssize_t n;
+	bool more;
 
-	(void)loop; (void)revents;
-	if (c->rcap - c->rlen < CTL_READ_CHUNK) {
-		c->rcap = c->rlen + CTL_READ_CHUNK;
-		c->rbuf = xrealloc(c->rbuf, c->rcap);
-	}
-	n = read(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen);
+	(void)revents;
+	n = read(c->fd, server.chunk, sizeof server.chunk);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -372,14 +461,32 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		    !c->closing && !memchr(c->rbuf, '\n', c->rlen))
 			conn_reply(c, handle_text(c, c->rbuf, c->rlen));
 		c->rlen = 0;
+		conn_rbuf_trim(c);
 		c->closing = true;
 		ev_io_stop(server.loop, &c->rio);
 		conn_flush(c);
 		return;
 	}
+	conn_rbuf_reserve(c, c->rlen + (size_t)n);
+	memcpy(c->rbuf + c->rlen, server.chunk, (size_t)n);
 	c->rlen += (size_t)n;
-	if (!conn_process(c))
+	c->last_rx = ev_now(loop);
+	more = conn_process(c);
+	conn_rbuf_trim(c);
+	if (!more)
 		ev_io_stop(server.loop, &c->rio);
+	/* Many peers each holding most of a large request would take the
+	 * daemon's memory with them: past CTL_MAX_INPUT_TOTAL the stalled
+	 * ones go, oldest first (possibly 'c' itself). */
+	while (server.in_bytes > CTL_MAX_INPUT_TOTAL) {
+		const struct ctl_conn *gone = shed_one(true,
+			"control input over " CTL_MAX_INPUT_TOTAL_TEXT);
+
+		if (gone == c)
+			return;
+		if (!gone)
+			break;
+	}
 	conn_flush(c);
 }
 
@@ -721,6 +828,12 @@ ctl_reply_uninit(struct ctl_reply *r)
 	r->message = NULL;
 	r->code = 0;
 	r->errnum = 0;
+}
+
+void
+ctl_conn_keep(struct ctl_conn *c)
+{
+	c->keep = true;
 }
 
 size_t

@@ -38,6 +38,20 @@ struct json_object;
 #define CTL_MAX_MSG_LEN    (1024 * 1024)	/* one request, without "\n" */
 #define CTL_MAX_OUTPUT_LEN (64 * 1024 * 1024)	/* queued replies per peer */
 
+/* What all peers together may hold of the daemon.  Past CTL_MAX_CONNS
+ * connections a newcomer takes the place of the peer that has been
+ * silent longest (idle, or stalled in the middle of a request); when none
+ * is (all are monitors, captures or being answered), the newcomer is
+ * refused with -32000 EAGAIN "too many control connections".  Past
+ * CTL_MAX_INPUT_TOTAL bytes of partial requests held for all peers, the
+ * stalled peers holding them are closed, the longest silent first, so
+ * the daemon's memory is bounded whatever its peers send (half-sent 1 MiB
+ * requests on 300 connections took 314 MB before).  Monitors and captures
+ * are never closed for either reason. */
+#define CTL_MAX_CONNS       1024
+#define CTL_MAX_INPUT_TOTAL (32 * 1024 * 1024)
+#define CTL_MAX_INPUT_TOTAL_TEXT "32 MiB"
+
 /* JSON-RPC 2.0 error codes. */
 enum {
 	CTL_ERR_PARSE = -32700,
@@ -150,6 +164,10 @@ int ctl_server_subscribe(struct ctl_reply *r, unsigned topics);
 
 /* True while some connection is subscribed to a topic. */
 bool ctl_server_has_subscribers(void);
+
+/* Marks 'c' as a long-lived stream (a capture) that is never closed to
+ * make room for other peers. */
+void ctl_conn_keep(struct ctl_conn *c);
 
 /* Bytes queued for 'c' and not yet written. */
 size_t ctl_conn_pending(const struct ctl_conn *c);
