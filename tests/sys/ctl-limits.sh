@@ -6,8 +6,11 @@
 #     stalled peers shed, a monitor kept, the log rate-limited;
 #  2. 1,100 concurrent connections, over CTL_MAX_CONNS (1024): the oldest
 #     idle go, 1,000 concurrent requests are all answered, and a 100 MiB
-#     request is refused cleanly while the daemon answers others.
-# Needs no root.
+#     request is refused cleanly while the daemon answers others;
+#  3. the fd limit: under 'ulimit -n 1024' with 1,100 peers the daemon used
+#     a core spinning on accept() EMFILE; the CPU seconds it uses in 3 s
+#     with peers waiting at the limit, and it accepts again once some go.
+# Needs no root (the fd limit is lowered, not raised, for the daemon).
 # Everything it makes is named hd*: the temporary directory, the daemon
 # (run through a link named hdvswitchd) and the client (hdclient).
 CTL_PREFIX=hdctl
@@ -179,6 +182,47 @@ elif part == "conns":
     if "result" not in mid:
         fail("daemon.info while a 100 MiB request was refused")
 
+elif part == "fdlimit":
+    # Non-blocking connects, retried while the daemon takes more: a full
+    # backlog (EAGAIN) is all the daemon's limit lets a peer see.
+    peers = [socket.socket(socket.AF_UNIX) for _ in range(1100)]
+    todo = set(range(1100))
+    last, t0 = time.time(), time.time()
+    while todo and time.time() - last < 1 and time.time() - t0 < 20:
+        for i in sorted(todo):
+            peers[i].setblocking(False)
+            try:
+                peers[i].connect(sock)
+            except BlockingIOError:
+                continue
+            todo.discard(i)
+            last = time.time()
+        time.sleep(0.05)
+    waiting = len(todo)
+    c0, t0 = cpu_s(), time.time()
+    time.sleep(3)
+    used, wall = cpu_s() - c0, time.time() - t0
+    print("fdlimit: 1100 peers (%d not even in the backlog), daemon at %d "
+          "fds: %.2f CPU s in %.1f s" % (waiting, n_fds(), used, wall))
+    if not waiting:
+        fail("the daemon never reached its fd limit")
+    if used > 0.5:
+        fail("the daemon used %.2f CPU s in %.1f s at the fd limit"
+             % (used, wall))
+    for s in peers[:200]:
+        s.close()
+    t0, ok = time.time(), False
+    while not ok and time.time() - t0 < 5:
+        try:
+            ok = "result" in call("daemon.info")
+        except OSError:
+            time.sleep(0.05)	# backlog still full: try again
+    print("fdlimit: 200 peers gone: daemon.info %s in %.2f s"
+          % ("answered" if ok else "NOT answered", time.time() - t0))
+    if not ok:
+        fail("no answer after peers left the fd limit")
+    for s in peers[200:]:
+        s.close()
 sys.exit(1 if bad else 0)
 PY
 }
@@ -190,5 +234,16 @@ echo "memory: $n log lines about shedding"
 [ "$n" -ge 1 ] && [ "$n" -le 20 ] && ok ||
 	fail "$n shedding lines logged (want 1..20, rate-limited)"
 clients conns && ok || fail "conns"
+alive && ok || fail "daemon died"
+kill_daemon
+
+# The daemon alone under the lower limit; the client raises its own.
+ulimit -Sn 1024
+start_daemon
+ulimit -Sn "$(ulimit -Hn)"
+clients fdlimit && ok || fail "fdlimit"
+n=$(grep -c "accept:" "$T/vswitchd.log")
+echo "fdlimit: $n log lines about accept"
+[ "$n" -le 20 ] && ok || fail "$n accept lines logged (rate-limited?)"
 alive && ok || fail "daemon died"
 finish

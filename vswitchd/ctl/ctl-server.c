@@ -27,6 +27,7 @@
 
 #define MOD "ctl"
 #define CTL_READ_CHUNK 65536
+#define CTL_ACCEPT_RETRY_S 1.0	/* retry accept() this long after EMFILE */
 
 struct ctl_conn {
 	int fd;
@@ -47,6 +48,7 @@ struct ctl_server {
 	struct ev_loop *loop;
 	int fd;
 	ev_io accept_io;
+	ev_timer accept_retry;	/* runs while accepting is paused */
 	char *path;
 	const struct ctl_method *methods;	/* ends with a NULL name */
 	ctl_conn_closed_fn *conn_closed;
@@ -63,6 +65,7 @@ static void conn_flush(struct ctl_conn *c);
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void accept_retry_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static char *handle_text(struct ctl_conn *c, const char *line, size_t len);
 
 /* Removes 'path' if it is a socket nobody listens on.  Returns 0 when
@@ -147,6 +150,8 @@ ctl_server_open(struct ev_loop *loop, const char *path,
 	server.conn_closed = conn_closed;
 	ev_io_init(&server.accept_io, accept_cb, fd, EV_READ);
 	ev_io_start(loop, &server.accept_io);
+	ev_timer_init(&server.accept_retry, accept_retry_cb,
+		      CTL_ACCEPT_RETRY_S, 0.);
 	log_info(MOD, "listening on %s", path);
 	return 0;
 
@@ -163,6 +168,7 @@ ctl_server_close(void)
 	if (server.fd < 0)
 		return;
 	ev_io_stop(server.loop, &server.accept_io);
+	ev_timer_stop(server.loop, &server.accept_retry);
 	close(server.fd);
 	server.fd = -1;
 	while (server.conns)
@@ -176,6 +182,38 @@ const char *
 ctl_server_path(void)
 {
 	return server.path;
+}
+
+/* The listening socket is watched only while an accept() can succeed:
+ * at the process's fd limit (EMFILE, ENFILE) the pending peer stays in
+ * the backlog and the socket stays readable, so a level-triggered watcher
+ * would call accept_cb() again at once, forever (a core at 100 %).  It is
+ * stopped instead, and started again when a connection closes or, for fds
+ * freed elsewhere in the daemon, after CTL_ACCEPT_RETRY_S. */
+static void
+accept_pause(void)
+{
+	if (!ev_is_active(&server.accept_io))
+		return;
+	ev_io_stop(server.loop, &server.accept_io);
+	ev_timer_set(&server.accept_retry, CTL_ACCEPT_RETRY_S, 0.);
+	ev_timer_start(server.loop, &server.accept_retry);
+}
+
+static void
+accept_resume(void)
+{
+	if (server.fd < 0 || ev_is_active(&server.accept_io))
+		return;
+	ev_timer_stop(server.loop, &server.accept_retry);
+	ev_io_start(server.loop, &server.accept_io);
+}
+
+static void
+accept_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop; (void)w; (void)revents;
+	accept_resume();
 }
 
 /* Whether 'c' may be closed to make room for others: it is not a
@@ -227,8 +265,15 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)w; (void)revents;
 	fd = accept4(server.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno == EMFILE || errno == ENFILE) {
+			log_warn_rl(MOD, "accept: %s; not accepting for %.0f s "
+				    "or until a connection closes",
+				    strerror(errno), CTL_ACCEPT_RETRY_S);
+			accept_pause();
+		} else if (errno != EAGAIN && errno != EINTR &&
+			   errno != ECONNABORTED) {
 			log_warn_rl(MOD, "accept: %s", strerror(errno));
+		}
 		return;
 	}
 	if (server.n_conns >= CTL_MAX_CONNS &&
@@ -274,6 +319,8 @@ conn_close(struct ctl_conn *c)
 	free(c->rbuf);
 	free(c->wbuf);
 	free(c);
+	/* An fd is free again. */
+	accept_resume();
 }
 
 /* Queues 'len' bytes of 's' and a newline for 'c'.  A peer whose queue
