@@ -656,13 +656,14 @@ find_nul_string(struct json_object *v, char *path, size_t len, size_t size)
 	switch (json_object_get_type(v)) {
 	case json_type_string:
 		return string_has_nul(v);
-	case json_type_object:
+	case json_type_object: {
 		json_object_object_foreach(v, key, val) {
 			snprintf(path + len, size - len, ".%s", key);
 			if (find_nul_string(val, path, strlen(path), size))
 				return true;
 		}
 		break;
+	}
 	case json_type_array:
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
 			snprintf(path + len, size - len, "[%zu]", i);
