@@ -39,7 +39,7 @@ static const uint64_t part_off[4] = { 0x1000, 0x2000, 0x3000, 0x0ff8 };
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t frame[9000];
+	static uint8_t frame[31 * 300];	/* the longest an op asks for */
 	uint8_t buf[2048], *ref;
 	const uint8_t *ops;
 	uint8_t *reg_a, *reg_b;
