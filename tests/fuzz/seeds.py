@@ -227,6 +227,7 @@ def vmm_boot(guest):
     # setup sector, a 64-bit entry, then a few bytes of "kernel".
     bz = bytearray(1024 + 512)
     bz[0x1f1] = 1                                   # setup_sects
+    bz[0x200:0x202] = b"\xeb\x6a"                   # jmp: header to 0x26c
     struct.pack_into("<H", bz, 0x1fe, 0xaa55)
     struct.pack_into("<I", bz, 0x202, 0x53726448)   # "HdrS"
     struct.pack_into("<H", bz, 0x206, 0x020f)       # protocol
