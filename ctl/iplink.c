@@ -57,6 +57,9 @@ link_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bridgectl link add [name] NAME [address MAC] type bridge [OPTION VALUE]...\n"
+"       bridgectl link add [name] NAME master BRIDGE type vxlan id VNI [dstport N]\n"
+"                          [local IP] [remote IP] [ttl N] [tos N] [ageing S]\n"
+"                          [nolearning]\n"
 "       bridgectl link set [dev] DEV [master BRIDGE | nomaster] [up | down]\n"
 "                                    [type bridge OPTION VALUE...]\n"
 "       bridgectl link del [dev] DEV\n"
@@ -125,11 +128,72 @@ parse_bridge_opts(int argc, char **argv, int *i, struct json_object *opts)
 	return 0;
 }
 
+/* iproute2's words for a vxlan device, and the vxlan port argument each
+ * is (NULL: a flag that sets 'learning'). */
+static const struct {
+	const char *word, *arg;
+} vxlan_words[] = {
+	{ "id", "vni" }, { "vni", "vni" }, { "dstport", "dstport" },
+	{ "local", "local" }, { "remote", "remote" }, { "ttl", "ttl" },
+	{ "tos", "tos" }, { "ageing", "ageing" },
+	{ "learning", NULL }, { "nolearning", NULL },
+};
+
+/* 'link add NAME master BR type vxlan ARGS': the iproute2 spelling of
+ * 'port add BR NAME type vxlan ...'.  A vxlan port of vswitchd lives on a
+ * bridge (the daemon has no unattached devices), so 'master' is needed
+ * here, where ip-link would also take it later with 'link set'. */
+static int
+link_add_vxlan(const char *name, const char *master, int argc, char **argv)
+{
+	struct json_object *args = json_object_new_object();
+	struct rpc_error err;
+	size_t k;
+
+	if (!master) {
+		json_object_put(args);
+		return ctl_usage_error("link", "link add %s type vxlan: a "
+				       "vxlan port lives on a bridge; give "
+				       "'master BRIDGE' before 'type'", name);
+	}
+	for (int i = 0; i < argc; i++) {
+		for (k = 0; k < ARRAY_SIZE(vxlan_words); k++)
+			if (!strcmp(argv[i], vxlan_words[k].word))
+				break;
+		if (k == ARRAY_SIZE(vxlan_words)) {
+			json_object_put(args);
+			return ctl_usage_error("link", "unknown or unsupported "
+					       "vxlan argument '%s'", argv[i]);
+		}
+		if (!vxlan_words[k].arg) {
+			json_object_object_add(args, "learning",
+				json_object_new_string(
+					strcmp(argv[i], "learning") ? "off"
+								     : "on"));
+			continue;
+		}
+		if (i + 1 == argc) {
+			json_object_put(args);
+			return ctl_usage_error("link", "'%s' needs a value",
+					       argv[i]);
+		}
+		json_object_object_add(args, vxlan_words[k].arg,
+				       json_object_new_string(argv[++i]));
+	}
+	if (rpc_call("port.add", ctl_params("s", "bridge", master,
+					    "s", "name", name,
+					    "s", "type", "vxlan",
+					    "o", "args", args, NULL),
+		     NULL, &err))
+		return ctl_fail(&err);
+	return 0;
+}
+
 static int
 link_add(int argc, char **argv)
 {
 	struct json_object *opts = json_object_new_object();
-	const char *name = NULL, *type = NULL;
+	const char *name = NULL, *type = NULL, *master = NULL;
 	struct rpc_error err;
 	int i, rc;
 
@@ -152,6 +216,13 @@ link_add(int argc, char **argv)
 				goto out_put;
 			}
 			name = argv[i];
+		} else if (!strcmp(argv[i], "master")) {
+			if (++i == argc) {
+				rc = ctl_usage_error("link", "'master' needs "
+						     "a bridge");
+				goto out_put;
+			}
+			master = argv[i];
 		} else if (ctl_matches(argv[i], "address")) {
 			if (++i == argc) {
 				rc = ctl_usage_error("link", "'address' needs "
@@ -172,10 +243,20 @@ link_add(int argc, char **argv)
 		rc = ctl_usage_error("link", "link add: missing NAME");
 		goto out_put;
 	}
+	if (type && !strcmp(type, "vxlan")) {
+		json_object_put(opts);
+		return link_add_vxlan(name, master, argc - i, argv + i);
+	}
 	if (!type || strcmp(type, "bridge")) {
-		rc = ctl_usage_error("link", "link add: only 'type bridge' is "
-				     "supported (got '%s'); use 'bridgectl "
-				     "port add' for ports", type ? type : "");
+		rc = ctl_usage_error("link", "link add: only 'type bridge' and "
+				     "'type vxlan' are supported (got '%s'); "
+				     "use 'bridgectl port add' for ports",
+				     type ? type : "");
+		goto out_put;
+	}
+	if (master) {
+		rc = ctl_usage_error("link", "link add: a bridge takes no "
+				     "'master'");
 		goto out_put;
 	}
 	rc = parse_bridge_opts(argc, argv, &i, opts);

@@ -65,7 +65,11 @@ port_type_print(FILE *f, struct json_object *t)
 		const char *kind = ctl_jstr(a, "kind"), *name = ctl_jstr(a, "name");
 		const char *value = !strcmp(kind, "flag") ? ""
 				    : !strcmp(kind, "choice") ? ctl_jstr(a, "choices")
-				    : !strcmp(kind, "mac") ? "MAC" : "VALUE";
+				    : !strcmp(kind, "mac") ? "MAC"
+				    : !strcmp(kind, "number") ? ctl_jstr(a, "range")
+				    : !strcmp(kind, "ip") ? "IP"
+				    : !strcmp(kind, "ip-list") ? "IP[,IP...]"
+				    : "VALUE";
 		bool opt = !ctl_jint(a, "required");
 		char word[96];
 

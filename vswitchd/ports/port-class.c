@@ -23,6 +23,7 @@
 	X(vhost)							\
 	X(null)								\
 	X(patch)							\
+	X(vxlan)							\
 	/* end of PORT_CLASSES */
 
 #define PORT_CLASS_DECLARE(name) extern const struct port_class port_##name##_class;
