@@ -327,6 +327,28 @@ link_del(int argc, char **argv)
 	return 0;
 }
 
+/* ip link and bridge link start a device's line with its ifindex ("7: ");
+ * so do we for a bridge (its bridge device) or port that has a netdev.  A
+ * port without one (pcap, vhost-user, null, patch) has no number to show. */
+static void
+print_ifindex(struct json_object *dev)
+{
+	int64_t i = ctl_jint(dev, "ifindex");
+
+	if (i > 0)
+		printf("%lld: ", (long long)i);
+}
+
+static void
+add_ifindex(struct json_object *o, struct json_object *dev)
+{
+	int64_t i = ctl_jint(dev, "ifindex");
+
+	if (i > 0)
+		json_object_object_add(o, "ifindex",
+				       json_object_new_int((int)i));
+}
+
 /* A port flag as iproute2 names it in bridge_slave data: the table's
  * bpdu_guard is its "guard". */
 static const char *
@@ -555,6 +577,7 @@ link_show(int argc, char **argv)
 			struct json_object *li = json_object_new_object();
 
 			found = true;
+			add_ifindex(o, br);
 			json_object_object_add(o, "ifname", json_object_new_string(
 						       ctl_jstr(br, "name")));
 			json_object_object_add(o, "flags",
@@ -575,6 +598,7 @@ link_show(int argc, char **argv)
 			json_object_object_add(o, "linkinfo", li);
 			json_object_array_add(out, o);
 			if (!ctl_opts.json) {
+				print_ifindex(br);
 				printf("%s: ", ctl_jstr(br, "name"));
 				print_link_flags(up, true);
 				printf(" mtu 1500 state %s\n", up ? "UP" : "DOWN");
@@ -609,6 +633,7 @@ link_show(int argc, char **argv)
 			o = json_object_new_object();
 			li = json_object_new_object();
 			sd = json_object_new_object();
+			add_ifindex(o, p);
 			json_object_object_add(o, "ifname", json_object_new_string(
 						       ctl_jstr(p, "name")));
 			json_object_object_add(o, "flags",
@@ -646,6 +671,7 @@ link_show(int argc, char **argv)
 			json_object_array_add(out, o);
 			if (ctl_opts.json)
 				continue;
+			print_ifindex(p);
 			printf("%s: ", ctl_jstr(p, "name"));
 			print_link_flags(pup, carrier);
 			printf(" mtu %d master %s state %s priority %d cost %d "

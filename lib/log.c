@@ -101,7 +101,7 @@ log_is_enabled(const char *module, enum log_level level)
 	return (int)level <= max;
 }
 
-static void
+static void UTIL_PRINTF(3, 0)
 log_emit(const char *module, enum log_level level, const char *fmt,
 	 va_list ap)
 {

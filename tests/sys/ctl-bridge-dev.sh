@@ -79,6 +79,15 @@ DUMP_PID=
 grep -q "Request who-has 10.77.0.99" "$T/dump" && ok ||
 	fail "no ARP broadcast seen on bdv0: $(cat "$T/dump")"
 
+# The listings number the bridge and a TAP port by their ifindex, as ip
+# link does: the bridge's in this namespace, the port's in its own.
+want="$(cat /sys/class/net/bdv0/ifindex): bdv0: "
+"$C" link show bdv0 | head -1 | grep -q "^$want" && ok ||
+	fail "link show bdv0: '$("$C" link show bdv0 | head -1)', want '$want...'"
+want=$(ip -n $NS -j link show bdvt1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])')
+got=$("$C" -j link show bdvt1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0].get("ifindex"))')
+[ "$got" = "$want" ] && ok || fail "bdvt1 ifindex: $got, in its namespace $want"
+
 # 6. After kill -9 and a restart the device is back, up, with the MAC.
 mac_before=$(br_mac bdv0)
 kill_daemon

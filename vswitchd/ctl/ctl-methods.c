@@ -845,6 +845,10 @@ int
 ctl_method_call(const char *name, struct json_object *params,
 		struct ctl_reply *r)
 {
+	/* A replayed configuration is checked like a request (the server
+	 * checked those already). */
+	if (ctl_params_check_strings(params, r))
+		return r->code;
 	for (size_t i = 0; i < ARRAY_SIZE(handlers); i++)
 		if (!strcmp(handlers[i].name, name))
 			return handlers[i].fn(params, r);

@@ -163,6 +163,13 @@ struct port_class {
 /* Returns the class named 'type', or NULL.  A pure query. */
 const struct port_class *port_class_lookup(const char *type);
 
+/* Makes port_class_lookup() find only the classes named in 'types' (a
+ * NULL-terminated list, borrowed for as long as it is in force; NULL
+ * makes every class findable again).  For fuzz targets and tests whose
+ * input must not create TAPs, sockets or files on the host, whatever it
+ * asks for. */
+void port_class_allow_only(const char *const *types);
+
 /* Returns the 'i'th registered class (0-based, registration order), or
  * NULL past the end.  For listings. */
 const struct port_class *port_class_at(size_t i);

@@ -89,8 +89,13 @@ int
 port_tap_attach_host(struct bridge *br)
 {
 	struct port *host;
-	int err = port_tap_open_host(br->name, &host);
+	int err;
 
+	/* Where TAPs are not allowed (port_class_allow_only(): the fuzz
+	 * targets), a bridge has no device, as in a replay. */
+	if (port_class_lookup("tap") != &port_tap_class)
+		return 0;
+	err = port_tap_open_host(br->name, &host);
 	if (err)
 		return err;
 	err = bridge_set_host_port(br, host);
@@ -550,6 +555,7 @@ tap_refresh(struct port_tap *tap)
 		return;
 	}
 	tap->carrier = (info.flags & IFF_UP) && (info.flags & IFF_LOWER_UP);
+	tap->up.ifindex = info.ifindex;
 }
 
 /* A random unicast, locally administered MAC. */

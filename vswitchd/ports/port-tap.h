@@ -67,8 +67,9 @@ int port_tap_open_host(const char *bridge_name, struct port **portp);
 /* Gives bridge 'br' its bridge device: opens its host port as above and
  * makes it the bridge's (bridge_set_host_port(), which brings it up or
  * down with the bridge).  What every front-end that creates a bridge in
- * the daemon calls, so a bridge has its device however it was made.
- * Returns 0 or -errno (the bridge is left without a device). */
+ * the daemon calls, so a bridge has its device however it was made; 0
+ * without one where the tap class is not allowed (fuzzing).  Returns 0 or
+ * -errno (the bridge is left without a device). */
 int port_tap_attach_host(struct bridge *br);
 
 /* Sets the MAC of host port 'host' (port->mac and the netdev's address),

@@ -102,6 +102,9 @@ struct port {
 	bool link_enabled;		/* admin up and carrier, as last told
 					 * to STP */
 	bool is_host;			/* the bridge device's own port */
+	int ifindex;			/* of the netdev behind the port, in
+					 * the namespace it is in now; 0: the
+					 * port has none (pcap, vhost-user) */
 	/* Capture hook (dp.h's dp_capture_fn), NULL while nobody captures
 	 * the port: every frame it receives and sends is handed to it. */
 	void (*capture)(struct port *port, const struct pkt *p, bool tx);
