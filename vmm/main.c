@@ -434,9 +434,14 @@ vmm_ctl_call(const char *sock, const char *method,
 	case RPC_CLIENT_ERR_CONNECT:
 		if (e.errnum == ENAMETOOLONG)
 			snprintf(err, err_size, "%s: path too long", sock);
-		else
+		else {
+			char hint[256];
+
 			snprintf(err, err_size, "cannot reach vswitchd at %s: "
-				 "%s", sock, strerror(e.errnum));
+				 "%s (%s)", sock, strerror(e.errnum),
+				 vswitchd_unreachable_hint(hint, sizeof hint,
+							   sock, e.errnum));
+		}
 		break;
 	case RPC_CLIENT_ERR_SEND:
 		snprintf(err, err_size, "sending to vswitchd: %s",
@@ -467,7 +472,7 @@ vmm_bridge_port_add(struct vmm *vmm)
 	const char *sock = vmm_ctl_socket(vmm);
 	struct json_object *params, *args;
 	char *dir_copy = xstrdup(sock);
-	char err[256];
+	char err[1024];
 	int n, rc;
 
 	if (vmm->cfg.name)
@@ -514,7 +519,7 @@ vmm_bridge_port_del(struct vmm *vmm)
 {
 	const char *sock = vmm_ctl_socket(vmm);
 	struct json_object *params;
-	char err[256];
+	char err[1024];
 
 	if (!vmm->port_added)
 		return;
