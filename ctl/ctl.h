@@ -113,6 +113,7 @@ int own_debug(int argc, char **argv);
 int own_monitor(int argc, char **argv);
 int own_info(int argc, char **argv);
 int own_capture(int argc, char **argv);
+int own_log(int argc, char **argv);
 
 /* Prints a usage error "bridgectl: MSG" plus a hint and returns
  * CTL_EXIT_USAGE. */
