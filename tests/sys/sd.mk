@@ -8,7 +8,7 @@ SD_TESTS := $(filter-out tests/sys/sd-lib.sh,$(wildcard tests/sys/sd-*.sh))
 check-sd: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/brctl \
 		$(BUILD)/bin/vmm
 	@status=0; for t in $(SD_TESTS); do \
-		BIN=$(BUILD)/bin BUILD=$(BUILD) bash $$t || status=1; done; \
+		BIN=$(BUILD)/bin BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash $$t || status=1; done; \
 		exit $$status
 
 CHECKS += check-sd
