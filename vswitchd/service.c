@@ -4,6 +4,7 @@
 #include "service.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -93,10 +94,11 @@ release_stdio(void)
 void
 service_ready(void)
 {
+	bool detached = ready_fd >= 0;
 	char state[64];
 	int rc;
 
-	if (ready_fd >= 0) {
+	if (detached) {
 		fflush(NULL);
 		release_stdio();
 		if (write(ready_fd, "R", 1) != 1)
@@ -110,8 +112,8 @@ service_ready(void)
 	if (rc < 0)
 		log_warn(MOD, "NOTIFY_SOCKET %s: %s", getenv("NOTIFY_SOCKET"),
 			 strerror(-rc));
-	else if (rc)
-		log_info(MOD, "told the service manager we are ready");
+	log_info(MOD, "ready%s%s", detached ? ", --detach parent released" : "",
+		 rc > 0 ? ", service manager notified" : "");
 }
 
 void

@@ -61,6 +61,12 @@ check "stdio released (stderr is /dev/null)" \
 check "pidfile written whole (one line, a newline)" \
 	test "$(wc -c <"$T/v.pid")" = $((${#PID} + 1))
 
+# Ready only once the socket listens: the log says so in that order.
+listen_at=$(grep -n "ctl|info|listening on" "$T/v.log" | cut -d: -f1)
+ready_at=$(grep -n "main|info|ready, --detach parent released" "$T/v.log" | cut -d: -f1)
+check "parent released after the socket listens (log lines ${listen_at:-?} < ${ready_at:-?})" \
+	test -n "$listen_at" -a -n "$ready_at" -a "${listen_at:-0}" -lt "${ready_at:-0}"
+
 # --- --pidfile: a live vswitchd holds it ----------------------------------
 refuses "second daemon, same pidfile" "already running as pid $PID" \
 	--socket "$T/run/other.sock" --pidfile "$T/v.pid"
@@ -118,6 +124,11 @@ check "failed --detach left no pidfile" test ! -e "$T/b.pid"
 check "failed --detach left no daemon" eval '! answers'
 
 # --- sd_notify: READY=1 once the socket answers ------------------------------
+# ready_after_listen LOG: the readiness line follows the control socket's.
+ready_after_listen() {
+	grep -A3 "ctl|info|listening on" "$1" |
+		grep -q "main|info|ready, service manager notified"
+}
 # notify_test NAME NOTIFY_SOCKET_VALUE PYTHON_BIND_ADDRESS
 notify_test() {
 	local name=$1 env=$2 addr=$3
@@ -157,6 +168,7 @@ PY
 		fail "$name: no READY=1 ($(cat "$T/n.log"))"
 	fi
 	kill -TERM $P; wait $P
+	check "$name: notified after the socket listens" ready_after_listen "$T/n.log"
 	check "$name: STOPPING=1 on SIGTERM" \
 		wait_for 5 grep -qs "STOPPING=1" "$T/notify.out"
 	kill $listener 2>/dev/null; wait $listener 2>/dev/null
