@@ -11,6 +11,7 @@
 #   make bench      benchmarks (not part of check)
 #   make demo       the README's main job
 #   make install    PREFIX=/usr/local DESTDIR=; install-brctl adds brctl
+#   make deb        a Debian package in build-deb-pkg/ (dpkg-buildpackage)
 #   V=1             show full command lines; WERROR=0 to not stop on warnings
 
 BUILD    ?= build
@@ -81,7 +82,7 @@ $(BUILD)/%.a:
 # when something is missing, and 'apt-get update' only then.
 DEB_PACKAGES := build-essential pkg-config libnl-3-dev libnl-route-3-dev \
 	libpcap-dev libev-dev check libjson-c-dev iproute2 tcpdump \
-	python3 bash-completion iputils-ping
+	python3 bash-completion iputils-ping debhelper
 DEB_PACKAGES += $(DEB_PACKAGES_EXTRA)
 
 deps:
@@ -182,6 +183,18 @@ install-brctl: install
 	if [ -n "$$other" ] && [ "$$other" != $(SBINDIR)/brctl ]; then \
 		echo "install-brctl: note: $$other comes first on PATH"; fi
 
+# A Debian package (debian/) built with dpkg-buildpackage from a copy of
+# the tracked files in $(DEB_OUT)/, so its by-products (.deb, .changes,
+# .buildinfo, written beside the source tree) stay in the build tree.
+DEB_OUT     ?= build-deb-pkg
+DEB_VERSION := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
+deb:
+	@command -v dh >/dev/null || { echo "make deb: needs debhelper (make deps)" >&2; exit 1; }
+	rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/vswitch-$(DEB_VERSION)
+	git ls-files -z | xargs -0 tar -cf - | tar -C $(DEB_OUT)/vswitch-$(DEB_VERSION) -xf -
+	cd $(DEB_OUT)/vswitch-$(DEB_VERSION) && dpkg-buildpackage -b -us -uc
+	@ls $(DEB_OUT)/*.deb
+
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vswitchd $(DESTDIR)$(BINDIR)/bridgectl \
 		$(DESTDIR)$(BINDIR)/vmm $(DESTDIR)$(MANDIR)/man8/vswitchd.8 \
@@ -193,9 +206,9 @@ uninstall:
 		rm -f $(DESTDIR)$(SBINDIR)/brctl $(DESTDIR)$(MANDIR)/man8/brctl.8; fi
 
 clean:
-	rm -rf build build-asan $(CLEAN)
+	rm -rf build build-asan build-deb-pkg $(CLEAN)
 
 .PHONY: all deps check asan check-all bench clean demo demo-replay $(CHECKS) \
-	install install-brctl uninstall
+	install install-brctl uninstall deb
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
