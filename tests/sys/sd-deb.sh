@@ -58,6 +58,8 @@ check "postinst starts vswitchd.service where systemd runs" \
 	grep -qF "deb-systemd-invoke \$_dh_action 'vswitchd.service'" "$T/ctrl/postinst"
 check "prerm stops vswitchd.service" \
 	grep -q "deb-systemd-invoke stop .*vswitchd.service" "$T/ctrl/prerm"
+check "postinst creates group vswitchd (for the socket)" \
+	grep -q "groupadd --system vswitchd" "$T/ctrl/postinst"
 check "postrm purge removes /var/lib/vswitchd" \
 	grep -q 'rm -rf "${DPKG_ROOT:-}/var/lib/vswitchd"' "$T/ctrl/postrm"
 
@@ -68,6 +70,8 @@ if [ -d /run/systemd/system ] && [ "$(id -u)" = 0 ]; then
 	fi
 	systemctl start vswitchd || fail "systemctl start vswitchd"
 	check "active after start" systemctl is-active --quiet vswitchd
+	check "socket in group vswitchd" \
+		test "$(stat -c %G /run/vswitchd/vswitchd.sock)" = vswitchd
 	if env -u VSWITCHD_SOCKET bridgectl brctl show >"$T/show" 2>&1 &&
 	   env -u VSWITCHD_SOCKET bridgectl info >/dev/null 2>&1; then ok; else
 		fail "bridgectl brctl show under systemd: $(cat "$T/show")"

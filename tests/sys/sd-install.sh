@@ -54,6 +54,8 @@ key() { sed -n "s/^$1=//p" "$UNIT"; }
 check "unit: Type=notify" test "$(key Type)" = notify
 check "unit: RuntimeDirectory=vswitchd" test "$(key RuntimeDirectory)" = vswitchd
 check "unit: StateDirectory=vswitchd" test "$(key StateDirectory)" = vswitchd
+check "unit: the socket goes to group vswitchd, if it exists" \
+	test "$(key ExecStartPost)" = "-/bin/chgrp vswitchd /run/vswitchd/vswitchd.sock"
 EXEC=$(key ExecStart)
 check "unit: ExecStart runs the installed vswitchd ($EXEC)" \
 	test "${EXEC%% *}" = /usr/sbin/vswitchd
