@@ -115,6 +115,12 @@ log_reopen_file(void)
 	return 0;
 }
 
+bool
+log_file_in_use(void)
+{
+	return log_file != NULL;
+}
+
 void
 log_close_file(void)
 {

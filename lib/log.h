@@ -53,6 +53,9 @@ int log_open_file(const char *path);
  * -errno with the old file kept. */
 int log_reopen_file(void);
 
+/* True while lines go to a file opened by log_open_file(). */
+bool log_file_in_use(void);
+
 /* Closes the log file; lines go to stderr again. */
 void log_close_file(void);
 

@@ -830,6 +830,8 @@ vmm_choose_mac(struct vmm_config *cfg)
 	char seed[PATH_MAX + 32];
 	const char *from;
 
+	if (cfg->net == VMM_NET_NONE)
+		return 0;	/* no NIC, no MAC */
 	if (cfg->name) {
 		snprintf(seed, sizeof seed, "name:%s", cfg->name);
 		from = "--name";

@@ -231,6 +231,10 @@ on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
 	int err;
 
 	(void)loop; (void)w; (void)revents;
+	if (!log_file_in_use()) {
+		log_info(MOD, "SIGHUP: no --log-file to reopen");
+		return;
+	}
 	err = log_reopen_file();
 	if (err)
 		log_err(MOD, "SIGHUP: cannot reopen the log file: %s (still "
