@@ -247,7 +247,7 @@ log_foreach_module(log_module_cb *cb, void *aux)
 		cb(log_modules[i].name, aux);
 }
 
-static void
+static void UTIL_PRINTF(3, 0)
 log_emit(const char *module, enum log_level level, const char *fmt,
 	 va_list ap)
 {
