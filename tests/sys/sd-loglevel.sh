@@ -26,6 +26,15 @@ VPID=$!
 sd_track $VPID
 wait_for 5 answers || { echo "FAIL: vswitchd did not start" >&2; cat "$LOG" >&2; exit 1; }
 
+# Every module a vswitchd source file logs under is known to log set (the
+# list in ctl-log.c must follow new modules).  Checked first, before most
+# modules have logged: log.c learns a name only when its module logs.
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+for m in $(grep -rhoE '^#define MOD +"[a-z0-9_-]+"' "$SRC/vswitchd" --include='*.c' |
+	   sed 's/.*"\(.*\)"/\1/' | sort -u); do
+	check "log set $m (a module of the sources)" eval '"$C" log set "$m" info >/dev/null'
+done
+
 "$BIN/brctl" addbr sdbr0 && "$BIN/brctl" addif sdbr0 sdtap0 &&
 	"$C" link set sdbr0 up && ip link set sdtap0 up ||
 	{ fail "bridge set-up"; finish; }
@@ -104,14 +113,6 @@ m = {e["module"]: e for e in o["modules"]}
 assert m["dp"]["level"] == "debug" and m["dp"]["own"] is False
 assert "bridge" in m and "vhost" in m' "$T/show.json"
 "$C" log set info >/dev/null
-
-# Every module a vswitchd source file logs under is known to log set (the
-# list in ctl-log.c must follow new modules).
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-for m in $(grep -rhoE '^#define MOD +"[a-z0-9_-]+"' "$SRC/vswitchd" --include='*.c' |
-	   sed 's/.*"\(.*\)"/\1/' | sort -u); do
-	check "log set $m (a module of the sources)" eval '"$C" log set "$m" info >/dev/null'
-done
 
 # Bad input.
 for args in "set dp loud" "set nosuch debug" "set" "set a b c" "frob"; do
