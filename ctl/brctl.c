@@ -141,8 +141,11 @@ call(const char *method, struct json_object *params,
 	int rc = rpc_call(method, params, result, err);
 
 	if (rc && !err->code) {
+		/* bridge-utils' line first, for scripts that match it. */
 		fprintf(stderr, "can't setup bridge control: %s\n",
 			strerror(err->errnum ? err->errnum : EIO));
+		if (err->unreachable)
+			fprintf(stderr, "brctl: %s\n", err->message);
 		err->code = 1;		/* reported */
 		err->errnum = -1;
 	}

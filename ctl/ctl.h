@@ -39,10 +39,13 @@ struct ctl_opts {
 extern struct ctl_opts ctl_opts;
 
 /* Error of a call: 'code' is the JSON-RPC code (0 for transport errors,
- * where 'errnum' says why), 'errnum' a positive errno when known. */
+ * where 'errnum' says why), 'errnum' a positive errno when known.
+ * 'unreachable' is set when connecting to the socket failed; 'message'
+ * then names the socket and says how to start vswitchd. */
 struct rpc_error {
 	int code;
 	int errnum;
+	bool unreachable;
 	char message[512];
 };
 
@@ -118,6 +121,7 @@ int own_debug(int argc, char **argv);
 int own_monitor(int argc, char **argv);
 int own_info(int argc, char **argv);
 int own_capture(int argc, char **argv);
+int own_log(int argc, char **argv);
 
 /* Prints a usage error "bridgectl: MSG" plus a hint and returns
  * CTL_EXIT_USAGE. */

@@ -25,6 +25,7 @@
 #include "ctl-monitor.h"
 #include "ctl-server.h"
 #include "clock.h"
+#include "ctl-log.h"
 #include "daemon.h"
 #include "log.h"
 #include "port-provider.h"
@@ -812,7 +813,9 @@ run_change(ctl_method_fn *fn, struct json_object *params,
 	M("stats.get", ctl_m_stats_get, false)			\
 	M("debug.time", m_debug_time, false)			\
 	M("monitor.subscribe", ctl_m_monitor_subscribe, false)	\
-	M("capture.start", ctl_m_capture_start, false)
+	M("capture.start", ctl_m_capture_start, false)		\
+	M("log.show", ctl_m_log_show, false)			\
+	M("log.set", ctl_m_log_set, false)
 
 /* What a request runs: the handler, through run_change() if it changes
  * something. */
