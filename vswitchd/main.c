@@ -385,6 +385,16 @@ main(int argc, char **argv)
 		if (err)
 			die("--log-file %s: %s", o.log_file, strerror(-err));
 	}
+	if (o.out_dir) {
+		/* Made if missing, as a place to write to should be. */
+		char *probe = xasprintf("%s/.", o.out_dir), *failed = NULL;
+		int err = util_mkdir_parents(probe, &failed);
+
+		if (err)
+			die("--out-dir %s: cannot create %s: %s", o.out_dir,
+			    failed ? failed : o.out_dir, strerror(-err));
+		free(probe);
+	}
 	if (o.detach)
 		detach(&o);
 	daemon_init(NULL);

@@ -127,5 +127,28 @@ expect at-fails-later 1 "unknown command 'nonsense'" "$hdr"$'\nat 5 nonsense'
 expect long-line 1 "line too long" "$hdr"$'\n'"bridge set br0 $(printf 'x%.0s' $(seq 5000))"
 expect many-words 1 "too many words" "$hdr"$'\n'"$(printf 'w %.0s' $(seq 70))"
 
+# --out-dir: a missing one is made; one that cannot be made is a clear
+# error before anything runs.
+printf '%s\n' "$hdr" > "$tmp/setup"
+if "$vswitchd" --replay --test-mode --log-level warn --script "$tmp/setup" \
+	--in-dir "$tmp" --out-dir "$tmp/new/out" >/dev/null 2>&1 &&
+	[ -f "$tmp/new/out/out-p1.pcap" ]; then
+	pass=$((pass + 1))
+else
+	echo "FAIL out-dir-made: $tmp/new/out/out-p1.pcap not written"
+	fail=$((fail + 1))
+fi
+: > "$tmp/afile"
+if "$vswitchd" --replay --test-mode --log-level warn --script "$tmp/setup" \
+	--out-dir "$tmp/afile/out" >/dev/null 2>"$tmp/err"; then
+	echo "FAIL out-dir-impossible: accepted"
+	fail=$((fail + 1))
+elif grep -q "^vswitchd: --out-dir .*cannot create" "$tmp/err"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL out-dir-impossible: $(cat "$tmp/err")"
+	fail=$((fail + 1))
+fi
+
 echo "bad input: $pass passed, $fail failed"
 [ $fail = 0 ]
