@@ -316,8 +316,11 @@ link_del(int argc, char **argv)
 	kind = dev_kind(name, &err);
 	if (kind < 0)
 		return ctl_fail(&err);
+	/* ip link del removes the device: a port's too (destroy). */
 	if (rpc_call(kind ? "bridge.del" : "port.del",
-		     ctl_params("s", "name", name, NULL), NULL, &err)) {
+		     kind ? ctl_params("s", "name", name, NULL)
+			  : ctl_params("s", "name", name, "b", "destroy", true,
+				       NULL), NULL, &err)) {
 		if (err.errnum == ENODEV)
 			fprintf(stderr, "Cannot find device \"%s\"\n", name);
 		else

@@ -98,7 +98,7 @@ port_usage(FILE *f)
 			"%s)\n", err.message);
 	}
 	fprintf(f,
-"       bridgectl port del NAME\n"
+"       bridgectl port del NAME [--destroy]\n"
 "       bridgectl port set NAME [OPTION VALUE]... [state STATE] [up|down]\n"
 "       bridgectl port show [NAME]\n"
 "\n"
@@ -337,10 +337,17 @@ own_port(int argc, char **argv)
 	if (!strcmp(argv[0], "del") || !strcmp(argv[0], "delete")) {
 		struct rpc_error err;
 
-		if (argc != 2)
+		bool destroy = argc == 3 && (!strcmp(argv[2], "--destroy") ||
+					     !strcmp(argv[2], "destroy"));
+
+		if (argc != 2 && !destroy)
 			return ctl_usage_error("port", "port del: expected "
-					       "exactly one NAME");
-		if (rpc_call("port.del", ctl_params("s", "name", argv[1], NULL),
+					       "NAME [--destroy]");
+		/* The device stays, as after brctl delif, unless --destroy
+		 * (a TAP vswitchd made is then removed). */
+		if (rpc_call("port.del", ctl_params("s", "name", argv[1],
+						    "b", "destroy", destroy,
+						    NULL),
 			     NULL, &err))
 			return ctl_fail(&err);
 		return 0;

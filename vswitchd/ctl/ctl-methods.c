@@ -322,8 +322,11 @@ m_bridge_del(struct json_object *params, struct ctl_reply *r)
 	if (may_delete(br, NULL, r))
 		return r->code;
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
-		if (br->ports[i])
+		if (br->ports[i]) {
 			port_deleted(br->ports[i]->name);
+			/* Deleting a Linux bridge leaves its ports' devices. */
+			br->ports[i]->keep_device = true;
+		}
 	bridge_destroy(br);
 	return 0;
 }
@@ -499,14 +502,17 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 static int
 m_port_del(struct json_object *params, struct ctl_reply *r)
 {
-	static const char *const known[] = { "name", "bridge", NULL };
+	static const char *const known[] = { "name", "bridge", "destroy",
+					     NULL };
 	const char *name, *brname = NULL;
+	bool destroy = false;
 	struct bridge *br;
 	struct port *port;
 
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "name", true, &name, r) < 0 ||
-	    ctl_param_string(params, "bridge", false, &brname, r) < 0)
+	    ctl_param_string(params, "bridge", false, &brname, r) < 0 ||
+	    ctl_param_bool(params, "destroy", false, &destroy, r) < 0)
 		return r->code;
 	if (brname && !lookup_bridge(brname, r))
 		return r->code;
@@ -521,6 +527,9 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 	if (may_delete(br, port, r))
 		return r->code;
 	port_deleted(name);
+	/* As Linux: the device stays unless asked to go (ip link del). */
+	port->keep_device = !destroy;
+	port->destroy_device = destroy;
 	bridge_port_del(br, port);
 	return 0;
 }

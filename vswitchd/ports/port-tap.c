@@ -239,9 +239,15 @@ tap_close(struct port *port)
 
 	if (tap->loop)
 		port->class->watch(port, NULL);
-	/* A TAP we created goes away with its last fd, unless someone made
-	 * it persistent meanwhile: undo that too. */
+	/* A TAP we created goes away with its last fd (unless someone made
+	 * it persistent meanwhile: undo that too) -- but a port removed from
+	 * its bridge leaves its device, as Linux's delif does: made
+	 * persistent, it stays where it is, in its namespace, with its
+	 * addresses.  The bridge device never stays. */
 	if (tap->created)
+		ioctl(tap->fd, TUNSETPERSIST,
+		      port->keep_device && !port->is_host ? 1 : off);
+	else if (port->destroy_device)	/* gone with our fd, if the last */
 		ioctl(tap->fd, TUNSETPERSIST, off);
 	close(tap->fd);
 	free(tap);

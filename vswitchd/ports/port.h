@@ -102,6 +102,12 @@ struct port {
 	bool link_enabled;		/* admin up and carrier, as last told
 					 * to STP */
 	bool is_host;			/* the bridge device's own port */
+	bool keep_device;		/* when closed, leave the netdev the
+					 * port made where it is (port.del
+					 * without destroy, as Linux's delif) */
+	bool destroy_device;		/* when closed, remove its netdev even
+					 * if vswitchd did not make it (port.del
+					 * with destroy, as ip link del) */
 	int ifindex;			/* of the netdev behind the port, in
 					 * the namespace it is in now; 0: the
 					 * port has none (pcap, vhost-user) */
