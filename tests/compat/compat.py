@@ -399,6 +399,11 @@ class Ours:
         return run("%s fdb show br %s" % (self.ctl, self.br)).stdout
 
     def teardown(self, setup):
+        # Deleting a bridge leaves its ports' devices (as Linux): the
+        # ports go first, with theirs.
+        for p, _, _ in setup.ports:
+            run("%s port del %s --destroy" % (self.ctl, self.dev(p)),
+                check=False)
         run("%s link set dev %s down" % (self.ctl, self.br), check=False)
         run("%s link del %s" % (self.ctl, self.br), check=False)
 
