@@ -22,6 +22,7 @@
 	X(tap)								\
 	X(vhost)							\
 	X(null)								\
+	X(netdev)							\
 	/* end of PORT_CLASSES */
 
 #define PORT_CLASS_DECLARE(name) extern const struct port_class port_##name##_class;
