@@ -9,5 +9,5 @@ check-netdev: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/brctl
 	BIN=$(BUILD)/bin bash tests/sys/netdev-port.sh
 
 CHECKS += check-netdev
-DEB_PACKAGES_EXTRA += iproute2 iputils-ping python3
+DEB_PACKAGES_EXTRA += iproute2 iputils-ping python3 ethtool
 .PHONY: check-netdev

@@ -9,6 +9,13 @@
  * must see that tag, so the port puts it back after the MAC addresses
  * before the pipeline classifies the frame.
  *
+ * A frame a local sender handed over with checksum offload (a veth peer
+ * in a container, the host stack) still has its TCP or UDP checksum
+ * unfinished (TP_STATUS_CSUMNOTREADY): the kernel bridge passes that state
+ * along with the frame, but a frame we send again through a packet socket
+ * is taken as finished, so the receiver would drop it.  The port finishes
+ * the checksum in software for such frames.
+ *
  * Both receive paths (ring and recvmmsg) reduce the kernel's description to
  * a struct netdev_rx_meta, so the decisions here are shared and have unit
  * tests (tests/unit/check_netdev_frame.c).  Pure: no I/O, no clock.
@@ -57,5 +64,14 @@ bool netdev_frame_vlan(const struct netdev_rx_meta *meta, uint16_t *tpidp,
  * any.  Returns true if it pushed one.  Datapath-safe. */
 bool netdev_frame_restore_vlan(struct pkt *p,
 			       const struct netdev_rx_meta *meta);
+
+/* Completes the TCP or UDP checksum of the 'len'-byte frame 'frame' (over
+ * IPv4, or IPv6 without extension headers, behind up to two VLAN tags):
+ * the checksum field is rewritten from the pseudo-header and the segment,
+ * whatever it held.  Returns false, changing nothing, for anything else
+ * (a fragment, another protocol, a header or length that does not fit in
+ * 'len').  For frames with TP_STATUS_CSUMNOTREADY only.  Datapath-safe;
+ * costs one pass over the segment. */
+bool netdev_frame_complete_csum(uint8_t *frame, uint32_t len);
 
 #endif /* VSWITCHD_NETDEV_FRAME_H */

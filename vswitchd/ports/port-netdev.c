@@ -16,7 +16,10 @@
  * socket; the log line of the open and the "ring_mode" counter say which
  * one is in use, and the "io" argument can force either.  Both paths
  * describe a frame to netdev-frame.c, which puts back the VLAN tag the
- * driver took out (TP_STATUS_VLAN_VALID) so VLAN filtering sees it.
+ * driver took out (TP_STATUS_VLAN_VALID) so VLAN filtering sees it, and
+ * which finishes the TCP/UDP checksum a local sender left to offload
+ * (TP_STATUS_CSUMNOTREADY), since a frame sent again through a packet
+ * socket is taken as finished.
  *
  * Transmit.  sendmmsg() of the burst with PACKET_QDISC_BYPASS: the frames
  * go straight to the driver, as a bridge's forwarded frames do (a TX ring
@@ -91,6 +94,7 @@ enum netdev_io {
 struct netdev_counters {
 	uint64_t rx_frames;	/* frames passed to the pipeline */
 	uint64_t rx_vlan_restored; /* of those, with a tag put back */
+	uint64_t rx_csum_completed; /* with a checksum finished here */
 	uint64_t rx_outgoing;	/* our own transmissions, skipped */
 	uint64_t rx_ring_full;	/* lost by the kernel: ring (or, in socket
 				 * mode, receive queue) full */
@@ -447,6 +451,9 @@ netdev_rx_one(struct port_netdev *nd, struct pkt_pool *pool, struct pkt *p,
 		memcpy(p->data, data, meta->len);
 	p->len = meta->len;
 	p->ts_ns = clock_now_ms() * 1000000;
+	if ((meta->status & TP_STATUS_CSUMNOTREADY) &&
+	    netdev_frame_complete_csum(p->data, p->len))
+		nd->c.rx_csum_completed++;
 	if (netdev_frame_restore_vlan(p, meta))
 		nd->c.rx_vlan_restored++;
 	nd->c.rx_frames++;
@@ -764,6 +771,7 @@ netdev_get_stats(const struct port *port)
 	NETDEV_STAT("ring_mode", nd->ring ? 1 : 0);
 	NETDEV_STAT("rx_frames", nd->c.rx_frames);
 	NETDEV_STAT("rx_vlan_restored", nd->c.rx_vlan_restored);
+	NETDEV_STAT("rx_csum_completed", nd->c.rx_csum_completed);
 	NETDEV_STAT("rx_outgoing", nd->c.rx_outgoing);
 	NETDEV_STAT("rx_ring_full", ring_full);
 	NETDEV_STAT("rx_truncated", nd->c.rx_truncated);
