@@ -11,3 +11,20 @@ check-netdev: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/brctl
 CHECKS += check-netdev
 DEB_PACKAGES_EXTRA += iproute2 iputils-ping python3 ethtool
 .PHONY: check-netdev
+
+# Benchmark (not in CHECKS): frames/s veth -> switch -> veth with netdev
+# ports against the kernel bridge, 64 and 1500 bytes, interleaved runs,
+# medians and the ratio (tests/bench/netdev-bench.sh; root).  pktblast is
+# its traffic source, a standalone program.
+PKTBLAST := $(BUILD)/tests/bench/pktblast
+$(PKTBLAST): $(BUILD)/tests/bench/pktblast.o
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+PROGRAMS += $(PKTBLAST)
+
+bench-netdev: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(PKTBLAST)
+	tests/bench/netdev-bench.sh $(BUILD)/bin
+
+BENCHES += bench-netdev
+.PHONY: bench-netdev
