@@ -25,13 +25,13 @@
 #   6. kill -9 and restart: the netdev ports come back from the saved
 #      configuration and pings resume;
 #   7. bad input (missing device, loopback, a bridge device, our own TAP
-#      port, the same TAP renamed) refused with a clear error, the daemon
+#      port, the same TAP renamed, a kernel bridge's port) refused with a clear error, the daemon
 #      alive and the configuration unchanged.
 # Everything is named nd*, and removed on exit, also on failure.
 . "$(dirname "$0")/ctl-lib.sh"
 
 NSS="ndns1 ndns2 ndns3"
-DEVS="ndmv0 ndv1 ndv2 ndv3 ndtap0 ndtapr ndbr0"
+DEVS="ndmv0 ndv1 ndv2 ndv3 ndv4 ndtap0 ndtapr ndbr0 ndkbr"
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
 	echo "netdev-port.sh: NOT RUN: needs root and /dev/net/tun" >&2
 	exit 1
@@ -245,6 +245,10 @@ bad "bridge device" "device ndbr0 is a bridge device itself" \
 	"$C" port add ndbr0 ndbr0 type netdev
 bad "own TAP" "device ndtap0 is already a member of a bridge" \
 	"$C" port add ndbr0 ndtap0 type netdev
+ip link add ndv4 type veth peer name ndp4 && ip link add ndkbr type bridge &&
+	ip link set ndv4 master ndkbr || fail "cannot enslave ndv4 to a kernel bridge"
+bad "kernel bridge port" "ndv4 already has a master (ndkbr)" \
+	"$C" port add ndbr0 ndv4 type netdev
 ip link set ndtap0 down && ip link set ndtap0 name ndtapr ||
 	fail "cannot rename ndtap0"
 bad "own TAP renamed" "ndtapr is a TAP device of this vswitchd" \

@@ -40,6 +40,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdio.h>
@@ -333,14 +334,28 @@ netdev_ring_setup(struct port_netdev *nd)
 }
 
 /* What the Linux bridge refuses too (br_add_if()): a device that is not
- * Ethernet or has no valid unicast address. */
+ * Ethernet, has no valid unicast address, or already has a master (a
+ * kernel bridge or a bond would take its frames first: the port of a
+ * bond is the bond). */
 static int
 netdev_check_device(const char *name, const struct nl_link_info *info,
 		    char **msgp)
 {
+	char path[64], master[PATH_MAX];
 	struct ifreq ifr;
 	int fd, r = -1;
+	ssize_t n;
 
+	snprintf(path, sizeof path, "/sys/class/net/%s/master", name);
+	n = readlink(path, master, sizeof master - 1);
+	if (n > 0) {
+		master[n] = '\0';
+		*msgp = xasprintf("%s already has a master (%s); it cannot "
+				  "also be a port of this switch", name,
+				  strrchr(master, '/') ? strrchr(master, '/') + 1
+						       : master);
+		return -EBUSY;
+	}
 	memset(&ifr, 0, sizeof ifr);
 	util_strlcpy(ifr.ifr_name, name, sizeof ifr.ifr_name);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
