@@ -10,6 +10,8 @@
 #   make check-all  check, then asan: what CI runs
 #   make bench      benchmarks (not part of check)
 #   make demo       the README's main job
+#   make install    PREFIX=/usr/local DESTDIR=; install-brctl adds brctl
+#   make deb        a Debian package in build-deb-pkg/ (dpkg-buildpackage)
 #   V=1             show full command lines; WERROR=0 to not stop on warnings
 
 BUILD    ?= build
@@ -80,7 +82,7 @@ $(BUILD)/%.a:
 # when something is missing, and 'apt-get update' only then.
 DEB_PACKAGES := build-essential pkg-config libnl-3-dev libnl-route-3-dev \
 	libpcap-dev libev-dev check libjson-c-dev iproute2 tcpdump \
-	python3 bash-completion iputils-ping
+	python3 bash-completion iputils-ping debhelper
 DEB_PACKAGES += $(DEB_PACKAGES_EXTRA)
 
 deps:
@@ -136,9 +138,77 @@ demo: deps
 		VMM=$(BUILD)/bin/vmm GUEST=$(BUILD)/tests/guest/guest.elf \
 		demo/demo.sh
 
-clean:
-	rm -rf build build-asan $(CLEAN)
+# Installation (docs/install.md lists the tree it lays out; tests/sys/
+# sd-install.sh checks it).  PREFIX and DESTDIR as usual; the unit goes
+# where systemd looks for units of that prefix.  'brctl' is not installed
+# by default, so bridge-utils' brctl is never shadowed without asking:
+# 'make install-brctl' adds it as a link to bridgectl.
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/vswitch
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+INSTALL   ?= install
 
-.PHONY: all deps check asan check-all bench clean demo demo-replay $(CHECKS)
+install: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/vmm
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	$(INSTALL) -m 0755 $(BUILD)/bin/vswitchd $(DESTDIR)$(SBINDIR)/vswitchd
+	$(INSTALL) -m 0755 $(BUILD)/bin/bridgectl $(DESTDIR)$(BINDIR)/bridgectl
+	$(INSTALL) -m 0755 $(BUILD)/bin/vmm $(DESTDIR)$(BINDIR)/vmm
+	$(INSTALL) -m 0644 docs/vswitchd.8 docs/bridgectl.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 docs/vmm.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 README.md docs/rpc.md docs/install.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 ctl/bridgectl.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/bridgectl
+	sed 's|@SBINDIR@|$(SBINDIR)|g' vswitchd/vswitchd.service.in \
+		>$(DESTDIR)$(SYSTEMD_UNIT_DIR)/vswitchd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/vswitchd.service
+
+# bridgectl answers as brctl when called by that name.  Says so when
+# another brctl (bridge-utils) comes first on PATH or would be replaced.
+install-brctl: install
+	@if [ -e $(DESTDIR)$(SBINDIR)/brctl ] && \
+	    [ "$$(readlink $(DESTDIR)$(SBINDIR)/brctl)" != $(BINDIR)/bridgectl ]; then \
+		echo "install-brctl: $(DESTDIR)$(SBINDIR)/brctl exists and is not ours; not replacing it" >&2; \
+		exit 1; fi
+	ln -sf $(BINDIR)/bridgectl $(DESTDIR)$(SBINDIR)/brctl
+	ln -sf bridgectl.8 $(DESTDIR)$(MANDIR)/man8/brctl.8
+	@other=$$(command -v brctl 2>/dev/null); \
+	if [ -n "$$other" ] && [ "$$other" != $(SBINDIR)/brctl ]; then \
+		echo "install-brctl: note: $$other comes first on PATH"; fi
+
+# A Debian package (debian/) built with dpkg-buildpackage from a copy of
+# the tracked files in $(DEB_OUT)/, so its by-products (.deb, .changes,
+# .buildinfo, written beside the source tree) stay in the build tree.
+DEB_OUT     ?= build-deb-pkg
+DEB_VERSION := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
+deb:
+	@command -v dh >/dev/null || { echo "make deb: needs debhelper (make deps)" >&2; exit 1; }
+	rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/vswitch-$(DEB_VERSION)
+	git ls-files -z | xargs -0 tar -cf - | tar -C $(DEB_OUT)/vswitch-$(DEB_VERSION) -xf -
+	cd $(DEB_OUT)/vswitch-$(DEB_VERSION) && dpkg-buildpackage -b -us -uc
+	@ls $(DEB_OUT)/*.deb
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vswitchd $(DESTDIR)$(BINDIR)/bridgectl \
+		$(DESTDIR)$(BINDIR)/vmm $(DESTDIR)$(MANDIR)/man8/vswitchd.8 \
+		$(DESTDIR)$(MANDIR)/man8/bridgectl.8 $(DESTDIR)$(MANDIR)/man1/vmm.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/bridgectl \
+		$(DESTDIR)$(SYSTEMD_UNIT_DIR)/vswitchd.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+	if [ "$$(readlink $(DESTDIR)$(SBINDIR)/brctl)" = $(BINDIR)/bridgectl ]; then \
+		rm -f $(DESTDIR)$(SBINDIR)/brctl $(DESTDIR)$(MANDIR)/man8/brctl.8; fi
+
+clean:
+	rm -rf build build-asan build-deb-pkg $(CLEAN)
+
+.PHONY: all deps check asan check-all bench clean demo demo-replay $(CHECKS) \
+	install install-brctl uninstall deb
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -98,7 +98,9 @@ brctl_main(int argc, char **argv)
 
 	optind = 1;
 	opterr = 1;
-	while ((f = getopt_long(argc, argv, "+Vh", options, NULL)) != EOF) {
+	/* Options anywhere on the line, as bridge-utils' getopt finds them:
+	 * so 'setageing br0 -1' is an unknown option (rc 1), not a time. */
+	while ((f = getopt_long(argc, argv, "Vh", options, NULL)) != EOF) {
 		switch (f) {
 		case 'h':
 			help();
@@ -140,8 +142,11 @@ call(const char *method, struct json_object *params,
 	int rc = rpc_call(method, params, result, err);
 
 	if (rc && !err->code) {
+		/* bridge-utils' line first, for scripts that match it. */
 		fprintf(stderr, "can't setup bridge control: %s\n",
 			strerror(err->errnum ? err->errnum : EIO));
+		if (err->unreachable)
+			fprintf(stderr, "brctl: %s\n", err->message);
 		err->code = 1;		/* reported */
 		err->errnum = -1;
 	}

@@ -39,10 +39,13 @@ struct ctl_opts {
 extern struct ctl_opts ctl_opts;
 
 /* Error of a call: 'code' is the JSON-RPC code (0 for transport errors,
- * where 'errnum' says why), 'errnum' a positive errno when known. */
+ * where 'errnum' says why), 'errnum' a positive errno when known.
+ * 'unreachable' is set when connecting to the socket failed; 'message'
+ * then names the socket and says how to start vswitchd. */
 struct rpc_error {
 	int code;
 	int errnum;
+	bool unreachable;
 	char message[512];
 };
 
@@ -105,11 +108,20 @@ int ipr_link(int argc, char **argv);
 int ipr_fdb(int argc, char **argv);
 int ipr_vlan(int argc, char **argv);
 int own_port(int argc, char **argv);
+
+/* Reads one port setting, word 'w' with value 'v' (NULL at the end of the
+ * line), into port.set parameters 'p': a name of the PORT_OPTIONS table,
+ * iproute2's 'guard' for bpdu_guard, or 'state' by name or iproute2's
+ * number.  Returns the words used (2), 0 if 'w' is no port setting, or -1
+ * after a usage error naming 'cmd' was printed. */
+int ctl_port_setting(const char *cmd, const char *w, const char *v,
+		     struct json_object *p);
 int own_stats(int argc, char **argv);
 int own_debug(int argc, char **argv);
 int own_monitor(int argc, char **argv);
 int own_info(int argc, char **argv);
 int own_capture(int argc, char **argv);
+int own_log(int argc, char **argv);
 
 /* The port type that attaching device 'dev' by name (brctl addif, link set
  * DEV master BR) asks the daemon for: "netdev" when 'dev' exists in this

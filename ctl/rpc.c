@@ -35,15 +35,20 @@ rpc_connect(struct rpc_error *err)
 		return 0;
 	rpc = rpc_client_open(path, -1, &e);
 	if (!rpc) {
+		char hint[256];
+
 		err->code = 0;
 		err->errnum = e.errnum;
+		err->unreachable = true;
 		if (e.errnum == ENAMETOOLONG)
 			snprintf(err->message, sizeof err->message,
 				 "socket path %s is too long", path);
 		else
 			snprintf(err->message, sizeof err->message,
-				 "cannot connect to vswitchd at %s: %s", path,
-				 strerror(e.errnum));
+				 "cannot reach vswitchd at %s: %s (%s)", path,
+				 strerror(e.errnum),
+				 vswitchd_unreachable_hint(hint, sizeof hint,
+							   path, e.errnum));
 		return -1;
 	}
 	rpc_client_set_max_msg_len(rpc, RPC_MAX_REPLY);

@@ -30,9 +30,10 @@ int
 eth_addr_parse(const char *s, struct eth_addr *a)
 {
 	for (int i = 0; i < ETH_ADDR_LEN; i++) {
-		int hi = hexval(s[0]), lo = hexval(s[1]);
+		int hi, lo;
 
-		if (hi < 0 || lo < 0)
+		/* s[1] only once s[0] is a digit: "02:00:" ends at s[0]. */
+		if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
 			return -EINVAL;
 		a->ea[i] = (uint8_t)(hi << 4 | lo);
 		s += 2;

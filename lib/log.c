@@ -1,5 +1,5 @@
 /*
- * log.c - leveled logging to stderr or syslog, with rate limiting.
+ * log.c - leveled logging to stderr, a file or syslog, with rate limiting.
  *
  * Rate limiting keeps one small state per (module, level) pair in a fixed
  * table; modules beyond the table share the last slot.  The clock read here
@@ -8,9 +8,12 @@
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,30 +34,121 @@ static const char *log_ident = "vswitch";
 static enum log_dest log_dest = LOG_DEST_STDERR;
 static enum log_level log_default = LOG_LVL_INFO;
 static bool log_test_mode;
+static FILE *log_file;		/* log_open_file(); NULL: stderr/syslog */
+static char *log_file_path;
 static struct log_module log_modules[LOG_MAX_MODULES];
 static unsigned log_n_modules;
 
 static const char *const level_names[] = { "err", "warn", "info", "debug" };
 static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
-void
+int
 log_init(const char *ident, enum log_dest dest)
 {
+	struct stat st;
+
 	log_ident = ident;
 	log_dest = dest;
-	if (dest == LOG_DEST_SYSLOG)
-		openlog(ident, LOG_PID, LOG_DAEMON);
+	if (dest != LOG_DEST_SYSLOG)
+		return 0;
+	if (stat(LOG_SYSLOG_SOCKET, &st) || !S_ISSOCK(st.st_mode)) {
+		log_dest = LOG_DEST_STDERR;
+		log_warn("log", "no syslog socket %s: logging to stderr instead",
+			 LOG_SYSLOG_SOCKET);
+		return -ENOENT;
+	}
+	openlog(ident, LOG_PID, LOG_DAEMON);
+	return 0;
+}
+
+static FILE *
+open_log_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "a");
+	if (!f) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	return f;
+}
+
+int
+log_open_file(const char *path)
+{
+	FILE *f = open_log_file(path);
+	char *copy;
+
+	if (!f)
+		return -errno;
+	copy = strdup(path);
+	if (!copy) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	log_close_file();
+	log_file = f;
+	log_file_path = copy;
+	return 0;
+}
+
+int
+log_reopen_file(void)
+{
+	FILE *f;
+
+	if (!log_file)
+		return 0;
+	f = open_log_file(log_file_path);
+	if (!f)
+		return -errno;
+	fclose(log_file);
+	log_file = f;
+	return 0;
+}
+
+bool
+log_file_in_use(void)
+{
+	return log_file != NULL;
+}
+
+void
+log_close_file(void)
+{
+	if (log_file)
+		fclose(log_file);
+	log_file = NULL;
+	free(log_file_path);
+	log_file_path = NULL;
+}
+
+static struct log_module *
+module_find(const char *name)
+{
+	for (unsigned i = 0; i < log_n_modules; i++)
+		if (!strcmp(log_modules[i].name, name))
+			return &log_modules[i];
+	return NULL;
 }
 
 static struct log_module *
 module_get(const char *name)
 {
-	for (unsigned i = 0; i < log_n_modules; i++)
-		if (!strcmp(log_modules[i].name, name))
-			return &log_modules[i];
-	if (log_n_modules < LOG_MAX_MODULES) {
-		struct log_module *m = &log_modules[log_n_modules++];
+	struct log_module *m = module_find(name);
 
+	if (m)
+		return m;
+	if (log_n_modules < LOG_MAX_MODULES) {
+		m = &log_modules[log_n_modules++];
 		m->name = name;
 		m->level = -1;
 		return m;
@@ -87,6 +181,13 @@ log_set_level(const char *module, enum log_level level)
 }
 
 void
+log_clear_module_levels(void)
+{
+	for (unsigned i = 0; i < log_n_modules; i++)
+		log_modules[i].level = -1;
+}
+
+void
 log_set_test_mode(bool on)
 {
 	log_test_mode = on;
@@ -101,19 +202,65 @@ log_is_enabled(const char *module, enum log_level level)
 	return (int)level <= max;
 }
 
-static void
+const char *
+log_level_name(enum log_level level)
+{
+	return (unsigned)level < ARRAY_SIZE(level_names) ? level_names[level]
+							  : "?";
+}
+
+enum log_level
+log_get_default_level(void)
+{
+	return log_default;
+}
+
+bool
+log_module_has_level(const char *module, enum log_level *level)
+{
+	struct log_module *m = module_find(module);
+
+	if (!m || m->level < 0)
+		return false;
+	*level = (enum log_level)m->level;
+	return true;
+}
+
+enum log_level
+log_get_level(const char *module)
+{
+	enum log_level level;
+
+	return log_module_has_level(module, &level) ? level : log_default;
+}
+
+bool
+log_module_is_known(const char *module)
+{
+	return module_find(module) != NULL;
+}
+
+void
+log_foreach_module(log_module_cb *cb, void *aux)
+{
+	for (unsigned i = 0; i < log_n_modules; i++)
+		cb(log_modules[i].name, aux);
+}
+
+static void UTIL_PRINTF(3, 0)
 log_emit(const char *module, enum log_level level, const char *fmt,
 	 va_list ap)
 {
+	FILE *out = log_file ? log_file : stderr;
 	char line[1024];
 
 	vsnprintf(line, sizeof line, fmt, ap);
-	if (log_dest == LOG_DEST_SYSLOG) {
+	if (log_dest == LOG_DEST_SYSLOG && !log_file) {
 		syslog(syslog_prio[level], "%s: %s", module, line);
 		return;
 	}
 	if (log_test_mode) {
-		fprintf(stderr, "%s|%s|%s\n", module, level_names[level], line);
+		fprintf(out, "%s|%s|%s\n", module, level_names[level], line);
 	} else {
 		struct timespec ts;
 		struct tm tm;
@@ -122,7 +269,7 @@ log_emit(const char *module, enum log_level level, const char *fmt,
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ldZ %s[%d] %s|%s|%s\n", stamp,
+		fprintf(out, "%s.%03ldZ %s[%d] %s|%s|%s\n", stamp,
 			ts.tv_nsec / 1000000, log_ident, (int)getpid(), module,
 			level_names[level], line);
 	}

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include "vhost-front.h"
 #include "virtio-net-dev.h"
 #include "virtio-pci.h"
+#include "vm-mac.h"
 #include "vmm.h"
 #include "x86/mptable.h"
 
@@ -434,9 +436,14 @@ vmm_ctl_call(const char *sock, const char *method,
 	case RPC_CLIENT_ERR_CONNECT:
 		if (e.errnum == ENAMETOOLONG)
 			snprintf(err, err_size, "%s: path too long", sock);
-		else
+		else {
+			char hint[256];
+
 			snprintf(err, err_size, "cannot reach vswitchd at %s: "
-				 "%s", sock, strerror(e.errnum));
+				 "%s (%s)", sock, strerror(e.errnum),
+				 vswitchd_unreachable_hint(hint, sizeof hint,
+							   sock, e.errnum));
+		}
 		break;
 	case RPC_CLIENT_ERR_SEND:
 		snprintf(err, err_size, "sending to vswitchd: %s",
@@ -467,7 +474,7 @@ vmm_bridge_port_add(struct vmm *vmm)
 	const char *sock = vmm_ctl_socket(vmm);
 	struct json_object *params, *args;
 	char *dir_copy = xstrdup(sock);
-	char err[256];
+	char err[1024];
 	int n, rc;
 
 	if (vmm->cfg.name)
@@ -514,7 +521,7 @@ vmm_bridge_port_del(struct vmm *vmm)
 {
 	const char *sock = vmm_ctl_socket(vmm);
 	struct json_object *params;
-	char err[256];
+	char err[1024];
 
 	if (!vmm->port_added)
 		return;
@@ -692,7 +699,9 @@ vmm_usage(FILE *f)
 "                     ',server' the VMM listens and the back-end connects)\n"
 "  --net null[,mac=MAC]  a virtio-net NIC with no back-end (link down,\n"
 "                     transmitted frames dropped and counted)\n"
-"  --mac MAC          the NIC's MAC (default 52:54:00:12:34:56)\n"
+"  --mac MAC          the NIC's MAC (default: derived from --name, else\n"
+"                     from the vhost-user socket or the bridge and port,\n"
+"                     else random; always locally administered)\n"
 "  --name NAME        the VM's name, used for its switch port (default\n"
 "                     vm-PID; at most 15 characters)\n"
 "  --ctl-socket PATH  vswitchd's control socket (default $VSWITCHD_SOCKET,\n"
@@ -755,6 +764,14 @@ vmm_parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+static const char *
+vmm_format_mac(const uint8_t mac[6], char *buf, size_t size)
+{
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
 /* An interface name as vswitchd takes it: 1-15 of [A-Za-z0-9_.-]. */
 static bool
 vmm_name_is_valid(const char *s)
@@ -779,6 +796,7 @@ vmm_parse_net(const char *s, struct vmm_config *cfg)
 	if (!strncmp(s, "null,mac=", 9)) {
 		if (vmm_parse_mac(s + 9, cfg->mac))
 			return -EINVAL;
+		cfg->mac_given = true;
 		cfg->net = VMM_NET_NULL;
 		return 0;
 	}
@@ -801,6 +819,41 @@ vmm_parse_net(const char *s, struct vmm_config *cfg)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* The NIC's MAC when none was given (vm-mac.h): derived from the VM's
+ * name, else from its vhost-user socket, else from its bridge and the
+ * port name it will ask for (vm-PID), else random.  Returns 0 or -errno. */
+static int
+vmm_choose_mac(struct vmm_config *cfg)
+{
+	char seed[PATH_MAX + 32];
+	const char *from;
+
+	if (cfg->net == VMM_NET_NONE)
+		return 0;	/* no NIC, no MAC */
+	if (cfg->name) {
+		snprintf(seed, sizeof seed, "name:%s", cfg->name);
+		from = "--name";
+	} else if (cfg->net == VMM_NET_VHOST) {
+		snprintf(seed, sizeof seed, "vhost-user:%s", cfg->net_path);
+		from = "the vhost-user socket";
+	} else if (cfg->net == VMM_NET_BRIDGE) {
+		snprintf(seed, sizeof seed, "bridge:%s/vm-%d", cfg->bridge,
+			 (int)getpid());
+		from = "the bridge and port";
+	} else {
+		int err = vm_mac_random(cfg->mac);
+
+		if (!err)
+			log_info("vmm", "mac %s (random)",
+				 vmm_format_mac(cfg->mac, seed, sizeof seed));
+		return err;
+	}
+	vm_mac_from_seed(seed, cfg->mac);
+	log_info("vmm", "mac %s (from %s)",
+		 vmm_format_mac(cfg->mac, seed, sizeof seed), from);
+	return 0;
 }
 
 /* Returns 0, or VMM_EXIT_USAGE after printing why. */
@@ -829,12 +882,9 @@ vmm_parse_args(int argc, char **argv, struct vmm_config *cfg)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const uint8_t default_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34,
-						0x56 };
 	int verbose = 0, c;
 	long cpus;
 
-	memcpy(cfg->mac, default_mac, 6);
 	cfg->mem_size = VMM_DEFAULT_MEM;
 	cfg->cpus = 1;
 	cfg->serial = "stdio";
@@ -887,6 +937,7 @@ vmm_parse_args(int argc, char **argv, struct vmm_config *cfg)
 					optarg);
 				return VMM_EXIT_USAGE;
 			}
+			cfg->mac_given = true;
 			break;
 		case OPT_NAME:
 			if (!vmm_name_is_valid(optarg)) {
@@ -912,6 +963,11 @@ vmm_parse_args(int argc, char **argv, struct vmm_config *cfg)
 	}
 	log_set_level(NULL, verbose >= 2 ? LOG_LVL_DEBUG :
 			    verbose ? LOG_LVL_INFO : LOG_LVL_WARN);
+	if (!cfg->mac_given && vmm_choose_mac(cfg)) {
+		fprintf(stderr, "vmm: no random bytes for a MAC: give --mac "
+			"or --name\n");
+		return VMM_EXIT_USAGE;
+	}
 	return 0;
 }
 

@@ -59,6 +59,7 @@ struct vmm_config {
 	const char *name;           /* VM name (the switch port's name) */
 	const char *ctl_socket;     /* vswitchd's control socket, or NULL */
 	uint8_t mac[6];
+	bool mac_given;             /* --mac or null,mac=: else derived */
 	bool hugepages;
 	bool ksm;
 	bool timing;                /* print start-up timing on exit */

@@ -4,7 +4,9 @@
  * Two ways to run:
  *   - as a daemon (default): bridges and ports come from the durable
  *     configuration and the control socket, and the loop runs until
- *     SIGTERM/SIGINT;
+ *     SIGTERM/SIGINT; with the conventions of a system daemon (--detach,
+ *     --pidfile, --log-file reopened on SIGHUP, readiness to systemd:
+ *     service.h, pidfile.h);
  *   - run to completion (--replay): a setup script builds bridges of pcap
  *     ports, every input is replayed on a frozen clock driven by the pcap
  *     timestamps, and the process exits (deterministic; used by tests and
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ev.h>
 
@@ -26,11 +29,15 @@
 #include "ctl-server.h"
 #include "ctl-socket.h"
 #include "clock.h"
+#include "ctl-log.h"
 #include "daemon.h"
+#include "dp-log.h"
 #include "log.h"
+#include "pidfile.h"
 #include "port-vhost.h"
 #include "replay.h"
 #include "script.h"
+#include "service.h"
 #include "show.h"
 #include "util.h"
 
@@ -47,6 +54,9 @@ struct vswitchd_opts {
 	const char *socket_path;	/* control socket */
 	const char *config_path;	/* durable configuration */
 	bool no_config;			/* run without a store */
+	bool detach;			/* --detach */
+	const char *pidfile;		/* --pidfile */
+	const char *log_file;		/* --log-file */
 };
 
 
@@ -73,8 +83,16 @@ usage(FILE *f)
 "  --no-config         keep no durable configuration\n"
 "  --poll              busy-poll connected vhost-user ports (one core\n"
 "                      spins; pin it with taskset)\n"
-"  -l, --log-level [MODULE:]LEVEL   err, warn, info (default) or debug\n"
-"  --syslog            log to syslog instead of stderr\n"
+"  --detach            run in the background: fork, start a new session,\n"
+"                      chdir /; the command returns once the control\n"
+"                      socket listens (or fails with the daemon's error)\n"
+"  --pidfile FILE      write the daemon's pid to FILE (removed on exit);\n"
+"                      refuse to start while another vswitchd holds it\n"
+"  -l, --log-level [MODULE:]LEVEL   err, warn, info (default) or debug;\n"
+"                      MODULE is one of 'bridgectl log show'\n"
+"  --log-file FILE     log to FILE (appended; reopened on SIGHUP)\n"
+"  --syslog            log to syslog instead of stderr (stderr, with a\n"
+"                      warning, when there is no " LOG_SYSLOG_SOCKET ")\n"
 "  --test-mode         log lines without timestamps\n"
 "  -h, --help          this text\n");
 }
@@ -88,13 +106,31 @@ parse_log_level(const char *arg)
 	if (log_parse_level(colon ? colon + 1 : arg, &lvl))
 		return -EINVAL;
 	if (colon) {
-		/* Module names are kept by log.c for the process lifetime. */
-		char *module = xstrdup(arg);
+		char *name = xstrdup(arg);
+		const char *module;
 
-		module[colon - arg] = '\0';
+		name[colon - arg] = '\0';
+		/* The table's static name: log.c keeps the pointer. */
+		module = ctl_log_module_lookup(name);
+		free(name);
+		if (!module)
+			return -ENOENT;
 		return log_set_level(module, lvl);
 	}
 	return log_set_level(NULL, lvl);
+}
+
+/* The module names -l takes, for its error message. */
+static const char *
+known_modules(void)
+{
+	static char buf[256];
+	size_t n = 0;
+
+	for (size_t i = 0; ctl_log_modules[i] && n < sizeof buf; i++)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s",
+				      i ? ", " : "", ctl_log_modules[i]);
+	return buf;
 }
 
 static void
@@ -102,7 +138,8 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 {
 	enum { OPT_SCRIPT = 256, OPT_REPLAY, OPT_IN_DIR, OPT_OUT_DIR, OPT_DUMP,
 	       OPT_SYSLOG, OPT_TEST_MODE, OPT_SOCKET, OPT_CONFIG,
-	       OPT_NO_CONFIG, OPT_POLL };
+	       OPT_NO_CONFIG, OPT_POLL, OPT_DETACH, OPT_PIDFILE,
+	       OPT_LOG_FILE };
 	static const struct option longopts[] = {
 		{ "script", required_argument, NULL, OPT_SCRIPT },
 		{ "replay", no_argument, NULL, OPT_REPLAY },
@@ -116,10 +153,13 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "poll", no_argument, NULL, OPT_POLL },
+		{ "detach", no_argument, NULL, OPT_DETACH },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "log-file", required_argument, NULL, OPT_LOG_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, err;
 
 	while ((c = getopt_long(argc, argv, "l:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -134,8 +174,15 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		case OPT_CONFIG: o->config_path = optarg; break;
 		case OPT_NO_CONFIG: o->no_config = true; break;
 		case OPT_POLL: port_vhost_set_busy_poll(true); break;
+		case OPT_DETACH: o->detach = true; break;
+		case OPT_PIDFILE: o->pidfile = optarg; break;
+		case OPT_LOG_FILE: o->log_file = optarg; break;
 		case 'l':
-			if (parse_log_level(optarg))
+			err = parse_log_level(optarg);
+			if (err == -ENOENT)
+				die("-l %s: unknown log module (one of: %s)",
+				    optarg, known_modules());
+			if (err)
 				die("bad log level '%s' (expected [MODULE:]err|warn|info|debug)",
 				    optarg);
 			break;
@@ -153,6 +200,12 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		die("--replay needs --script FILE");
 	if (o->no_config && o->config_path)
 		die("--config and --no-config exclude each other");
+	if (o->replay && (o->detach || o->pidfile))
+		die("--replay runs to completion: no --detach or --pidfile");
+	if (o->pidfile && !*o->pidfile)
+		die("--pidfile needs a FILE");
+	if (o->log_file && !*o->log_file)
+		die("--log-file needs a FILE");
 	if (!o->socket_path)
 		o->socket_path = vswitchd_socket_default();
 	else if (!*o->socket_path)
@@ -171,6 +224,25 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* SIGHUP: the log file was rotated; write to a new one by its name. */
+static void
+on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	int err;
+
+	(void)loop; (void)w; (void)revents;
+	if (!log_file_in_use()) {
+		log_info(MOD, "SIGHUP: no --log-file to reopen");
+		return;
+	}
+	err = log_reopen_file();
+	if (err)
+		log_err(MOD, "SIGHUP: cannot reopen the log file: %s (still "
+			"writing to the old one)", strerror(-err));
+	else
+		log_info(MOD, "SIGHUP: log file reopened");
+}
+
 static void
 on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -178,6 +250,7 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	clock_update();
 	for (struct bridge *br = bridge_first(); br; br = br->next)
 		bridge_run(br, clock_now_ms());
+	dp_log_run();
 }
 
 static void
@@ -191,10 +264,21 @@ static int
 run_daemon(const struct vswitchd_opts *o)
 {
 	struct ev_loop *loop = daemon_loop();
-	ev_signal sigterm, sigint;
+	ev_signal sigterm, sigint, sighup;
 	ev_timer tick;
 	ev_prepare prepare;
 
+	if (o->pidfile) {
+		pid_t holder = 0;
+		int err = pidfile_create(o->pidfile, &holder);
+
+		if (err == -EEXIST)
+			fprintf(stderr, "vswitchd: vswitchd is already running "
+				"as pid %d (pidfile %s): not starting another\n",
+				(int)holder, o->pidfile);
+		if (err)
+			return 1;
+	}
 	ctl_methods_set_info(o->no_config ? NULL : o->config_path,
 			     o->socket_path);
 	/* The store hears of every change, also of the ports that loading
@@ -223,6 +307,8 @@ run_daemon(const struct vswitchd_opts *o)
 	ev_signal_start(loop, &sigterm);
 	ev_signal_init(&sigint, on_signal, SIGINT);
 	ev_signal_start(loop, &sigint);
+	ev_signal_init(&sighup, on_sighup, SIGHUP);
+	ev_signal_start(loop, &sighup);
 	ev_timer_init(&tick, on_tick, DAEMON_TICK_MS / 1000.0,
 		      DAEMON_TICK_MS / 1000.0);
 	ev_timer_start(loop, &tick);
@@ -231,12 +317,56 @@ run_daemon(const struct vswitchd_opts *o)
 	ev_unref(loop);		/* the prepare watcher keeps nothing alive */
 
 	log_info(MOD, "vswitchd started");
+	service_ready();
 	ev_run(loop, 0);
+	service_stopping();
 	ctl_server_close();
 	ctl_monitor_close();
 	config_store_close();
 	log_info(MOD, "vswitchd stopped");
 	return 0;
+}
+
+/* 'path' made absolute against the current directory (leaked: kept for
+ * the process lifetime), so it still names the same file after --detach's
+ * chdir("/"). */
+static const char *
+absolute(const char *path)
+{
+	char *cwd;
+	const char *abs;
+
+	if (!path || path[0] == '/')
+		return path;
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		die("getcwd: %s", strerror(errno));
+	abs = xasprintf("%s/%s", cwd, path);
+	free(cwd);
+	return abs;
+}
+
+/* --detach: every path the daemon opens later made absolute, then the
+ * fork (service.h); returns in the child. */
+static void
+detach(struct vswitchd_opts *o)
+{
+	int err;
+
+	o->script = absolute(o->script);
+	o->in_dir = absolute(o->in_dir);
+	o->out_dir = absolute(o->out_dir);
+	o->socket_path = absolute(o->socket_path);
+	o->config_path = absolute(o->config_path);
+	o->pidfile = absolute(o->pidfile);
+	if (!o->log_file && !o->syslog)
+		log_warn(MOD, "--detach without --log-file or --syslog: log "
+			 "lines after start-up are lost");
+	err = service_detach();
+	if (err)
+		die("--detach: %s", strerror(-err));
+	if (chdir("/"))
+		die("chdir /: %s", strerror(errno));
 }
 
 int
@@ -246,8 +376,17 @@ main(int argc, char **argv)
 	int status;
 
 	parse_options(argc, argv, &o);
-	log_init("vswitchd", o.syslog ? LOG_DEST_SYSLOG : LOG_DEST_STDERR);
 	log_set_test_mode(o.test_mode);
+	log_init("vswitchd", o.syslog ? LOG_DEST_SYSLOG : LOG_DEST_STDERR);
+	if (o.log_file) {
+		/* Absolute, so SIGHUP reopens it after --detach's chdir. */
+		int err = log_open_file(absolute(o.log_file));
+
+		if (err)
+			die("--log-file %s: %s", o.log_file, strerror(-err));
+	}
+	if (o.detach)
+		detach(&o);
 	daemon_init(NULL);
 
 	if (o.replay) {
@@ -265,6 +404,9 @@ main(int argc, char **argv)
 		status = run_daemon(&o);
 	}
 	bridge_destroy_all();
+	dp_log_uninit();
+	pidfile_remove();
 	daemon_uninit();
+	log_close_file();
 	return status;
 }

@@ -183,11 +183,7 @@ cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 			return fail(ctx, err, "bridge add %s: %s", argv[2],
 				    strerror(-err));
 		if (!ctx->replay) {
-			struct port *host;
-
-			err = port_tap_open_host(argv[2], &host);
-			if (!err)
-				err = bridge_set_host_port(br, host);
+			err = port_tap_attach_host(br);
 			if (err) {
 				bridge_destroy(br);
 				return fail(ctx, err, "bridge add %s: cannot create "

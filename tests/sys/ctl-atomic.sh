@@ -22,7 +22,7 @@ state() {
 	{
 		for cmd in "-d link show" "port show" "fdb show" "vlan show"; do
 			echo "== $cmd"
-			"$C" -j $cmd
+			"$C" -j $cmd | mask_ifindex
 		done
 		echo "== $CONF"
 		cat "$CONF" 2>/dev/null

@@ -191,11 +191,29 @@ cases = [
     ((R("stp.show", {"bridge": "nob"}) + "\n").encode(), -32000, "bridge nob does not exist"),
     ((R("port.del", {"name": "br0"}) + "\n").encode(), -32000, "br0 is a bridge, not a port"),
     ((R("monitor.subscribe", {"topics": ["fdb", 3]}) + "\n").encode(), -32602, "params.topics[1]"),
+    # A NUL inside a string would cut it for every C consumer: br0 and br1
+    # exist, so a cut name would be taken for them (or br1 deleted).
+    (b'{"jsonrpc":"2.0","method":"bridge.add","params":{"name":"relA\\u0000 / : spaces"},"id":1}\n', -32602, "params.name: contains a NUL byte"),
+    (b'{"jsonrpc":"2.0","method":"bridge.add","params":{"name":"br0\\u0000x"},"id":1}\n', -32602, "params.name: contains a NUL byte"),
+    (b'{"jsonrpc":"2.0","method":"bridge.del","params":{"name":"br1\\u0000../../whatever"},"id":1}\n', -32602, "params.name: contains a NUL byte"),
+    (b'{"jsonrpc":"2.0","method":"port.add","params":{"bridge":"br0","name":"p9","type":"pcap","args":{"rx":"/dev/null\\u0000x"}},"id":1}\n', -32602, "params.args.rx: contains a NUL byte"),
+    (b'{"jsonrpc":"2.0","method":"monitor.subscribe","params":{"topics":["fdb","stp\\u0000"]},"id":1}\n', -32602, "params.topics[1]: contains a NUL byte"),
+    (b'{"jsonrpc":"2.0","method":"bridge.add","params":{"name":"brq","na\\u0000me":"x"},"id":1}\n', -32600, "member name contains a NUL byte"),
+    (b'{"jsonrpc":"2.0","method":"bridge.list\\u0000x","id":1}\n', -32600, "method contains a NUL byte"),
+    (b'{"jsonrpc":"2.0\\u0000","method":"bridge.list","id":1}\n', -32600, "jsonrpc must be"),
+    # Ill-formed UTF-8 is refused before parsing and never echoed (every
+    # reply is checked to decode as strict UTF-8 below).
+    (b'{"jsonrpc":"2.0","method":"bridge.add","params":{"name":"a\xc0\xafb"},"id":1}\n', -32700, "invalid UTF-8 at byte"),
+    (b'{"jsonrpc":"2.0","method":"bridge.add","params":{"name":"\xed\xa0\x80"},"id":1}\n', -32700, "invalid UTF-8 at byte"),
+    (b'{"jsonrpc":"2.0","method":"bridge.add","params":{"name":"\xf4\x90\x80\x80"},"id":1}\n', -32700, "invalid UTF-8 at byte"),
+    (b'{"jsonrpc":"2.0","method":"no.\xe0\x80\xaf","id":1}\n', -32700, "invalid UTF-8 at byte 30"),
+    (b'{"jsonrpc":"2.0","method":"bridge.add","params":{"name":"ok\xc3"},"id":1}\n', -32700, "invalid UTF-8"),
 ]
 bad = 0
 for raw, code, words in cases:
     out = exchange(raw)
     try:
+        out.decode("utf-8")	# strict: no overlong, surrogate, > U+10FFFF
         rep = json.loads(out.split(b"\n")[0])
         err = rep["error"]
         assert err["code"] == code, (err, code)

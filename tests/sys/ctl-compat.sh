@@ -344,6 +344,30 @@ grep -q '"topic":"fdb","action":"del","mac":"02:00:00:00:00:fd","ifname":"eth4",
 grep -q '"topic":"link","action":"del","ifname":"eth4","master":"br1"' \
 	"$T/events2" && ok || fail "port del: no link del event: $(cat "$T/events2")"
 
+# Port settings with iproute2's spellings: 'bridge link set dev P ...'
+# (guard, a numeric state) and 'ip link set P type bridge_slave ...'; the
+# slave data calls bpdu_guard "guard", as ip -d does.
+run "$C" link set dev eth3 learning off guard on
+run "$C" link set dev eth3 type bridge_slave hairpin on
+"$C" -j -d link show eth3 >"$T/slave"
+python3 - "$T/slave" <<'PY' && ok || fail "bridge_slave settings: $(cat "$T/slave")"
+import json, sys
+sd = json.load(open(sys.argv[1]))[0]["linkinfo"]["info_slave_data"]
+assert sd["guard"] is True and "bpdu_guard" not in sd, sd
+assert sd["learning"] is False and sd["hairpin"] is True, sd
+PY
+"$C" -d link show eth3 | grep -q " guard on " && ok ||
+	fail "-d link show: no 'guard on': $("$C" -d link show eth3)"
+
+# bridge-utils reads options anywhere on the line: a negative time is an
+# unknown option, refused with its usage and status 1.
+if "$BIN/brctl" setageing br0 -1 >"$T/out" 2>"$T/err"; then
+	fail "brctl setageing br0 -1 accepted"
+else
+	grep -q "invalid option -- '1'" "$T/err" && ok ||
+		fail "brctl setageing br0 -1: $(head -3 "$T/err")"
+fi
+
 # Deleting: down first, as brctl requires; then no bridges => no output.
 run "$C" link set br0 down
 run "$BIN/brctl" delbr br0

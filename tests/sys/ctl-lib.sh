@@ -4,12 +4,16 @@
 # fresh temporary directory (no root-only paths), with pcap ports so no TAP
 # is needed, and removes everything on exit, also on failure.
 #
-#   BIN       directory holding vswitchd, bridgectl and brctl
-#             (default build/bin)
+#   BIN           directory holding vswitchd, bridgectl and brctl
+#                 (default build/bin)
+#   CTL_PREFIX    prefix of the temporary directory's name (default ctl-test)
+#   CTL_VSWITCHD  the daemon to run (default $BIN/vswitchd; a test may run it
+#                 through a link of another name so its process is told apart)
 
 BIN=${BIN:-build/bin}
 BIN=$(cd "$BIN" && pwd) || { echo "no $BIN: build first" >&2; exit 1; }
-T=$(mktemp -d /tmp/ctl-test.XXXXXX)
+T=$(mktemp -d "/tmp/${CTL_PREFIX:-ctl-test}.XXXXXX")
+CTL_VSWITCHD=${CTL_VSWITCHD:-$BIN/vswitchd}
 SOCK=$T/run/vswitchd.sock
 CONF=$T/lib/config.json
 VSWITCHD_PID=
@@ -41,7 +45,7 @@ wait_daemon() {
 # try_start [EXTRA ARGS]: starts vswitchd (output in $T/out); 1, with
 # nothing left running, if it refuses to start.
 try_start() {
-	"$BIN/vswitchd" --socket "$SOCK" --config "$CONF" --test-mode \
+	"$CTL_VSWITCHD" --socket "$SOCK" --config "$CONF" --test-mode \
 		-l warn "$@" >"$T/out" 2>&1 &
 	VSWITCHD_PID=$!
 	wait_daemon && return 0
@@ -52,7 +56,7 @@ try_start() {
 
 # start_daemon [EXTRA ARGS]: starts vswitchd and waits for its socket.
 start_daemon() {
-	"$BIN/vswitchd" --socket "$SOCK" --config "$CONF" --test-mode \
+	"$CTL_VSWITCHD" --socket "$SOCK" --config "$CONF" --test-mode \
 		-l warn "$@" 2>>"$T/vswitchd.log" &
 	VSWITCHD_PID=$!
 	wait_daemon && return 0
@@ -72,6 +76,14 @@ kill_daemon() {
 alive() {
 	kill -0 "$VSWITCHD_PID" 2>/dev/null &&
 		"$BIN/bridgectl" info >/dev/null 2>&1
+}
+
+# mask_ifindex: a listing with its ifindexes masked ("I: dev:" lines,
+# "ifindex":I).  A restart makes the bridge devices and TAPs anew, so
+# their numbers change as a reboot changes the kernel's; the configuration
+# is what must not.
+mask_ifindex() {
+	sed -E 's/^[0-9]+: /I: /; s/"ifindex":[0-9]+/"ifindex":I/g'
 }
 
 ok() { CHECKS=$((CHECKS + 1)); }

@@ -12,3 +12,8 @@ check-ctl: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/brctl
 
 CHECKS += check-ctl
 .PHONY: check-ctl
+
+# One suite alone: make check-ctl-badinput runs tests/sys/ctl-badinput.sh.
+check-ctl-%: tests/sys/ctl-%.sh $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl \
+		$(BUILD)/bin/brctl
+	BIN=$(BUILD)/bin bash $<

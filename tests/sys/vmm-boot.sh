@@ -53,6 +53,7 @@ if [ ! -c /dev/kvm ]; then
 fi
 
 run "boot with virtio-net" 0 --mem 64M --cpus 2 --net null \
+	--mac 52:54:00:12:34:56 \
 	--cmdline "console=ttyS0 test=1" &&
 expect "boot with virtio-net" \
 	"guest: ready" \

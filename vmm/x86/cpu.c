@@ -143,9 +143,10 @@ cpu_set_msrs(int vcpu_fd)
 		 * drivers lose write-combining. */
 		{ MSR_MTRR_DEF_TYPE, MTRR_DEF_ENABLE | MTRR_TYPE_WB },
 	};
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry entry;
+	union {
+		struct kvm_msrs hdr;	/* its entries[] follow it */
+		uint8_t room[sizeof(struct kvm_msrs) +
+			     sizeof(struct kvm_msr_entry)];
 	} one;
 
 	/* One at a time: KVM_SET_MSRS stops at the first MSR it refuses,
@@ -155,8 +156,8 @@ cpu_set_msrs(int vcpu_fd)
 
 		memset(&one, 0, sizeof one);
 		one.hdr.nmsrs = 1;
-		one.entry.index = boot_msrs[i].index;
-		one.entry.data = boot_msrs[i].value;
+		one.hdr.entries[0].index = boot_msrs[i].index;
+		one.hdr.entries[0].data = boot_msrs[i].value;
 		r = ioctl(vcpu_fd, KVM_SET_MSRS, &one);
 		if (r < 0)
 			return -errno;

@@ -245,6 +245,26 @@ bridge_find_port(const char *name, struct bridge **brp)
 	return NULL;
 }
 
+/* The bridge device is up exactly while the bridge is ("ip link set br0
+ * up" is the bridge's admin state).  A device that refuses is logged: the
+ * bridge's state stands. */
+static void
+host_set_admin_up(struct bridge *br)
+{
+	struct port *host = br->host;
+	int err;
+
+	if (!host || !host->class->set_admin_up)
+		return;
+	err = host->class->set_admin_up(host, br->admin_up);
+	if (err)
+		log_warn(MOD, "%s: cannot set the bridge device %s: %s",
+			 br->name, br->admin_up ? "up" : "down",
+			 strerror(-err));
+	else
+		host->admin_up = br->admin_up;
+}
+
 int
 bridge_set_host_port(struct bridge *br, struct port *host)
 {
@@ -257,6 +277,7 @@ bridge_set_host_port(struct bridge *br, struct port *host)
 	br->host = host;
 	if (!br->mac_set && eth_addr_is_zero(&br->mac))
 		bridge_update_mac(br);
+	host_set_admin_up(br);
 	if (host->class->watch)
 		host->class->watch(host, br->loop);
 	return 0;
@@ -669,6 +690,7 @@ bridge_set_admin_up(struct bridge *br, bool up)
 	if (br->admin_up == up)
 		return 0;
 	br->admin_up = up;
+	host_set_admin_up(br);
 	/* Down disables every port, which flushes their dynamic entries
 	 * (T25); up enables the ports whose link is up. */
 	stp_glue_bridge_up(br, up);

@@ -28,6 +28,7 @@
 #include "bridge.h"
 #include "ctl-methods.h"
 #include "log.h"
+#include "utf8.h"
 
 #define MOD "config"
 #define CONFIG_MAX_SIZE (256 * 1024 * 1024)
@@ -424,6 +425,13 @@ parse_doc(const char *buf, size_t len, char **why)
 	enum json_tokener_error jerr;
 	size_t end;
 
+	/* What the file names is echoed in replies: held to the same
+	 * strict UTF-8 as a request. */
+	if (!utf8_is_valid(buf, len, &end)) {
+		*why = xasprintf("invalid UTF-8 at byte %zu", end);
+		doc = NULL;
+		goto out;
+	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	doc = json_tokener_parse_ex(tok, buf, (int)len);
 	jerr = json_tokener_get_error(tok);

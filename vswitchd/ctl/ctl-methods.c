@@ -25,9 +25,11 @@
 #include "ctl-monitor.h"
 #include "ctl-server.h"
 #include "clock.h"
+#include "ctl-log.h"
 #include "daemon.h"
 #include "log.h"
 #include "port-provider.h"
+#include "port-tap.h"
 
 #ifndef VSWITCHD_VERSION
 #define VSWITCHD_VERSION "0.1"
@@ -276,6 +278,14 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 		return ctl_reply_error(r, CTL_ERR_APP, -err,
 				       "cannot create bridge %s: %s", name,
 				       strerror(-err));
+	/* Its bridge device, as the kernel's: a TAP of the same name. */
+	err = port_tap_attach_host(br);
+	if (err) {
+		bridge_destroy(br);
+		return ctl_reply_error(r, CTL_ERR_APP, -err,
+				       "cannot create the bridge device %s: %s",
+				       name, strerror(-err));
+	}
 	if (apply_bridge_options(br, &ov, r)) {
 		bridge_destroy(br);
 		return r->code;
@@ -803,7 +813,9 @@ run_change(ctl_method_fn *fn, struct json_object *params,
 	M("stats.get", ctl_m_stats_get, false)			\
 	M("debug.time", m_debug_time, false)			\
 	M("monitor.subscribe", ctl_m_monitor_subscribe, false)	\
-	M("capture.start", ctl_m_capture_start, false)
+	M("capture.start", ctl_m_capture_start, false)		\
+	M("log.show", ctl_m_log_show, false)			\
+	M("log.set", ctl_m_log_set, false)
 
 /* What a request runs: the handler, through run_change() if it changes
  * something. */
@@ -836,6 +848,10 @@ int
 ctl_method_call(const char *name, struct json_object *params,
 		struct ctl_reply *r)
 {
+	/* A replayed configuration is checked like a request (the server
+	 * checked those already). */
+	if (ctl_params_check_strings(params, r))
+		return r->code;
 	for (size_t i = 0; i < ARRAY_SIZE(handlers); i++)
 		if (!strcmp(handlers[i].name, name))
 			return handlers[i].fn(params, r);

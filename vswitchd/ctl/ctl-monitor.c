@@ -291,6 +291,7 @@ ctl_m_capture_start(struct json_object *params, struct ctl_reply *r)
 	for (unsigned i = 0; i < CTL_CAPTURE_RING; i++)
 		s->ring[i].data = s->slab + (size_t)i * CTL_CAPTURE_SNAPLEN;
 	s->conn = r->conn;
+	ctl_conn_keep(s->conn);
 	s->port = port;
 	util_strlcpy(s->name, port->is_host ? br->name : port->name,
 		     sizeof s->name);

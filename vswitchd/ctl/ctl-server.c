@@ -23,20 +23,24 @@
 #include <json-c/json.h>
 
 #include "log.h"
+#include "utf8.h"
 
 #define MOD "ctl"
 #define CTL_READ_CHUNK 65536
+#define CTL_ACCEPT_RETRY_S 1.0	/* retry accept() this long after EMFILE */
 
 struct ctl_conn {
 	int fd;
 	ev_io rio;		/* readable */
 	ev_io wio;		/* writable, only while output is queued */
-	char *rbuf;		/* partial request */
-	size_t rlen, rcap;
+	char *rbuf;		/* partial request, NULL when there is none */
+	size_t rlen, rcap;	/* rcap counts in server.in_bytes */
 	char *wbuf;		/* queued output, from 'wpos' */
 	size_t wlen, wpos, wcap;
 	bool closing;		/* close once the output is flushed */
+	bool keep;		/* a stream (capture): never shed */
 	unsigned topics;	/* CTL_TOPIC_* subscriptions */
+	ev_tstamp last_rx;	/* when it last sent something, or connected */
 	struct ctl_conn *prev, *next;
 };
 
@@ -44,10 +48,14 @@ struct ctl_server {
 	struct ev_loop *loop;
 	int fd;
 	ev_io accept_io;
+	ev_timer accept_retry;	/* runs while accepting is paused */
 	char *path;
 	const struct ctl_method *methods;	/* ends with a NULL name */
 	ctl_conn_closed_fn *conn_closed;
 	struct ctl_conn *conns;
+	unsigned n_conns;
+	size_t in_bytes;	/* read buffers of every connection */
+	char chunk[CTL_READ_CHUNK];	/* what one read() takes */
 };
 
 static struct ctl_server server = { .fd = -1 };
@@ -57,6 +65,7 @@ static void conn_flush(struct ctl_conn *c);
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void accept_retry_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static char *handle_text(struct ctl_conn *c, const char *line, size_t len);
 
 /* Removes 'path' if it is a socket nobody listens on.  Returns 0 when
@@ -141,6 +150,8 @@ ctl_server_open(struct ev_loop *loop, const char *path,
 	server.conn_closed = conn_closed;
 	ev_io_init(&server.accept_io, accept_cb, fd, EV_READ);
 	ev_io_start(loop, &server.accept_io);
+	ev_timer_init(&server.accept_retry, accept_retry_cb,
+		      CTL_ACCEPT_RETRY_S, 0.);
 	log_info(MOD, "listening on %s", path);
 	return 0;
 
@@ -156,11 +167,12 @@ ctl_server_close(void)
 {
 	if (server.fd < 0)
 		return;
-	while (server.conns)
-		conn_close(server.conns);
 	ev_io_stop(server.loop, &server.accept_io);
+	ev_timer_stop(server.loop, &server.accept_retry);
 	close(server.fd);
 	server.fd = -1;
+	while (server.conns)
+		conn_close(server.conns);
 	unlink(server.path);
 	free(server.path);
 	server.path = NULL;
@@ -172,21 +184,112 @@ ctl_server_path(void)
 	return server.path;
 }
 
+/* The listening socket is watched only while an accept() can succeed:
+ * at the process's fd limit (EMFILE, ENFILE) the pending peer stays in
+ * the backlog and the socket stays readable, so a level-triggered watcher
+ * would call accept_cb() again at once, forever (a core at 100 %).  It is
+ * stopped instead, and started again when a connection closes or, for fds
+ * freed elsewhere in the daemon, after CTL_ACCEPT_RETRY_S. */
+static void
+accept_pause(void)
+{
+	if (!ev_is_active(&server.accept_io))
+		return;
+	ev_io_stop(server.loop, &server.accept_io);
+	ev_timer_set(&server.accept_retry, CTL_ACCEPT_RETRY_S, 0.);
+	ev_timer_start(server.loop, &server.accept_retry);
+}
+
+static void
+accept_resume(void)
+{
+	if (server.fd < 0 || ev_is_active(&server.accept_io))
+		return;
+	ev_timer_stop(server.loop, &server.accept_retry);
+	ev_io_start(server.loop, &server.accept_io);
+}
+
+static void
+accept_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop; (void)w; (void)revents;
+	accept_resume();
+}
+
+/* Whether 'c' may be closed to make room for others: it is not a
+ * monitor or a capture, not already going, and either holds part of a
+ * request or, unless 'partial_only', sits idle with nothing queued. */
+static bool
+conn_may_shed(const struct ctl_conn *c, bool partial_only)
+{
+	if (c->topics || c->keep || c->closing)
+		return false;
+	if (c->rlen)
+		return true;
+	return !partial_only && c->wlen == c->wpos;
+}
+
+/* Closes the connection that sent nothing for the longest time among
+ * those conn_may_shed() allows, saying 'why' in the (rate-limited) log.
+ * A peer still sending its request is recent, so the stalled ones go
+ * first.  Returns the closed connection (freed: compare it, never use it)
+ * or NULL when none may go. */
+static const struct ctl_conn *
+shed_one(bool partial_only, const char *why)
+{
+	struct ctl_conn *c, *victim = NULL;
+
+	for (c = server.conns; c; c = c->next)
+		if (conn_may_shed(c, partial_only) &&
+		    (!victim || c->last_rx < victim->last_rx))
+			victim = c;
+	if (!victim)
+		return NULL;
+	log_warn_rl(MOD, "%s: closing the peer idle for the longest "
+		    "(%.1f s, %zu bytes of a request held)", why,
+		    ev_now(server.loop) - victim->last_rx, victim->rlen);
+	conn_close(victim);
+	return victim;
+}
+
 static void
 accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	static const char busy[] = "{\"jsonrpc\":\"2.0\",\"error\":"
+		"{\"code\":-32000,\"message\":\"too many control connections"
+		"\",\"data\":{\"errno\":11,\"errname\":\"EAGAIN\"}},"
+		"\"id\":null}\n";
 	struct ctl_conn *c;
 	int fd;
 
 	(void)w; (void)revents;
 	fd = accept4(server.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno == EMFILE || errno == ENFILE) {
+			log_warn_rl(MOD, "accept: %s; not accepting for %.0f s "
+				    "or until a connection closes",
+				    strerror(errno), CTL_ACCEPT_RETRY_S);
+			accept_pause();
+		} else if (errno != EAGAIN && errno != EINTR &&
+			   errno != ECONNABORTED) {
 			log_warn_rl(MOD, "accept: %s", strerror(errno));
+		}
+		return;
+	}
+	if (server.n_conns >= CTL_MAX_CONNS &&
+	    !shed_one(false, "too many control connections")) {
+		/* Everyone is busy or a monitor: the newcomer is told why,
+		 * best effort (its socket buffer is empty), and goes. */
+		log_warn_rl(MOD, "%u control connections, none idle: "
+			    "refusing another", server.n_conns);
+		if (write(fd, busy, sizeof busy - 1) < 0)
+			log_debug(MOD, "refused peer: %s", strerror(errno));
+		close(fd);
 		return;
 	}
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
+	c->last_rx = ev_now(loop);
 	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
 	ev_io_start(loop, &c->rio);
@@ -194,6 +297,7 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (server.conns)
 		server.conns->prev = c;
 	server.conns = c;
+	server.n_conns++;
 }
 
 static void
@@ -208,11 +312,15 @@ conn_close(struct ctl_conn *c)
 		server.conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	server.n_conns--;
+	server.in_bytes -= c->rcap;
 	if (server.conn_closed)
 		server.conn_closed(c);
 	free(c->rbuf);
 	free(c->wbuf);
 	free(c);
+	/* An fd is free again. */
+	accept_resume();
 }
 
 /* Queues 'len' bytes of 's' and a newline for 'c'.  A peer whose queue
@@ -220,7 +328,20 @@ conn_close(struct ctl_conn *c)
 static void
 conn_send(struct ctl_conn *c, const char *s, size_t len)
 {
+	static const char garbled[] = "{\"jsonrpc\":\"2.0\",\"error\":"
+		"{\"code\":-32603,\"message\":\"internal error: reply "
+		"is not valid UTF-8\"},\"id\":null}";
 	size_t pending = c->wlen - c->wpos;
+
+	/* Requests are validated, but a name can also come from the
+	 * configuration file or the system: never pass on what a strict
+	 * peer would choke on. */
+	if (!utf8_is_valid(s, len, NULL)) {
+		log_warn_rl(MOD, "reply of %zu bytes is not valid UTF-8; "
+			    "sending an error instead", len);
+		s = garbled;
+		len = sizeof garbled - 1;
+	}
 
 	if (c->closing && !pending)
 		return;
@@ -337,18 +458,47 @@ conn_process(struct ctl_conn *c)
 	return !c->closing;
 }
 
+/* Makes room for 'need' bytes in 'c's read buffer, counting what it
+ * holds in server.in_bytes. */
+static void
+conn_rbuf_reserve(struct ctl_conn *c, size_t need)
+{
+	size_t cap;
+
+	if (c->rcap >= need)
+		return;
+	cap = MAX(MAX(c->rcap * 2, need), (size_t)4096);
+	c->rbuf = xrealloc(c->rbuf, cap);
+	server.in_bytes += cap - c->rcap;
+	c->rcap = cap;
+}
+
+/* Gives back what 'c's read buffer holds beyond its partial request, so
+ * that 1,000 idle peers cost their sockets and little else. */
+static void
+conn_rbuf_trim(struct ctl_conn *c)
+{
+	if (!c->rlen) {
+		free(c->rbuf);
+		c->rbuf = NULL;
+		server.in_bytes -= c->rcap;
+		c->rcap = 0;
+	} else if (c->rcap > 4 * c->rlen && c->rcap > 65536) {
+		c->rbuf = xrealloc(c->rbuf, c->rlen);
+		server.in_bytes -= c->rcap - c->rlen;
+		c->rcap = c->rlen;
+	}
+}
+
 static void
 conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_conn *c = container_of(w, struct ctl_conn, rio);
 	ssize_t n;
+	bool more;
 
-	(void)loop; (void)revents;
-	if (c->rcap - c->rlen < CTL_READ_CHUNK) {
-		c->rcap = c->rlen + CTL_READ_CHUNK;
-		c->rbuf = xrealloc(c->rbuf, c->rcap);
-	}
-	n = read(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen);
+	(void)revents;
+	n = read(c->fd, server.chunk, sizeof server.chunk);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -358,14 +508,32 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		    !c->closing && !memchr(c->rbuf, '\n', c->rlen))
 			conn_reply(c, handle_text(c, c->rbuf, c->rlen));
 		c->rlen = 0;
+		conn_rbuf_trim(c);
 		c->closing = true;
 		ev_io_stop(server.loop, &c->rio);
 		conn_flush(c);
 		return;
 	}
+	conn_rbuf_reserve(c, c->rlen + (size_t)n);
+	memcpy(c->rbuf + c->rlen, server.chunk, (size_t)n);
 	c->rlen += (size_t)n;
-	if (!conn_process(c))
+	c->last_rx = ev_now(loop);
+	more = conn_process(c);
+	conn_rbuf_trim(c);
+	if (!more)
 		ev_io_stop(server.loop, &c->rio);
+	/* Many peers each holding most of a large request would take the
+	 * daemon's memory with them: past CTL_MAX_INPUT_TOTAL the stalled
+	 * ones go, oldest first (possibly 'c' itself). */
+	while (server.in_bytes > CTL_MAX_INPUT_TOTAL) {
+		const struct ctl_conn *gone = shed_one(true,
+			"control input over " CTL_MAX_INPUT_TOTAL_TEXT);
+
+		if (gone == c)
+			return;
+		if (!gone)
+			break;
+	}
 	conn_flush(c);
 }
 
@@ -467,6 +635,73 @@ is_blank(const char *s, size_t len)
 	return true;
 }
 
+/* True if string 'v' holds a NUL byte: json-c decodes "\u0000" into
+ * the string, and every C consumer would then see only what comes before
+ * it ("br0\u0000../x" would name br0). */
+static bool
+string_has_nul(struct json_object *v)
+{
+	const char *s = json_object_get_string(v);
+
+	return (size_t)json_object_get_string_len(v) != strlen(s);
+}
+
+/* Looks for a string holding a NUL byte in 'v' and below it.  'path'
+ * (of size 'size', 'len' bytes used) names 'v'; on finding one it names
+ * that string ("params.args.mac", "params.topics[1]", cut if long) and
+ * true is returned.  The tokener's depth limit bounds the recursion. */
+static bool
+find_nul_string(struct json_object *v, char *path, size_t len, size_t size)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return string_has_nul(v);
+	case json_type_object: {
+		json_object_object_foreach(v, key, val) {
+			snprintf(path + len, size - len, ".%s", key);
+			if (find_nul_string(val, path, strlen(path), size))
+				return true;
+		}
+		break;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			snprintf(path + len, size - len, "[%zu]", i);
+			if (find_nul_string(json_object_array_get_idx(v, i),
+					    path, strlen(path), size))
+				return true;
+		}
+		break;
+	default:
+		break;
+	}
+	path[len] = '\0';
+	return false;
+}
+
+/* True if the JSON text 'line' of 'len' bytes has a "\u0000" escape in
+ * one of its strings.  Member names are C strings in json-c, cut at the
+ * NUL without a trace, so this is the only way to see one there. */
+static bool
+text_has_nul_escape(const char *line, size_t len)
+{
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = line[i] == '"';
+		} else if (line[i] == '"') {
+			in_string = false;
+		} else if (line[i] == '\\') {
+			if (i + 5 < len && line[i + 1] == 'u' &&
+			    !memcmp(line + i + 2, "0000", 4))
+				return true;
+			i++;
+		}
+	}
+	return false;
+}
+
 /* The method called 'name', or NULL. */
 static const struct ctl_method *
 method_lookup(const char *name)
@@ -487,12 +722,23 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 	const char *why = NULL, *name;
 	char *text;
 	bool notification;
+	size_t bad;
 
 	if (is_blank(line, len))
 		return NULL;
 	if (memchr(line, '\0', len))
 		return error_text(NULL, CTL_ERR_PARSE, 0,
 				  "parse error: NUL byte in request");
+	/* Before parsing, so nothing ill-formed reaches a method or comes
+	 * back quoted in an error, and the message quotes none of it. */
+	if (!utf8_is_valid(line, len, &bad)) {
+		char *msg = xasprintf("parse error: invalid UTF-8 at byte %zu",
+				      bad);
+
+		text = error_text(NULL, CTL_ERR_PARSE, 0, msg);
+		free(msg);
+		return text;
+	}
 	req = parse_strict(line, len, &why);
 	if (!req) {
 		char *msg = xasprintf("parse error: %s", why);
@@ -518,9 +764,15 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 				  "id must be a string, an integer or null");
 		goto out_put_req;
 	}
+	if (id && json_object_is_type(id, json_type_string) &&
+	    string_has_nul(id)) {
+		text = error_text(NULL, CTL_ERR_INVALID_REQUEST, 0,
+				  "id contains a NUL byte (\\u0000)");
+		goto out_put_req;
+	}
 	if (!json_object_object_get_ex(req, "jsonrpc", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), "2.0")) {
+	    strcmp(json_object_get_string(v), "2.0") || string_has_nul(v)) {
 		why = "jsonrpc must be \"2.0\"";
 		goto invalid;
 	}
@@ -529,10 +781,24 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 		why = "method must be a string";
 		goto invalid;
 	}
+	if (string_has_nul(v)) {
+		why = "method contains a NUL byte (\\u0000)";
+		goto invalid;
+	}
 	name = json_object_get_string(v);
 	if (json_object_object_get_ex(req, "params", &params) &&
 	    !json_object_is_type(params, json_type_object)) {
 		why = "params must be an object";
+		goto invalid;
+	}
+	if (ctl_params_check_strings(params, &r)) {
+		text = error_text(id, r.code, 0, r.message);
+		ctl_reply_uninit(&r);
+		goto out_put_req;
+	}
+	/* No string value holds a NUL, so an escaped one is in a name. */
+	if (text_has_nul_escape(line, len)) {
+		why = "a member name contains a NUL byte (\\u0000)";
 		goto invalid;
 	}
 	json_object_object_foreach(req, key, val) {
@@ -610,6 +876,12 @@ ctl_reply_uninit(struct ctl_reply *r)
 	r->message = NULL;
 	r->code = 0;
 	r->errnum = 0;
+}
+
+void
+ctl_conn_keep(struct ctl_conn *c)
+{
+	c->keep = true;
 }
 
 size_t
@@ -778,5 +1050,17 @@ ctl_params_check_known(struct json_object *params, const char *const *known,
 					       "params.%s: unknown parameter",
 					       key);
 	}
+	return 0;
+}
+
+int
+ctl_params_check_strings(struct json_object *params, struct ctl_reply *r)
+{
+	char path[256] = "params";
+
+	if (params && find_nul_string(params, path, strlen(path), sizeof path))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "%s: contains a NUL byte (\\u0000)",
+				       path);
 	return 0;
 }

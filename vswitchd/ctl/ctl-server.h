@@ -38,6 +38,20 @@ struct json_object;
 #define CTL_MAX_MSG_LEN    (1024 * 1024)	/* one request, without "\n" */
 #define CTL_MAX_OUTPUT_LEN (64 * 1024 * 1024)	/* queued replies per peer */
 
+/* What all peers together may hold of the daemon.  Past CTL_MAX_CONNS
+ * connections a newcomer takes the place of the peer that has been
+ * silent longest (idle, or stalled in the middle of a request); when none
+ * is (all are monitors, captures or being answered), the newcomer is
+ * refused with -32000 EAGAIN "too many control connections".  Past
+ * CTL_MAX_INPUT_TOTAL bytes of partial requests held for all peers, the
+ * stalled peers holding them are closed, the longest silent first, so
+ * the daemon's memory is bounded whatever its peers send (half-sent 1 MiB
+ * requests on 300 connections took 314 MB before).  Monitors and captures
+ * are never closed for either reason. */
+#define CTL_MAX_CONNS       1024
+#define CTL_MAX_INPUT_TOTAL (32 * 1024 * 1024)
+#define CTL_MAX_INPUT_TOTAL_TEXT "32 MiB"
+
 /* JSON-RPC 2.0 error codes. */
 enum {
 	CTL_ERR_PARSE = -32700,
@@ -124,6 +138,16 @@ int ctl_param_bool(struct json_object *params, const char *key,
 int ctl_params_check_known(struct json_object *params,
 			   const char *const *known, struct ctl_reply *r);
 
+/* Checks that no string in 'params' (values at any depth) holds a NUL
+ * byte, which every C consumer would silently cut the string at
+ * ("rel\u0000../x" would name bridge "rel").  Returns 0, or records
+ * -32602 "params.PATH: contains a NUL byte (\u0000)" and returns
+ * CTL_ERR_INVALID_PARAMS.  Every request and every replayed call passes
+ * here before its method runs (the server and ctl_method_call()), so
+ * handlers may trust their strings' C length. */
+int ctl_params_check_strings(struct json_object *params,
+			     struct ctl_reply *r);
+
 /* Sends notification 'method' with 'params' (ownership taken) to every
  * connection subscribed to 'topic' (CTL_TOPIC_*). */
 enum {
@@ -140,6 +164,10 @@ int ctl_server_subscribe(struct ctl_reply *r, unsigned topics);
 
 /* True while some connection is subscribed to a topic. */
 bool ctl_server_has_subscribers(void);
+
+/* Marks 'c' as a long-lived stream (a capture) that is never closed to
+ * make room for other peers. */
+void ctl_conn_keep(struct ctl_conn *c);
 
 /* Bytes queued for 'c' and not yet written. */
 size_t ctl_conn_pending(const struct ctl_conn *c);

@@ -64,7 +64,11 @@
 #define FDB_PORT_ANY    0xffff
 #define FDB_VID_ANY     0xffff
 #define FDB_DEFAULT_AGEING_MS   300000
+/* A build may choose another default table size: the fuzz build makes it
+ * small, as each bridge allocates its table whole at creation. */
+#ifndef FDB_DEFAULT_MAX_ENTRIES
 #define FDB_DEFAULT_MAX_ENTRIES (1u << 20)
+#endif
 #define FDB_MAX_MAX_ENTRIES     (1u << 28)	/* largest accepted capacity */
 
 /* Entry flags. */

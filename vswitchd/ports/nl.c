@@ -149,9 +149,10 @@ nl_link_speed_mbps(const char *ifname)
 {
 	/* ETHTOOL_GLINKSETTINGS is a handshake: the first call (with no
 	 * room for link-mode masks) tells how many words they need. */
-	struct {
-		struct ethtool_link_settings req;
-		uint32_t masks[3 * 127];
+	union {
+		struct ethtool_link_settings req;  /* its masks[] follow it */
+		uint8_t room[sizeof(struct ethtool_link_settings) +
+			     3 * 127 * sizeof(uint32_t)];
 	} ls;
 	struct ethtool_cmd cmd;
 	uint32_t speed;

@@ -22,6 +22,8 @@
 	X(tap)								\
 	X(vhost)							\
 	X(null)								\
+	X(patch)							\
+	X(vxlan)							\
 	X(netdev)							\
 	/* end of PORT_CLASSES */
 
@@ -35,12 +37,32 @@ static const struct port_class *const port_classes[] = {
 #undef PORT_CLASS_ENTRY
 };
 
+/* NULL, or the only types port_class_lookup() finds. */
+static const char *const *allowed_types;
+
+void
+port_class_allow_only(const char *const *types)
+{
+	allowed_types = types;
+}
+
+static bool
+is_allowed(const char *type)
+{
+	if (!allowed_types)
+		return true;
+	for (const char *const *t = allowed_types; *t; t++)
+		if (!strcmp(*t, type))
+			return true;
+	return false;
+}
+
 const struct port_class *
 port_class_lookup(const char *type)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(port_classes); i++)
 		if (!strcmp(port_classes[i]->type, type))
-			return port_classes[i];
+			return is_allowed(type) ? port_classes[i] : NULL;
 	return NULL;
 }
 

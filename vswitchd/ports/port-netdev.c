@@ -211,6 +211,7 @@ netdev_open(const char *name, struct json_object *args,
 
 	nd->up.mac = info.mac;
 	nd->up.mtu = info.mtu;
+	nd->up.ifindex = info.ifindex;
 	nd->up.path_cost = nl_default_path_cost(name);
 	netdev_refresh(nd);
 	log_info(MOD, "%s: attached (ifindex %d, %s rx, sendmmsg tx, "
