@@ -8,8 +8,9 @@
 # driver, nor 8021q, so tagged frames are written by netdev-vlan.py.)
 # Checks:
 #   1. "brctl addif" and "link set DEV master BR" of an existing device
-#      choose the netdev type; the port's MAC is the device's; the device
-#      is promiscuous (ip -d link: promiscuity) while attached;
+#      choose the netdev type; the port's MAC and ifindex are the
+#      device's; the device is promiscuous (ip -d link: promiscuity)
+#      while attached;
 #   2. pings both ways, untagged, with ndv1 on the receive ring and ndv2
 #      re-added on the recvmmsg path (io socket); stats show each mode;
 #      pings through the macvlan port;
@@ -103,6 +104,9 @@ run "$C" link set ndbr0 up
 for d in ndv1 ndv2 ndmv0; do
 	t=$(port_field $d "['type']")
 	[ "$t" = netdev ] && ok || fail "$d: type '$t', want netdev"
+	i=$(port_field $d "['ifindex']")
+	[ "$i" = "$(cat /sys/class/net/$d/ifindex)" ] && ok ||
+		fail "$d: port ifindex '$i' is not the device's"
 	m=$(port_field $d "['mac']")
 	[ "$m" = "$(cat /sys/class/net/$d/address)" ] && ok ||
 		fail "$d: port MAC $m is not the device's"
