@@ -4,9 +4,10 @@
  * Usage text, argument-count checks (too few arguments only; extra ones are
  * ignored, as brctl does), messages and exit statuses follow brctl.  The
  * tables are read through bridge.list, stp.show and fdb.show.  Differences
- * that come from the switch being in userspace: "addif" of a device that
- * is not a port yet creates (or attaches to) a TAP of that name; a failed
- * setting is reported (brctl's sysfs writes can fail silently).
+ * that come from the switch being in userspace: "addif" of an existing
+ * device makes it a netdev port (a TAP is attached as a tap port), and of
+ * a missing name creates a TAP of that name; a failed setting is reported
+ * (brctl's sysfs writes can fail silently).
  */
 #include "ctl.h"
 
@@ -222,7 +223,9 @@ cmd_addif(int argc, char **argv)
 
 		if (!call("port.add", ctl_params("s", "bridge", br,
 						 "s", "name", ifname,
-						 "s", "type", "tap", NULL),
+						 "s", "type",
+						 ctl_port_type_for_dev(ifname),
+						 NULL),
 			  NULL, &err))
 			continue;
 		if (reported(&err))

@@ -123,6 +123,14 @@ int own_info(int argc, char **argv);
 int own_capture(int argc, char **argv);
 int own_log(int argc, char **argv);
 
+/* The port type that attaching device 'dev' by name (brctl addif, link set
+ * DEV master BR) asks the daemon for: "netdev" when 'dev' exists in this
+ * network namespace and is not a TUN/TAP device (a veth, a NIC, ...), else
+ * "tap" (an existing TAP is attached; a missing name is created as a TAP,
+ * the documented userspace exception).  Looks at /sys/class/net only; the
+ * daemon refuses what cannot be a port (loopback, its own devices). */
+const char *ctl_port_type_for_dev(const char *dev);
+
 /* Prints a usage error "bridgectl: MSG" plus a hint and returns
  * CTL_EXIT_USAGE. */
 int ctl_usage_error(const char *cmd, const char *fmt, ...)

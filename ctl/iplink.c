@@ -461,10 +461,12 @@ link_set(int argc, char **argv)
 							 NULL), NULL, &err))
 		return ctl_fail(&err);
 	/* A device that is a port of another bridge moves (as the kernel
-	 * does); any other becomes a TAP port. */
+	 * does); any other becomes a port of the type its kind asks for (an
+	 * existing interface a netdev port, else a TAP). */
 	if (master && rpc_call("port.add", ctl_params("s", "bridge", master,
 						       "s", "name", dev,
-						       "s", "type", "tap",
+						       "s", "type",
+						       ctl_port_type_for_dev(dev),
 						       NULL), NULL, &err)) {
 		if (err.errnum != EBUSY)
 			return ctl_fail(&err);

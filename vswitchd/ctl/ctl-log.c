@@ -13,13 +13,13 @@
 #include "util.h"
 
 /* Every module a vswitchd file logs under ('MOD'), and "log" for the log
- * library's own warnings ("patch" and "vxlan" are the port classes main
- * has gained; tests/sys/sd-loglevel.sh checks the list against the
- * sources).  "dp" is the datapath's debug lines (drops by
+ * library's own warnings ("patch", "vxlan" and "netdev" are the port
+ * classes main has gained; tests/sys/sd-loglevel.sh checks the list
+ * against the sources).  "dp" is the datapath's debug lines (drops by
  * reason, addresses learned and moved: main.c's dp-log). */
 const char *const ctl_log_modules[] = {
-	"bridge", "config", "ctl", "dp", "log", "main", "nl", "patch", "pcap",
-	"stp", "tap", "vhost", "vxlan", NULL,
+	"bridge", "config", "ctl", "dp", "log", "main", "netdev", "nl", "patch",
+	"pcap", "stp", "tap", "vhost", "vxlan", NULL,
 };
 
 struct collect {

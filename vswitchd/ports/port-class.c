@@ -24,6 +24,7 @@
 	X(null)								\
 	X(patch)							\
 	X(vxlan)							\
+	X(netdev)							\
 	/* end of PORT_CLASSES */
 
 #define PORT_CLASS_DECLARE(name) extern const struct port_class port_##name##_class;
