@@ -714,20 +714,9 @@ static void
 netdev_on_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct port_netdev *nd = container_of(w, struct port_netdev, io);
-	struct port *port = &nd->up;
-	int r;
 
 	(void)revents;
-	if (!port->br) {
-		ev_io_stop(loop, w);
-		return;
-	}
-	r = bridge_port_input(port->br, port);
-	if (r < 0) {
-		log_warn_rl(MOD, "%s: receive failed: %s; no longer receiving",
-			    port->name, strerror(-r));
-		ev_io_stop(loop, w);
-	}
+	port_on_readable(&nd->up, loop, w);
 }
 
 /* Link watcher callback: re-reads the device, reports carrier changes to

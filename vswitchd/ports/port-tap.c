@@ -378,20 +378,9 @@ static void
 tap_on_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct port_tap *tap = container_of(w, struct port_tap, io);
-	struct port *port = &tap->up;
-	int r;
 
 	(void)revents;
-	if (!port->br) {
-		ev_io_stop(loop, w);
-		return;
-	}
-	r = bridge_port_input(port->br, port);
-	if (r < 0) {
-		log_warn_rl(MOD, "%s: read failed: %s; no longer receiving",
-			    port->name, strerror(-r));
-		ev_io_stop(loop, w);
-	}
+	port_on_readable(&tap->up, loop, w);
 }
 
 /* Link watcher callback: re-reads the netdev and reports changes. */
