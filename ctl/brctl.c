@@ -97,7 +97,9 @@ brctl_main(int argc, char **argv)
 
 	optind = 1;
 	opterr = 1;
-	while ((f = getopt_long(argc, argv, "+Vh", options, NULL)) != EOF) {
+	/* Options anywhere on the line, as bridge-utils' getopt finds them:
+	 * so 'setageing br0 -1' is an unknown option (rc 1), not a time. */
+	while ((f = getopt_long(argc, argv, "Vh", options, NULL)) != EOF) {
 		switch (f) {
 		case 'h':
 			help();

@@ -105,6 +105,14 @@ int ipr_link(int argc, char **argv);
 int ipr_fdb(int argc, char **argv);
 int ipr_vlan(int argc, char **argv);
 int own_port(int argc, char **argv);
+
+/* Reads one port setting, word 'w' with value 'v' (NULL at the end of the
+ * line), into port.set parameters 'p': a name of the PORT_OPTIONS table,
+ * iproute2's 'guard' for bpdu_guard, or 'state' by name or iproute2's
+ * number.  Returns the words used (2), 0 if 'w' is no port setting, or -1
+ * after a usage error naming 'cmd' was printed. */
+int ctl_port_setting(const char *cmd, const char *w, const char *v,
+		     struct json_object *p);
 int own_stats(int argc, char **argv);
 int own_debug(int argc, char **argv);
 int own_monitor(int argc, char **argv);

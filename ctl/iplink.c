@@ -57,6 +57,9 @@ link_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bridgectl link add [name] NAME [address MAC] type bridge [OPTION VALUE]...\n"
+"       bridgectl link add [name] NAME master BRIDGE type vxlan id VNI [dstport N]\n"
+"                          [local IP] [remote IP] [ttl N] [tos N] [ageing S]\n"
+"                          [nolearning]\n"
 "       bridgectl link set [dev] DEV [master BRIDGE | nomaster] [up | down]\n"
 "                                    [type bridge OPTION VALUE...]\n"
 "       bridgectl link del [dev] DEV\n"
@@ -125,11 +128,72 @@ parse_bridge_opts(int argc, char **argv, int *i, struct json_object *opts)
 	return 0;
 }
 
+/* iproute2's words for a vxlan device, and the vxlan port argument each
+ * is (NULL: a flag that sets 'learning'). */
+static const struct {
+	const char *word, *arg;
+} vxlan_words[] = {
+	{ "id", "vni" }, { "vni", "vni" }, { "dstport", "dstport" },
+	{ "local", "local" }, { "remote", "remote" }, { "ttl", "ttl" },
+	{ "tos", "tos" }, { "ageing", "ageing" },
+	{ "learning", NULL }, { "nolearning", NULL },
+};
+
+/* 'link add NAME master BR type vxlan ARGS': the iproute2 spelling of
+ * 'port add BR NAME type vxlan ...'.  A vxlan port of vswitchd lives on a
+ * bridge (the daemon has no unattached devices), so 'master' is needed
+ * here, where ip-link would also take it later with 'link set'. */
+static int
+link_add_vxlan(const char *name, const char *master, int argc, char **argv)
+{
+	struct json_object *args = json_object_new_object();
+	struct rpc_error err;
+	size_t k;
+
+	if (!master) {
+		json_object_put(args);
+		return ctl_usage_error("link", "link add %s type vxlan: a "
+				       "vxlan port lives on a bridge; give "
+				       "'master BRIDGE' before 'type'", name);
+	}
+	for (int i = 0; i < argc; i++) {
+		for (k = 0; k < ARRAY_SIZE(vxlan_words); k++)
+			if (!strcmp(argv[i], vxlan_words[k].word))
+				break;
+		if (k == ARRAY_SIZE(vxlan_words)) {
+			json_object_put(args);
+			return ctl_usage_error("link", "unknown or unsupported "
+					       "vxlan argument '%s'", argv[i]);
+		}
+		if (!vxlan_words[k].arg) {
+			json_object_object_add(args, "learning",
+				json_object_new_string(
+					strcmp(argv[i], "learning") ? "off"
+								     : "on"));
+			continue;
+		}
+		if (i + 1 == argc) {
+			json_object_put(args);
+			return ctl_usage_error("link", "'%s' needs a value",
+					       argv[i]);
+		}
+		json_object_object_add(args, vxlan_words[k].arg,
+				       json_object_new_string(argv[++i]));
+	}
+	if (rpc_call("port.add", ctl_params("s", "bridge", master,
+					    "s", "name", name,
+					    "s", "type", "vxlan",
+					    "o", "args", args, NULL),
+		     NULL, &err))
+		return ctl_fail(&err);
+	return 0;
+}
+
 static int
 link_add(int argc, char **argv)
 {
 	struct json_object *opts = json_object_new_object();
-	const char *name = NULL, *type = NULL;
+	const char *name = NULL, *type = NULL, *master = NULL;
 	struct rpc_error err;
 	int i, rc;
 
@@ -152,6 +216,13 @@ link_add(int argc, char **argv)
 				goto out_put;
 			}
 			name = argv[i];
+		} else if (!strcmp(argv[i], "master")) {
+			if (++i == argc) {
+				rc = ctl_usage_error("link", "'master' needs "
+						     "a bridge");
+				goto out_put;
+			}
+			master = argv[i];
 		} else if (ctl_matches(argv[i], "address")) {
 			if (++i == argc) {
 				rc = ctl_usage_error("link", "'address' needs "
@@ -172,10 +243,20 @@ link_add(int argc, char **argv)
 		rc = ctl_usage_error("link", "link add: missing NAME");
 		goto out_put;
 	}
+	if (type && !strcmp(type, "vxlan")) {
+		json_object_put(opts);
+		return link_add_vxlan(name, master, argc - i, argv + i);
+	}
 	if (!type || strcmp(type, "bridge")) {
-		rc = ctl_usage_error("link", "link add: only 'type bridge' is "
-				     "supported (got '%s'); use 'bridgectl "
-				     "port add' for ports", type ? type : "");
+		rc = ctl_usage_error("link", "link add: only 'type bridge' and "
+				     "'type vxlan' are supported (got '%s'); "
+				     "use 'bridgectl port add' for ports",
+				     type ? type : "");
+		goto out_put;
+	}
+	if (master) {
+		rc = ctl_usage_error("link", "link add: a bridge takes no "
+				     "'master'");
 		goto out_put;
 	}
 	rc = parse_bridge_opts(argc, argv, &i, opts);
@@ -244,14 +325,44 @@ link_del(int argc, char **argv)
 	return 0;
 }
 
+/* ip link and bridge link start a device's line with its ifindex ("7: ");
+ * so do we for a bridge (its bridge device) or port that has a netdev.  A
+ * port without one (pcap, vhost-user, null, patch) has no number to show. */
+static void
+print_ifindex(struct json_object *dev)
+{
+	int64_t i = ctl_jint(dev, "ifindex");
+
+	if (i > 0)
+		printf("%lld: ", (long long)i);
+}
+
+static void
+add_ifindex(struct json_object *o, struct json_object *dev)
+{
+	int64_t i = ctl_jint(dev, "ifindex");
+
+	if (i > 0)
+		json_object_object_add(o, "ifindex",
+				       json_object_new_int((int)i));
+}
+
+/* A port flag as iproute2 names it in bridge_slave data: the table's
+ * bpdu_guard is its "guard". */
+static const char *
+slave_key(const char *flag)
+{
+	return strcmp(flag, "bpdu_guard") ? flag : "guard";
+}
+
 static int
 link_set(int argc, char **argv)
 {
-	struct json_object *opts = NULL;
+	struct json_object *opts = NULL, *port = NULL;
 	const char *dev, *master = NULL;
 	bool nomaster = false, set_up = false, up = false;
 	struct rpc_error err;
-	int i = 0, kind, rc;
+	int i = 0, kind, rc, n;
 
 	if (argc && ctl_matches(argv[0], "dev"))
 		i++;
@@ -271,11 +382,29 @@ link_set(int argc, char **argv)
 			master = argv[i++];
 		} else if (ctl_matches(w, "nomaster")) {
 			nomaster = true;
+		} else if (ctl_matches(w, "type") && i < argc &&
+			   !strcmp(argv[i], "bridge_slave")) {
+			/* ip link set DEV type bridge_slave OPTION...: the
+			 * port settings follow, read as below. */
+			i++;
+		} else if (!ctl_matches(w, "type") &&
+			   (n = ctl_port_setting("link", w,
+						 i < argc ? argv[i] : NULL,
+						 port ? port : (port =
+						 json_object_new_object()))) != 0) {
+			/* bridge link set dev PORT learning off ... */
+			if (n < 0) {
+				json_object_put(opts);
+				json_object_put(port);
+				return CTL_EXIT_USAGE;
+			}
+			i += n - 1;
 		} else if (ctl_matches(w, "type")) {
 			if (i == argc || strcmp(argv[i], "bridge"))
 				return ctl_usage_error("link", "link set: only "
-						       "'type bridge' options "
-						       "can be set");
+						       "'type bridge' and "
+						       "'type bridge_slave' "
+						       "options can be set");
 			i++;
 			if (!opts)
 				opts = json_object_new_object();
@@ -286,6 +415,7 @@ link_set(int argc, char **argv)
 			}
 		} else {
 			json_object_put(opts);
+			json_object_put(port);
 			return ctl_usage_error("link", "unknown argument '%s'",
 					       w);
 		}
@@ -300,6 +430,17 @@ link_set(int argc, char **argv)
 		json_object_put(opts);
 		return ctl_fail(&err);
 	}
+	if (port && json_object_object_length(port)) {
+		json_object_object_add(port, "name",
+				       json_object_new_string(dev));
+		rc = rpc_call("port.set", port, NULL, &err);
+		port = NULL;
+		if (rc) {
+			json_object_put(opts);
+			return ctl_fail(&err);
+		}
+	}
+	json_object_put(port);
 	if (opts) {
 		if (!kind) {
 			json_object_put(opts);
@@ -434,6 +575,7 @@ link_show(int argc, char **argv)
 			struct json_object *li = json_object_new_object();
 
 			found = true;
+			add_ifindex(o, br);
 			json_object_object_add(o, "ifname", json_object_new_string(
 						       ctl_jstr(br, "name")));
 			json_object_object_add(o, "flags",
@@ -454,6 +596,7 @@ link_show(int argc, char **argv)
 			json_object_object_add(o, "linkinfo", li);
 			json_object_array_add(out, o);
 			if (!ctl_opts.json) {
+				print_ifindex(br);
 				printf("%s: ", ctl_jstr(br, "name"));
 				print_link_flags(up, true);
 				printf(" mtu 1500 state %s\n", up ? "UP" : "DOWN");
@@ -488,6 +631,7 @@ link_show(int argc, char **argv)
 			o = json_object_new_object();
 			li = json_object_new_object();
 			sd = json_object_new_object();
+			add_ifindex(o, p);
 			json_object_object_add(o, "ifname", json_object_new_string(
 						       ctl_jstr(p, "name")));
 			json_object_object_add(o, "flags",
@@ -514,7 +658,7 @@ link_show(int argc, char **argv)
 						       (int)ctl_jint(p, "cost")));
 			if (json_object_object_get_ex(p, "flags", &fl)) {
 				json_object_object_foreach(fl, k, v)
-					json_object_object_add(sd, k,
+					json_object_object_add(sd, slave_key(k),
 							       json_object_get(v));
 			}
 			json_object_object_add(li, "info_slave_data", sd);
@@ -525,6 +669,7 @@ link_show(int argc, char **argv)
 			json_object_array_add(out, o);
 			if (ctl_opts.json)
 				continue;
+			print_ifindex(p);
 			printf("%s: ", ctl_jstr(p, "name"));
 			print_link_flags(pup, carrier);
 			printf(" mtu %d master %s state %s priority %d cost %d "
@@ -536,7 +681,7 @@ link_show(int argc, char **argv)
 			if (ctl_opts.details && fl) {
 				printf("    ");
 				json_object_object_foreach(fl, k, v)
-					printf("%s %s ", k,
+					printf("%s %s ", slave_key(k),
 					       json_object_get_boolean(v)
 					       ? "on" : "off");
 				printf("\n");

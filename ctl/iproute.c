@@ -113,6 +113,8 @@ print_fdb_entry(struct json_object *e, bool with_dev)
 	printf("%s ", ctl_jstr(e, "mac"));
 	if (with_dev)
 		printf("dev %s ", ctl_jstr(e, "ifname"));
+	if (*ctl_jstr(e, "dst"))
+		printf("dst %s ", ctl_jstr(e, "dst"));
 	if (ctl_jint(e, "vlan"))
 		printf("vlan %d ", (int)ctl_jint(e, "vlan"));
 	if (ctl_opts.stats)
@@ -122,7 +124,9 @@ print_fdb_entry(struct json_object *e, bool with_dev)
 		for (size_t i = 0; i < json_object_array_length(flags); i++)
 			printf("%s ", json_object_get_string(
 				       json_object_array_get_idx(flags, i)));
-	printf("master %s ", ctl_jstr(e, "master"));
+	/* A port's own ("self") entry has no master. */
+	if (*ctl_jstr(e, "master"))
+		printf("master %s ", ctl_jstr(e, "master"));
 	printf("%s\n", ctl_jstr(e, "state"));
 }
 
@@ -130,7 +134,8 @@ print_fdb_entry(struct json_object *e, bool with_dev)
 static struct json_object *
 fdb_entry_iproute(struct json_object *e, bool with_dev)
 {
-	static const char *const keys[] = { "mac", "ifname", "vlan", "used",
+	static const char *const keys[] = { "mac", "ifname", "dst", "vlan",
+					    "used",
 					    "updated", "flags", "master",
 					    "state" };
 	struct json_object *o = json_object_new_object();

@@ -65,7 +65,11 @@ port_type_print(FILE *f, struct json_object *t)
 		const char *kind = ctl_jstr(a, "kind"), *name = ctl_jstr(a, "name");
 		const char *value = !strcmp(kind, "flag") ? ""
 				    : !strcmp(kind, "choice") ? ctl_jstr(a, "choices")
-				    : !strcmp(kind, "mac") ? "MAC" : "VALUE";
+				    : !strcmp(kind, "mac") ? "MAC"
+				    : !strcmp(kind, "number") ? ctl_jstr(a, "range")
+				    : !strcmp(kind, "ip") ? "IP"
+				    : !strcmp(kind, "ip-list") ? "IP[,IP...]"
+				    : "VALUE";
 		bool opt = !ctl_jint(a, "required");
 		char word[96];
 
@@ -207,6 +211,52 @@ port_add(int argc, char **argv)
 	return 0;
 }
 
+int
+ctl_port_setting(const char *cmd, const char *w, const char *v,
+		 struct json_object *p)
+{
+	static const char *const states[] = {
+		"disabled", "listening", "learning", "forwarding", "blocking",
+	};
+	const struct port_opt_info *info;
+	const char *key = w;
+	uint64_t n;
+	int opt;
+	bool b;
+
+	if (!strcmp(w, "state")) {
+		if (!v)
+			return ctl_usage_error(cmd, "'state' needs a value"), -1;
+		/* iproute2 writes the state as its number (0..4). */
+		if (!ctl_parse_u64(v, 4, &n))
+			v = states[n];
+		json_object_object_add(p, "state", json_object_new_string(v));
+		return 2;
+	}
+	if (!strcmp(w, "guard"))	/* iproute2's name for bpdu_guard */
+		key = "bpdu_guard";
+	if ((opt = port_opt_lookup(key)) < 0)
+		return 0;
+	if (!v)
+		return ctl_usage_error(cmd, "'%s' needs a value", w), -1;
+	info = &port_opt_info[opt];
+	if (info->is_flag) {
+		if (util_parse_bool(v, &b))
+			return ctl_usage_error(cmd, "%s '%s': expected on or "
+					       "off", w, v), -1;
+		json_object_object_add(p, info->name,
+				       json_object_new_boolean(b));
+		return 2;
+	}
+	if (ctl_parse_u64(v, info->max, &n) || n < info->min)
+		return ctl_usage_error(cmd, "%s '%s': expected an integer "
+				       "%u..%u", w, v, info->min, info->max),
+		       -1;
+	json_object_object_add(p, info->name,
+			       json_object_new_int64((int64_t)n));
+	return 2;
+}
+
 /* Builds the port.set parameters from the PORT_OPTIONS table; the daemon
  * checks the same ranges again, and the refused bits. */
 static int
@@ -221,50 +271,21 @@ port_set(int argc, char **argv)
 	p = ctl_params("s", "name", argv[0], NULL);
 	for (int i = 1; i < argc; i++) {
 		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		const struct port_opt_info *info;
-		int opt;
-		uint64_t n;
-		bool b;
+		int n;
 
 		if (!strcmp(w, "up") || !strcmp(w, "down")) {
 			json_object_object_add(p, "up", json_object_new_boolean(
 						       !strcmp(w, "up")));
 			continue;
 		}
-		if (!v) {
+		n = ctl_port_setting("port", w, v, p);
+		if (n <= 0) {
 			json_object_put(p);
-			return ctl_usage_error("port", "'%s' needs a value", w);
+			return n < 0 ? CTL_EXIT_USAGE
+				     : ctl_usage_error("port", "unknown port "
+						       "setting '%s'", w);
 		}
-		i++;
-		if (!strcmp(w, "state")) {
-			json_object_object_add(p, "state",
-					       json_object_new_string(v));
-			continue;
-		}
-		if ((opt = port_opt_lookup(w)) < 0) {
-			json_object_put(p);
-			return ctl_usage_error("port", "unknown port setting "
-					       "'%s'", w);
-		}
-		info = &port_opt_info[opt];
-		if (info->is_flag) {
-			if (util_parse_bool(v, &b)) {
-				json_object_put(p);
-				return ctl_usage_error("port", "%s '%s': "
-						       "expected on or off", w,
-						       v);
-			}
-			json_object_object_add(p, w,
-					       json_object_new_boolean(b));
-			continue;
-		}
-		if (ctl_parse_u64(v, info->max, &n) || n < info->min) {
-			json_object_put(p);
-			return ctl_usage_error("port", "%s '%s': expected an "
-					       "integer %u..%u", w, v,
-					       info->min, info->max);
-		}
-		json_object_object_add(p, w, json_object_new_int64((int64_t)n));
+		i += n - 1;
 	}
 	if (rpc_call("port.set", p, NULL, &err))
 		return ctl_fail(&err);

@@ -25,6 +25,7 @@
 #include "ctl-monitor.h"
 #include "ctl-server.h"
 #include "ctl-socket.h"
+#include "clock.h"
 #include "daemon.h"
 #include "log.h"
 #include "port-vhost.h"

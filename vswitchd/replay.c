@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
-#include "daemon.h"
+#include "clock.h"
 #include "port-pcap.h"
 #include "script.h"
 #include "util.h"
@@ -96,6 +96,34 @@ any_stp(void)
 	return false;
 }
 
+/* Rounds over the ports fed by other ports (patch wires) in one step: a
+ * looped wire without STP would circulate a broadcast for ever, as a real
+ * one does; the replay moves on after this many rounds instead. */
+#define REPLAY_INTERNAL_ROUNDS 64
+
+/* Runs what ports without a file of their own hold (a patch port's frames
+ * from its peer) until they are empty or the rounds are up.  In the
+ * daemon the loop wakes them; a replay has no loop. */
+static void
+drain_internal(void)
+{
+	for (int round = 0; round < REPLAY_INTERNAL_ROUNDS; round++) {
+		bool any = false;
+
+		for (struct bridge *br = bridge_first(); br; br = br->next) {
+			for (unsigned i = 1; i <= br->max_port_no; i++) {
+				struct port *p = br->ports[i];
+
+				if (p && !port_is_pcap(p) &&
+				    bridge_port_input(br, p) > 0)
+					any = true;
+			}
+		}
+		if (!any)
+			return;
+	}
+}
+
 static void
 input_due(uint64_t now_ns)
 {
@@ -108,9 +136,10 @@ input_due(uint64_t now_ns)
 			port_pcap_set_horizon(p, now_ns);
 			while (br->ports[i] == p &&
 			       bridge_port_input(br, p) > 0)
-				continue;
+				drain_internal();
 		}
 	}
+	drain_internal();
 }
 
 int

@@ -92,26 +92,29 @@ find_bridge(const struct script_ctx *ctx, const char *name)
 }
 
 /* 'bridge add|set NAME OPTION VALUE...': the BRIDGE_OPTIONS table
- * (lib/bridge-options.h) by name or alias, and 'address'.  A value is
- * malformed beyond what its type can hold; the range is the bridge's to
- * check, so its refusal names the bridge like any other. */
+ * (lib/bridge-options.h) by name or alias, and 'address', read into one
+ * change that the bridge applies whole (bridge_change_apply(): in table
+ * order, as every front-end).  A value is malformed beyond what its type
+ * can hold; the range is the bridge's to check, so its refusal names the
+ * bridge like any other.  'word[]' keeps each option's words for that
+ * message. */
+struct bridge_words {
+	struct bridge_change c;
+	const char *word[BRIDGE_OPT_N + 1][2];	/* and the MAC's */
+};
+
 static int
-apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
-		    const char *kw, const char *val, bool check_only)
+parse_bridge_option(const struct script_ctx *ctx, const char *kw,
+		    const char *val, struct bridge_words *bw)
 {
 	unsigned long v;
 	int opt, err;
 
 	if (!strcmp(kw, "address")) {
-		struct eth_addr mac;
-
-		if (eth_addr_parse(val, &mac))
+		if (eth_addr_parse(val, &bw->c.mac))
 			return fail(ctx, -EINVAL, "address: bad MAC '%s'", val);
-		/* What bridge_set_mac() refuses, refused as it would. */
-		if (eth_addr_is_multicast(&mac) || eth_addr_is_zero(&mac))
-			err = -EINVAL;
-		else
-			err = check_only ? 0 : bridge_set_mac(br, &mac);
+		bw->c.has_mac = true;
+		opt = BRIDGE_CHANGE_MAC;
 	} else if ((opt = bridge_opt_lookup(kw)) < 0) {
 		return fail(ctx, -EINVAL, "bridge: unknown option '%s'", kw);
 	} else if (bridge_opt_info[opt].type == BRIDGE_OPT_TPID) {
@@ -120,41 +123,42 @@ apply_bridge_option(const struct script_ctx *ctx, struct bridge *br,
 		if (vlan_parse_protocol(val, &tpid))
 			return fail(ctx, -EINVAL, "%s: expected 802.1Q or "
 				    "802.1ad, not '%s'", kw, val);
-		err = check_only ? bridge_check_option(opt, tpid)
-				 : bridge_set_option(br, opt, tpid);
+		bw->c.val[opt] = tpid;
+		bw->c.given[opt] = true;
 	} else {
 		if ((err = parse_num(ctx, kw, val, bridge_opt_type_limit(
 					     bridge_opt_info[opt].type), &v)))
 			return err;
-		err = check_only ? bridge_check_option(opt, (uint32_t)v)
-				 : bridge_set_option(br, opt, (uint32_t)v);
+		bw->c.val[opt] = (uint32_t)v;
+		bw->c.given[opt] = true;
 	}
-	if (err)
-		return fail(ctx, err, "%s: %s %s: %s", br->name, kw, val,
-			    strerror(-err));
+	/* A later pair for the same option wins, as it did when lines
+	 * applied pair by pair. */
+	bw->word[opt][0] = kw;
+	bw->word[opt][1] = val;
 	return 0;
 }
 
-/* The OPTION VALUE pairs of 'bridge add|set' (argv[3..]), in order: all or
- * none.  Every pair is checked first (bridge_check_option()); on a
- * refusal after that a bridge the line 'created' is destroyed, and one it
- * did not gets back every setting the earlier pairs changed. */
+/* The OPTION VALUE pairs of 'bridge add|set' (argv[3..]): all or none.
+ * On a refusal a bridge the line 'created' is destroyed; one it did not
+ * is as before (bridge_change_apply()). */
 static int
 apply_bridge_options(const struct script_ctx *ctx, struct bridge *br,
 		     int argc, char **argv, bool created)
 {
-	struct bridge_saved saved;
-	int err = 0;
+	struct bridge_words bw;
+	int err = 0, opt;
 
-	bridge_save(br, &saved);
+	memset(&bw, 0, sizeof bw);
 	for (int i = 3; i + 1 < argc && !err; i += 2)
-		err = apply_bridge_option(ctx, br, argv[i], argv[i + 1], true);
-	for (int i = 3; i + 1 < argc && !err; i += 2)
-		err = apply_bridge_option(ctx, br, argv[i], argv[i + 1], false);
+		err = parse_bridge_option(ctx, argv[i], argv[i + 1], &bw);
+	if (!err && (err = bridge_change_apply(br, &bw.c, &opt)))
+		fail(ctx, err, "%s: %s %s: %s", br->name, bw.word[opt][0],
+		     bw.word[opt][1], strerror(-err));
 	if (err && created)
 		bridge_destroy(br);
-	else if (err)
-		bridge_restore(br, &saved);
+	else if (!err && !created)
+		bridge_settings_changed(br, NULL);
 	return err;
 }
 
@@ -168,7 +172,7 @@ cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 		return fail(ctx, -EINVAL,
 			    "usage: bridge add|set|del NAME [OPTION VALUE]...");
 	if (!strcmp(argv[1], "add")) {
-		err = bridge_create(argv[2], NULL, daemon_pool(), &br);
+		err = bridge_create(argv[2], NULL, daemon_loop(), &br);
 		if (err == -EEXIST)
 			return fail(ctx, err, "device %s already exists",
 				    argv[2]);
@@ -179,11 +183,7 @@ cmd_bridge(struct script_ctx *ctx, int argc, char **argv)
 			return fail(ctx, err, "bridge add %s: %s", argv[2],
 				    strerror(-err));
 		if (!ctx->replay) {
-			struct port *host;
-
-			err = port_tap_open_host(argv[2], &host);
-			if (!err)
-				err = bridge_set_host_port(br, host);
+			err = port_tap_attach_host(br);
 			if (err) {
 				bridge_destroy(br);
 				return fail(ctx, err, "bridge add %s: cannot create "
@@ -350,23 +350,31 @@ lookup_link_option(const char *kw)
 	return !strcmp(kw, "guard") ? PORT_OPT_BPDU_GUARD : port_opt_lookup(kw);
 }
 
+/* Reads one 'link set' option (argv[*i], and its value, which '*i' then
+ * points at) into 'lw'. */
+struct link_words {
+	struct bridge_port_change c;
+	const char *word[PORT_OPT_N + 2];	/* as written, for messages */
+};
+
 static int
-apply_link_option(const struct script_ctx *ctx, struct bridge *br,
-		  struct port *port, char **argv, int argc, int *i)
+parse_link_option(const struct script_ctx *ctx, char **argv, int argc,
+		  int *i, struct link_words *lw)
 {
-	const char *kw = argv[*i];
+	const char *kw = argv[*i], *val;
 	unsigned long v;
 	bool on;
 	int opt, err;
 
 	if (!strcmp(kw, "up") || !strcmp(kw, "down")) {
-		err = bridge_port_set_admin_up(br, port, kw[0] == 'u');
-		goto done;
+		lw->c.has_up = true;
+		lw->c.up = kw[0] == 'u';
+		lw->word[BRIDGE_PORT_CHANGE_UP] = kw;
+		return 0;
 	}
 	if ((err = need(ctx, argc, *i + 1, kw)))
 		return err;
-	const char *val = argv[++*i];
-
+	val = argv[++*i];
 	if ((opt = lookup_link_option(kw)) >= 0) {
 		/* The range is the bridge's to check, so the message names the
 		 * port like any other refusal. */
@@ -377,33 +385,31 @@ apply_link_option(const struct script_ctx *ctx, struct bridge *br,
 		} else if ((err = parse_num(ctx, kw, val, UINT32_MAX, &v))) {
 			return err;
 		}
-		err = bridge_port_set_option(br, port, opt, (uint32_t)v);
+		lw->c.given[opt] = true;
+		lw->c.val[opt] = (uint32_t)v;
 	} else if (!strcmp(kw, "state")) {
-		enum port_state st;
-
-		if (port_parse_state(val, &st))
+		if (port_parse_state(val, &lw->c.state))
 			return fail(ctx, -EINVAL, "state: bad state '%s'", val);
-		err = bridge_port_set_state(br, port, st);
+		lw->c.has_state = true;
+		opt = BRIDGE_PORT_CHANGE_STATE;
 	} else {
 		return fail(ctx, -EINVAL, "link set: unknown option '%s'", kw);
 	}
-done:
-	if (err)
-		return fail(ctx, err, "%s: %s: %s", port->name, kw,
-			    strerror(-err));
+	lw->word[opt] = kw;
 	return 0;
 }
 
 /* 'link set dev PORT OPTION...' and 'link set dev BRIDGE up|down'.  The
- * options apply in the order given; one that is malformed or refused puts
- * back every setting of the port the earlier ones changed. */
+ * options are read into one change the bridge applies whole, in table
+ * order (bridge_port_change_apply()), as over the control socket; a later
+ * word for the same setting wins. */
 static int
 cmd_link(struct script_ctx *ctx, int argc, char **argv)
 {
-	struct bridge_port_saved saved;
+	struct link_words lw;
 	struct bridge *br;
 	struct port *port;
-	int err;
+	int err = 0, failed;
 
 	if (argc < 5 || strcmp(argv[1], "set") || strcmp(argv[2], "dev"))
 		return fail(ctx, -EINVAL, "usage: link set dev PORT OPTION...");
@@ -417,12 +423,18 @@ cmd_link(struct script_ctx *ctx, int argc, char **argv)
 	}
 	if ((err = find_dev(ctx, argv[3], false, &br, &port)))
 		return err;
-	bridge_port_save(port, &saved);
+	memset(&lw, 0, sizeof lw);
 	for (int i = 4; i < argc && !err; i++)
-		err = apply_link_option(ctx, br, port, argv, argc, &i);
+		err = parse_link_option(ctx, argv, argc, &i, &lw);
 	if (err)
-		bridge_port_restore(br, port, &saved);
-	return err;
+		return err;
+	err = bridge_port_change_apply(br, port, &lw.c, &failed);
+	if (err)
+		return fail(ctx, err, "%s: %s: %s%s", port->name,
+			    lw.word[failed], strerror(-err),
+			    err == -EBUSY ? " (STP is on)" : "");
+	bridge_settings_changed(br, port);
+	return 0;
 }
 
 static int

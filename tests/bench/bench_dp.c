@@ -119,7 +119,7 @@ make_frame(uint8_t *f, const uint8_t *dst, uint8_t src_id, int vid)
 static double
 baseline(uint64_t n)
 {
-	struct pkt_pool *pool = daemon_pool();
+	struct pkt_pool *pool = pkt_pool_create(DP_POOL_SIZE);
 	struct mem_port *a = mem_port_create("a", 1), *b = mem_port_create("b", 2);
 	struct pkt *pkts[PKT_BURST];
 	double t0;
@@ -141,6 +141,7 @@ baseline(uint64_t n)
 		die("baseline lost frames");
 	mem_close(&a->up);
 	mem_close(&b->up);
+	pkt_pool_destroy(pool);
 	return (double)n / t0;
 }
 
@@ -154,7 +155,7 @@ run_case(const char *label, uint64_t n, bool vlan, bool bcast, double base)
 	uint64_t out = 0;
 	double t0, fps;
 
-	if (bridge_create("bench0", NULL, daemon_pool(), &br))
+	if (bridge_create("bench0", NULL, NULL, &br))
 		die("bridge_create");
 	for (int i = 0; i < 4; i++) {
 		char name[8];

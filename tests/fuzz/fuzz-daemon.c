@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
+#include "clock.h"
 #include "daemon.h"
 #include "log.h"
 #include "port-provider.h"

@@ -28,6 +28,7 @@
 
 #include "ctl-methods.h"
 #include "ctl-server.h"
+#include "clock.h"
 #include "daemon.h"
 #include "fuzz-daemon.h"
 #include "utf8.h"

@@ -22,7 +22,7 @@ state() {
 	{
 		for cmd in "-d link show" "port show" "fdb show" "vlan show"; do
 			echo "== $cmd"
-			"$C" -j $cmd
+			"$C" -j $cmd | mask_ifindex
 		done
 		echo "== $CONF"
 		cat "$CONF" 2>/dev/null
@@ -94,6 +94,11 @@ refused "bridgectl: ageing_time, then hello_time out of range" \
 	"$C" link set $BR type bridge ageing_time 500 hello_time 99999
 refused "bridgectl: default PVID moved, then a refused group_fwd_mask" \
 	"$C" link set $BR type bridge vlan_default_pvid 5 group_fwd_mask 1
+# Written in the other order, but applied in table order by every
+# front-end: filtering goes on first, then the default PVID is refused
+# while filtering (as the kernel's br_changelink()).
+refused "bridgectl: default PVID written before vlan_filtering" \
+	"$C" link set $BR type bridge vlan_default_pvid 7 vlan_filtering 1
 refused "bridgectl: port options, cost out of range last" \
 	"$C" port set $P1 learning on flood off cost 99999
 refused "bridgectl: vlan del of a range with a hole" \
@@ -135,6 +140,8 @@ link set dev $P1 learning on flood off cost 99999
 link set dev $P1 priority 3 hairpin on nonsense 1
 link set dev $P1 mtu 9000 learning on cost 0 flood off
 link set dev $P2 flood off state disabled bcast_flood maybe
+link set dev $P2 flood off down state forwarding
+bridge set $BR vlan_default_pvid 7 vlan_filtering 1
 bridge set $BR ageing_time 1000 hello_time 99999
 bridge set $BR stp_state 1 priority 3 group_fwd_mask 1
 bridge set $BR vlan_default_pvid 5 priority 7 group_fwd_mask 1
@@ -169,6 +176,7 @@ while read -r line; do
 done <<EOF
 vlan del dev $P1 vid 10-13
 vlan del dev $P1 vid 9-11
+bridge set $BR vlan_default_pvid 7 vlan_filtering 1
 bridge add wtat1 ageing_time 100 hello_time 1
 EOF
 # A bridge a refused 'bridge add' created must be gone: adding it again

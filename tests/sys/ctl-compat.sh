@@ -317,6 +317,57 @@ grep -qx '02:00:00:00:00:ff dev eth1 vlan 1 master br0 static' "$T/text-events" 
 		"$T/text-events" && ok ||
 	fail "monitor text events: $(head -5 "$T/text-events")"
 
+# One event per request, from the bridge's event ring, whatever the request
+# changed: a port.set of two options is one link "set", a bridge.set of
+# two one "set" of the bridge; a VLAN removal reports the entries it took
+# with it; a port removal its "del".
+"$C" -j monitor link fdb >"$T/events2" 2>&1 &
+mon=$!
+for _ in $(seq 50); do grep -q '"ifname":"eth4"' "$T/events2" && break
+	"$C" fdb add 02:00:00:00:00:fe dev eth4 vlan 1 static 2>/dev/null &&
+		"$C" fdb del 02:00:00:00:00:fe dev eth4 vlan 1; sleep 0.05; done
+: >"$T/events2"
+run "$C" vlan add dev eth4 vid 33
+run "$C" fdb add 02:00:00:00:00:fd dev eth4 vlan 33 static
+run "$C" port set eth4 learning off cost 5
+run "$C" link set br1 type bridge ageing_time 200 hello_time 300
+run "$C" vlan del dev eth4 vid 33
+run "$C" port del eth4
+sleep 0.2
+kill "$mon"; wait "$mon" 2>/dev/null
+n_set_port=$(grep -c '"topic":"link","action":"set","ifname":"eth4"' "$T/events2")
+n_set_br=$(grep -c '"topic":"link","action":"set","ifname":"br1"' "$T/events2")
+[ "$n_set_port" = 1 ] && [ "$n_set_br" = 1 ] && ok ||
+	fail "one set event per request (port $n_set_port, bridge $n_set_br): $(cat "$T/events2")"
+grep -q '"topic":"fdb","action":"del","mac":"02:00:00:00:00:fd","ifname":"eth4","vlan":33' \
+	"$T/events2" && ok || fail "vlan del: no fdb del event: $(cat "$T/events2")"
+grep -q '"topic":"link","action":"del","ifname":"eth4","master":"br1"' \
+	"$T/events2" && ok || fail "port del: no link del event: $(cat "$T/events2")"
+
+# Port settings with iproute2's spellings: 'bridge link set dev P ...'
+# (guard, a numeric state) and 'ip link set P type bridge_slave ...'; the
+# slave data calls bpdu_guard "guard", as ip -d does.
+run "$C" link set dev eth3 learning off guard on
+run "$C" link set dev eth3 type bridge_slave hairpin on
+"$C" -j -d link show eth3 >"$T/slave"
+python3 - "$T/slave" <<'PY' && ok || fail "bridge_slave settings: $(cat "$T/slave")"
+import json, sys
+sd = json.load(open(sys.argv[1]))[0]["linkinfo"]["info_slave_data"]
+assert sd["guard"] is True and "bpdu_guard" not in sd, sd
+assert sd["learning"] is False and sd["hairpin"] is True, sd
+PY
+"$C" -d link show eth3 | grep -q " guard on " && ok ||
+	fail "-d link show: no 'guard on': $("$C" -d link show eth3)"
+
+# bridge-utils reads options anywhere on the line: a negative time is an
+# unknown option, refused with its usage and status 1.
+if "$BIN/brctl" setageing br0 -1 >"$T/out" 2>"$T/err"; then
+	fail "brctl setageing br0 -1 accepted"
+else
+	grep -q "invalid option -- '1'" "$T/err" && ok ||
+		fail "brctl setageing br0 -1: $(head -3 "$T/err")"
+fi
+
 # Deleting: down first, as brctl requires; then no bridges => no output.
 run "$C" link set br0 down
 run "$BIN/brctl" delbr br0

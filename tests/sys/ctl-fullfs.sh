@@ -54,7 +54,7 @@ listings() {
 		 "-j fdb show" "vlan show"; do
 		echo "== $c"
 		# shellcheck disable=SC2086
-		"$C" $c 2>&1
+		"$C" $c 2>&1 | mask_ifindex
 	done
 }
 

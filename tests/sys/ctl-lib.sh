@@ -78,6 +78,14 @@ alive() {
 		"$BIN/bridgectl" info >/dev/null 2>&1
 }
 
+# mask_ifindex: a listing with its ifindexes masked ("I: dev:" lines,
+# "ifindex":I).  A restart makes the bridge devices and TAPs anew, so
+# their numbers change as a reboot changes the kernel's; the configuration
+# is what must not.
+mask_ifindex() {
+	sed -E 's/^[0-9]+: /I: /; s/"ifindex":[0-9]+/"ifindex":I/g'
+}
+
 ok() { CHECKS=$((CHECKS + 1)); }
 fail() {
 	CHECKS=$((CHECKS + 1))

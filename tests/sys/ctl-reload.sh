@@ -24,7 +24,7 @@ listings() {
 			"$BIN/brctl" ${c#brctl } 2>&1
 		else
 			# shellcheck disable=SC2086
-			"$C" $c 2>&1
+			"$C" $c 2>&1 | mask_ifindex
 		fi
 	done
 }

@@ -42,7 +42,8 @@ listings() {
 		# Running timers (remaining seconds) depend on when the listing
 		# is taken, not on the configuration: mask their values.
 		# shellcheck disable=SC2086
-		"$C" $c 2>&1 | sed -E 's/(timer[[:space:]]+)[ 0-9]+\.[0-9]{2}/\1T/g'
+		"$C" $c 2>&1 | mask_ifindex |
+			sed -E 's/(timer[[:space:]]+)[ 0-9]+\.[0-9]{2}/\1T/g'
 	done
 }
 listings >"$T/before"

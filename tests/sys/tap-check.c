@@ -25,7 +25,6 @@
 #include <ev.h>
 
 #include "bridge.h"
-#include "daemon.h"
 #include "nl.h"
 #include "pkt.h"
 #include "port-provider.h"
@@ -73,6 +72,24 @@ bridge_set_admin_up(struct bridge *br, bool up)
 	br->admin_up = up;
 	n_admin_calls++;
 	return 0;
+}
+
+/* The registry, as far as this program has classes: the tap class. */
+extern const struct port_class port_tap_class;
+
+const struct port_class *
+port_class_lookup(const char *type)
+{
+	return strcmp(type, "tap") ? NULL : &port_tap_class;
+}
+
+/* port_tap_attach_host() hands the host port to the bridge; the tests
+ * here open host ports with port_tap_open_host() and never attach one. */
+int
+bridge_set_host_port(struct bridge *br, struct port *host)
+{
+	(void)br; (void)host;
+	return -EOPNOTSUPP;
 }
 
 /* --- helpers ------------------------------------------------------------ */

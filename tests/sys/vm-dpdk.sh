@@ -30,7 +30,13 @@ tp_stop() {
 	rm -rf "/var/run/dpdk/$PREFIX"
 }
 # Last "tx N rx M frames/s" line's rx value.
-guest_rx() { grep -o 'tx [0-9]* rx [0-9]* frames/s' "$VM_T/vmtvm1.out" | tail -1 | awk '{print $4}'; }
+# The guest's last report of frames/s received, since its last link up.
+guest_rx() {
+	awk '/guest: link up/ { rx = "" }
+	     match($0, /tx [0-9]+ rx [0-9]+ frames\/s/) {
+		split(substr($0, RSTART, RLENGTH), w, " "); rx = w[4] }
+	     END { print rx }' "$VM_T/vmtvm1.out"
+}
 
 timeout -s TERM 120 "$VMM" run --kernel "$GUEST" --mem 32M --name vmtvm1 \
 	--mac 02:00:00:00:07:31 --cmdline "tx=02:00:00:00:07:99 count" \
@@ -65,8 +71,13 @@ if vm_wait_out vmtvm1 "guest: link up" 30; then
 else
 	vm_fail "no link up after testpmd came back"
 fi
-sleep 3
-rx=$(guest_rx)
+# The new testpmd forwards some time after the link is up (more on a busy
+# machine): wait up to 20 s for a guest report of frames coming back.
+for _ in $(seq 40); do
+	rx=$(guest_rx)
+	[ -n "$rx" ] && [ "$rx" -gt 0 ] && break
+	sleep 0.5
+done
 if [ -n "$rx" ] && [ "$rx" -gt 0 ]; then
 	vm_pass "frames flow again after the reconnect ($rx frames/s)"
 else

@@ -121,10 +121,10 @@ setup_vlan_bridge(void)
 	struct bridge_options opt;
 
 	log_set_level(NULL, LOG_LVL_WARN);
-	pool = pkt_pool_create(PKT_BURST);
 	bridge_options_default(&opt);
 	opt.default_pvid = 0;	/* only the VLANs given below */
-	ck_assert_int_eq(bridge_create("dp0", &opt, pool, &br), 0);
+	ck_assert_int_eq(bridge_create("dp0", &opt, NULL, &br), 0);
+	pool = dp_pool(br->dp);
 	acc1 = add_port("acc1", 1);
 	trunk = add_port("trunk", 2);
 	acc2 = add_port("acc2", 3);
@@ -140,10 +140,10 @@ setup_vlan_bridge(void)
 static void
 teardown_bridge(void)
 {
+	/* Every packet the pipeline was given is back in the pool. */
+	ck_assert_uint_eq(pkt_pool_avail(pool), DP_POOL_SIZE);
 	bridge_destroy_all();
 	br = NULL;
-	ck_assert_uint_eq(pkt_pool_avail(pool), PKT_BURST);
-	pkt_pool_destroy(pool);
 	pool = NULL;
 }
 
@@ -255,6 +255,85 @@ START_TEST(test_vlans_apart)
 }
 END_TEST
 
+/* Each bridge has a datapath context of its own: with every packet of
+ * dp0's pool taken, a second bridge still receives into its own pool and
+ * forwards, and its queues are not dp0's. */
+START_TEST(test_contexts_apart)
+{
+	struct pkt *held[DP_POOL_SIZE];
+	struct rec_port *x = xcalloc(1, sizeof *x), *y = xcalloc(1, sizeof *y);
+	struct bridge *br1;
+	struct pkt *p;
+	unsigned n = 0;
+
+	ck_assert_int_eq(bridge_create("dp1", NULL, NULL, &br1), 0);
+	ck_assert_ptr_ne(br1->dp, br->dp);
+	ck_assert_ptr_ne(br1->pool, pool);
+	port_init(&x->up, &rec_class, "x");
+	port_init(&y->up, &rec_class, "y");
+	x->up.mac = (struct eth_addr){ { 0x02, 0, 0, 0, 2, 1 } };
+	y->up.mac = (struct eth_addr){ { 0x02, 0, 0, 0, 2, 2 } };
+	ck_assert_int_eq(bridge_port_add(br1, &x->up), 0);
+	ck_assert_int_eq(bridge_port_add(br1, &y->up), 0);
+
+	while (n < DP_POOL_SIZE && (held[n] = pkt_alloc(pool)))
+		n++;
+	ck_assert_uint_eq(n, DP_POOL_SIZE);
+	ck_assert_ptr_null(pkt_alloc(pool));
+
+	p = pkt_alloc(br1->pool);
+	ck_assert_ptr_nonnull(p);
+	memcpy(p->data, f_ab_untagged, sizeof f_ab_untagged);
+	p->len = sizeof f_ab_untagged;
+	dp_input(br1, &x->up, &p, 1);
+	assert_sent(y, f_ab_untagged, sizeof f_ab_untagged);
+	assert_silent(x);
+	ck_assert_uint_eq(pkt_pool_avail(br1->pool), DP_POOL_SIZE);
+
+	/* dp0 still forwards once it has packets again. */
+	for (unsigned i = 0; i < n; i++)
+		pkt_free(pool, held[i]);
+	y->n = 0;
+	input(acc1, f_ab_prio, sizeof f_ab_prio);
+	assert_sent(acc2, f_ab_untagged, sizeof f_ab_untagged);
+	assert_silent(y);
+}
+END_TEST
+
+/* The capture hook is the port's: frames received on a captured port and
+ * sent on one reach it, with the direction; other ports' frames do not. */
+static unsigned cap_rx, cap_tx;
+static const struct port *cap_last;
+
+static void
+cap_hook(struct port *port, const struct pkt *p, bool tx)
+{
+	(void)p;
+	cap_last = port;
+	if (tx)
+		cap_tx++;
+	else
+		cap_rx++;
+}
+
+START_TEST(test_capture_per_port)
+{
+	cap_rx = cap_tx = 0;
+	acc2->up.capture = cap_hook;
+	input(acc1, f_ab_prio, sizeof f_ab_prio);	/* floods to acc2 */
+	ck_assert_uint_eq(cap_tx, 1);
+	ck_assert_uint_eq(cap_rx, 0);
+	ck_assert_ptr_eq(cap_last, &acc2->up);
+
+	input(acc2, f_ba_untagged, sizeof f_ba_untagged);  /* from acc2 */
+	ck_assert_uint_eq(cap_rx, 1);
+	ck_assert_uint_eq(cap_tx, 1);			/* acc1 not captured */
+	acc2->up.capture = NULL;
+	input(acc2, f_ba_untagged, sizeof f_ba_untagged);
+	ck_assert_uint_eq(cap_rx, 1);
+}
+END_TEST
+
 static Suite *
 dp_suite(void)
 {
@@ -266,6 +345,8 @@ dp_suite(void)
 	tcase_add_test(tc, test_access_trunk_round_trip);
 	tcase_add_test(tc, test_trunk_to_learned_access);
 	tcase_add_test(tc, test_vlans_apart);
+	tcase_add_test(tc, test_contexts_apart);
+	tcase_add_test(tc, test_capture_per_port);
 	suite_add_tcase(s, tc);
 	return s;
 }

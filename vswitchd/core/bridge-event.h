@@ -17,6 +17,12 @@
  * their port and their bridge, since either may be gone by the time the
  * event is read.  The events of a deleted bridge that were not read yet,
  * its own deletion last, wait in one more ring (bridge_event_pop(NULL)).
+ *
+ * The ring knows the bridge only by what it reads to name events and to
+ * report FDB removals -- its name, its ports by number and its FDB, given
+ * at creation -- so the bridge calls down into it and nothing here calls
+ * back up (no struct bridge: every function takes the ring, and a closed
+ * ring, that of a bridge being destroyed, records nothing).
  */
 #ifndef VSWITCHD_BRIDGE_EVENT_H
 #define VSWITCHD_BRIDGE_EVENT_H
@@ -28,9 +34,10 @@
 
 #include "eth.h"
 
-struct bridge;
+struct fdb;
 struct fdb_entry;
 struct fdb_flush_filter;
+struct port;
 
 #define BRIDGE_EVENT_RING 1024	/* events per bridge, a power of two */
 
@@ -69,41 +76,61 @@ struct bridge_event_ring {
 	struct bridge_event ev[BRIDGE_EVENT_RING];
 	uint32_t head, tail;	/* free-running; tail - head = queued */
 	uint64_t dropped;	/* lost to a full ring */
+	/* The bridge, as events name it (NULL/empty for the ring of
+	 * deleted bridges). */
+	char master[IFNAMSIZ];
+	struct port *const *ports;	/* by port_no, 'n_ports' of them */
+	unsigned n_ports;
+	struct fdb *fdb;
+	bool closed;		/* bridge_event_ring_close() was called */
 };
 
 /* True while some monitor listens; checked before recording anything. */
 extern bool bridge_events_enabled;
 
-/* Allocates / frees 'br->events'.  bridge_event_uninit() keeps what was
- * not read yet for bridge_event_pop(NULL); 'br' records nothing after it.
- * Control path. */
-void bridge_event_init(struct bridge *br);
-void bridge_event_uninit(struct bridge *br);
+/* Creates the ring of bridge 'master', whose ports are 'ports[0..n_ports-1]'
+ * by number (read when an event is recorded, to name its port; [0] is not
+ * read: port 0 is the bridge itself) and whose FDB is 'fdb'.  Control
+ * path. */
+struct bridge_event_ring *bridge_event_ring_create(const char *master,
+						   struct port *const *ports,
+						   unsigned n_ports,
+						   struct fdb *fdb);
 
-/* Records an FDB event for 'mac'/'vid' on port 'port_no' of 'br' with
- * entry flags 'flags'.  Datapath-safe: no allocation, O(1). */
-void bridge_event_fdb(struct bridge *br, enum bridge_event_type type,
-		      const struct eth_addr *mac, uint16_t vid,
-		      uint16_t port_no, uint8_t flags);
+/* Closes 'r' as its bridge starts to go: what was not read yet moves to
+ * the ring of deleted bridges (bridge_event_pop(NULL)), and nothing is
+ * recorded after it, while its FDB can still be flushed through it.
+ * Control path. */
+void bridge_event_ring_close(struct bridge_event_ring *r);
+
+/* Closes 'r' if it is not yet and frees it (NULL is fine). */
+void bridge_event_ring_destroy(struct bridge_event_ring *r);
+
+/* Records an FDB event for 'mac'/'vid' on port 'port_no' with entry flags
+ * 'flags'.  Datapath-safe: no allocation, O(1). */
+void bridge_event_fdb(struct bridge_event_ring *r,
+		      enum bridge_event_type type, const struct eth_addr *mac,
+		      uint16_t vid, uint16_t port_no, uint8_t flags);
 
 /* Records a port event ('type' PORT_STATE, LINK or DEV) or a bridge event
  * (TOPOLOGY or DEV, 'port_no' 0).  Datapath-safe. */
-void bridge_event_port(struct bridge *br, enum bridge_event_type type,
-		       uint16_t port_no, uint8_t state);
+void bridge_event_port(struct bridge_event_ring *r,
+		       enum bridge_event_type type, uint16_t port_no,
+		       uint8_t state);
 
-/* Takes the oldest event of 'br' into '*ev', or with 'br' NULL the oldest
+/* Takes the oldest event of 'r' into '*ev', or with 'r' NULL the oldest
  * event of the bridges deleted since the last call.  False when none is
  * left. */
-bool bridge_event_pop(struct bridge *br, struct bridge_event *ev);
+bool bridge_event_pop(struct bridge_event_ring *r, struct bridge_event *ev);
 
-/* Removes the FDB entries of 'br' matching 'f', recording a removal event
- * for each while monitors listen.  Returns the number removed.  O(table)
- * like fdb_flush(); never allocates. */
-size_t bridge_event_fdb_flush(struct bridge *br,
+/* Removes the entries of the ring's FDB matching 'f', recording a removal
+ * event for each while monitors listen.  Returns the number removed.
+ * O(table) like fdb_flush(); never allocates. */
+size_t bridge_event_fdb_flush(struct bridge_event_ring *r,
 			      const struct fdb_flush_filter *f);
 
-/* Ages the FDB of 'br' to 'now_ms', recording a removal event for each
+/* Ages the ring's FDB to 'now_ms', recording a removal event for each
  * expired entry while monitors listen. */
-void bridge_event_fdb_age(struct bridge *br, uint64_t now_ms);
+void bridge_event_fdb_age(struct bridge_event_ring *r, uint64_t now_ms);
 
 #endif /* VSWITCHD_BRIDGE_EVENT_H */

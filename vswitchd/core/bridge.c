@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "bridge-event.h"
-#include "daemon.h"
+#include "clock.h"
 #include "dp.h"
 #include "fdb.h"
 #include "log.h"
@@ -121,7 +121,7 @@ bridge_fdb_seed(const char *name, uint64_t *seed)
 
 int
 bridge_create(const char *name, const struct bridge_options *opt,
-	      struct pkt_pool *pool, struct bridge **brp)
+	      struct ev_loop *loop, struct bridge **brp)
 {
 	struct bridge *br, **pp;
 	uint64_t seed;
@@ -145,11 +145,14 @@ bridge_create(const char *name, const struct bridge_options *opt,
 	br->fdb = fdb_create(br->opt.fdb_max_entries, seed);
 	fdb_set_ageing_ms(br->fdb, (uint64_t)br->opt.ageing_time_cs * 10);
 	fdb_set_max_learned(br->fdb, br->opt.fdb_max_learned);
-	br->pool = pool;
+	br->dp = dp_create(DP_POOL_SIZE);
+	br->pool = dp_pool(br->dp);
+	br->loop = loop;
 	br->now_ms = clock_now_ms();
 	br->admin_up = true;
-	bridge_event_init(br);
-	bridge_event_port(br, BRIDGE_EV_DEV, 0, BRIDGE_EV_DEV_ADD);
+	br->events = bridge_event_ring_create(br->name, br->ports,
+					      BRIDGE_MAX_PORTS, br->fdb);
+	bridge_event_port(br->events, BRIDGE_EV_DEV, 0, BRIDGE_EV_DEV_ADD);
 	vlan_port_init(&br->self_vlans);
 	if (br->opt.default_pvid)
 		vlan_port_add(&br->self_vlans, br->opt.default_pvid, true, true);
@@ -173,8 +176,8 @@ bridge_destroy(struct bridge *br)
 	if (!br)
 		return;
 	/* Monitors see the bridge go, not each of its ports and entries. */
-	bridge_event_port(br, BRIDGE_EV_DEV, 0, BRIDGE_EV_DEV_DEL);
-	bridge_event_uninit(br);
+	bridge_event_port(br->events, BRIDGE_EV_DEV, 0, BRIDGE_EV_DEV_DEL);
+	bridge_event_ring_close(br->events);
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
 		if (br->ports[i])
 			bridge_port_del(br, br->ports[i]);
@@ -190,7 +193,9 @@ bridge_destroy(struct bridge *br)
 	}
 	log_info(MOD, "%s: destroyed", br->name);
 	stp_glue_bridge_destroy(br);
+	bridge_event_ring_destroy(br->events);
 	fdb_destroy(br->fdb);
+	dp_destroy(br->dp);
 	free(br);
 }
 
@@ -240,6 +245,26 @@ bridge_find_port(const char *name, struct bridge **brp)
 	return NULL;
 }
 
+/* The bridge device is up exactly while the bridge is ("ip link set br0
+ * up" is the bridge's admin state).  A device that refuses is logged: the
+ * bridge's state stands. */
+static void
+host_set_admin_up(struct bridge *br)
+{
+	struct port *host = br->host;
+	int err;
+
+	if (!host || !host->class->set_admin_up)
+		return;
+	err = host->class->set_admin_up(host, br->admin_up);
+	if (err)
+		log_warn(MOD, "%s: cannot set the bridge device %s: %s",
+			 br->name, br->admin_up ? "up" : "down",
+			 strerror(-err));
+	else
+		host->admin_up = br->admin_up;
+}
+
 int
 bridge_set_host_port(struct bridge *br, struct port *host)
 {
@@ -252,8 +277,9 @@ bridge_set_host_port(struct bridge *br, struct port *host)
 	br->host = host;
 	if (!br->mac_set && eth_addr_is_zero(&br->mac))
 		bridge_update_mac(br);
+	host_set_admin_up(br);
 	if (host->class->watch)
-		host->class->watch(host, daemon_loop());
+		host->class->watch(host, br->loop);
 	return 0;
 }
 
@@ -367,7 +393,7 @@ port_attach(struct bridge *br, struct port *port, unsigned port_no,
 	br->n_ports++;
 	/* Before what enabling the port records (its link, its STP state). */
 	if (announce)
-		bridge_event_port(br, BRIDGE_EV_DEV, port->port_no,
+		bridge_event_port(br->events, BRIDGE_EV_DEV, port->port_no,
 				  BRIDGE_EV_DEV_ADD);
 	if (no > br->max_port_no)
 		br->max_port_no = (uint16_t)no;
@@ -379,7 +405,7 @@ port_attach(struct bridge *br, struct port *port, unsigned port_no,
 	bridge_update_mac(br);
 	bridge_port_update_link(br, port);
 	if (port->class->watch)
-		port->class->watch(port, daemon_loop());
+		port->class->watch(port, br->loop);
 	log_info(MOD, "%s: %s: added as port %u (%s)", br->name, port->name,
 		 no, port->class->type);
 	return 0;
@@ -394,7 +420,7 @@ port_detach(struct bridge *br, struct port *port)
 	log_info(MOD, "%s: %s: removed (port %u)", br->name, port->name,
 		 port->port_no);
 	stp_glue_port_del(br, port);
-	bridge_event_fdb_flush(br, &(struct fdb_flush_filter){
+	bridge_event_fdb_flush(br->events, &(struct fdb_flush_filter){
 		.port_no = port->port_no, .vid = FDB_VID_ANY });
 	br->ports[port->port_no] = NULL;
 	br->n_ports--;
@@ -408,7 +434,8 @@ port_detach(struct bridge *br, struct port *port)
 void
 bridge_port_del(struct bridge *br, struct port *port)
 {
-	bridge_event_port(br, BRIDGE_EV_DEV, port->port_no, BRIDGE_EV_DEV_DEL);
+	bridge_event_port(br->events, BRIDGE_EV_DEV, port->port_no,
+			  BRIDGE_EV_DEV_DEL);
 	port_detach(br, port);
 	port_close(port);
 }
@@ -453,7 +480,7 @@ bridge_port_move(struct bridge *to, struct port *port, unsigned port_no)
 void
 bridge_settings_changed(struct bridge *br, struct port *port)
 {
-	bridge_event_port(br, BRIDGE_EV_DEV, port ? port->port_no : 0,
+	bridge_event_port(br->events, BRIDGE_EV_DEV, port ? port->port_no : 0,
 			  BRIDGE_EV_DEV_SET);
 }
 
@@ -469,7 +496,7 @@ bridge_port_update_link(struct bridge *br, struct port *port)
 	if (enabled == port->link_enabled)
 		return;
 	port->link_enabled = enabled;
-	bridge_event_port(br, BRIDGE_EV_LINK, port->port_no, enabled);
+	bridge_event_port(br->events, BRIDGE_EV_LINK, port->port_no, enabled);
 	stp_glue_port_link(br, port, enabled);
 }
 
@@ -480,7 +507,7 @@ bridge_set_ageing_time_cs(struct bridge *br, uint32_t cs)
 {
 	br->opt.ageing_time_cs = cs;
 	fdb_set_ageing_ms(br->fdb, (uint64_t)cs * 10);
-	bridge_event_fdb_age(br, br->now_ms);
+	bridge_event_fdb_age(br->events, br->now_ms);
 	return 0;
 }
 
@@ -663,6 +690,7 @@ bridge_set_admin_up(struct bridge *br, bool up)
 	if (br->admin_up == up)
 		return 0;
 	br->admin_up = up;
+	host_set_admin_up(br);
 	/* Down disables every port, which flushes their dynamic entries
 	 * (T25); up enables the ports whose link is up. */
 	stp_glue_bridge_up(br, up);
@@ -759,6 +787,36 @@ bridge_restore(struct bridge *br, const struct bridge_saved *s)
 	else if (!br->mac_set || !eth_addr_equals(&br->mac, &s->mac))
 		bridge_set_mac(br, &s->mac);
 	bridge_set_admin_up(br, s->admin_up);
+}
+
+int
+bridge_change_apply(struct bridge *br, const struct bridge_change *c,
+		    int *failed)
+{
+	struct bridge_saved saved;
+	int opt, err = 0;
+
+	for (opt = 0; opt < BRIDGE_OPT_N; opt++)
+		if (c->given[opt] &&
+		    (err = bridge_check_option(opt, c->val[opt])))
+			goto refused;
+	bridge_save(br, &saved);
+	for (opt = 0; opt < BRIDGE_OPT_N; opt++)
+		if (c->given[opt] &&
+		    (err = bridge_set_option(br, opt, c->val[opt])))
+			goto undo;
+	opt = BRIDGE_CHANGE_MAC;
+	if (c->has_mac && (err = bridge_set_mac(br, &c->mac)))
+		goto undo;
+	if (c->has_up)
+		bridge_set_admin_up(br, c->up);
+	return 0;
+
+undo:
+	bridge_restore(br, &saved);
+refused:
+	*failed = opt;
+	return err;
 }
 
 /* --- port options ----------------------------------------------------- */
@@ -888,6 +946,51 @@ bridge_port_restore(struct bridge *br, struct port *port,
 }
 
 int
+bridge_port_change_apply(struct bridge *br, struct port *port,
+			 const struct bridge_port_change *c, int *failed)
+{
+	const struct port_opt_info *info;
+	struct bridge_port_saved saved;
+	int opt, err = -ERANGE;
+
+	for (opt = 0; opt < PORT_OPT_N; opt++) {
+		if (!c->given[opt])
+			continue;
+		info = &port_opt_info[opt];
+		if (c->val[opt] < info->min || c->val[opt] > info->max)
+			goto refused;
+		err = -EINVAL;
+		if (port_opt_refused_bit(opt, c->val[opt]) >= 0)
+			goto refused;
+	}
+	opt = BRIDGE_PORT_CHANGE_STATE;
+	if (c->has_state &&
+	    (err = bridge_port_check_state(br, port, c->state,
+					   c->has_up ? c->up
+						     : port->admin_up)))
+		goto refused;
+
+	bridge_port_save(port, &saved);
+	for (opt = 0; opt < PORT_OPT_N; opt++)
+		if (c->given[opt] &&
+		    (err = bridge_port_set_option(br, port, opt, c->val[opt])))
+			goto undo;
+	opt = BRIDGE_PORT_CHANGE_UP;
+	if (c->has_up && (err = bridge_port_set_admin_up(br, port, c->up)))
+		goto undo;
+	opt = BRIDGE_PORT_CHANGE_STATE;
+	if (c->has_state && (err = bridge_port_set_state(br, port, c->state)))
+		goto undo;
+	return 0;
+
+undo:
+	bridge_port_restore(br, port, &saved);
+refused:
+	*failed = opt;
+	return err;
+}
+
+int
 bridge_port_check_state(const struct bridge *br, const struct port *port,
 			enum port_state state, bool admin_up)
 {
@@ -968,7 +1071,7 @@ bridge_port_set_state(struct bridge *br, struct port *port,
 	 * blocking bounces back to forwarding; the others stick (§3.3). */
 	port->state = state == PORT_BLOCKING ? PORT_FORWARDING : state;
 	if (state == PORT_DISABLED)
-		bridge_event_fdb_flush(br, &(struct fdb_flush_filter){
+		bridge_event_fdb_flush(br->events, &(struct fdb_flush_filter){
 			.port_no = port->port_no, .vid = FDB_VID_ANY,
 			.flags_mask = FDB_F_LOCAL | FDB_F_STATIC });
 	return 0;
@@ -1044,7 +1147,7 @@ bridge_vlan_del(struct bridge *br, struct port *port, uint16_t vid)
 	 * be used (no frame of 'vid' reaches or leaves the device, and with
 	 * filtering off the FDB uses VID 0), and a configuration holding it
 	 * could not be loaded again. */
-	bridge_event_fdb_flush(br, &f);
+	bridge_event_fdb_flush(br->events, &f);
 	return 0;
 }
 
@@ -1080,8 +1183,8 @@ bridge_fdb_add(struct bridge *br, struct port *port,
 				      br->now_ms);
 	}
 	if (!err)
-		bridge_event_fdb(br, BRIDGE_EV_FDB_USER_ADD, mac, vid, port_no,
-				 flags);
+		bridge_event_fdb(br->events, BRIDGE_EV_FDB_USER_ADD, mac, vid,
+				 port_no, flags);
 	return err;
 }
 
@@ -1103,15 +1206,15 @@ bridge_fdb_del(struct bridge *br, struct port *port,
 				err = 0;
 	}
 	if (!err)
-		bridge_event_fdb(br, BRIDGE_EV_FDB_USER_DEL, mac, vid, port_no,
-				 0);
+		bridge_event_fdb(br->events, BRIDGE_EV_FDB_USER_DEL, mac, vid,
+				 port_no, 0);
 	return err;
 }
 
 size_t
 bridge_fdb_flush(struct bridge *br, const struct fdb_flush_filter *filter)
 {
-	return bridge_event_fdb_flush(br, filter);
+	return bridge_event_fdb_flush(br->events, filter);
 }
 
 /* --- running ------------------------------------------------------------ */
@@ -1121,7 +1224,7 @@ bridge_run(struct bridge *br, uint64_t now_ms)
 {
 	br->now_ms = now_ms;
 	stp_glue_run(br, now_ms);
-	bridge_event_fdb_age(br, now_ms);
+	bridge_event_fdb_age(br->events, now_ms);
 }
 
 int

@@ -14,74 +14,7 @@
 #ifndef VSWITCHD_BRIDGE_H
 #define VSWITCHD_BRIDGE_H
 
-#include <net/if.h>
-#include <stdbool.h>
-#include <stdint.h>
-
-#include "bridge-options.h"
-#include "eth.h"
-#include "port.h"
-#include "vlan.h"
-
-#define BRIDGE_MAX_PORTS 1024	/* port numbers 1..1023, as Linux */
-
-struct bridge_event_ring;
-struct fdb;
-struct fdb_flush_filter;
-struct pkt_pool;
-struct stp;
-
-/* Configurable options, in the units of ip-link (centiseconds for times).
- * Each but fdb_max_entries is a line of the BRIDGE_OPTIONS table
- * (lib/bridge-options.h), which gives its range and default. */
-struct bridge_options {
-	uint32_t ageing_time_cs;	/* default 30000 */
-	bool vlan_filtering;
-	uint16_t vlan_protocol;		/* ETH_TYPE_VLAN or ETH_TYPE_QINQ */
-	uint16_t default_pvid;		/* default 1, 0 = none */
-	uint16_t group_fwd_mask;	/* bits 0-2 refused */
-	bool no_linklocal_learn;
-	uint32_t fdb_max_learned;	/* 0 = unlimited */
-	uint32_t fdb_max_entries;	/* table size, fixed at creation */
-	uint8_t stp_state;		/* 0 off, 1 on */
-	uint16_t priority;		/* STP bridge priority, 32768 */
-	uint32_t hello_time_cs;		/* 200 */
-	uint32_t max_age_cs;		/* 2000 */
-	uint32_t forward_delay_cs;	/* 1500 */
-};
-
-struct bridge_stats {
-	uint64_t rx_packets, rx_bytes;	/* frames that entered the pipeline */
-	uint64_t forwarded;		/* known unicast sent to one port */
-	uint64_t flooded;		/* frames flooded (not per copy) */
-	uint64_t to_host;		/* delivered to the bridge device */
-	uint64_t dropped;		/* sum of all port drops */
-	uint64_t learned, moved, learn_full;
-};
-
-struct bridge {
-	char name[IFNAMSIZ];
-	struct eth_addr mac;		/* bridge MAC (lowest port MAC unless set) */
-	bool mac_set;			/* user pinned the MAC */
-	bool admin_up;			/* bridge device up */
-	struct bridge_options opt;
-	struct fdb *fdb;
-	struct stp *stp;		/* 802.1D state machine (stp-glue.c),
-					 * present from create to destroy even
-					 * with stp_state 0 */
-	struct vlan_port self_vlans;	/* the bridge device's own VLANs */
-	struct port *ports[BRIDGE_MAX_PORTS];	/* by port_no; [0] unused */
-	unsigned n_ports;
-	uint16_t max_port_no;		/* highest port_no in use */
-	struct port *host;		/* the bridge device's port, or NULL */
-	struct pkt_pool *pool;		/* shared packet pool */
-	uint64_t now_ms;		/* clock at creation, then at the last
-					 * bridge_run() */
-	struct bridge_stats stats;
-	struct bridge_event_ring *events; /* for monitors (bridge-event.h) */
-	bool stp_tc;			/* topology change, as last reported */
-	struct bridge *next;		/* in the global list, by name */
-};
+#include "bridge-types.h"
 
 /* True if 'name' can name a bridge or port: 1..15 printable characters,
  * no '/', ':' or white space, not "." or ".." (the kernel's rules for
@@ -91,14 +24,16 @@ bool bridge_name_is_valid(const char *name);
 /* Fills 'opt' with the Linux defaults (the BRIDGE_OPTIONS table's). */
 void bridge_options_default(struct bridge_options *opt);
 
-/* Creates bridge 'name' with options 'opt' (NULL: defaults), sharing packet
- * pool 'pool'.  Its FDB hash gets a fresh random seed (getrandom(2)), so
+/* Creates bridge 'name' with options 'opt' (NULL: defaults), whose ports
+ * are watched on 'loop' (NULL: never watched, as in a replay or a unit
+ * test, where the caller feeds frames itself), with a datapath context of
+ * its own (dp.h).  Its FDB hash gets a fresh random seed (getrandom(2)), so
  * two bridges never share bucket positions, even with the same name.
  * Returns 0 and stores it in '*brp', -EEXIST if a bridge or port of that
  * name exists, -EINVAL for a bad name, or the -errno of getrandom(2) (and
  * of /dev/urandom) when no random seed can be drawn (logged). */
 int bridge_create(const char *name, const struct bridge_options *opt,
-		  struct pkt_pool *pool, struct bridge **brp);
+		  struct ev_loop *loop, struct bridge **brp);
 
 /* Removes every port (closing it) and frees the bridge.  NULL is fine.
  * Monitors see the bridge's deletion (a link "del" event), not that of
@@ -204,6 +139,34 @@ struct bridge_saved {
 void bridge_save(const struct bridge *br, struct bridge_saved *s);
 void bridge_restore(struct bridge *br, const struct bridge_saved *s);
 
+/* One request to change a bridge's settings, as every front-end (the
+ * setup language's 'bridge add|set', bridge.add/bridge.set over the control
+ * socket, configuration replay) hands it over: the table options given,
+ * the MAC, the admin state. */
+struct bridge_change {
+	bool given[BRIDGE_OPT_N];
+	uint32_t val[BRIDGE_OPT_N];	/* units of bridge_set_option() */
+	bool has_mac;
+	struct eth_addr mac;
+	bool has_up;
+	bool up;
+};
+
+/* Index of the address in bridge_change_apply()'s '*failed'. */
+#define BRIDGE_CHANGE_MAC BRIDGE_OPT_N
+
+/* Applies 'c' to 'br' whole or not at all.  Every table value is checked
+ * first (bridge_check_option()), then the options are set in table order
+ * -- the kernel's br_changelink() order, whatever order the request wrote
+ * them in, so that every front-end gives a combined request one meaning --
+ * then the MAC, then the admin state (which cannot fail).  On a refusal
+ * every setting that changed is put back (bridge_restore()), '*failed'
+ * gets the option that was refused (BRIDGE_CHANGE_MAC for the address) and
+ * -errno is returned.  Records no event: a caller changing an existing
+ * bridge reports it with bridge_settings_changed(). */
+int bridge_change_apply(struct bridge *br, const struct bridge_change *c,
+			int *failed);
+
 /* Option setters, one per table line: 0 or -errno (-EINVAL/-ERANGE with
  * Linux's rules).  Front-ends call bridge_set_option() instead. */
 int bridge_set_ageing_time_cs(struct bridge *br, uint32_t cs);
@@ -279,6 +242,36 @@ void bridge_port_restore(struct bridge *br, struct port *port,
  * state before changing the admin state. */
 int bridge_port_check_state(const struct bridge *br, const struct port *port,
 			    enum port_state state, bool admin_up);
+
+/* One request to change a port's settings, as every front-end ('link set
+ * dev' in the setup language, port.set over the control socket, the
+ * configuration replay) hands it over: the table options given, the admin
+ * state, the port state.  (A new master is the front-end's step before:
+ * bridge_port_move().) */
+struct bridge_port_change {
+	bool given[PORT_OPT_N];
+	uint32_t val[PORT_OPT_N];
+	bool has_up;
+	bool up;
+	bool has_state;
+	enum port_state state;
+};
+
+/* What bridge_port_change_apply()'s '*failed' names besides an option. */
+#define BRIDGE_PORT_CHANGE_UP    PORT_OPT_N
+#define BRIDGE_PORT_CHANGE_STATE (PORT_OPT_N + 1)
+
+/* Applies 'c' to 'port' of 'br' whole or not at all.  First every check
+ * that needs no change: each option's range and refused bits, and the
+ * state against the admin state the request leaves (so a refused state
+ * never costs the port its learned entries by a down and up).  Then the
+ * options in table order, whatever order the request wrote them in, then
+ * the admin state, then the port state; a refusal puts back every setting
+ * of the port (bridge_port_restore()).  On failure '*failed' names what
+ * was refused and -errno is returned.  Records no event: the caller
+ * reports the change with bridge_settings_changed(). */
+int bridge_port_change_apply(struct bridge *br, struct port *port,
+			     const struct bridge_port_change *c, int *failed);
 
 /* Port setters, one per option and for the rest of a port's state. */
 int bridge_port_set_flag(struct bridge *br, struct port *port,

@@ -1,7 +1,7 @@
 /*
  * clock.c - the switch clock: the only place that reads CLOCK_MONOTONIC.
  */
-#include "daemon.h"
+#include "clock.h"
 
 #include <time.h>
 

@@ -13,9 +13,10 @@
  */
 #include "dp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "bridge.h"
+#include "bridge-types.h"
 #include "bridge-event.h"
 #include "fdb.h"
 #include "pkt.h"
@@ -23,11 +24,47 @@
 #include "stp-glue.h"
 #include "util.h"
 
-/* Ports that received frames in this burst, flushed at its end. */
-struct dp_burst {
-	struct port *dirty[BRIDGE_MAX_PORTS + 1];
-	unsigned n_dirty;
+/* Frames queued for one port during one input burst: each input frame at
+ * most once, so a burst's worth is enough. */
+struct dp_txq {
+	unsigned n;
+	struct pkt *pkts[PKT_BURST];
 };
+
+struct dp {
+	struct pkt_pool *pool;
+	/* Ports queued to in the running burst, flushed at its end. */
+	unsigned n_dirty;
+	struct port *dirty[BRIDGE_MAX_PORTS];
+	/* By port number; [0] is the bridge device's (its port_no is 0). */
+	struct dp_txq txq[BRIDGE_MAX_PORTS];
+};
+
+struct dp *
+dp_create(unsigned pool_size)
+{
+	/* About 270 KB, mostly queues of port numbers never used: calloc
+	 * takes it from fresh zero pages, which cost nothing until touched. */
+	struct dp *dp = xcalloc(1, sizeof *dp);
+
+	dp->pool = pkt_pool_create(pool_size);
+	return dp;
+}
+
+void
+dp_destroy(struct dp *dp)
+{
+	if (!dp)
+		return;
+	pkt_pool_destroy(dp->pool);
+	free(dp);
+}
+
+struct pkt_pool *
+dp_pool(struct dp *dp)
+{
+	return dp->pool;
+}
 
 static inline void
 drop(struct port *port, enum port_drop_reason reason)
@@ -36,12 +73,14 @@ drop(struct port *port, enum port_drop_reason reason)
 }
 
 static inline void
-enqueue(struct dp_burst *b, struct port *q, struct pkt *p)
+enqueue(struct dp *dp, struct port *q, struct pkt *p)
 {
-	if (q->txq_n == 0)
-		b->dirty[b->n_dirty++] = q;
-	DASSERT(q->txq_n < PKT_BURST);
-	q->txq[q->txq_n++] = p;
+	struct dp_txq *txq = &dp->txq[q->port_no];
+
+	if (txq->n == 0)
+		dp->dirty[dp->n_dirty++] = q;
+	DASSERT(txq->n < PKT_BURST);
+	txq->pkts[txq->n++] = p;
 }
 
 /* Linux should_deliver(): not back out of the ingress port unless hairpin,
@@ -62,20 +101,20 @@ should_deliver(const struct bridge *br, const struct port *in,
 }
 
 static void
-deliver_to_host(struct bridge *br, struct dp_burst *b, struct pkt *p)
+deliver_to_host(struct bridge *br, struct dp *dp, struct pkt *p)
 {
 	if (br->opt.vlan_filtering &&
 	    !vlan_egress_allowed(&br->self_vlans, p->vid))
 		return;
 	br->stats.to_host++;
 	if (br->host)
-		enqueue(b, br->host, p);
+		enqueue(dp, br->host, p);
 }
 
 /* Floods 'p' to every port whose flood flag 'flag' is set.  Frames the
  * bridge device originates ('in' NULL) ignore mcast/bcast_flood (§3.1). */
 static void
-flood(struct bridge *br, struct dp_burst *b, struct port *in, struct pkt *p,
+flood(struct bridge *br, struct dp *dp, struct port *in, struct pkt *p,
       uint32_t flag)
 {
 	bool local_orig = in == NULL;
@@ -89,7 +128,7 @@ flood(struct bridge *br, struct dp_burst *b, struct port *in, struct pkt *p,
 		if (!(q->flags & flag) && !(local_orig && flag != PORT_F_FLOOD))
 			continue;
 		if (should_deliver(br, in, q, p))
-			enqueue(b, q, p);
+			enqueue(dp, q, p);
 	}
 }
 
@@ -100,7 +139,7 @@ flood(struct bridge *br, struct dp_burst *b, struct port *in, struct pkt *p,
  * should_deliver() allows, else it is counted as a no_egress drop on 'in'.
  * A frame queued nowhere is simply freed with the burst. */
 static void
-forward(struct bridge *br, struct dp_burst *b, struct port *in,
+forward(struct bridge *br, struct dp *dp, struct port *in,
 	struct pkt *p)
 {
 	const struct eth_addr *dst = eth_dst(p->data);
@@ -108,22 +147,22 @@ forward(struct bridge *br, struct dp_burst *b, struct port *in,
 	if (eth_addr_is_multicast(dst)) {
 		bool bcast = eth_addr_is_broadcast(dst);
 
-		flood(br, b, in, p,
+		flood(br, dp, in, p,
 		      bcast ? PORT_F_BCAST_FLOOD : PORT_F_MCAST_FLOOD);
 		if (in)
-			deliver_to_host(br, b, p);
+			deliver_to_host(br, dp, p);
 		return;
 	}
 
 	struct fdb_entry *e = fdb_lookup(br->fdb, dst, p->vid);
 
 	if (!e) {
-		flood(br, b, in, p, PORT_F_FLOOD);
+		flood(br, dp, in, p, PORT_F_FLOOD);
 		return;
 	}
 	if (e->flags & FDB_F_LOCAL) {
 		if (in)
-			deliver_to_host(br, b, p);
+			deliver_to_host(br, dp, p);
 		return;
 	}
 
@@ -132,7 +171,7 @@ forward(struct bridge *br, struct dp_burst *b, struct port *in,
 	if (q && should_deliver(br, in, q, p)) {
 		fdb_entry_use(e, br->now_ms);
 		br->stats.forwarded++;
-		enqueue(b, q, p);
+		enqueue(dp, q, p);
 	} else if (in) {
 		drop(in, PORT_DROP_NO_EGRESS);
 	}
@@ -147,13 +186,14 @@ learn(struct bridge *br, struct port *in, const struct pkt *p)
 	case FDB_LEARN_NEW:
 		br->stats.learned++;
 		if (unlikely(bridge_events_enabled))
-			bridge_event_fdb(br, BRIDGE_EV_FDB_NEW, eth_src(p->data),
-					 p->vid, in->port_no, 0);
+			bridge_event_fdb(br->events, BRIDGE_EV_FDB_NEW,
+					 eth_src(p->data), p->vid, in->port_no,
+					 0);
 		break;
 	case FDB_LEARN_MOVED:
 		br->stats.moved++;
 		if (unlikely(bridge_events_enabled))
-			bridge_event_fdb(br, BRIDGE_EV_FDB_MOVED,
+			bridge_event_fdb(br->events, BRIDGE_EV_FDB_MOVED,
 					 eth_src(p->data), p->vid, in->port_no,
 					 0);
 		break;
@@ -266,17 +306,18 @@ egress_vlan(const struct bridge *br, const struct vlan_port *vp,
 
 /* Transmits every port's queue once, then frees the burst. */
 static void
-flush(struct bridge *br, struct dp_burst *b)
+flush(struct bridge *br, struct dp *dp)
 {
-	for (unsigned i = 0; i < b->n_dirty; i++) {
-		struct port *q = b->dirty[i];
+	for (unsigned i = 0; i < dp->n_dirty; i++) {
+		struct port *q = dp->dirty[i];
+		struct dp_txq *txq = &dp->txq[q->port_no];
 		const struct vlan_port *vp = q->is_host ? &br->self_vlans
 							: &q->vlans;
 		struct pkt *ok[PKT_BURST];
 		int m = 0, sent;
 
-		for (unsigned j = 0; j < q->txq_n; j++) {
-			struct pkt *p = q->txq[j];
+		for (unsigned j = 0; j < txq->n; j++) {
+			struct pkt *p = txq->pkts[j];
 
 			if (br->opt.vlan_filtering)
 				egress_vlan(br, vp, p);
@@ -286,7 +327,7 @@ flush(struct bridge *br, struct dp_burst *b)
 			}
 			ok[m++] = p;
 		}
-		q->txq_n = 0;
+		txq->n = 0;
 		if (!m)
 			continue;
 		sent = port_tx_burst(q, ok, m);
@@ -294,13 +335,13 @@ flush(struct bridge *br, struct dp_burst *b)
 			sent = 0;
 		if (unlikely(q->capture))
 			for (int j = 0; j < sent; j++)
-				dp_capture(q, ok[j], true);
+				q->capture(q, ok[j], true);
 		for (int j = 0; j < sent; j++)
 			q->stats.tx_bytes += ok[j]->len;
 		q->stats.tx_packets += (uint64_t)sent;
 		q->stats.drops[PORT_DROP_TX_ERROR] += (uint64_t)(m - sent);
 	}
-	b->n_dirty = 0;
+	dp->n_dirty = 0;
 }
 
 static void
@@ -313,9 +354,8 @@ free_burst(struct bridge *br, struct pkt **pkts, int n)
 void
 dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
 {
-	struct dp_burst b;
+	struct dp *dp = br->dp;
 
-	b.n_dirty = 0;
 	for (int i = 0; i < n; i++) {
 		struct pkt *p = pkts[i];
 		const struct eth_addr *src, *dst;
@@ -325,7 +365,7 @@ dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
 		br->stats.rx_packets++;
 		br->stats.rx_bytes += p->len;
 		if (unlikely(in->capture))
-			dp_capture(in, p, false);
+			in->capture(in, p, false);
 		p->in_port = in->port_no;
 		if (unlikely(p->len < ETH_HDR_LEN)) {
 			drop(in, PORT_DROP_RUNT);
@@ -368,10 +408,10 @@ dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
 			continue;
 		}
 		/* 10-11. Decision and per-port delivery. */
-		forward(br, &b, in, p);
+		forward(br, dp, in, p);
 	}
 	/* 12-13. Egress VLAN edit, MTU check, one transmit per port. */
-	flush(br, &b);
+	flush(br, dp);
 	free_burst(br, pkts, n);
 }
 
@@ -379,16 +419,15 @@ void
 dp_host_input(struct bridge *br, struct pkt **pkts, int n)
 {
 	struct port *host = br->host;
-	struct dp_burst b;
+	struct dp *dp = br->dp;
 
-	b.n_dirty = 0;
 	for (int i = 0; i < n; i++) {
 		struct pkt *p = pkts[i];
 
 		host->stats.rx_packets++;
 		host->stats.rx_bytes += p->len;
 		if (unlikely(host->capture))
-			dp_capture(host, p, false);
+			host->capture(host, p, false);
 		p->in_port = 0;
 		if (p->len < ETH_HDR_LEN) {
 			drop(host, PORT_DROP_RUNT);
@@ -398,17 +437,9 @@ dp_host_input(struct bridge *br, struct pkt **pkts, int n)
 			drop(host, PORT_DROP_VLAN_INGRESS);
 			continue;
 		}
-		forward(br, &b, NULL, p);
+		forward(br, dp, NULL, p);
 	}
-	flush(br, &b);
+	flush(br, dp);
 	free_burst(br, pkts, n);
 }
 
-dp_capture_fn *dp_capture_hook;
-
-void
-dp_capture(struct port *port, const struct pkt *p, bool tx)
-{
-	if (port->capture && dp_capture_hook)
-		dp_capture_hook(port, p, tx);
-}

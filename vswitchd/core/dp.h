@@ -21,6 +21,30 @@
 struct bridge;
 struct port;
 struct pkt;
+struct pkt_pool;
+
+/* A bridge's datapath context: what the pipeline writes besides the
+ * bridge's tables and counters -- its own packet pool, one transmit queue
+ * per port number, and the list of ports queued to in the running burst.
+ * Each bridge owns one (bridge_create() makes it), so nothing the pipeline
+ * touches is shared between bridges: a multi-threaded datapath gives each
+ * thread the bridges, and so the contexts, it serves.  Opaque outside dp.c.
+ */
+struct dp;
+
+#define DP_POOL_SIZE 512	/* packets per bridge */
+
+/* Creates a context with a pool of 'pool_size' packets.  Its transmit
+ * queues are allocated zeroed, so a bridge pays memory only for the port
+ * numbers it uses. */
+struct dp *dp_create(unsigned pool_size);
+
+/* Frees 'dp' (NULL is fine).  Every packet must be back in its pool. */
+void dp_destroy(struct dp *dp);
+
+/* The context's packet pool: ports of the bridge receive into it
+ * (bridge_port_input()), STP sends BPDUs from it (through bridge_pool()). */
+struct pkt_pool *dp_pool(struct dp *dp);
 
 /* Runs 'n' packets received on 'in' through 'br' and frees them. */
 void dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n);
@@ -29,16 +53,13 @@ void dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n);
  * frees them: no learning, flood flags mcast/bcast ignored (local origin). */
 void dp_host_input(struct bridge *br, struct pkt **pkts, int n);
 
-/* Capture: for every frame received on a port whose 'capture' flag is set
+/* Capture: for every frame received on a port whose 'capture' hook is set
  * (after it is counted, before any processing) and every frame sent on it
  * (as sent: after the egress VLAN edit; BPDUs included), the datapath calls
- * the hook with 'tx' false or true.  The hook runs on the datapath: it must
- * copy what it wants and return without blocking or allocating.  NULL
- * (the default) captures nothing. */
+ * the port's hook with 'tx' false or true.  The hook runs on the datapath:
+ * it must copy what it wants and return without blocking or allocating.
+ * The hook belongs to the port (struct port's 'capture'), so it follows the
+ * port to another bridge; NULL (the default) captures nothing. */
 typedef void dp_capture_fn(struct port *port, const struct pkt *p, bool tx);
-extern dp_capture_fn *dp_capture_hook;
-
-/* Calls the capture hook for 'p' on 'port' if the port is being captured. */
-void dp_capture(struct port *port, const struct pkt *p, bool tx);
 
 #endif /* VSWITCHD_DP_H */

@@ -5,9 +5,8 @@
 
 #include <string.h>
 
-#include "bridge.h"
+#include "bridge-types.h"
 #include "bridge-event.h"
-#include "dp.h"
 #include "fdb.h"
 #include "log.h"
 #include "pkt.h"
@@ -63,7 +62,7 @@ drain(struct bridge *br)
 			port->stats.tx_packets++;
 			port->stats.tx_bytes += len;
 			if (port->capture)
-				dp_capture(port, p, true);
+				port->capture(port, p, true);
 		} else {
 			port->stats.drops[PORT_DROP_TX_ERROR]++;
 		}
@@ -80,13 +79,13 @@ drain(struct bridge *br)
 			log_info(MOD, "%s: %s: state %s -> %s", br->name,
 				 port->name, port_state_name(port->state),
 				 port_state_name(st));
-			bridge_event_port(br, BRIDGE_EV_PORT_STATE, port_no,
-					  (uint8_t)st);
+			bridge_event_port(br->events, BRIDGE_EV_PORT_STATE,
+					  port_no, (uint8_t)st);
 		}
 		port->state = st;
 	}
 	while (stp_get_flush_port(br->stp, &port_no))
-		bridge_event_fdb_flush(br, &(struct fdb_flush_filter){
+		bridge_event_fdb_flush(br->events, &(struct fdb_flush_filter){
 			.port_no = port_no, .vid = FDB_VID_ANY,
 			.flags_mask = FDB_F_LOCAL | FDB_F_STATIC });
 	fdb_set_tc_hold_ms(br->fdb, stp_get_ageing_override_ms(br->stp));
@@ -96,7 +95,8 @@ drain(struct bridge *br)
 		stp_get_status(br->stp, &st);
 		if (st.topology_change != br->stp_tc) {
 			br->stp_tc = st.topology_change;
-			bridge_event_port(br, BRIDGE_EV_TOPOLOGY, 0, br->stp_tc);
+			bridge_event_port(br->events, BRIDGE_EV_TOPOLOGY, 0,
+					  br->stp_tc);
 		}
 	}
 }

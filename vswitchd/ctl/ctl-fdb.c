@@ -19,8 +19,8 @@
 #include "bridge.h"
 #include "ctl-query.h"
 #include "ctl-server.h"
-#include "daemon.h"
 #include "fdb.h"
+#include "port-provider.h"
 
 static int
 app_error_fdb(struct ctl_reply *r, int err, const char *mac, const char *dev)
@@ -112,6 +112,41 @@ fdb_entry_json(const struct bridge *br, const struct fdb_entry *e)
 	return o;
 }
 
+/* The ports' own entries ("self", as a vxlan port's remote table), after
+ * the bridge's, in port order; only 'only''s if not NULL.  They carry no
+ * VLAN and no master, as in iproute2's listing. */
+static void
+add_self_entries(const struct bridge *br, const struct port *only,
+		 struct json_object *list)
+{
+	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++) {
+		const struct port *p = br->ports[i];
+		struct json_object *own;
+
+		if (!p || !p->class->fdb_show || (only && p != only))
+			continue;
+		own = p->class->fdb_show(p);
+		for (size_t k = 0; k < json_object_array_length(own); k++) {
+			struct json_object *e = json_object_array_get_idx(own, k);
+			struct json_object *o = json_object_new_object();
+			struct json_object *flags = json_object_new_array();
+
+			json_object_object_foreach(e, key, val) {
+				json_object_object_add(o, key,
+						       json_object_get(val));
+				if (!strcmp(key, "mac"))
+					json_object_object_add(o, "ifname",
+						json_object_new_string(p->name));
+			}
+			json_object_array_add(flags,
+					      json_object_new_string("self"));
+			json_object_object_add(o, "flags", flags);
+			json_object_array_add(list, o);
+		}
+		json_object_put(own);
+	}
+}
+
 int
 ctl_m_fdb_show(struct json_object *params, struct ctl_reply *r)
 {
@@ -153,6 +188,8 @@ ctl_m_fdb_show(struct json_object *params, struct ctl_reply *r)
 			json_object_array_add(list, fdb_entry_json(br, e));
 		}
 		free(c.v);
+		if (!has_vlan && !(dev && !fport))
+			add_self_entries(br, fport, list);
 	}
 	r->result = list;
 	return 0;

@@ -24,9 +24,11 @@
 #include "bridge.h"
 #include "ctl-monitor.h"
 #include "ctl-server.h"
+#include "clock.h"
 #include "daemon.h"
 #include "log.h"
 #include "port-provider.h"
+#include "port-tap.h"
 
 #ifndef VSWITCHD_VERSION
 #define VSWITCHD_VERSION "0.1"
@@ -121,15 +123,11 @@ lookup_port(const char *name, struct bridge **brp, struct ctl_reply *r)
 /* --- bridge options ---------------------------------------------------- */
 
 /* The options of bridge.add/bridge.set: those of the BRIDGE_OPTIONS table
- * (lib/bridge-options.h), applied in its order (the kernel's
- * br_changelink(), so that combined requests behave the same), then
- * "address" and "up". */
+ * (lib/bridge-options.h), "address" and "up", read into one change that
+ * the bridge applies whole (bridge_change_apply()). */
 struct opt_values {
-	bool given[BRIDGE_OPT_N];
-	uint32_t val[BRIDGE_OPT_N];
+	struct bridge_change c;
 	const char *key[BRIDGE_OPT_N];	/* as the request spelled it */
-	bool has_mac, has_up, up;
-	struct eth_addr mac;
 };
 
 /* Reads the value 'val' of table option 'opt' into 'ov'; 'what' is
@@ -150,12 +148,12 @@ parse_table_option(enum bridge_opt opt, struct json_object *val,
 			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 					       "params.%s: must be \"802.1Q\" "
 					       "or \"802.1ad\"", what);
-		ov->val[opt] = tpid;
+		ov->c.val[opt] = tpid;
 		return 0;
 	}
 	if (ctl_json_uint(val, 0, limit, &n))
 		return ctl_json_uint_error(r, what, val, 0, limit);
-	ov->val[opt] = (uint32_t)n;
+	ov->c.val[opt] = (uint32_t)n;
 	return 0;
 }
 
@@ -189,25 +187,25 @@ parse_bridge_options(struct json_object *options, struct opt_values *ov,
 		if (is_mac) {
 			if (!json_object_is_type(val, json_type_string) ||
 			    eth_addr_parse(json_object_get_string(val),
-					   &ov->mac))
+					   &ov->c.mac))
 				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
 						       0, "params.%s: must be a "
 						       "MAC address "
 						       "xx:xx:xx:xx:xx:xx", what);
-			if (eth_addr_is_multicast(&ov->mac) ||
-			    eth_addr_is_zero(&ov->mac))
+			if (eth_addr_is_multicast(&ov->c.mac) ||
+			    eth_addr_is_zero(&ov->c.mac))
 				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
 						       0, "params.%s: %s is not "
 						       "a unicast address", what,
 						       json_object_get_string(val));
-			ov->has_mac = true;
+			ov->c.has_mac = true;
 		} else if (is_up) {
-			if (ctl_json_bool(val, &ov->up))
+			if (ctl_json_bool(val, &ov->c.up))
 				return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS,
 						       0, "params.%s: must be a "
 						       "boolean", what);
-			ov->has_up = true;
-		} else if (ov->given[opt]) {
+			ov->c.has_up = true;
+		} else if (ov->c.given[opt]) {
 			/* The name and its alias in one request. */
 			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 					       "params.%s: given also as %s",
@@ -215,55 +213,39 @@ parse_bridge_options(struct json_object *options, struct opt_values *ov,
 		} else {
 			if (parse_table_option(opt, val, what, ov, r))
 				return r->code;
-			ov->given[opt] = true;
+			ov->c.given[opt] = true;
 			ov->key[opt] = key;
 		}
 	}
 	return 0;
 }
 
-/* Applies 'ov' to 'br'; on failure puts back every setting that changed,
- * also those an option changed by itself (stp_state clamps the forward
- * delay; the default PVID moves port VLANs), and records the error.  The
- * address comes last but one and 'up' cannot fail. */
+/* Applies 'ov' to 'br', whole or not at all; a refusal names the option
+ * as the request spelled it. */
 static int
 apply_bridge_options(struct bridge *br, const struct opt_values *ov,
 		     struct ctl_reply *r)
 {
 	char value[ETH_ADDR_STRLEN + 8];
-	struct bridge_saved saved;
 	const char *key = "address";
-	int opt, err = 0;
+	int opt, err;
 
-	bridge_save(br, &saved);
-	for (opt = 0; opt < BRIDGE_OPT_N && !err; opt++)
-		if (ov->given[opt])
-			err = bridge_check_option(opt, ov->val[opt]);
+	err = bridge_change_apply(br, &ov->c, &opt);
 	if (!err)
-		for (opt = 0; opt < BRIDGE_OPT_N && !err; opt++)
-			if (ov->given[opt])
-				err = bridge_set_option(br, opt, ov->val[opt]);
-	if (err) {
-		opt--;
+		return 0;
+	if (opt == BRIDGE_CHANGE_MAC) {
+		eth_addr_format(&ov->c.mac, value);
+	} else {
 		key = ov->key[opt];
 		if (bridge_opt_info[opt].type == BRIDGE_OPT_TPID)
 			snprintf(value, sizeof value, "%s",
-				 vlan_protocol_name((uint16_t)ov->val[opt]));
+				 vlan_protocol_name((uint16_t)ov->c.val[opt]));
 		else
-			snprintf(value, sizeof value, "%u", ov->val[opt]);
-	} else if (ov->has_mac) {
-		err = bridge_set_mac(br, &ov->mac);
-		eth_addr_format(&ov->mac, value);
+			snprintf(value, sizeof value, "%u", ov->c.val[opt]);
 	}
-	if (!err) {
-		if (ov->has_up)
-			bridge_set_admin_up(br, ov->up);
-		return 0;
-	}
-	ctl_reply_error(r, CTL_ERR_APP, -err, "bridge %s: cannot set %s %s: %s",
-			br->name, key, value, strerror(-err));
-	bridge_restore(br, &saved);
-	return r->code;
+	return ctl_reply_error(r, CTL_ERR_APP, -err,
+			       "bridge %s: cannot set %s %s: %s", br->name,
+			       key, value, strerror(-err));
 }
 
 static int
@@ -283,7 +265,7 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 		json_object_object_get_ex(params, "options", &options);
 	if (parse_bridge_options(options, &ov, r))
 		return r->code;
-	err = bridge_create(name, NULL, daemon_pool(), &br);
+	err = bridge_create(name, NULL, daemon_loop(), &br);
 	if (err == -EEXIST)
 		return ctl_reply_error(r, CTL_ERR_APP, EEXIST,
 				       "device %s already exists", name);
@@ -295,6 +277,14 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 		return ctl_reply_error(r, CTL_ERR_APP, -err,
 				       "cannot create bridge %s: %s", name,
 				       strerror(-err));
+	/* Its bridge device, as the kernel's: a TAP of the same name. */
+	err = port_tap_attach_host(br);
+	if (err) {
+		bridge_destroy(br);
+		return ctl_reply_error(r, CTL_ERR_APP, -err,
+				       "cannot create the bridge device %s: %s",
+				       name, strerror(-err));
+	}
 	if (apply_bridge_options(br, &ov, r)) {
 		bridge_destroy(br);
 		return r->code;
@@ -534,13 +524,9 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 	return 0;
 }
 
-/* port.set: every parameter is checked before anything changes, the
- * state against the admin state the request leaves (so a refused state
- * never costs the port its learned entries by a down and up); then the
- * options of the PORT_OPTIONS table (lib/port-options.h), up and state are
- * applied in that order, and a step that fails puts back every setting of
- * the port (bridge_port_restore()) and its old master, so a request takes
- * effect whole or not at all. */
+/* port.set: the parameters are read into one change that the bridge
+ * applies whole or not at all (bridge_port_change_apply()); a new master
+ * comes first, and is undone too when the change is refused. */
 static int
 m_port_set(struct json_object *params, struct ctl_reply *r)
 {
@@ -549,18 +535,15 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 		PORT_OPTIONS(PORT_SET_KNOWN, PORT_SET_KNOWN)
 #undef PORT_SET_KNOWN
 		"name", "state", "up", "master", NULL };
-	bool given[PORT_OPT_N];
-	uint32_t val[PORT_OPT_N];
+	struct bridge_port_change c;
 	int has_up, has_state, opt;
 	const char *name, *state_s = NULL, *master = NULL;
-	enum port_state state = PORT_DISABLED;
-	struct bridge_port_saved saved;
 	uint16_t old_no;
-	bool up = false;
 	struct bridge *br, *old_br, *to = NULL;
 	struct port *port;
 	int err;
 
+	memset(&c, 0, sizeof c);
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "name", true, &name, r) < 0)
 		return r->code;
@@ -577,22 +560,24 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 					    info->min, info->max, &n, r);
 		if (rc < 0)
 			return r->code;
-		given[opt] = rc == 1;
-		val[opt] = info->is_flag ? b : (uint32_t)n;
-		bit = given[opt] ? port_opt_refused_bit(opt, val[opt]) : -1;
+		c.given[opt] = rc == 1;
+		c.val[opt] = info->is_flag ? b : (uint32_t)n;
+		bit = c.given[opt] ? port_opt_refused_bit(opt, c.val[opt]) : -1;
 		if (bit >= 0)
 			return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 					       "params.%s: 0x%llx has bit %d "
 					       "(%s) set", info->name,
-					       (unsigned long long)val[opt],
+					       (unsigned long long)c.val[opt],
 					       bit, info->refuse_why);
 	}
-	if ((has_up = ctl_param_bool(params, "up", false, &up, r)) < 0 ||
+	if ((has_up = ctl_param_bool(params, "up", false, &c.up, r)) < 0 ||
 	    (has_state = ctl_param_string(params, "state", false, &state_s,
 					  r)) < 0 ||
 	    ctl_param_string(params, "master", false, &master, r) < 0)
 		return r->code;
-	if (has_state && port_parse_state(state_s, &state))
+	c.has_up = has_up == 1;
+	c.has_state = has_state == 1;
+	if (c.has_state && port_parse_state(state_s, &c.state))
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 				       "params.state: '%s' is not a port state "
 				       "(disabled, listening, learning, "
@@ -602,9 +587,11 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 		return r->code;
 	if (master && !(to = lookup_bridge(master, r)))
 		return r->code;
-	if (has_state && (err = bridge_port_check_state(
-				  to ? to : br, port, state,
-				  has_up ? up : port->admin_up)))
+	/* Refused before the move when it can be: the state against the
+	 * bridge it will be on. */
+	if (c.has_state && (err = bridge_port_check_state(
+				  to ? to : br, port, c.state,
+				  c.has_up ? c.up : port->admin_up)))
 		return ctl_reply_error(r, CTL_ERR_APP, -err,
 				       "%s: cannot set state %s: %s%s", name,
 				       state_s, strerror(-err),
@@ -622,43 +609,24 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 					       name, master, strerror(-err));
 		br = to;
 	}
-	bridge_port_save(port, &saved);
-	for (opt = 0; opt < PORT_OPT_N; opt++) {
-		if (!given[opt])
-			continue;
-		err = bridge_port_set_option(br, port, opt, val[opt]);
-		if (err) {
-			ctl_reply_error(r, CTL_ERR_APP, -err,
-					"%s: cannot set %s %u: %s", name,
-					port_opt_info[opt].name, val[opt],
-					strerror(-err));
-			goto out_undo;
-		}
+	err = bridge_port_change_apply(br, port, &c, &opt);
+	if (!err) {
+		bridge_settings_changed(br, port);
+		return 0;
 	}
-	if (has_up) {
-		err = bridge_port_set_admin_up(br, port, up);
-		if (err) {
-			ctl_reply_error(r, CTL_ERR_APP, -err,
-					"%s: cannot set %s: %s", name,
-					up ? "up" : "down", strerror(-err));
-			goto out_undo;
-		}
-	}
-	if (has_state) {
-		err = bridge_port_set_state(br, port, state);
-		if (err) {
-			ctl_reply_error(r, CTL_ERR_APP, -err,
-					"%s: cannot set state %s: %s%s", name,
-					state_s, strerror(-err),
-					err == -EBUSY ? " (STP is on)" : "");
-			goto out_undo;
-		}
-	}
-	bridge_settings_changed(br, port);
-	return 0;
-
-out_undo:
-	bridge_port_restore(br, port, &saved);
+	if (opt == BRIDGE_PORT_CHANGE_STATE)
+		ctl_reply_error(r, CTL_ERR_APP, -err,
+				"%s: cannot set state %s: %s%s", name,
+				state_s, strerror(-err),
+				err == -EBUSY ? " (STP is on)" : "");
+	else if (opt == BRIDGE_PORT_CHANGE_UP)
+		ctl_reply_error(r, CTL_ERR_APP, -err, "%s: cannot set %s: %s",
+				name, c.up ? "up" : "down", strerror(-err));
+	else
+		ctl_reply_error(r, CTL_ERR_APP, -err,
+				"%s: cannot set %s %u: %s", name,
+				port_opt_info[opt].name, c.val[opt],
+				strerror(-err));
 	if (br != old_br)
 		bridge_port_move(old_br, port, old_no);
 	return r->code;

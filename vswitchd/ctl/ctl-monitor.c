@@ -16,7 +16,6 @@
 #include "bridge-event.h"
 #include "ctl-query.h"
 #include "ctl-server.h"
-#include "dp.h"
 #include "fdb.h"
 #include "log.h"
 #include "pkt.h"
@@ -122,7 +121,7 @@ session_destroy(struct capture_session *s)
 		}
 	}
 	if (port && !port_has_other_session(port, NULL))
-		port->capture = false;
+		port->capture = NULL;
 	n_sessions--;
 	free(s->slab);
 	free(s);
@@ -300,7 +299,7 @@ ctl_m_capture_start(struct json_object *params, struct ctl_reply *r)
 	s->next = sessions;
 	sessions = s;
 	n_sessions++;
-	port->capture = true;
+	port->capture = capture_hook;
 	log_info(MOD, "capture on %s (bridge %s) started", s->name, br->name);
 
 	r->result = json_object_new_object();
@@ -452,7 +451,7 @@ ctl_monitor_run(void)
 	while (bridge_event_pop(NULL, &ev))
 		send_event(&ev);
 	for (struct bridge *br = bridge_first(); br; br = br->next) {
-		while (bridge_event_pop(br, &ev))
+		while (bridge_event_pop(br->events, &ev))
 			send_event(&ev);
 		if (br->events && br->events->dropped) {
 			log_warn_rl(MOD, "%s: %llu events lost (monitor too "
@@ -481,7 +480,6 @@ monitor_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 void
 ctl_monitor_open(struct ev_loop *loop)
 {
-	dp_capture_hook = capture_hook;
 	monitor_loop = loop;
 	ev_prepare_init(&monitor_prepare, monitor_prepare_cb);
 	ev_prepare_start(loop, &monitor_prepare);
@@ -495,7 +493,6 @@ ctl_monitor_close(void)
 		return;
 	while (sessions)
 		session_destroy(sessions);
-	dp_capture_hook = NULL;
 	ev_ref(monitor_loop);
 	ev_prepare_stop(monitor_loop, &monitor_prepare);
 	monitor_loop = NULL;

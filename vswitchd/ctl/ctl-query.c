@@ -19,7 +19,6 @@
 
 #include "bridge.h"
 #include "ctl-server.h"
-#include "daemon.h"
 #include "fdb.h"
 #include "port-provider.h"
 
@@ -117,6 +116,9 @@ ctl_json_port(const struct port *port)
 	char id[8];
 
 	json_object_object_add(o, "name", json_object_new_string(port->name));
+	if (port->ifindex)
+		json_object_object_add(o, "ifindex",
+				       json_object_new_int(port->ifindex));
 	json_object_object_add(o, "bridge", port->br ?
 			       json_object_new_string(port->br->name) : NULL);
 	json_object_object_add(o, "port_no", json_object_new_int(port->port_no));
@@ -194,6 +196,9 @@ ctl_json_bridge(const struct bridge *br)
 
 	ctl_format_bridge_id(br, id);
 	json_object_object_add(o, "name", json_object_new_string(br->name));
+	if (br->host && br->host->ifindex)
+		json_object_object_add(o, "ifindex",
+				       json_object_new_int(br->host->ifindex));
 	json_object_object_add(o, "bridge_id", json_object_new_string(id));
 	json_object_object_add(o, "mac", ctl_json_mac(&br->mac));
 	json_object_object_add(o, "stp_state",

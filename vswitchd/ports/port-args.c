@@ -6,6 +6,7 @@
  */
 #include "port-provider.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@ static const char *const kind_names[] = {
 	[PORT_ARG_FLAG] = "flag",
 	[PORT_ARG_MAC] = "mac",
 	[PORT_ARG_CHOICE] = "choice",
+	[PORT_ARG_UINT] = "number",
+	[PORT_ARG_IP] = "ip",
+	[PORT_ARG_IP_LIST] = "ip-list",
 };
 
 static const struct port_arg *
@@ -70,6 +74,85 @@ parse_unicast_mac(const char *s, struct eth_addr *mac)
 	       !eth_addr_is_zero(mac);
 }
 
+/* The range "MIN-MAX" of a PORT_ARG_UINT. */
+static void
+uint_range(const struct port_arg *a, unsigned long *min, unsigned long *max)
+{
+	char *end;
+
+	*min = strtoul(a->choices, &end, 10);
+	*max = strtoul(end + 1, NULL, 10);
+}
+
+/* Parses 's' as a plain decimal number: digits only, so "042" is 42 and
+ * not octal, and no sign, space or 0x prefix slips through. */
+static bool
+parse_decimal(const char *s, unsigned long *v)
+{
+	size_t len = strlen(s);
+
+	if (!len || len > 10 || strspn(s, "0123456789") != len)
+		return false;
+	*v = strtoul(s, NULL, 10);
+	return true;
+}
+
+/* Checks the number 's' against the range of 'a'; 0 or -EINVAL with a
+ * message naming 'word' (the key or the word the user typed). */
+static int
+check_uint(const struct port_arg *a, const char *word, const char *s,
+	   char **msgp)
+{
+	unsigned long min, max, v;
+
+	uint_range(a, &min, &max);
+	if (!parse_decimal(s, &v) || v < min || v > max) {
+		*msgp = xasprintf("%s: '%s' is not a number from %lu to %lu",
+				  word, s, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* True if 's' is one IPv4 (dotted quad) or IPv6 address. */
+static bool
+is_ip(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, s, buf) == 1 ||
+	       inet_pton(AF_INET6, s, buf) == 1;
+}
+
+/* Checks an address, or a ','-separated list of them for a
+ * PORT_ARG_IP_LIST; 0 or -EINVAL with a message naming 'word'. */
+static int
+check_ip(const struct port_arg *a, const char *word, const char *s,
+	 char **msgp)
+{
+	char *copy = xstrdup(s), *save = NULL, *one;
+	int err = 0;
+
+	if (a->kind == PORT_ARG_IP) {
+		if (!is_ip(s))
+			err = -EINVAL;
+	} else if (!*s || s[strlen(s) - 1] == ',' || strstr(s, ",,") ||
+		   *s == ',') {
+		err = -EINVAL;
+	} else {
+		for (one = strtok_r(copy, ",", &save); one && !err;
+		     one = strtok_r(NULL, ",", &save))
+			if (!is_ip(one))
+				err = -EINVAL;
+	}
+	free(copy);
+	if (err)
+		*msgp = xasprintf("%s: '%s' is not %s", word, s,
+				  a->kind == PORT_ARG_IP ? "an IP address"
+				  : "a list of IP addresses (A,B,...)");
+	return err;
+}
+
 static int
 check_value(const struct port_arg *a, struct json_object *v, char **msgp)
 {
@@ -90,6 +173,19 @@ check_value(const struct port_arg *a, struct json_object *v, char **msgp)
 		*msgp = xasprintf("%s: must be a boolean (or 0/1)", a->name);
 		return -EINVAL;
 	}
+	if (a->kind == PORT_ARG_UINT && json_object_is_type(v, json_type_int)) {
+		unsigned long min, max;
+		int64_t n = json_object_get_int64(v);
+
+		uint_range(a, &min, &max);
+		if (n < 0 || (uint64_t)n < min || (uint64_t)n > max) {
+			*msgp = xasprintf("%s: %lld is not a number from %lu "
+					  "to %lu", a->name, (long long)n, min,
+					  max);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!json_object_is_type(v, json_type_string)) {
 		*msgp = xasprintf("%s: must be a string", a->name);
 		return -EINVAL;
@@ -106,6 +202,10 @@ check_value(const struct port_arg *a, struct json_object *v, char **msgp)
 		free(t);
 		return -EINVAL;
 	}
+	if (a->kind == PORT_ARG_UINT)
+		return check_uint(a, a->name, s, msgp);
+	if (a->kind == PORT_ARG_IP || a->kind == PORT_ARG_IP_LIST)
+		return check_ip(a, a->name, s, msgp);
 	return 0;
 }
 
@@ -177,6 +277,11 @@ port_class_parse_word(const struct port_class *class,
 		free(t);
 		return -EINVAL;
 	}
+	if (a->kind == PORT_ARG_UINT && check_uint(a, words[0], words[1], msgp))
+		return -EINVAL;
+	if ((a->kind == PORT_ARG_IP || a->kind == PORT_ARG_IP_LIST) &&
+	    check_ip(a, words[0], words[1], msgp))
+		return -EINVAL;
 	json_object_object_add(args, a->name, json_object_new_string(words[1]));
 	return 2;
 }
@@ -202,8 +307,11 @@ port_class_json(const struct port_class *class)
 		if (a->alias)
 			json_object_object_add(j, "alias",
 					       json_object_new_string(a->alias));
+		/* A range goes under its own key, so no front-end takes
+		 * it for a bare choice word. */
 		if (a->choices)
-			json_object_object_add(j, "choices",
+			json_object_object_add(j, a->kind == PORT_ARG_UINT
+					       ? "range" : "choices",
 					       json_object_new_string(a->choices));
 		json_object_object_add(j, "help",
 				       json_object_new_string(a->help));
@@ -241,4 +349,21 @@ port_class_arg_flag(struct json_object *args, const char *key)
 
 	return args && json_object_object_get_ex(args, key, &v) && v &&
 	       json_object_get_boolean(v);
+}
+
+unsigned long
+port_class_arg_uint(struct json_object *args, const char *key,
+		    unsigned long def)
+{
+	struct json_object *v;
+	unsigned long n;
+
+	if (!args || !json_object_object_get_ex(args, key, &v) || !v)
+		return def;
+	if (json_object_is_type(v, json_type_int))
+		return (unsigned long)json_object_get_int64(v);
+	if (json_object_is_type(v, json_type_string) &&
+	    parse_decimal(json_object_get_string(v), &n))
+		return n;
+	return def;
 }

@@ -22,6 +22,8 @@
 	X(tap)								\
 	X(vhost)							\
 	X(null)								\
+	X(patch)							\
+	X(vxlan)							\
 	/* end of PORT_CLASSES */
 
 #define PORT_CLASS_DECLARE(name) extern const struct port_class port_##name##_class;

@@ -43,6 +43,7 @@ null_open(const char *name, struct json_object *args,
 	(void)env;
 	(void)msgp;
 	port_init(&pn->up, &port_null_class, name);
+	port_mac_from_name(name, &pn->up.mac);
 	*portp = &pn->up;
 	return 0;
 }

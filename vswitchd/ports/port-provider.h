@@ -41,6 +41,10 @@ enum port_arg_kind {
 	PORT_ARG_FLAG,		/* JSON boolean (or 0/1); a bare word */
 	PORT_ARG_MAC,		/* a unicast, non-zero MAC as a string */
 	PORT_ARG_CHOICE,	/* one of 'choices' as a string */
+	PORT_ARG_UINT,		/* a decimal number in the range 'choices'
+				 * ("MIN-MAX"), as a string or a JSON integer */
+	PORT_ARG_IP,		/* an IPv4 or IPv6 address as a string */
+	PORT_ARG_IP_LIST,	/* ','-separated IPv4/IPv6 addresses */
 };
 
 /* One creation argument of a class.  A class's list ends with a zeroed
@@ -50,7 +54,8 @@ struct port_arg {
 	enum port_arg_kind kind;
 	bool required;
 	const char *alias;	/* another word for 'name', or NULL */
-	const char *choices;	/* PORT_ARG_CHOICE: "server|client" */
+	const char *choices;	/* PORT_ARG_CHOICE: "server|client";
+				 * PORT_ARG_UINT: the range, "1-65535" */
 	const char *help;	/* one line, for usage and port.types */
 };
 
@@ -100,6 +105,13 @@ struct port_class {
 	 * creation arguments that matter for a listing), for port.show; the
 	 * caller owns it.  NULL: nothing to show. */
 	struct json_object *(*describe)(const struct port *port);
+
+	/* Returns a new JSON array of the port's own forwarding entries --
+	 * what iproute2 shows as "self" entries, e.g. a vxlan port's remote
+	 * table --, each an object in the form of bridge -j fdb show
+	 * ({"mac", "dst", "state"}; fdb.show adds "ifname" and "flags").
+	 * The caller owns it.  NULL: the class keeps no such entries. */
+	struct json_object *(*fdb_show)(const struct port *port);
 
 	/* Frees the port and releases its fds and memory.  Called after the
 	 * port was removed from its bridge (or was never added).  Must not
@@ -204,5 +216,10 @@ const char *port_class_arg_string(struct json_object *args, const char *key,
 
 /* Returns flag argument 'key' of 'args' (false if absent). */
 bool port_class_arg_flag(struct json_object *args, const char *key);
+
+/* Returns PORT_ARG_UINT argument 'key' of 'args' (checked already, so in
+ * its range), or 'def' if absent. */
+unsigned long port_class_arg_uint(struct json_object *args, const char *key,
+				  unsigned long def);
 
 #endif /* VSWITCHD_PORT_PROVIDER_H */

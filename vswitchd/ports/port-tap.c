@@ -24,7 +24,7 @@
 #include <linux/virtio_net.h>
 
 #include "bridge.h"
-#include "daemon.h"
+#include "clock.h"
 #include "log.h"
 #include "nl.h"
 #include "pkt.h"
@@ -49,8 +49,10 @@ struct port_tap {
 	struct nl_watch_sub sub;
 };
 
-/* Frames read while the pool is empty land here and are dropped.  One
- * loop per process, so one buffer is enough. */
+/* Frames read while the pool is empty land here and are dropped (a read
+ * into a shorter buffer could fail rather than truncate).  Nothing ever
+ * reads these bytes, so every port and every datapath thread may share
+ * one sink. */
 static uint8_t tap_scratch[PKT_DATA_MAX + 1];
 static uint8_t tap_vnet_scratch[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
 
@@ -81,6 +83,25 @@ int
 port_tap_open_host(const char *bridge_name, struct port **portp)
 {
 	return tap_open__(bridge_name, NULL, true, portp);
+}
+
+int
+port_tap_attach_host(struct bridge *br)
+{
+	struct port *host;
+	int err;
+
+	/* Where TAPs are not allowed (port_class_allow_only(): the fuzz
+	 * targets), a bridge has no device, as in a replay. */
+	if (port_class_lookup("tap") != &port_tap_class)
+		return 0;
+	err = port_tap_open_host(br->name, &host);
+	if (err)
+		return err;
+	err = bridge_set_host_port(br, host);
+	if (err)
+		port_close(host);
+	return err;
 }
 
 int
@@ -534,6 +555,7 @@ tap_refresh(struct port_tap *tap)
 		return;
 	}
 	tap->carrier = (info.flags & IFF_UP) && (info.flags & IFF_LOWER_UP);
+	tap->up.ifindex = info.ifindex;
 }
 
 /* A random unicast, locally administered MAC. */

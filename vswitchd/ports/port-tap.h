@@ -29,6 +29,7 @@
 
 #include "eth.h"
 
+struct bridge;
 struct port;
 
 /* Options of port_tap_open().  All-zero is the usual case: create the TAP
@@ -62,6 +63,14 @@ int port_tap_open(const char *name, const struct port_tap_args *args,
  * IPv6 is disabled on it.  port->is_host is set and port->mac is the
  * netdev's MAC.  Returns 0 or -errno as port_tap_open(). */
 int port_tap_open_host(const char *bridge_name, struct port **portp);
+
+/* Gives bridge 'br' its bridge device: opens its host port as above and
+ * makes it the bridge's (bridge_set_host_port(), which brings it up or
+ * down with the bridge).  What every front-end that creates a bridge in
+ * the daemon calls, so a bridge has its device however it was made; 0
+ * without one where the tap class is not allowed (fuzzing).  Returns 0 or
+ * -errno (the bridge is left without a device). */
+int port_tap_attach_host(struct bridge *br);
 
 /* Sets the MAC of host port 'host' (port->mac and the netdev's address),
  * so the bridge device shows the bridge MAC as the Linux bridge's does.

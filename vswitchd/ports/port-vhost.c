@@ -15,7 +15,7 @@
 #include <json-c/json.h>
 
 #include "bridge.h"
-#include "daemon.h"
+#include "clock.h"
 #include "log.h"
 #include "pkt.h"
 #include "port-provider.h"
@@ -41,13 +41,23 @@ struct port_vhost {
 	bool need_sync;			/* a ring broke: re-derive carrier */
 	unsigned rr;			/* next TX queue pair to serve */
 	uint64_t kicks, polls, calls, tx_no_ring, lent_total;
-	struct port_vhost *next_watched;	/* vhost_watched list */
+	struct vhost_poll_group *group;	/* while watched */
+	struct port_vhost *next_in_group;
 };
 
-/* Busy polling (port_vhost_set_busy_poll()): every watched port, so one
- * idle callback can serve them all for several rounds per loop turn. */
+/* The vhost-user ports watched on one event loop, so that in busy polling
+ * (port_vhost_set_busy_poll()) one idle callback serves all of them for
+ * several rounds per loop turn.  A group belongs to its loop, not to the
+ * process: a datapath thread with a loop of its own polls only its ports.
+ * Created with the loop's first watched port, freed with its last. */
+struct vhost_poll_group {
+	struct ev_loop *loop;
+	struct port_vhost *ports;
+	struct vhost_poll_group *next;
+};
+
 static bool vhost_busy_poll;
-static struct port_vhost *vhost_watched;
+static struct vhost_poll_group *poll_groups;	/* one per loop in use */
 
 const struct port_class port_vhost_class;
 
@@ -364,8 +374,8 @@ vhost_on_poll(struct ev_loop *loop, ev_idle *w, int revents)
 	for (int r = 0; r < VHOST_BUSY_POLL_ROUNDS; r++) {
 		bool got = false;
 
-		for (struct port_vhost *q = vhost_watched; q;
-		     q = q->next_watched)
+		for (struct port_vhost *q = pv->group->ports; q;
+		     q = q->next_in_group)
 			if (q->carrier || q == pv)
 				got |= vhost_port_service(q);
 		if (!got)
@@ -525,17 +535,52 @@ vhost_on_state(struct vhost_sock *sock, bool connected)
  * Port class.
  */
 
+/* Puts 'pv' in the poll group of 'loop', creating the group. */
+static void
+poll_group_join(struct port_vhost *pv, struct ev_loop *loop)
+{
+	struct vhost_poll_group *g;
+
+	for (g = poll_groups; g && g->loop != loop; g = g->next)
+		continue;
+	if (!g) {
+		g = xcalloc(1, sizeof *g);
+		g->loop = loop;
+		g->next = poll_groups;
+		poll_groups = g;
+	}
+	pv->group = g;
+	pv->next_in_group = g->ports;
+	g->ports = pv;
+}
+
+/* Takes 'pv' out of its poll group, freeing the group if it was last. */
+static void
+poll_group_leave(struct port_vhost *pv)
+{
+	struct vhost_poll_group *g = pv->group, **gp;
+	struct port_vhost **pp = &g->ports;
+
+	while (*pp != pv)
+		pp = &(*pp)->next_in_group;
+	*pp = pv->next_in_group;
+	pv->next_in_group = NULL;
+	pv->group = NULL;
+	if (g->ports)
+		return;
+	for (gp = &poll_groups; *gp != g; gp = &(*gp)->next)
+		continue;
+	*gp = g->next;
+	free(g);
+}
+
 static void
 vhost_watch(struct port *port, struct ev_loop *loop)
 {
 	struct port_vhost *pv = port_vhost_cast(port);
 
 	if (pv->loop) {
-		struct port_vhost **pp = &vhost_watched;
-
-		while (*pp != pv)
-			pp = &(*pp)->next_watched;
-		*pp = pv->next_watched;
+		poll_group_leave(pv);
 		vhost_port_stop_kicks(pv);
 		ev_ref(pv->loop);
 		ev_prepare_stop(pv->loop, &pv->flush_w);
@@ -545,8 +590,7 @@ vhost_watch(struct port *port, struct ev_loop *loop)
 	if (!loop)
 		return;
 	pv->loop = loop;
-	pv->next_watched = vhost_watched;
-	vhost_watched = pv;
+	poll_group_join(pv, loop);
 	ev_prepare_start(loop, &pv->flush_w);
 	ev_unref(loop);		/* the flush watcher keeps nothing alive */
 	vhost_sock_watch(&pv->sock, loop);

@@ -102,18 +102,18 @@ struct port {
 	bool link_enabled;		/* admin up and carrier, as last told
 					 * to STP */
 	bool is_host;			/* the bridge device's own port */
-	bool capture;			/* frames go to dp_capture_hook */
+	int ifindex;			/* of the netdev behind the port, in
+					 * the namespace it is in now; 0: the
+					 * port has none (pcap, vhost-user) */
+	/* Capture hook (dp.h's dp_capture_fn), NULL while nobody captures
+	 * the port: every frame it receives and sends is handed to it. */
+	void (*capture)(struct port *port, const struct pkt *p, bool tx);
 	uint16_t group_fwd_mask;	/* per-port link-local mask */
 	uint8_t stp_priority;		/* 0..63, default 32 */
 	uint32_t path_cost;		/* 1..65535 */
 	bool path_cost_set;		/* admin-pinned cost */
 	struct vlan_port vlans;
 	struct port_stats stats;
-
-	/* Datapath scratch: frames queued for this port during one input
-	 * burst (each input frame at most once, so PKT_BURST is enough). */
-	struct pkt *txq[32];
-	unsigned txq_n;
 };
 
 /* Returns the name of 'reason' as used in stats output. */
@@ -125,6 +125,12 @@ int port_parse_state(const char *s, enum port_state *out);
  * named 'name' (defaults as a new Linux bridge port). */
 void port_init(struct port *port, const struct port_class *class,
 	       const char *name);
+
+/* A stable, locally administered unicast MAC derived from 'name', for a
+ * port with no device of its own to take one from (null, patch): a bridge
+ * id (the lowest port MAC) then stays the same from run to run and replay
+ * to replay, and never becomes 00:00:00:00:00:00. */
+void port_mac_from_name(const char *name, struct eth_addr *mac);
 
 /* Class wrappers. */
 int port_rx_burst(struct port *, struct pkt_pool *, struct pkt **pkts,

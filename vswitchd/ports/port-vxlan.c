@@ -1,0 +1,854 @@
+/*
+ * port-vxlan.c - the "vxlan" port class: a bridge port whose frames travel
+ * to other VTEPs in VXLAN over UDP (RFC 7348), as a Linux vxlan device
+ * enslaved to a bridge.
+ *
+ *   port add BR vx0 type vxlan vni 42 [local IP] [remote IP[,IP...]]
+ *	[dstport 4789] [ttl 64] [tos 0] [learning on|off] [ageing 300]
+ *
+ * Receiving.  Ports of one address family and UDP port share one socket
+ * (vxlan-sock.c; bound to the wildcard address as in Linux, 'local' only
+ * picks the source address), which reads bursts and hands each port the
+ * datagrams of its VNI; the port then runs bridge_port_input(), whose
+ * rx_burst copies each inner frame into a pool packet and learns its
+ * source MAC with the outer source address (Linux vxlan_snoop()).
+ *
+ * Sending.  tx_burst looks up the inner destination MAC in the port's
+ * remote table (vxlan-fdb.h); no entry (or a group address without one)
+ * means the default entry 00:00:00:00:00:00, whose destinations each get
+ * a copy: head-end replication.  The outer UDP source port is a hash of
+ * the inner flow (vxlan-wire.h), which a UDP socket bound to the VXLAN
+ * port cannot send from; so each port sends through a raw IPPROTO_UDP
+ * socket and writes the UDP header itself (checksum 0 over IPv4 as Linux
+ * does by default, RFC 7348 §5; over IPv6 the kernel computes it,
+ * IPV6_CHECKSUM, since RFC 8200 forbids a zero UDP checksum by default).
+ * Without CAP_NET_RAW the port falls back to the shared UDP socket, and
+ * every datagram leaves from the VXLAN port itself (logged once).
+ *
+ * MTU.  The port's MTU (1450 over IPv4, 1430 over IPv6, as Linux; `port
+ * set vx0 mtu N` changes it) bounds the inner frames both ways: larger
+ * ones are counted (rx_oversize, tx_oversize) and dropped, so the tunnel
+ * never delivers a frame the segment's MTU forbids.  As in the pipeline,
+ * the frame may be MTU + 14 + 4 (one VLAN tag) long; tags inside the
+ * frame travel untouched.
+ *
+ * Counters: the port's own (get_stats: rx/tx, each drop reason, learning)
+ * plus those of its shared socket (sock_*: datagrams no port took) and one
+ * set per remote VTEP ("vtep ADDR rx_packets" ...; VXLAN_MAX_VTEPS of
+ * them, further VTEPs counted in vtep_overflow).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <json-c/json.h>
+
+#include "bridge.h"
+#include "clock.h"
+#include "log.h"
+#include "pkt.h"
+#include "port-provider.h"
+#include "util.h"
+#include "vxlan-fdb.h"
+#include "vxlan-sock.h"
+#include "vxlan-wire.h"
+
+#define MOD "vxlan"
+
+#define VXLAN_MTU_MAX		9000
+#define VXLAN_FDB_CAPACITY	1024	/* remote-table entries per port */
+#define VXLAN_MAX_VTEPS		64	/* VTEPs counted one by one */
+#define VXLAN_AGE_PERIOD_S	1.0	/* how often learned entries age */
+#define VXLAN_UDP_HDR_LEN	8
+
+/* The port's counters; the names are those of get_stats. */
+#define VXLAN_COUNTERS(X)						\
+	X(rx_packets)		/* inner frames handed to the bridge */	\
+	X(rx_bytes)							\
+	X(rx_runt)		/* inner frame < 14 bytes */		\
+	X(rx_oversize)		/* inner frame > MTU + 18 */		\
+	X(rx_no_buffer)		/* packet pool empty */			\
+	X(rx_unattached)	/* port on no bridge */			\
+	X(tx_packets)		/* frames sent (to >= 1 VTEP) */	\
+	X(tx_bytes)							\
+	X(tx_datagrams)		/* copies sent, replication included */	\
+	X(tx_oversize)		/* inner frame > MTU + 18 */		\
+	X(tx_no_remote)		/* no entry and no default dst */	\
+	X(tx_errors)		/* sendmsg failed */			\
+	X(learned)		/* new remote-table entries */		\
+	X(moved)		/* MAC now behind another VTEP */	\
+	X(learn_full)		/* table full: not learned */		\
+	X(aged)			/* learned entries aged out */		\
+	X(vtep_overflow)	/* frames of VTEPs not counted apart */
+
+struct vxlan_counters {
+#define VXLAN_COUNTER_MEMBER(name) uint64_t name;
+	VXLAN_COUNTERS(VXLAN_COUNTER_MEMBER)
+#undef VXLAN_COUNTER_MEMBER
+};
+
+struct vxlan_vtep {
+	struct vxlan_addr addr;
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+};
+
+struct port_vxlan {
+	struct port up;
+	struct vxlan_member member;	/* of the shared receive socket */
+
+	/* How it was opened. */
+	uint32_t vni;
+	struct vxlan_addr local;	/* source; 0.0.0.0 or :: when not given */
+	uint16_t dstport;
+	uint8_t ttl, tos;
+	bool learning;
+	uint32_t ageing_s;
+	unsigned n_remote;
+	struct vxlan_addr remote[VXLAN_FDB_MAX_DSTS];
+
+	int txfd;			/* raw socket, or the shared one */
+	bool tx_raw;			/* txfd is ours and raw */
+	struct vxlan_fdb *fdb;
+
+	struct ev_loop *loop;		/* non-NULL while watched */
+	ev_timer age_timer;
+
+	/* The datagrams of the burst being received (vxlan_on_input()). */
+	const struct vxlan_dgram *const *pend;
+	int n_pend;
+
+	struct vxlan_counters st;
+	unsigned n_vteps;
+	struct vxlan_vtep vteps[VXLAN_MAX_VTEPS];
+};
+
+const struct port_class port_vxlan_class;
+
+static int vxlan_parse_args(struct port_vxlan *vx, struct json_object *args,
+			    char **msgp);
+static int vxlan_open_tx(struct port_vxlan *vx, char **msgp);
+static void vxlan_on_input(struct vxlan_member *m,
+			   const struct vxlan_dgram *const *d, int n);
+static struct vxlan_vtep *vtep_stats(struct port_vxlan *vx,
+				     const struct vxlan_addr *a);
+
+static struct port_vxlan *
+port_vxlan_cast(const struct port *port)
+{
+	ASSERT(port->class == &port_vxlan_class);
+	return container_of(port, struct port_vxlan, up);
+}
+
+/* Opening and closing. */
+
+static int
+vxlan_open(const char *name, struct json_object *args,
+	   const struct port_open_env *env, struct port **portp, char **msgp)
+{
+	struct port_vxlan *vx = xcalloc(1, sizeof *vx);
+	static const struct eth_addr zero_mac;
+	uint32_t seed;
+	int err;
+
+	(void)env;
+	port_init(&vx->up, &port_vxlan_class, name);
+	vx->txfd = -1;
+	if ((err = vxlan_parse_args(vx, args, msgp)))
+		goto out_free;
+	/* Linux's default: a 1500-byte underlay minus the encapsulation. */
+	vx->up.mtu = 1500 - (vx->local.family == AF_INET6 ? VXLAN_OVERHEAD_V6
+			     : VXLAN_OVERHEAD_V4);
+	if (getrandom(vx->up.mac.ea, sizeof vx->up.mac.ea, 0) !=
+	    sizeof vx->up.mac.ea)
+		vx->up.mac.ea[5] = (uint8_t)random();
+	vx->up.mac.ea[0] = (uint8_t)((vx->up.mac.ea[0] & 0xfe) | 0x02);
+	if (getrandom(&seed, sizeof seed, 0) != sizeof seed)
+		seed = (uint32_t)random();
+
+	vx->fdb = vxlan_fdb_create(VXLAN_FDB_CAPACITY, seed,
+				   (uint64_t)vx->ageing_s * 1000);
+	for (unsigned i = 0; i < vx->n_remote; i++)
+		if ((err = vxlan_fdb_append(vx->fdb, &zero_mac,
+					    &vx->remote[i])))
+			goto out_destroy_fdb;	/* checked: cannot happen */
+
+	vx->member.name = vx->up.name;
+	vx->member.vni = vx->vni;
+	vx->member.input = vxlan_on_input;
+	if ((err = vxlan_sock_join(&vx->member, vx->local.family, vx->dstport,
+				   msgp)))
+		goto out_destroy_fdb;
+	if ((err = vxlan_open_tx(vx, msgp)))
+		goto out_leave;
+	*portp = &vx->up;
+	return 0;
+
+out_leave:
+	vxlan_sock_leave(&vx->member);
+out_destroy_fdb:
+	vxlan_fdb_destroy(vx->fdb);
+out_free:
+	free(vx);
+	return err;
+}
+
+static void
+vxlan_close(struct port *port)
+{
+	struct port_vxlan *vx;
+
+	if (!port)
+		return;
+	vx = port_vxlan_cast(port);
+	if (vx->loop)
+		port->class->watch(port, NULL);
+	if (vx->tx_raw)
+		close(vx->txfd);
+	vxlan_sock_leave(&vx->member);
+	vxlan_fdb_destroy(vx->fdb);
+	free(vx);
+}
+
+/* The semantic checks port_class_check_args() cannot make: families that
+ * agree, no multicast or unspecified remote, no remote twice. */
+static int
+vxlan_parse_args(struct port_vxlan *vx, struct json_object *args,
+		 char **msgp)
+{
+	const char *local = port_class_arg_string(args, "local", NULL);
+	const char *remote = port_class_arg_string(args, "remote", NULL);
+	const char *learning = port_class_arg_string(args, "learning", "on");
+	char *list, *save = NULL, *one;
+	int err = 0;
+
+	vx->vni = (uint32_t)port_class_arg_uint(args, "vni", 0);
+	vx->dstport = (uint16_t)port_class_arg_uint(args, "dstport",
+						    VXLAN_DEFAULT_PORT);
+	vx->ttl = (uint8_t)port_class_arg_uint(args, "ttl", 64);
+	vx->tos = (uint8_t)port_class_arg_uint(args, "tos", 0);
+	vx->ageing_s = (uint32_t)port_class_arg_uint(args, "ageing", 300);
+	vx->learning = !strcmp(learning, "on");
+
+	if (local) {
+		vxlan_addr_parse(local, &vx->local);	/* checked */
+		if (vxlan_addr_is_multicast(&vx->local)) {
+			*msgp = xasprintf("local: %s is a multicast address",
+					  local);
+			return -EINVAL;
+		}
+	}
+	if (!remote)
+		goto out_family;
+	list = xstrdup(remote);
+	for (one = strtok_r(list, ",", &save); one && !err;
+	     one = strtok_r(NULL, ",", &save)) {
+		struct vxlan_addr a;
+
+		vxlan_addr_parse(one, &a);		/* checked */
+		if (vxlan_addr_is_any(&a) || vxlan_addr_is_multicast(&a)) {
+			*msgp = xasprintf("remote: %s is not a unicast "
+					  "address (multicast underlays are "
+					  "not supported)", one);
+			err = -EINVAL;
+		} else if ((local && a.family != vx->local.family) ||
+			   (vx->n_remote &&
+			    a.family != vx->remote[0].family)) {
+			*msgp = xasprintf("remote: %s is not of the same "
+					  "family as %s", one,
+					  local ? "local" : "the first remote");
+			err = -EINVAL;
+		} else if (vx->n_remote == VXLAN_FDB_MAX_DSTS) {
+			*msgp = xasprintf("remote: more than %d addresses",
+					  VXLAN_FDB_MAX_DSTS);
+			err = -EINVAL;
+		} else {
+			for (unsigned i = 0; i < vx->n_remote && !err; i++)
+				if (vxlan_addr_equal(&vx->remote[i], &a)) {
+					*msgp = xasprintf("remote: %s is "
+							  "given twice", one);
+					err = -EINVAL;
+				}
+			if (!err)
+				vx->remote[vx->n_remote++] = a;
+		}
+	}
+	free(list);
+	if (err)
+		return err;
+out_family:
+	/* Without 'local' the underlay is of the family its remotes use
+	 * (IPv4 if none is given: 'local ::' for IPv6), and the kernel
+	 * picks each datagram's source address. */
+	if (!local) {
+		vx->local.family = vx->n_remote ? vx->remote[0].family
+						: AF_INET;
+		memset(&vx->local.u, 0, sizeof vx->local.u);
+	}
+	return 0;
+}
+
+/* Opens the raw send socket (see the top of the file), or falls back to
+ * the shared UDP socket without CAP_NET_RAW. */
+static int
+vxlan_open_tx(struct port_vxlan *vx, char **msgp)
+{
+	/* Receives nothing: every UDP datagram of the host would otherwise
+	 * queue on it. */
+	static struct sock_filter drop_all[] = {
+		{ BPF_RET | BPF_K, 0, 0, 0 },
+	};
+	struct sock_fprog prog = { 1, drop_all };
+	int fd, ttl = vx->ttl, tos = vx->tos, off = 6, pmtu = IP_PMTUDISC_DONT;
+	bool v6 = vx->local.family == AF_INET6;
+
+	fd = socket(vx->local.family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_UDP);
+	if (fd < 0) {
+		if (errno != EPERM && errno != EACCES) {
+			int err = -errno;
+
+			*msgp = xasprintf("cannot open a raw socket: %s",
+					  strerror(-err));
+			return err;
+		}
+		log_warn(MOD, "%s: no CAP_NET_RAW: sending from UDP port %u, "
+			 "not from a per-flow source port", vx->up.name,
+			 vx->dstport);
+		vx->txfd = vxlan_sock_fd(&vx->member);
+		vx->tx_raw = false;
+		return 0;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+	if (v6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof off);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+			   sizeof ttl);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos);
+	} else {
+		setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
+		setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos);
+		/* As Linux's vxlan without 'df set': the underlay may
+		 * fragment. */
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+			   sizeof pmtu);
+	}
+	/* Not bound to 'local': each datagram names its source address
+	 * (vxlan_send_one()), so a missing address fails sends, counted,
+	 * rather than the port. */
+	vx->txfd = fd;
+	vx->tx_raw = true;
+	return 0;
+}
+
+/* Receiving. */
+
+/* The shared socket's input: the datagrams of our VNI, then one pass
+ * through the bridge. */
+static void
+vxlan_on_input(struct vxlan_member *m, const struct vxlan_dgram *const *d,
+	       int n)
+{
+	struct port_vxlan *vx = container_of(m, struct port_vxlan, member);
+
+	if (!vx->up.br) {
+		vx->st.rx_unattached += (uint64_t)n;
+		return;
+	}
+	vx->pend = d;
+	vx->n_pend = n;
+	bridge_port_input(vx->up.br, &vx->up);
+	vx->pend = NULL;
+	vx->n_pend = 0;
+}
+
+/* Counts a frame dropped before the pipeline saw it, as the other
+ * classes do: it was received. */
+static void
+vxlan_rx_drop(struct port_vxlan *vx, enum port_drop_reason reason,
+	      uint64_t *counter)
+{
+	vx->up.stats.rx_packets++;
+	vx->up.stats.drops[reason]++;
+	(*counter)++;
+}
+
+static int
+vxlan_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
+	       int max)
+{
+	struct port_vxlan *vx = port_vxlan_cast(port);
+	size_t max_len = (size_t)port->mtu + ETH_HDR_LEN + ETH_VLAN_HDR_LEN;
+	uint64_t now_ms = clock_now_ms();
+	int n = 0;
+
+	for (int i = 0; i < vx->n_pend; i++) {
+		const struct vxlan_dgram *d = vx->pend[i];
+		struct eth_addr src;
+		struct vxlan_vtep *vt;
+		struct pkt *p;
+
+		/* A socket batch is PKT_BURST, as 'max'; should a caller
+		 * ask for fewer, the rest is counted, not left behind. */
+		if (n == max) {
+			vxlan_rx_drop(vx, PORT_DROP_NO_BUFFER,
+				      &vx->st.rx_no_buffer);
+			continue;
+		}
+		if (d->len < ETH_HDR_LEN) {
+			vxlan_rx_drop(vx, PORT_DROP_RUNT, &vx->st.rx_runt);
+			continue;
+		}
+		if (d->truncated || d->len > max_len) {
+			vxlan_rx_drop(vx, PORT_DROP_OVERSIZE,
+				      &vx->st.rx_oversize);
+			continue;
+		}
+		if (!(p = pkt_alloc(pool))) {
+			vxlan_rx_drop(vx, PORT_DROP_NO_BUFFER,
+				      &vx->st.rx_no_buffer);
+			continue;
+		}
+		memcpy(p->data, d->frame, d->len);
+		p->len = (uint32_t)d->len;
+		p->ts_ns = now_ms * 1000000;
+		pkts[n++] = p;
+		vx->st.rx_packets++;
+		vx->st.rx_bytes += d->len;
+		if ((vt = vtep_stats(vx, &d->src))) {
+			vt->rx_packets++;
+			vt->rx_bytes += d->len;
+		}
+		if (!vx->learning)
+			continue;
+		memcpy(src.ea, d->frame + ETH_ADDR_LEN, ETH_ADDR_LEN);
+		switch (vxlan_fdb_learn(vx->fdb, &src, &d->src, now_ms)) {
+		case VXLAN_LEARN_NEW:
+			vx->st.learned++;
+			break;
+		case VXLAN_LEARN_MOVED:
+			vx->st.moved++;
+			break;
+		case VXLAN_LEARN_FULL:
+			vx->st.learn_full++;
+			break;
+		case VXLAN_LEARN_REFRESHED:
+		case VXLAN_LEARN_STATIC:
+		case VXLAN_LEARN_INVALID:
+			break;
+		}
+	}
+	return n;
+}
+
+/* Sending. */
+
+/* Sends one encapsulated copy of 'frame' to 'dst'.  Returns true if the
+ * kernel took it. */
+static bool
+vxlan_send_one(struct port_vxlan *vx, const uint8_t *hdr, size_t hdr_len,
+	       const struct pkt *p, const struct vxlan_addr *dst)
+{
+	struct sockaddr_storage ss;
+	struct iovec iov[2] = {
+		{ (void *)hdr, hdr_len },
+		{ p->data, p->len },
+	};
+	struct msghdr mh = {
+		.msg_name = &ss,
+		.msg_iov = iov,
+		.msg_iovlen = 2,
+	};
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
+	ssize_t r;
+
+	/* A raw socket takes no port in the address (IPv6 would read it
+	 * as the protocol); the UDP header carries it. */
+	mh.msg_namelen = vxlan_addr_to_sockaddr(dst, vx->tx_raw ? 0
+						: vx->dstport, &ss);
+	if (!vxlan_addr_is_any(&vx->local)) {
+		/* The outer source address is 'local' (IP_PKTINFO /
+		 * IPV6_PKTINFO); the kernel refuses it while the address is
+		 * not configured, and the caller counts a tx error. */
+		struct cmsghdr *c;
+
+		memset(&cbuf, 0, sizeof cbuf);
+		mh.msg_control = cbuf.buf;
+		c = (struct cmsghdr *)cbuf.buf;
+		if (vx->local.family == AF_INET6) {
+			struct in6_pktinfo pi = { .ipi6_addr = vx->local.u.v6 };
+
+			mh.msg_controllen = CMSG_SPACE(sizeof pi);
+			c->cmsg_level = IPPROTO_IPV6;
+			c->cmsg_type = IPV6_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof pi);
+			memcpy(CMSG_DATA(c), &pi, sizeof pi);
+		} else {
+			struct in_pktinfo pi = { .ipi_spec_dst = vx->local.u.v4 };
+
+			mh.msg_controllen = CMSG_SPACE(sizeof pi);
+			c->cmsg_level = IPPROTO_IP;
+			c->cmsg_type = IP_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof pi);
+			memcpy(CMSG_DATA(c), &pi, sizeof pi);
+		}
+	}
+	do {
+		r = sendmsg(vx->txfd, &mh, MSG_DONTWAIT);
+	} while (r < 0 && errno == EINTR);
+	return r >= 0;
+}
+
+/* The destinations of a frame to 'dst_mac': its own entry, else the
+ * default one; NULL if neither exists. */
+static const struct vxlan_fdb_entry *
+vxlan_route(struct port_vxlan *vx, const uint8_t *dst_mac, uint64_t now_ms)
+{
+	static const struct eth_addr zero_mac;
+	const struct vxlan_fdb_entry *e;
+	struct eth_addr mac;
+
+	memcpy(mac.ea, dst_mac, ETH_ADDR_LEN);
+	if (!eth_addr_is_zero(&mac) &&
+	    (e = vxlan_fdb_lookup(vx->fdb, &mac, now_ms)))
+		return e;
+	return vxlan_fdb_lookup(vx->fdb, &zero_mac, now_ms);
+}
+
+/* Encapsulates and sends each frame to its VTEP(s).  Frames that went to
+ * at least one VTEP are moved to the front of 'pkts' (only the pointers:
+ * the pipeline frees the whole burst it holds elsewhere), so the count
+ * returned says which were sent; the rest are counted by reason here and
+ * as tx_error by the pipeline. */
+static int
+vxlan_tx_burst(struct port *port, struct pkt **pkts, int n)
+{
+	struct port_vxlan *vx = port_vxlan_cast(port);
+	size_t max_len = (size_t)port->mtu + ETH_HDR_LEN + ETH_VLAN_HDR_LEN;
+	uint64_t now_ms = clock_now_ms();
+	uint8_t hdr[VXLAN_UDP_HDR_LEN + VXLAN_HDR_LEN];
+	int sent = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct pkt *p = pkts[i];
+		const struct vxlan_fdb_entry *e;
+		uint8_t *vxh = hdr;
+		size_t hdr_len = VXLAN_HDR_LEN;
+		bool ok = false;
+
+		if (p->len > max_len) {
+			vx->st.tx_oversize++;
+			continue;
+		}
+		if (p->len < ETH_HDR_LEN ||
+		    !(e = vxlan_route(vx, p->data, now_ms))) {
+			vx->st.tx_no_remote++;
+			continue;
+		}
+		if (vx->tx_raw) {
+			uint16_t udp_len = (uint16_t)(VXLAN_UDP_HDR_LEN +
+						      VXLAN_HDR_LEN + p->len);
+
+			eth_put_be16(hdr, vxlan_src_port(p->data, p->len));
+			eth_put_be16(hdr + 2, vx->dstport);
+			eth_put_be16(hdr + 4, udp_len);
+			eth_put_be16(hdr + 6, 0);	/* see the top */
+			vxh = hdr + VXLAN_UDP_HDR_LEN;
+			hdr_len += VXLAN_UDP_HDR_LEN;
+		}
+		vxlan_hdr_encode(vxh, vx->vni);
+		for (unsigned d = 0; d < e->n_dst; d++) {
+			struct vxlan_vtep *vt;
+
+			if (!vxlan_send_one(vx, hdr, hdr_len, p, &e->dst[d])) {
+				vx->st.tx_errors++;
+				continue;
+			}
+			ok = true;
+			vx->st.tx_datagrams++;
+			if ((vt = vtep_stats(vx, &e->dst[d]))) {
+				vt->tx_packets++;
+				vt->tx_bytes += p->len;
+			}
+		}
+		if (!ok)
+			continue;
+		vx->st.tx_packets++;
+		vx->st.tx_bytes += p->len;
+		pkts[i] = pkts[sent];
+		pkts[sent++] = p;
+	}
+	return sent;
+}
+
+/* The counters of VTEP 'a', made on first use; NULL (counted as
+ * vtep_overflow) when VXLAN_MAX_VTEPS are counted already. */
+static struct vxlan_vtep *
+vtep_stats(struct port_vxlan *vx, const struct vxlan_addr *a)
+{
+	for (unsigned i = 0; i < vx->n_vteps; i++)
+		if (vxlan_addr_equal(&vx->vteps[i].addr, a))
+			return &vx->vteps[i];
+	if (vx->n_vteps == VXLAN_MAX_VTEPS) {
+		vx->st.vtep_overflow++;
+		return NULL;
+	}
+	memset(&vx->vteps[vx->n_vteps], 0, sizeof vx->vteps[0]);
+	vx->vteps[vx->n_vteps].addr = *a;
+	return &vx->vteps[vx->n_vteps++];
+}
+
+/* Control ops. */
+
+static int
+vxlan_set_mtu(struct port *port, uint32_t mtu)
+{
+	if (mtu < 68 || mtu > VXLAN_MTU_MAX)
+		return -EINVAL;
+	port->mtu = mtu;
+	return 0;
+}
+
+static void
+vxlan_on_age(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct port_vxlan *vx = container_of(w, struct port_vxlan, age_timer);
+
+	(void)loop;
+	(void)revents;
+	vx->st.aged += vxlan_fdb_age(vx->fdb, clock_now_ms());
+}
+
+static void
+vxlan_watch(struct port *port, struct ev_loop *loop)
+{
+	struct port_vxlan *vx = port_vxlan_cast(port);
+
+	if (vx->loop) {
+		ev_timer_stop(vx->loop, &vx->age_timer);
+		vx->loop = NULL;
+	}
+	vxlan_sock_watch(&vx->member, loop);
+	if (!loop)
+		return;
+	ev_timer_init(&vx->age_timer, vxlan_on_age, VXLAN_AGE_PERIOD_S,
+		      VXLAN_AGE_PERIOD_S);
+	ev_timer_start(loop, &vx->age_timer);
+	vx->loop = loop;
+}
+
+/* Listings. */
+
+struct fdb_lines {
+	const struct port_vxlan *vx;
+	struct json_object *list;
+};
+
+/* One line per destination, in the form of iproute2's "bridge fdb show"
+ * for a vxlan device: "MAC dev vx0 dst 10.0.0.2 self[ permanent]". */
+static void
+fdb_line(const struct vxlan_fdb_entry *e, void *aux)
+{
+	struct fdb_lines *fl = aux;
+	char mac[ETH_ADDR_STRLEN], dst[VXLAN_ADDR_STRLEN];
+
+	eth_addr_format(&e->mac, mac);
+	for (unsigned d = 0; d < e->n_dst; d++) {
+		char *line;
+
+		vxlan_addr_format(&e->dst[d], dst, sizeof dst);
+		line = xasprintf("%s dev %s dst %s self%s", mac,
+				 fl->vx->up.name, dst,
+				 e->is_static ? " permanent" : "");
+		json_object_array_add(fl->list, json_object_new_string(line));
+		free(line);
+	}
+}
+
+static int
+cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(json_object_get_string(*(struct json_object *const *)a),
+		      json_object_get_string(*(struct json_object *const *)b));
+}
+
+static struct json_object *
+vxlan_describe(const struct port *port)
+{
+	const struct port_vxlan *vx = port_vxlan_cast(port);
+	struct json_object *o = json_object_new_object();
+	struct fdb_lines fl = { vx, json_object_new_array() };
+	char addr[VXLAN_ADDR_STRLEN], *list = xstrdup("");
+
+	json_object_object_add(o, "vni", json_object_new_int64(vx->vni));
+	vxlan_addr_format(&vx->local, addr, sizeof addr);
+	json_object_object_add(o, "local", json_object_new_string(addr));
+	for (unsigned i = 0; i < vx->n_remote; i++) {
+		char *old = list;
+
+		vxlan_addr_format(&vx->remote[i], addr, sizeof addr);
+		list = xasprintf("%s%s%s", old, i ? "," : "", addr);
+		free(old);
+	}
+	if (vx->n_remote)
+		json_object_object_add(o, "remote",
+				       json_object_new_string(list));
+	free(list);
+	json_object_object_add(o, "dstport", json_object_new_int(vx->dstport));
+	json_object_object_add(o, "ttl", json_object_new_int(vx->ttl));
+	json_object_object_add(o, "tos", json_object_new_int(vx->tos));
+	json_object_object_add(o, "learning", json_object_new_string(
+				       vx->learning ? "on" : "off"));
+	json_object_object_add(o, "ageing", json_object_new_int64(
+				       vx->ageing_s));
+	json_object_object_add(o, "raw_tx", json_object_new_boolean(
+				       vx->tx_raw));
+	vxlan_fdb_foreach(vx->fdb, clock_now_ms(), fdb_line, &fl);
+	json_object_array_sort(fl.list, cmp_json_str);
+	json_object_object_add(o, "fdb", fl.list);
+	return o;
+}
+
+/* The remote table in fdb.show's form: one object per destination. */
+static void
+fdb_object(const struct vxlan_fdb_entry *e, void *aux)
+{
+	struct json_object *list = aux;
+	char mac[ETH_ADDR_STRLEN], dst[VXLAN_ADDR_STRLEN];
+
+	eth_addr_format(&e->mac, mac);
+	for (unsigned d = 0; d < e->n_dst; d++) {
+		struct json_object *o = json_object_new_object();
+
+		vxlan_addr_format(&e->dst[d], dst, sizeof dst);
+		json_object_object_add(o, "mac", json_object_new_string(mac));
+		json_object_object_add(o, "dst", json_object_new_string(dst));
+		json_object_object_add(o, "state", json_object_new_string(
+					       e->is_static ? "permanent" : ""));
+		json_object_array_add(list, o);
+	}
+}
+
+/* By MAC; the destinations of one MAC keep their order (the sort is not
+ * stable, so the index breaks ties). */
+static int
+cmp_fdb_object(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a;
+	struct json_object *y = *(struct json_object *const *)b;
+	struct json_object *mx, *my, *ix, *iy;
+	int c;
+
+	json_object_object_get_ex(x, "mac", &mx);
+	json_object_object_get_ex(y, "mac", &my);
+	c = strcmp(json_object_get_string(mx), json_object_get_string(my));
+	if (c)
+		return c;
+	json_object_object_get_ex(x, "i", &ix);
+	json_object_object_get_ex(y, "i", &iy);
+	return json_object_get_int(ix) - json_object_get_int(iy);
+}
+
+static struct json_object *
+vxlan_fdb_show(const struct port *port)
+{
+	const struct port_vxlan *vx = port_vxlan_cast(port);
+	struct json_object *list = json_object_new_array();
+	size_t n;
+
+	vxlan_fdb_foreach(vx->fdb, clock_now_ms(), fdb_object, list);
+	n = json_object_array_length(list);
+	for (size_t i = 0; i < n; i++)
+		json_object_object_add(json_object_array_get_idx(list, i), "i",
+				       json_object_new_int((int)i));
+	json_object_array_sort(list, cmp_fdb_object);
+	for (size_t i = 0; i < n; i++)
+		json_object_object_del(json_object_array_get_idx(list, i), "i");
+	return list;
+}
+
+static void
+add_counter(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+static struct json_object *
+vxlan_get_stats(const struct port *port)
+{
+	const struct port_vxlan *vx = port_vxlan_cast(port);
+	const struct vxlan_sock_stats *ss = vxlan_sock_stats(&vx->member);
+	struct json_object *o = json_object_new_object();
+
+#define VXLAN_COUNTER_ADD(name) add_counter(o, #name, vx->st.name);
+	VXLAN_COUNTERS(VXLAN_COUNTER_ADD)
+#undef VXLAN_COUNTER_ADD
+	add_counter(o, "fdb_entries", vxlan_fdb_count(vx->fdb));
+	/* The shared socket's, the same in every port on it. */
+	add_counter(o, "sock_rx_datagrams", ss->rx_datagrams);
+	add_counter(o, "sock_rx_short", ss->rx_short);
+	add_counter(o, "sock_rx_bad_flags", ss->rx_bad_flags);
+	add_counter(o, "sock_rx_unknown_vni", ss->rx_unknown_vni);
+	add_counter(o, "sock_rx_errors", ss->rx_errors);
+	for (unsigned i = 0; i < vx->n_vteps; i++) {
+		const struct vxlan_vtep *vt = &vx->vteps[i];
+		char addr[VXLAN_ADDR_STRLEN], key[VXLAN_ADDR_STRLEN + 32];
+
+		vxlan_addr_format(&vt->addr, addr, sizeof addr);
+#define VTEP_ADD(f)							\
+		snprintf(key, sizeof key, "vtep %s " #f, addr);	\
+		add_counter(o, key, vt->f);
+		VTEP_ADD(rx_packets)
+		VTEP_ADD(rx_bytes)
+		VTEP_ADD(tx_packets)
+		VTEP_ADD(tx_bytes)
+#undef VTEP_ADD
+	}
+	return o;
+}
+
+static const struct port_arg vxlan_args[] = {
+	{ "vni", PORT_ARG_UINT, true, "id", "0-16777215",
+	  "VXLAN network identifier (RFC 7348 VNI)" },
+	{ "local", PORT_ARG_IP, false, NULL, NULL,
+	  "outer source address (default: chosen by the kernel)" },
+	{ "remote", PORT_ARG_IP_LIST, false, NULL, NULL,
+	  "default destination VTEP(s), A[,B...]: head-end replication" },
+	{ "dstport", PORT_ARG_UINT, false, NULL, "1-65535",
+	  "UDP port (default 4789)" },
+	{ "ttl", PORT_ARG_UINT, false, NULL, "1-255",
+	  "outer TTL / hop limit (default 64)" },
+	{ "tos", PORT_ARG_UINT, false, NULL, "0-255",
+	  "outer TOS / traffic class (default 0)" },
+	{ "learning", PORT_ARG_CHOICE, false, NULL, "on|off",
+	  "learn remote MACs with their VTEP (default on)" },
+	{ "ageing", PORT_ARG_UINT, false, NULL, "0-1000000",
+	  "seconds a learned remote MAC lives, 0 forever (default 300)" },
+	{ NULL, 0, false, NULL, NULL, NULL },
+};
+
+const struct port_class port_vxlan_class = {
+	.type = "vxlan",
+	.args = vxlan_args,
+	.open = vxlan_open,
+	.close = vxlan_close,
+	.rx_burst = vxlan_rx_burst,
+	.tx_burst = vxlan_tx_burst,
+	.set_mtu = vxlan_set_mtu,
+	.watch = vxlan_watch,
+	.get_stats = vxlan_get_stats,
+	.describe = vxlan_describe,
+	.fdb_show = vxlan_fdb_show,
+};
