@@ -17,7 +17,9 @@
 #include "port-provider.h"
 
 static char scratch[] = "/tmp/hdfuzz-XXXXXX";
-static const char *const safe_classes[] = { "null", NULL };
+/* Ports that live inside the process: discarding, and wires between
+ * two ports (patch). */
+static const char *const safe_classes[] = { "null", "patch", NULL };
 
 /* Removes the scratch directory and what the targets left in it (flat:
  * the targets make no subdirectories). */

@@ -9,8 +9,9 @@
  * input: every bridge is destroyed and the clock runs again.
  *
  * The sandbox: port_class_allow_only() lets inputs create only "null"
- * ports, so no input can make a TAP, a vhost-user socket or a pcap file
- * anywhere on the host (the fuzzers may run as root).  Scratch files go
+ * and "patch" ports (both live inside the process), so no input can make
+ * a TAP, a vhost-user socket, a VXLAN socket or a pcap file anywhere on
+ * the host (the fuzzers may run as root).  Scratch files go
  * to one directory under /tmp named hdfuzz-*, removed at exit.
  */
 #ifndef TESTS_FUZZ_DAEMON_H

@@ -53,6 +53,8 @@ def rpc():
                         "up": True}),
         ("bridge.del", {"name": "br1"}),
         ("port.add", {"bridge": "br1", "name": "p9", "type": "null"}),
+        ("port.add", {"bridge": "br1", "name": "pa", "type": "patch",
+                      "args": {"peer": "pb"}}),
         ("port.set", {"name": "p2", "cost": 7, "learning": False,
                       "master": "br1"}),
         ("port.del", {"name": "p2"}), ("port.show", {"bridge": "br0"}),
@@ -100,6 +102,10 @@ def script():
                          for l in lines)
         out("script", case, text + "\n")
         n += 1
+    out("script", "patch-wire", "bridge add br0\nbridge add br1\n"
+        "port add br0 pa type patch peer pb\n"
+        "port add br1 pb type patch peer pa\nlink set pa down\n"
+        "port del pb\n")
     out("script", "at-end", "bridge add br0\nport add br0 p1 type null\n"
         "at 1.5 link set p1 down\nat 2 fdb flush dev p1\nend 3\n")
 
