@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <json-c/json.h>
 
@@ -364,25 +363,6 @@ own_port(int argc, char **argv)
 	if (!strcmp(argv[0], "show") || !strcmp(argv[0], "list"))
 		return port_show(argc - 1, argv + 1);
 	return ctl_usage_error("port", "unknown port command '%s'", argv[0]);
-}
-
-const char *
-ctl_port_type_for_dev(const char *dev)
-{
-	char path[64];
-	struct stat st;
-
-	/* A name that is no device name cannot be looked up as a path;
-	 * the daemon explains what is wrong with it. */
-	if (!*dev || strlen(dev) >= 16 || strchr(dev, '/') ||
-	    !strcmp(dev, ".") || !strcmp(dev, ".."))
-		return "tap";
-	snprintf(path, sizeof path, "/sys/class/net/%s", dev);
-	if (stat(path, &st))
-		return "tap";
-	/* Only the tun driver gives a device this attribute. */
-	snprintf(path, sizeof path, "/sys/class/net/%s/tun_flags", dev);
-	return stat(path, &st) ? "netdev" : "tap";
 }
 
 /* --- stats ----------------------------------------------------------------- */

@@ -8,7 +8,7 @@
 # three TAPs, each moved into its own namespace, ping across it.
 TAP_CHECK := $(BUILD)/tests/sys/tap-check
 $(TAP_CHECK): $(BUILD)/tests/sys/tap-check.o $(BUILD)/vswitchd/ports/port-tap.o \
-		$(BUILD)/vswitchd/ports/port-args.o \
+		$(BUILD)/vswitchd/ports/port-args.o $(BUILD)/vswitchd/ports/port-io.o \
 		$(BUILD)/vswitchd/ports/nl.o $(BUILD)/vswitchd/ports/port.o \
 		$(BUILD)/vswitchd/core/clock.o $(LIBVLAN) $(LIBCOMMON)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"

@@ -158,6 +158,14 @@ struct port_class {
 	void (*watch)(struct port *port, struct ev_loop *loop);
 };
 
+/* For classes with a readable fd (port-io.c).  What the fd watcher of a
+ * port (tap, netdev) does: reads a burst into the port's bridge.  A port
+ * no longer on a bridge, or whose receive fails (logged, rate-limited),
+ * stops watching 'w'. */
+struct ev_io;
+void port_on_readable(struct port *port, struct ev_loop *loop,
+		      struct ev_io *w);
+
 /* The registry (port-class.c). */
 
 /* Returns the class named 'type', or NULL.  A pure query. */

@@ -6,10 +6,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include <ev.h>
-
-#include "bridge.h"
-#include "log.h"
 #include "pkt.h"
 #include "port-provider.h"
 #include "util.h"
@@ -121,22 +117,4 @@ port_mac_from_name(const char *name, struct eth_addr *mac)
 	mac->ea[0] = 0x02;
 	for (int i = 1; i < 6; i++)
 		mac->ea[i] = (uint8_t)(h >> (8 * (i - 1)));
-}
-
-void
-port_on_readable(struct port *port, struct ev_loop *loop, struct ev_io *w)
-{
-	int r;
-
-	if (!port->br) {
-		ev_io_stop(loop, w);
-		return;
-	}
-	r = bridge_port_input(port->br, port);
-	if (r < 0) {
-		/* Logged under the class's module (tap, netdev). */
-		log_warn_rl(port->class->type, "%s: receive failed: %s; "
-			    "no longer receiving", port->name, strerror(-r));
-		ev_io_stop(loop, w);
-	}
 }

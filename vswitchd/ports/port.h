@@ -138,13 +138,6 @@ void port_init(struct port *port, const struct port_class *class,
  * to replay, and never becomes 00:00:00:00:00:00. */
 void port_mac_from_name(const char *name, struct eth_addr *mac);
 
-/* What the fd watcher of a port with a readable fd (tap, netdev) does:
- * reads a burst into the port's bridge.  A port no longer on a bridge, or
- * whose receive fails (logged, rate-limited), stops watching 'w'. */
-struct ev_io;
-void port_on_readable(struct port *port, struct ev_loop *loop,
-		      struct ev_io *w);
-
 /* Class wrappers. */
 int port_rx_burst(struct port *, struct pkt_pool *, struct pkt **pkts,
 		  int max);
