@@ -1,11 +1,13 @@
 /*
- * eth.c - MAC address formatting and parsing.
+ * eth.c - MAC address formatting, parsing and making.
  */
 #include "eth.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
 
 char *
 eth_addr_format(const struct eth_addr *a, char buf[ETH_ADDR_STRLEN])
@@ -41,4 +43,47 @@ eth_addr_parse(const char *s, struct eth_addr *a)
 			return -EINVAL;
 	}
 	return *s ? -EINVAL : 0;
+}
+
+/* Sets the locally administered bit and clears the group bit. */
+static void
+make_local_unicast(struct eth_addr *a)
+{
+	a->ea[0] = (uint8_t)((a->ea[0] & ~0x01u) | 0x02u);
+}
+
+void
+eth_addr_from_seed(const char *seed, struct eth_addr *a)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 */
+
+	for (const unsigned char *p = (const unsigned char *)seed; *p; p++) {
+		h ^= *p;
+		h *= 0x00000100000001b3ULL;
+	}
+	/* FNV-1a's last steps barely reach the high bits for short seeds
+	 * that differ in their last character; a finalising mix (as in
+	 * MurmurHash3's fmix64) spreads every input bit over all 48. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	for (int i = 0; i < ETH_ADDR_LEN; i++)
+		a->ea[i] = (uint8_t)(h >> (8 * (5 - i)));
+	make_local_unicast(a);
+}
+
+int
+eth_addr_random(struct eth_addr *a)
+{
+	int err = 0;
+
+	if (getrandom(a->ea, sizeof a->ea, 0) != sizeof a->ea) {
+		err = errno ? -errno : -EIO;
+		for (size_t i = 0; i < sizeof a->ea; i++)
+			a->ea[i] = (uint8_t)random();
+	}
+	make_local_unicast(a);
+	return err;
 }

@@ -126,4 +126,26 @@ char *eth_addr_format(const struct eth_addr *a, char buf[ETH_ADDR_STRLEN]);
  * -EINVAL. */
 int eth_addr_parse(const char *s, struct eth_addr *a);
 
+/* True when 'a' is unicast (bit 0 of the first octet clear) and locally
+ * administered (bit 1 set): an address no vendor owns (IEEE 802 §8.2). */
+static inline bool
+eth_addr_is_local_unicast(const struct eth_addr *a)
+{
+	return (a->ea[0] & 0x03) == 0x02;
+}
+
+/* Writes to 'a' the locally administered unicast MAC derived from 'seed'
+ * (any text): a 64-bit FNV-1a hash of it, mixed, of which 46 bits are
+ * kept.  The same seed always gives the same MAC; two seeds give two MACs
+ * except with probability about 2^-46.  For what has no MAC of its own to
+ * take (a VM's NIC, a null or patch port) and should keep one across
+ * restarts. */
+void eth_addr_from_seed(const char *seed, struct eth_addr *a);
+
+/* Writes a random locally administered unicast MAC to 'a'.  Returns 0, or
+ * -errno when the kernel gave no random bytes (getrandom(2)); 'a' is then
+ * filled from random(3), still local unicast, for callers that need an
+ * address whatever happens. */
+int eth_addr_random(struct eth_addr *a);
+
 #endif /* LIB_ETH_H */

@@ -25,6 +25,7 @@
 #include <libgen.h>
 
 #include "ctl-socket.h"
+#include "eth.h"
 #include "i8042.h"
 #include "rtc.h"
 #include "log.h"
@@ -37,7 +38,6 @@
 #include "vhost-front.h"
 #include "virtio-net-dev.h"
 #include "virtio-pci.h"
-#include "vm-mac.h"
 #include "vmm.h"
 #include "x86/mptable.h"
 
@@ -764,14 +764,6 @@ vmm_parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-static const char *
-vmm_format_mac(const uint8_t mac[6], char *buf, size_t size)
-{
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		 mac[2], mac[3], mac[4], mac[5]);
-	return buf;
-}
-
 /* An interface name as vswitchd takes it: 1-15 of [A-Za-z0-9_.-]. */
 static bool
 vmm_name_is_valid(const char *s)
@@ -821,13 +813,17 @@ vmm_parse_net(const char *s, struct vmm_config *cfg)
 	return -EINVAL;
 }
 
-/* The NIC's MAC when none was given (vm-mac.h): derived from the VM's
- * name, else from its vhost-user socket, else from its bridge and the
- * port name it will ask for (vm-PID), else random.  Returns 0 or -errno. */
+/* The NIC's MAC when none was given: derived (eth_addr_from_seed()) from
+ * the VM's name, else from its vhost-user socket, else from its bridge
+ * and the port name it will ask for (vm-PID), else random.  Two VMs on
+ * one bridge must not share a MAC, and a VM should keep its own across
+ * restarts (FDB, neighbours' ARP caches, DHCP leases).  Returns 0 or
+ * -errno. */
 static int
 vmm_choose_mac(struct vmm_config *cfg)
 {
-	char seed[PATH_MAX + 32];
+	char seed[PATH_MAX + 32], text[ETH_ADDR_STRLEN];
+	struct eth_addr mac;
 	const char *from;
 
 	if (cfg->net == VMM_NET_NONE)
@@ -843,16 +839,18 @@ vmm_choose_mac(struct vmm_config *cfg)
 			 (int)getpid());
 		from = "the bridge and port";
 	} else {
-		int err = vm_mac_random(cfg->mac);
+		int err = eth_addr_random(&mac);
 
+		memcpy(cfg->mac, mac.ea, sizeof cfg->mac);
 		if (!err)
 			log_info("vmm", "mac %s (random)",
-				 vmm_format_mac(cfg->mac, seed, sizeof seed));
+				 eth_addr_format(&mac, text));
 		return err;
 	}
-	vm_mac_from_seed(seed, cfg->mac);
+	eth_addr_from_seed(seed, &mac);
+	memcpy(cfg->mac, mac.ea, sizeof cfg->mac);
 	log_info("vmm", "mac %s (from %s)",
-		 vmm_format_mac(cfg->mac, seed, sizeof seed), from);
+		 eth_addr_format(&mac, text), from);
 	return 0;
 }
 

@@ -56,8 +56,7 @@ $(VMM_DEB_VMLINUZ):
 		cp root/boot/vmlinuz-* vmlinuz && rm -rf root
 
 # ---- unit tests (linked with only what they test) --------------------------
-VMM_UNIT := $(BUILD)/tests/unit/check_vmm_boot $(BUILD)/tests/unit/check_vmm_dev \
-	$(BUILD)/tests/unit/check_vmm_mac
+VMM_UNIT := $(BUILD)/tests/unit/check_vmm_boot $(BUILD)/tests/unit/check_vmm_dev
 
 $(VMM_UNIT): $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBVMM) $(LIBCOMMON)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
@@ -67,7 +66,6 @@ $(BUILD)/tests/unit/check_vmm_boot.o: CPPFLAGS += -Ivmm \
 	-DVMM_TEST_BZIMAGE='"$(abspath $(VMM_DEB_VMLINUZ))"'
 
 $(BUILD)/tests/unit/check_vmm_dev.o: CPPFLAGS += -Ivmm
-$(BUILD)/tests/unit/check_vmm_mac.o: CPPFLAGS += -Ivmm
 
 # check-unit (tests/tests.mk) runs these too, so it needs the kernel.
 check-unit: $(VMM_DEB_VMLINUZ)

@@ -194,23 +194,6 @@ START_TEST(test_check_args)
 }
 END_TEST
 
-/* Ports without a device of their own get a MAC from their name: unicast,
- * locally administered, the same for the same name, not for another. */
-START_TEST(test_mac_from_name)
-{
-	struct eth_addr a, b, c;
-
-	port_mac_from_name("wire0a", &a);
-	port_mac_from_name("wire0a", &b);
-	port_mac_from_name("wire0b", &c);
-	ck_assert(eth_addr_equals(&a, &b));
-	ck_assert(!eth_addr_equals(&a, &c));
-	ck_assert_uint_eq(a.ea[0] & 0x01, 0);	/* unicast */
-	ck_assert_uint_eq(a.ea[0] & 0x02, 0x02);	/* locally administered */
-	ck_assert(!eth_addr_is_zero(&a));
-}
-END_TEST
-
 static Suite *
 port_class_suite(void)
 {
@@ -220,7 +203,6 @@ port_class_suite(void)
 	tc = tcase_create("registry");
 	tcase_add_test(tc, test_lookup);
 	tcase_add_test(tc, test_names);
-	tcase_add_test(tc, test_mac_from_name);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("words");

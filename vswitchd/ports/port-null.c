@@ -43,7 +43,9 @@ null_open(const char *name, struct json_object *args,
 	(void)env;
 	(void)msgp;
 	port_init(&pn->up, &port_null_class, name);
-	port_mac_from_name(name, &pn->up.mac);
+	/* No device to take a MAC from: one from the name, so a bridge id
+	 * (its lowest port MAC) is stable and never all-zero. */
+	eth_addr_from_seed(name, &pn->up.mac);
 	*portp = &pn->up;
 	return 0;
 }

@@ -154,7 +154,7 @@ patch_open(const char *name, struct json_object *args,
 	if (port_class_arg_mac(args, "mac", &mac))
 		pp->up.mac = mac;
 	else
-		port_mac_from_name(name, &pp->up.mac);
+		eth_addr_from_seed(name, &pp->up.mac);
 	pp->admin = pp->up.admin_up;
 	patch_ring_alloc(pp, pp->up.mtu);
 	ev_idle_init(&pp->wake, patch_on_wake);

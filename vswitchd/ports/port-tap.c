@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -63,7 +62,6 @@ static int tap_open__(const char *name, const struct port_tap_args *args,
 static int tap_enter_ns(struct port_tap *tap, int *oldfdp);
 static int tap_query(struct port_tap *tap, struct nl_link_info *info);
 static void tap_refresh(struct port_tap *tap);
-static void tap_random_mac(struct eth_addr *mac);
 
 static struct port_tap *
 port_tap_cast(const struct port *port)
@@ -213,7 +211,7 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 	else if (args->has_mac)
 		tap->up.mac = args->mac;
 	else
-		tap_random_mac(&tap->up.mac);
+		eth_addr_random(&tap->up.mac);
 	tap->up.path_cost = nl_default_path_cost(tap->ifname);
 	tap_refresh(tap);
 	log_info(MOD, "%s: %s TAP (ifindex %d, carrier %s)", name,
@@ -551,15 +549,4 @@ tap_refresh(struct port_tap *tap)
 	}
 	tap->carrier = (info.flags & IFF_UP) && (info.flags & IFF_LOWER_UP);
 	tap->up.ifindex = info.ifindex;
-}
-
-/* A random unicast, locally administered MAC. */
-static void
-tap_random_mac(struct eth_addr *mac)
-{
-	if (getrandom(mac->ea, sizeof mac->ea, 0) != sizeof mac->ea) {
-		for (size_t i = 0; i < sizeof mac->ea; i++)
-			mac->ea[i] = (uint8_t)random();
-	}
-	mac->ea[0] = (uint8_t)((mac->ea[0] & 0xfe) | 0x02);
 }

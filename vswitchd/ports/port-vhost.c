@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -716,16 +715,6 @@ const struct port_class port_vhost_class = {
 	.watch = vhost_watch,
 };
 
-/* A random unicast, locally administered MAC. */
-static void
-vhost_random_mac(struct eth_addr *mac)
-{
-	if (getrandom(mac->ea, sizeof mac->ea, 0) != sizeof mac->ea)
-		for (unsigned i = 0; i < ETH_ADDR_LEN; i++)
-			mac->ea[i] = (uint8_t)random();
-	mac->ea[0] = (uint8_t)((mac->ea[0] & 0xfe) | 0x02);
-}
-
 int
 port_vhost_open(const char *name, const char *socket_path, bool server,
 		struct port **portp)
@@ -738,7 +727,7 @@ port_vhost_open(const char *name, const char *socket_path, bool server,
 		return -EINVAL;
 	pv = xcalloc(1, sizeof *pv);
 	port_init(&pv->up, &port_vhost_class, name);
-	vhost_random_mac(&pv->up.mac);
+	eth_addr_random(&pv->up.mac);
 	vhost_dev_init(&pv->dev, name);
 	for (unsigned i = 0; i < VHOST_MAX_VRINGS; i++) {
 		ev_io_init(&pv->kick_w[i], vhost_on_kick, -1, EV_READ);

@@ -103,18 +103,3 @@ port_close(struct port *port)
 	if (port)
 		port->class->close(port);
 }
-
-void
-port_mac_from_name(const char *name, struct eth_addr *mac)
-{
-	/* FNV-1a: nothing depends on the value being hard to guess. */
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (const char *c = name; *c; c++) {
-		h ^= (uint8_t)*c;
-		h *= 0x100000001b3ull;
-	}
-	mac->ea[0] = 0x02;
-	for (int i = 1; i < 6; i++)
-		mac->ea[i] = (uint8_t)(h >> (8 * (i - 1)));
-}

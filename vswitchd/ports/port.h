@@ -132,12 +132,6 @@ int port_parse_state(const char *s, enum port_state *out);
 void port_init(struct port *port, const struct port_class *class,
 	       const char *name);
 
-/* A stable, locally administered unicast MAC derived from 'name', for a
- * port with no device of its own to take one from (null, patch): a bridge
- * id (the lowest port MAC) then stays the same from run to run and replay
- * to replay, and never becomes 00:00:00:00:00:00. */
-void port_mac_from_name(const char *name, struct eth_addr *mac);
-
 /* Class wrappers. */
 int port_rx_burst(struct port *, struct pkt_pool *, struct pkt **pkts,
 		  int max);
