@@ -48,30 +48,27 @@ count_entries(void)
 	return n;
 }
 
-static void
-log_port(const struct dp_log_entry *now, const struct dp_log_entry *old)
-{
-	for (int r = 0; r < PORT_DROP_N; r++) {
-		uint64_t was = old ? old->drops[r] : 0;
-
-		/* A port deleted and added again under its name restarts
-		 * its counters: report from zero. */
-		if (now->drops[r] < was)
-			was = 0;
-		if (now->drops[r] == was)
-			continue;
-		log_msg_rl(DP_LOG_MODULE, LOG_LVL_DEBUG,
-			   "%s: %s: dropped %" PRIu64 " frame%s: %s (%" PRIu64
-			   " in all)", now->br, now->port, now->drops[r] - was,
-			   now->drops[r] - was == 1 ? "" : "s",
-			   port_drop_reason_name(r), now->drops[r]);
-	}
-}
-
+/* What a counter grew by since 'was'; one that went back (a port deleted
+ * and added again under its name restarts its counters) from zero. */
 static uint64_t
 delta(uint64_t now, uint64_t was)
 {
 	return now >= was ? now - was : now;
+}
+
+static void
+log_port(const struct dp_log_entry *now, const struct dp_log_entry *old)
+{
+	for (int r = 0; r < PORT_DROP_N; r++) {
+		uint64_t d = delta(now->drops[r], old ? old->drops[r] : 0);
+
+		if (!d)
+			continue;
+		log_msg_rl(DP_LOG_MODULE, LOG_LVL_DEBUG,
+			   "%s: %s: dropped %" PRIu64 " frame%s: %s (%" PRIu64
+			   " in all)", now->br, now->port, d, d == 1 ? "" : "s",
+			   port_drop_reason_name(r), now->drops[r]);
+	}
 }
 
 static void
