@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "bridge-options.h"
+#include "port-options.h"
 #include "util.h"
 
 /* --- link ------------------------------------------------------------------ */
@@ -352,12 +353,14 @@ add_ifindex(struct json_object *o, struct json_object *dev)
 				       json_object_new_int((int)i));
 }
 
-/* A port flag as iproute2 names it in bridge_slave data: the table's
- * bpdu_guard is its "guard". */
+/* A port flag as iproute2 names it in bridge_slave data (the table's
+ * bpdu_guard is its "guard"). */
 static const char *
 slave_key(const char *flag)
 {
-	return strcmp(flag, "bpdu_guard") ? flag : "guard";
+	int opt = port_opt_lookup(flag);
+
+	return opt < 0 ? flag : port_opt_iproute2_name(opt);
 }
 
 static int

@@ -219,7 +219,6 @@ ctl_port_setting(const char *cmd, const char *w, const char *v,
 		"disabled", "listening", "learning", "forwarding", "blocking",
 	};
 	const struct port_opt_info *info;
-	const char *key = w;
 	uint64_t n;
 	int opt;
 	bool b;
@@ -233,9 +232,7 @@ ctl_port_setting(const char *cmd, const char *w, const char *v,
 		json_object_object_add(p, "state", json_object_new_string(v));
 		return 2;
 	}
-	if (!strcmp(w, "guard"))	/* iproute2's name for bpdu_guard */
-		key = "bpdu_guard";
-	if ((opt = port_opt_lookup(key)) < 0)
+	if ((opt = port_opt_lookup_word(w)) < 0)
 		return 0;
 	if (!v)
 		return ctl_usage_error(cmd, "'%s' needs a value", w), -1;

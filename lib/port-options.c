@@ -25,6 +25,34 @@ port_opt_lookup(const char *name)
 	return -1;
 }
 
+/* Options iproute2 names otherwise than the table. */
+static const struct {
+	enum port_opt opt;
+	const char *name;
+} iproute2_names[] = {
+	{ PORT_OPT_BPDU_GUARD, "guard" },
+};
+
+int
+port_opt_lookup_word(const char *word)
+{
+	for (size_t i = 0; i < sizeof iproute2_names / sizeof *iproute2_names;
+	     i++)
+		if (!strcmp(word, iproute2_names[i].name))
+			return iproute2_names[i].opt;
+	return port_opt_lookup(word);
+}
+
+const char *
+port_opt_iproute2_name(enum port_opt opt)
+{
+	for (size_t i = 0; i < sizeof iproute2_names / sizeof *iproute2_names;
+	     i++)
+		if (iproute2_names[i].opt == opt)
+			return iproute2_names[i].name;
+	return port_opt_info[opt].name;
+}
+
 int
 port_opt_refused_bit(enum port_opt opt, uint32_t value)
 {

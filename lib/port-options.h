@@ -97,6 +97,16 @@ extern const struct port_opt_info port_opt_info[PORT_OPT_N];
 /* Returns the option called 'name' (its canonical name only), or -1. */
 int port_opt_lookup(const char *name);
 
+/* Returns the option a word typed by a user names: its canonical name or
+ * iproute2's name for it ("guard" for bpdu_guard, as 'bridge link set'
+ * and the setup language's older files write it), or -1.  Not for JSON
+ * keys, which are canonical names only. */
+int port_opt_lookup_word(const char *word);
+
+/* The name iproute2 prints for option 'opt' (in bridge_slave data): the
+ * canonical name unless iproute2 has its own ("guard"). */
+const char *port_opt_iproute2_name(enum port_opt opt);
+
 /* Returns the lowest bit of 'value' that option 'opt' refuses, or -1 if
  * there is none.  The range is the caller's to check. */
 int port_opt_refused_bit(enum port_opt opt, uint32_t value);

@@ -341,15 +341,6 @@ find_dev(const struct script_ctx *ctx, const char *dev, bool self_ok,
 	return fail(ctx, -ENODEV, "device %s is not a bridge port", dev);
 }
 
-/* The option a 'link set' keyword names: the PORT_OPTIONS table
- * (lib/port-options.h), plus "guard", which older setup files and
- * vswitchd(8) used for bpdu_guard.  Returns -1 for none. */
-static int
-lookup_link_option(const char *kw)
-{
-	return !strcmp(kw, "guard") ? PORT_OPT_BPDU_GUARD : port_opt_lookup(kw);
-}
-
 /* Reads one 'link set' option (argv[*i], and its value, which '*i' then
  * points at) into 'lw'. */
 struct link_words {
@@ -375,7 +366,7 @@ parse_link_option(const struct script_ctx *ctx, char **argv, int argc,
 	if ((err = need(ctx, argc, *i + 1, kw)))
 		return err;
 	val = argv[++*i];
-	if ((opt = lookup_link_option(kw)) >= 0) {
+	if ((opt = port_opt_lookup_word(kw)) >= 0) {
 		/* The range is the bridge's to check, so the message names the
 		 * port like any other refusal. */
 		if (port_opt_info[opt].is_flag) {
