@@ -122,7 +122,7 @@ def kernel_words(words, side):
     dev = lambda n: side.dev(n)
     if words[:2] == ["bridge", "set"]:
         return ["ip link set dev %s type bridge %s" % (
-            side.br, " ".join(kernel_bropt(k, v) for k, v in
+            side.br, " ".join(bropt(k, v) for k, v in
                               zip(words[3::2], words[4::2])))]
     if words[:3] == ["link", "set", "dev"]:
         name, rest = words[3], words[4:]
@@ -164,7 +164,7 @@ def ours_words(words, side):
     c = side.ctl
     if words[:2] == ["bridge", "set"]:
         return ["%s link set dev %s type bridge %s" % (
-            c, side.br, " ".join(ours_bropt(k, v) for k, v in
+            c, side.br, " ".join(bropt(k, v) for k, v in
                                  zip(words[3::2], words[4::2])))]
     if words[:3] == ["link", "set", "dev"]:
         name, rest = words[3], words[4:]
@@ -186,14 +186,11 @@ def fdb_flags(words):
     return " ".join("permanent" if w == "local" else w for w in words)
 
 
-def kernel_bropt(k, v):
+def bropt(k, v):
+    """A bridge option as ip-link and bridgectl's iproute2 dialect take it."""
     k = {"default_pvid": "vlan_default_pvid"}.get(k, k)
     return "%s %d" % (k, int(v, 0)) if re.match(r"^(0x)?[0-9a-f]+$", v) \
         else "%s %s" % (k, v)
-
-
-def ours_bropt(k, v):
-    return kernel_bropt(k, v)
 
 
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -296,7 +293,7 @@ class Kernel:
 
     def build(self, setup):
         r = lambda c: run(self.cmd(c))
-        opts = " ".join(kernel_bropt(k, v) for k, v in setup.bridge_opts
+        opts = " ".join(bropt(k, v) for k, v in setup.bridge_opts
                         if k != "address")
         addr = "".join(" address " + v for k, v in setup.bridge_opts
                        if k == "address")
@@ -376,7 +373,7 @@ class Ours:
         pass
 
     def build(self, setup):
-        opts = " ".join(ours_bropt(k, v) for k, v in setup.bridge_opts
+        opts = " ".join(bropt(k, v) for k, v in setup.bridge_opts
                         if k != "address")
         addr = "".join(" address " + v for k, v in setup.bridge_opts
                        if k == "address")

@@ -110,11 +110,12 @@ expect_out() {
 }
 
 finish() {
-	# Under SANITIZE=1 a sanitizer report in the daemon's log fails too.
-	if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" \
-		"$T/vswitchd.log" 2>/dev/null; then
-		fail "sanitizer report in the vswitchd log:"
-		grep -A20 -E "Sanitizer|runtime error" "$T/vswitchd.log" | head -40 >&2
+	# Under SANITIZE=1 a sanitizer report in a daemon's log fails too
+	# (vswitchd.log, and the logs a test names *.log in $T).
+	if grep -qsE "ERROR: (Address|Leak)Sanitizer|runtime error:" \
+		"$T"/*.log; then
+		fail "sanitizer report in a vswitchd log:"
+		grep -sA20 -E "Sanitizer|runtime error" "$T"/*.log | head -40 >&2
 	fi
 	if [ "$FAILS" -eq 0 ]; then
 		echo "$(basename "$0"): all $CHECKS checks passed"

@@ -6,18 +6,12 @@
 # kills what it started on exit, also on failure or Ctrl-C.  Names it gives
 # the system (bridges) start with "sd".
 #
-#   BIN       directory holding vswitchd, bridgectl and brctl
-#             (default build/bin)
+# Built on ctl-lib.sh (BIN, T, SOCK, CONF, ok/fail, finish); adds child
+# processes to kill, 'check', 'wait_for' with a bound in seconds.
 
-BIN=${BIN:-build/bin}
-BIN=$(cd "$BIN" && pwd) || { echo "no $BIN: build first" >&2; exit 1; }
-T=$(mktemp -d /tmp/sd-test.XXXXXX)
-SOCK=$T/run/vswitchd.sock
-CONF=$T/lib/config.json
+CTL_PREFIX=sd-test
+. "$(dirname "${BASH_SOURCE[0]}")/ctl-lib.sh"
 SD_PIDS=
-FAILS=0
-CHECKS=0
-export VSWITCHD_SOCKET=$SOCK
 
 # sd_track PID: kill PID (SIGKILL) at exit if it still runs.
 sd_track() { SD_PIDS="$SD_PIDS $1"; }
@@ -34,17 +28,9 @@ sd_cleanup() {
 		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	rm -rf "$T"
+	ctl_cleanup
 }
 trap sd_cleanup EXIT
-trap 'exit 130' INT TERM
-
-ok() { CHECKS=$((CHECKS + 1)); }
-fail() {
-	CHECKS=$((CHECKS + 1))
-	FAILS=$((FAILS + 1))
-	echo "FAIL: $*" >&2
-}
 
 # check NAME CMD...: CMD must succeed.
 check() {
@@ -66,17 +52,3 @@ wait_for() {
 }
 
 answers() { "$BIN/bridgectl" info >/dev/null 2>&1; }
-
-finish() {
-	if grep -qsE "ERROR: (Address|Leak)Sanitizer|runtime error:" \
-		"$T"/*.log; then
-		fail "sanitizer report in a vswitchd log:"
-		grep -sA20 -E "Sanitizer|runtime error" "$T"/*.log | head -40 >&2
-	fi
-	if [ "$FAILS" -eq 0 ]; then
-		echo "$(basename "$0"): all $CHECKS checks passed"
-		exit 0
-	fi
-	echo "$(basename "$0"): $FAILS of $CHECKS checks FAILED"
-	exit 1
-}
