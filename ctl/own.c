@@ -308,14 +308,17 @@ port_show(int argc, char **argv)
 			struct json_object *p = json_object_array_get_idx(list,
 									  i);
 
+			const char *missing = ctl_jstr(p, "missing");
+
 			printf("%s: bridge %s port %lld type %s state %s mac %s "
-			       "mtu %lld %s%s cost %lld priority %lld\n",
+			       "mtu %lld %s%s cost %lld priority %lld%s%s\n",
 			       ctl_jstr(p, "name"), ctl_jstr(p, "bridge"),
 			       ctl_jint(p, "port_no"), ctl_jstr(p, "type"),
 			       ctl_jstr(p, "state"), ctl_jstr(p, "mac"), ctl_jint(p, "mtu"),
 			       ctl_jint(p, "up") ? "up" : "down",
 			       ctl_jint(p, "carrier") ? "" : " no-carrier",
-			       ctl_jint(p, "cost"), ctl_jint(p, "priority"));
+			       ctl_jint(p, "cost"), ctl_jint(p, "priority"),
+			       *missing ? " missing: " : "", missing);
 		}
 	}
 	json_object_put(list);

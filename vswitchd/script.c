@@ -296,10 +296,12 @@ cmd_port_add(struct script_ctx *ctx, int argc, char **argv)
 		return err;
 	}
 	if (mtu && (err = bridge_port_set_mtu(br, port, (uint32_t)mtu))) {
+		port->undo = true;
 		port_close(port);
 		return fail(ctx, err, "mtu %lu: %s", mtu, strerror(-err));
 	}
 	if ((err = bridge_port_add(br, port))) {
+		port->undo = true;
 		port_close(port);
 		err = fail(ctx, err, "port add %s to %s: %s", argv[3], br->name,
 			   err == -EEXIST ? "name already in use"

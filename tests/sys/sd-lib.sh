@@ -17,6 +17,12 @@ SD_PIDS=
 sd_track() { SD_PIDS="$SD_PIDS $1"; }
 
 sd_cleanup() {
+	# The daemon of start_daemon first: 'wait' below waits for it too.
+	if [ -n "$VSWITCHD_PID" ]; then
+		kill -9 "$VSWITCHD_PID" 2>/dev/null
+		wait "$VSWITCHD_PID" 2>/dev/null
+		VSWITCHD_PID=
+	fi
 	for p in $SD_PIDS; do
 		kill -9 "$p" 2>/dev/null
 	done

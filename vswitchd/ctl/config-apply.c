@@ -111,6 +111,7 @@ config_apply_revert(struct json_object *doc, char **why)
 
 			if (!port || has_saved_port(bridges, port->name))
 				continue;
+			port->undo = true;
 			bridge_port_del(br, port);
 		}
 	}
@@ -244,6 +245,10 @@ restore_port(struct bridge *br, struct json_object *p, size_t idx, char **why)
 	json_object_object_add(params, "name", json_object_get(name));
 	json_object_object_add(params, "type", json_object_get(type));
 	json_object_object_add(params, "args", json_object_get(args));
+	/* A device that cannot be opened now keeps its place (port-missing.c):
+	 * one gone interface must not keep every bridge down. */
+	json_object_object_add(params, "keep_if_missing",
+			       json_object_new_boolean(true));
 	/* The saved number back (port.add checks it like any request). */
 	if ((no = member(p, "port_no", json_type_int)))
 		json_object_object_add(params, "port_no", json_object_get(no));

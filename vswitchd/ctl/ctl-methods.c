@@ -28,6 +28,7 @@
 #include "ctl-log.h"
 #include "daemon.h"
 #include "log.h"
+#include "port-missing.h"
 #include "port-provider.h"
 #include "port-tap.h"
 
@@ -321,12 +322,10 @@ m_bridge_del(struct json_object *params, struct ctl_reply *r)
 	/* Closing its ports cannot be undone: ask first. */
 	if (may_delete(br, NULL, r))
 		return r->code;
+	/* Deleting a Linux bridge leaves its ports' devices. */
 	for (unsigned i = 1; i < BRIDGE_MAX_PORTS; i++)
-		if (br->ports[i]) {
+		if (br->ports[i])
 			port_deleted(br->ports[i]->name);
-			/* Deleting a Linux bridge leaves its ports' devices. */
-			br->ports[i]->keep_device = true;
-		}
 	bridge_destroy(br);
 	return 0;
 }
@@ -411,11 +410,13 @@ static int
 m_port_add(struct json_object *params, struct ctl_reply *r)
 {
 	static const char *const known[] = { "bridge", "name", "type", "args",
-					     "port_no", NULL };
+					     "port_no", "keep_if_missing",
+					     NULL };
 	struct json_object *args = NULL;
 	const struct port_class *class;
 	const char *brname, *name, *type;
 	uint64_t port_no = 0;
+	bool keep_missing = false;
 	struct port *port;
 	struct bridge *br;
 	int err;
@@ -466,10 +467,26 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 				       "port number %llu of bridge %s is taken "
 				       "by %s", (unsigned long long)port_no,
 				       brname, br->ports[port_no]->name);
-	if (open_port(class, name, args, &port, r))
+	if (ctl_param_bool(params, "keep_if_missing", false, &keep_missing,
+			   r) < 0)
 		return r->code;
+	if (open_port(class, name, args, &port, r)) {
+		/* A device that cannot be opened now (gone, busy, not
+		 * allowed) need not lose its place in the configuration: the
+		 * restore at start-up keeps the port as missing.  A request
+		 * the class's arguments refuse is still refused. */
+		if (!keep_missing || r->code != CTL_ERR_APP)
+			return r->code;
+		log_warn(MOD, "bridge %s: port %s (%s) is missing: %s; kept in "
+			 "the configuration without carrier", brname, name,
+			 type, r->message ? r->message : "cannot open");
+		port = port_missing_open(name, type, r->message ? r->message
+					 : "cannot open");
+		ctl_reply_uninit(r);
+	}
 	err = bridge_port_add_at(br, port, (unsigned)port_no);
 	if (err) {
+		port->undo = true;
 		port_close(port);
 		return ctl_reply_error(r, CTL_ERR_APP, -err,
 				       "cannot add %s to bridge %s: %s", name,
@@ -479,7 +496,7 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 	 * random one; a pcap port without "mac" has none) so a restart
 	 * keeps the bridge id.  Only a class with a "mac" argument can take
 	 * it back. */
-	if (class_takes_mac(class) &&
+	if (class_takes_mac(class) && !port_is_missing(port) &&
 	    !eth_addr_is_zero(&port->mac) &&
 	    (!args || !json_object_object_get_ex(args, "mac", NULL))) {
 		struct json_object *a = NULL;
@@ -528,7 +545,6 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 		return r->code;
 	port_deleted(name);
 	/* As Linux: the device stays unless asked to go (ip link del). */
-	port->keep_device = !destroy;
 	port->destroy_device = destroy;
 	bridge_port_del(br, port);
 	return 0;

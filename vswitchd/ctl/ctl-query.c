@@ -20,6 +20,7 @@
 #include "bridge.h"
 #include "ctl-server.h"
 #include "fdb.h"
+#include "port-missing.h"
 #include "port-provider.h"
 
 /* --- small helpers -------------------------------------------------------- */
@@ -122,8 +123,13 @@ ctl_json_port(const struct port *port)
 	json_object_object_add(o, "bridge", port->br ?
 			       json_object_new_string(port->br->name) : NULL);
 	json_object_object_add(o, "port_no", json_object_new_int(port->port_no));
-	json_object_object_add(o, "type",
-			       json_object_new_string(port->class->type));
+	json_object_object_add(o, "type", json_object_new_string(
+				       port_is_missing(port) ?
+				       port_missing_type(port) :
+				       port->class->type));
+	if (port_is_missing(port))
+		json_object_object_add(o, "missing", json_object_new_string(
+					       port_missing_reason(port)));
 	if (port->class->describe)
 		json_object_object_add(o, "args",
 				       port->class->describe(port));

@@ -2,10 +2,13 @@
  * nl.c - rtnetlink helpers (libnl-route-3), ethtool speed, network
  * namespace switching and the link-change watcher.  See nl.h.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -14,8 +17,10 @@
 #include <unistd.h>
 
 #include <ev.h>
+#include <linux/if_arp.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
+#include <netlink/cache.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
@@ -123,6 +128,58 @@ nl_link_set_mac(const char *ifname, const struct eth_addr *mac)
 	if (eth_addr_is_multicast(mac))
 		return -EINVAL;
 	return nl_change(ifname, apply_mac, mac);
+}
+
+static void
+apply_alias(struct rtnl_link *changes, const void *arg)
+{
+	rtnl_link_set_ifalias(changes, arg);
+}
+
+int
+nl_link_set_alias(const char *ifname, const char *alias)
+{
+	return nl_change(ifname, apply_alias, alias);
+}
+
+int
+nl_find_tap(const char *alias, const char *name, char *ifname)
+{
+	struct rtnl_link *by_name = NULL, *found = NULL;
+	struct nl_cache *cache;
+	struct nl_object *o;
+	struct nl_sock *sk;
+	int err;
+
+	err = nl_open(&sk);
+	if (err)
+		return err;
+	err = nl_errno(rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache));
+	if (err)
+		goto out_free_sock;
+	for (o = nl_cache_get_first(cache); o && !found;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_link *link = (struct rtnl_link *)o;
+		const char *type = rtnl_link_get_type(link);
+		const char *a = rtnl_link_get_ifalias(link);
+
+		if (!type || strcmp(type, "tun") ||
+		    rtnl_link_get_arptype(link) != ARPHRD_ETHER)
+			continue;
+		if (a && !strcmp(a, alias))
+			found = link;
+		else if (name && !strcmp(rtnl_link_get_name(link), name))
+			by_name = link;
+	}
+	if (!found)
+		found = by_name;
+	if (found)
+		util_strlcpy(ifname, rtnl_link_get_name(found), IFNAMSIZ);
+	err = found ? 0 : -ENODEV;
+	nl_cache_free(cache);
+out_free_sock:
+	nl_socket_free(sk);
+	return err;
 }
 
 int
@@ -241,6 +298,93 @@ nl_netns_leave(int oldfd)
 		ASSERT(!"setns back failed");
 	}
 	close(oldfd);
+}
+
+/* The namespaces seen so far by nl_netns_foreach(). */
+struct ns_seen {
+	struct stat *ids;
+	size_t n, cap;
+};
+
+/* True if 'st' was seen already; remembers it otherwise. */
+static bool
+ns_seen_before(struct ns_seen *seen, const struct stat *st)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->ids[i].st_dev == st->st_dev &&
+		    seen->ids[i].st_ino == st->st_ino)
+			return true;
+	if (seen->n == seen->cap) {
+		seen->cap = seen->cap ? 2 * seen->cap : 16;
+		seen->ids = xrealloc(seen->ids, seen->cap * sizeof *seen->ids);
+	}
+	seen->ids[seen->n++] = *st;
+	return false;
+}
+
+/* Enters the namespace at 'path' unless seen before, calls 'cb'. */
+static int
+ns_visit(struct ns_seen *seen, const char *path, const char *label,
+	 nl_netns_fn *cb, void *aux)
+{
+	struct stat st;
+	int fd, oldfd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;	/* gone meanwhile, or not a namespace */
+	if (fstat(fd, &st) || ns_seen_before(seen, &st) ||
+	    nl_netns_enter(fd, &oldfd)) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	rc = cb(label, aux);
+	nl_netns_leave(oldfd);
+	return rc;
+}
+
+int
+nl_netns_foreach(nl_netns_fn *cb, void *aux)
+{
+	static const char *const dirs[] = { "/run/netns", "/proc" };
+	struct ns_seen seen = { 0 };
+	struct stat self;
+	int rc = 0;
+
+	/* The caller's own namespace counts as seen. */
+	if (!stat("/proc/thread-self/ns/net", &self))
+		ns_seen_before(&seen, &self);
+	for (size_t d = 0; d < ARRAY_SIZE(dirs) && !rc; d++) {
+		bool procfs = d == 1;
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *de;
+
+		if (!dir)
+			continue;
+		while (!rc && (de = readdir(dir))) {
+			char path[300], label[300];
+
+			if (de->d_name[0] == '.' ||
+			    (procfs && !isdigit((unsigned char)de->d_name[0])))
+				continue;
+			if (procfs) {
+				snprintf(path, sizeof path, "/proc/%s/ns/net",
+					 de->d_name);
+				snprintf(label, sizeof label,
+					 "the namespace of pid %s", de->d_name);
+			} else {
+				snprintf(path, sizeof path, "/run/netns/%s",
+					 de->d_name);
+				snprintf(label, sizeof label, "netns %s",
+					 de->d_name);
+			}
+			rc = ns_visit(&seen, path, label, cb, aux);
+		}
+		closedir(dir);
+	}
+	free(seen.ids);
+	return rc;
 }
 
 /* The link watcher. */

@@ -52,6 +52,16 @@ int nl_link_set_mtu(const char *ifname, uint32_t mtu);
 /* Sets the MAC address of link 'ifname'.  0 or -errno. */
 int nl_link_set_mac(const char *ifname, const struct eth_addr *mac);
 
+/* Sets the alias (IFLA_IFALIAS, 'ip link set dev X alias A') of link
+ * 'ifname'.  0 or -errno. */
+int nl_link_set_alias(const char *ifname, const char *alias);
+
+/* Looks in the current namespace for a TAP (a "tun" link of Ethernet
+ * type): the one whose alias is 'alias', else (if 'name' is not NULL) the
+ * one named 'name'.  Copies its current name to 'ifname' (IFNAMSIZ bytes).
+ * Returns 0, -ENODEV if there is none, or another -errno. */
+int nl_find_tap(const char *alias, const char *name, char *ifname);
+
 /* Disables IPv6 on 'ifname' (net.ipv6.conf.IFNAME.disable_ipv6 = 1) so the
  * host stack sends no DAD/RS/MLD noise through it.  Returns 0, also when
  * IPv6 is not available at all, or -errno. */
@@ -79,6 +89,16 @@ int nl_netns_enter(int nsfd, int *oldfdp);
  * (-1: nothing to do).  Aborts if it cannot: the daemon must never go on
  * in a foreign namespace. */
 void nl_netns_leave(int oldfd);
+
+/* Calls 'cb' once in every network namespace this process can see other
+ * than the calling thread's own: those named under /run/netns ('ip netns')
+ * and those of running processes (/proc/PID/ns/net), each once however many
+ * ways lead to it.  'cb' runs inside the namespace (nl_netns_enter()) and
+ * gets a label for messages ("netns NAME" or "the namespace of pid N").
+ * Stops at the first non-zero return of 'cb' and returns it; 0 when every
+ * namespace was visited. */
+typedef int nl_netns_fn(const char *label, void *aux);
+int nl_netns_foreach(nl_netns_fn *cb, void *aux);
 
 /* A subscriber of the link watcher, embedded in its owner.  'cb' runs on
  * the loop after a batch of link messages (or after the socket overflowed,

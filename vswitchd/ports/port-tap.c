@@ -127,18 +127,86 @@ port_is_tap(const struct port *port)
 	return port->class == &port_tap_class;
 }
 
-/* Opening. */
+/* Opening.
+ *
+ * A TAP port's device is persistent (TUNSETPERSIST): it outlives the
+ * daemon, a crash included, and stays where the user put it -- moved into
+ * a namespace, renamed, addressed.  Each carries the alias "vswitchd:PORT"
+ * so that a restarted daemon finds it again wherever it went: first in the
+ * daemon's own namespace (by alias, then by name), then in every other
+ * namespace it can see (by alias only: a foreign TAP that merely has the
+ * same name is somebody else's).  The bridge device is the exception: it
+ * goes with the bridge and with the daemon, like the Linux bridge's. */
+
+#define TAP_ALIAS_FMT "vswitchd:%s"
+
+/* Opens /dev/net/tun and binds it to TAP 'ifname' of the current
+ * namespace, creating it if there is none.  The fd or -errno. */
+static int
+tap_bind(const char *ifname, bool vnet_hdr)
+{
+	struct ifreq ifr;
+	int fd, err;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof ifr);
+	util_strlcpy(ifr.ifr_name, ifname, sizeof ifr.ifr_name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (vnet_hdr)
+		ifr.ifr_flags |= IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* A search for a TAP port's device in the other namespaces. */
+struct tap_hunt {
+	const char *port;
+	const char *alias;
+	bool vnet_hdr;
+	int fd;				/* bound to the device once found */
+	char ifname[IFNAMSIZ];
+	char where[300];
+};
+
+/* nl_netns_fn: binds to the TAP carrying our alias in this namespace. */
+static int
+tap_hunt_ns(const char *label, void *aux)
+{
+	struct tap_hunt *h = aux;
+	int fd;
+
+	if (nl_find_tap(h->alias, NULL, h->ifname))
+		return 0;
+	fd = tap_bind(h->ifname, h->vnet_hdr);
+	if (fd < 0) {
+		log_warn(MOD, "%s: device %s in %s is ours but cannot be "
+			 "attached: %s", h->port, h->ifname, label,
+			 strerror(-fd));
+		return 0;
+	}
+	h->fd = fd;
+	util_strlcpy(h->where, label, sizeof h->where);
+	return 1;
+}
 
 static int
 tap_open__(const char *name, const struct port_tap_args *args, bool host,
 	   struct port **portp)
 {
 	static const struct port_tap_args defaults;
+	struct tap_hunt hunt = { .fd = -1 };
 	struct nl_link_info info;
+	char ifname[IFNAMSIZ];
 	struct port_tap *tap;
-	struct ifreq ifr;
-	bool existed;
-	int fd, err;
+	bool existed, abroad = false;
+	char *alias = NULL;
+	int fd = -1, oldfd, err;
 
 	*portp = NULL;
 	if (!args)
@@ -146,34 +214,47 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 	if (!name[0] || strlen(name) >= IFNAMSIZ || strchr(name, '/') ||
 	    strchr(name, ' ') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return -EINVAL;
-	existed = if_nametoindex(name) != 0;
-	if (args->attach_only && !existed)
-		return -ENODEV;
-
-	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		log_err(MOD, "%s: cannot open /dev/net/tun: %s", name,
-			strerror(-err));
-		return err;
+	util_strlcpy(ifname, name, sizeof ifname);
+	if (!host) {
+		alias = xasprintf(TAP_ALIAS_FMT, name);
+		existed = !nl_find_tap(alias, name, ifname) ||
+			  if_nametoindex(name) != 0;
+		if (!existed) {
+			hunt.port = name;
+			hunt.alias = alias;
+			hunt.vnet_hdr = args->vnet_hdr;
+			abroad = nl_netns_foreach(tap_hunt_ns, &hunt) > 0;
+			existed = abroad;
+			fd = hunt.fd;
+			if (abroad)
+				util_strlcpy(ifname, hunt.ifname,
+					     sizeof ifname);
+		}
+	} else {
+		existed = if_nametoindex(name) != 0;
 	}
-	memset(&ifr, 0, sizeof ifr);
-	util_strlcpy(ifr.ifr_name, name, sizeof ifr.ifr_name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	if (args->vnet_hdr)
-		ifr.ifr_flags |= IFF_VNET_HDR;
-	if (ioctl(fd, TUNSETIFF, &ifr)) {
-		err = -errno;
-		log_err(MOD, "%s: cannot %s TAP: %s", name,
-			existed ? "attach to" : "create", strerror(-err));
-		goto out_close_fd;
+	if (args->attach_only && !existed) {
+		err = -ENODEV;
+		goto out_free_alias;
+	}
+	if (fd < 0) {
+		fd = tap_bind(ifname, args->vnet_hdr);
+		if (fd < 0) {
+			err = fd;
+			log_err(MOD, "%s: cannot %s TAP%s%s: %s", name,
+				existed ? "attach to" : "create",
+				strcmp(ifname, name) ? " " : "",
+				strcmp(ifname, name) ? ifname : "",
+				strerror(-err));
+			goto out_free_alias;
+		}
 	}
 
 	tap = xcalloc(1, sizeof *tap);
 	port_init(&tap->up, &port_tap_class, name);
 	tap->fd = fd;
 	tap->created = !existed;
-	util_strlcpy(tap->ifname, ifr.ifr_name, sizeof tap->ifname);
+	util_strlcpy(tap->ifname, ifname, sizeof tap->ifname);
 	if (args->vnet_hdr) {
 		int sz = (int)sizeof(struct virtio_net_hdr);
 
@@ -183,27 +264,44 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 		}
 		tap->vnet_hdr_len = sizeof(struct virtio_net_hdr);
 	}
+	if (tap->created && !host && ioctl(fd, TUNSETPERSIST, 1))
+		log_warn(MOD, "%s: cannot make the TAP persistent (it will not "
+			 "outlive the daemon): %s", name, strerror(errno));
 
-	/* IPv6 off before the netdev goes up, so it never sends DAD/RS. */
-	if (!args->keep_ipv6) {
+	/* The rest acts on the device where it lives now. */
+	err = tap_enter_ns(tap, &oldfd);
+	if (err)
+		goto out_unpersist;
+	/* IPv6 off before the netdev goes up, so it never sends DAD/RS;
+	 * but never on a device found in another namespace, whose stack is
+	 * a host's. */
+	if (!args->keep_ipv6 && !abroad) {
 		err = nl_link_disable_ipv6(tap->ifname);
 		if (err)
 			log_warn(MOD, "%s: cannot disable IPv6: %s", name,
 				 strerror(-err));
 	}
-	err = nl_link_get(tap->ifname, &info);
-	if (err) {
-		log_err(MOD, "%s: cannot read link: %s", name, strerror(-err));
-		goto out_free_tap;
+	if (alias) {
+		err = nl_link_set_alias(tap->ifname, alias);
+		if (err)
+			log_warn(MOD, "%s: cannot set alias %s (a restart will "
+				 "look for it by name only): %s", name, alias,
+				 strerror(-err));
 	}
-	if (!args->no_up && !(info.flags & IFF_UP)) {
+	err = nl_link_get(tap->ifname, &info);
+	if (err)
+		log_err(MOD, "%s: cannot read link: %s", name, strerror(-err));
+	if (!err && !args->no_up && !(info.flags & IFF_UP)) {
 		err = nl_link_set_up(tap->ifname, true);
-		if (err) {
+		if (err)
 			log_err(MOD, "%s: cannot set up: %s", name,
 				strerror(-err));
-			goto out_free_tap;
-		}
 	}
+	if (!err)
+		tap->up.path_cost = nl_default_path_cost(tap->ifname);
+	nl_netns_leave(oldfd);
+	if (err)
+		goto out_unpersist;
 	tap->up.mtu = info.mtu;
 	tap->up.is_host = host;
 	if (host)
@@ -212,18 +310,29 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 		tap->up.mac = args->mac;
 	else
 		eth_addr_random(&tap->up.mac);
-	tap->up.path_cost = nl_default_path_cost(tap->ifname);
 	tap_refresh(tap);
-	log_info(MOD, "%s: %s TAP (ifindex %d, carrier %s)", name,
-		 existed ? "attached to" : "created", info.ifindex,
-		 tap->carrier ? "on" : "off");
+	if (abroad)
+		log_info(MOD, "%s: found TAP %s again in %s (ifindex %d, "
+			 "carrier %s)", name, tap->ifname, hunt.where,
+			 info.ifindex, tap->carrier ? "on" : "off");
+	else
+		log_info(MOD, "%s: %s TAP%s%s (ifindex %d, carrier %s)", name,
+			 existed ? "attached to" : "created",
+			 strcmp(tap->ifname, name) ? " " : "",
+			 strcmp(tap->ifname, name) ? tap->ifname : "",
+			 info.ifindex, tap->carrier ? "on" : "off");
+	free(alias);
 	*portp = &tap->up;
 	return 0;
 
+out_unpersist:
+	if (tap->created)
+		ioctl(fd, TUNSETPERSIST, 0);
 out_free_tap:
 	free(tap);
-out_close_fd:
 	close(fd);
+out_free_alias:
+	free(alias);
 	return err;
 }
 
@@ -233,20 +342,17 @@ static void
 tap_close(struct port *port)
 {
 	struct port_tap *tap = port_tap_cast(port);
-	int off = 0;
 
 	if (tap->loop)
 		port->class->watch(port, NULL);
-	/* A TAP we created goes away with its last fd (unless someone made
-	 * it persistent meanwhile: undo that too) -- but a port removed from
-	 * its bridge leaves its device, as Linux's delif does: made
-	 * persistent, it stays where it is, in its namespace, with its
-	 * addresses.  The bridge device never stays. */
-	if (tap->created)
-		ioctl(tap->fd, TUNSETPERSIST,
-		      port->keep_device && !port->is_host ? 1 : off);
-	else if (port->destroy_device)	/* gone with our fd, if the last */
-		ioctl(tap->fd, TUNSETPERSIST, off);
+	/* The device stays when the port goes (Linux's delif) or the
+	 * daemon stops: only an explicit destroy (port del --destroy, link
+	 * del) removes it, with our fd if it is the last.  The bridge device
+	 * goes with its bridge, and a device made for a port whose creation
+	 * is undone goes with it. */
+	if (port->destroy_device ||
+	    (tap->created && (port->is_host || port->undo)))
+		ioctl(tap->fd, TUNSETPERSIST, 0);
 	close(tap->fd);
 	free(tap);
 }

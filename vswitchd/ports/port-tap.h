@@ -51,8 +51,11 @@ struct port_tap_args {
  * (port_close() frees it, bridge_port_add() takes it).  Returns -EINVAL for
  * a bad name, -ENODEV (attach_only, no such TAP), -EBUSY (the TAP is held
  * by another process), -EPERM without CAP_NET_ADMIN, or another -errno.
- * A TAP created here is removed on close; an existing persistent one is
- * left in place. */
+ * The device is persistent and marked with the alias "vswitchd:NAME": it
+ * stays when the port is closed (a daemon restart, a crash, delif) unless
+ * port->destroy_device is set, or port->undo for a device made here; a
+ * later open finds it again by that alias or by its name in the daemon's
+ * namespace, or by the alias in any other namespace it was moved to. */
 int port_tap_open(const char *name, const struct port_tap_args *args,
 		  struct port **portp);
 

@@ -102,9 +102,10 @@ struct port {
 	bool link_enabled;		/* admin up and carrier, as last told
 					 * to STP */
 	bool is_host;			/* the bridge device's own port */
-	bool keep_device;		/* when closed, leave the netdev the
-					 * port made where it is (port.del
-					 * without destroy, as Linux's delif) */
+	bool undo;			/* closing undoes the port's creation
+					 * (a refused change, a failed add):
+					 * a netdev the class made for it goes
+					 * too; otherwise it stays (delif) */
 	bool destroy_device;		/* when closed, remove its netdev even
 					 * if vswitchd did not make it (port.del
 					 * with destroy, as ip link del) */
