@@ -100,9 +100,19 @@ out_free:
 int
 pidfile_create(const char *path, pid_t *holder)
 {
-	char *tmp = write_temp(path);
-	int err = 0;
+	char *tmp, *dir = NULL;
+	int err;
 
+	/* As for the socket: /run/vswitchd need not exist yet (a tmpfs
+	 * /run is empty at boot). */
+	err = util_mkdir_parents(path, &dir);
+	if (err) {
+		log_err(MOD, "pidfile %s: cannot create %s: %s", path, dir,
+			strerror(-err));
+		free(dir);
+		return err;
+	}
+	tmp = write_temp(path);
 	if (!tmp) {
 		err = -errno;
 		log_err(MOD, "pidfile %s: %s", path, strerror(-err));
