@@ -29,3 +29,14 @@ port_on_readable(struct port *port, struct ev_loop *loop, struct ev_io *w)
 		ev_io_stop(loop, w);
 	}
 }
+
+int
+port_rx_burst_none(struct port *port, struct pkt_pool *pool,
+		   struct pkt **pkts, int max)
+{
+	(void)port;
+	(void)pool;
+	(void)pkts;
+	(void)max;
+	return 0;
+}

@@ -77,17 +77,6 @@ missing_close(struct port *port)
 	free(pm);
 }
 
-static int
-missing_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
-		 int max)
-{
-	(void)port;
-	(void)pool;
-	(void)pkts;
-	(void)max;
-	return 0;
-}
-
 /* Never called while the carrier is off; if it were, nothing is sent and
  * the pipeline counts the frames as transmit errors. */
 static int
@@ -115,7 +104,7 @@ static const struct port_class port_missing_class = {
 	.args = missing_args,
 	.open = NULL,
 	.close = missing_close,
-	.rx_burst = missing_rx_burst,
+	.rx_burst = port_rx_burst_none,
 	.tx_burst = missing_tx_burst,
 	.get_carrier = missing_get_carrier,
 };

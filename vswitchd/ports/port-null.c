@@ -57,17 +57,6 @@ null_close(struct port *port)
 		free(port_null_cast(port));
 }
 
-static int
-null_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
-	      int max)
-{
-	(void)port;
-	(void)pool;
-	(void)pkts;
-	(void)max;
-	return 0;
-}
-
 /* Counts and discards; the caller still owns and frees the packets. */
 static int
 null_tx_burst(struct port *port, struct pkt **pkts, int n)
@@ -103,7 +92,7 @@ const struct port_class port_null_class = {
 	.replay_ok = true,
 	.open = null_open,
 	.close = null_close,
-	.rx_burst = null_rx_burst,
+	.rx_burst = port_rx_burst_none,
 	.tx_burst = null_tx_burst,
 	.get_stats = null_get_stats,
 };

@@ -158,6 +158,10 @@ struct port_class {
 	void (*watch)(struct port *port, struct ev_loop *loop);
 };
 
+/* The rx_burst of a class that never receives (null, a missing port). */
+int port_rx_burst_none(struct port *port, struct pkt_pool *pool,
+		       struct pkt **pkts, int max);
+
 /* For classes with a readable fd (port-io.c).  What the fd watcher of a
  * port (tap, netdev) does: reads a burst into the port's bridge.  A port
  * no longer on a bridge, or whose receive fails (logged, rate-limited),
