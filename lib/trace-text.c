@@ -163,6 +163,10 @@ print_frame(FILE *f, struct json_object *fr)
 {
 	struct json_object *tags = jget(fr, "tags");
 
+	if (!*jstr(fr, "src")) {
+		fprintf(f, "  frame: %s bytes (runt)\n", jstr(fr, "len"));
+		return;
+	}
 	fprintf(f, "  frame: %s > %s", jstr(fr, "src"), jstr(fr, "dst"));
 	for (size_t i = 0; tags && i < json_object_array_length(tags); i++)
 		fprintf(f, ", tag %s", json_object_get_string(

@@ -187,6 +187,8 @@ dp_trace_tx(struct dp_trace *tr, struct port *q, struct pkt **pkts, int n)
 			add_str(l, "bridge", br->name);
 			add_str(l, "port", q->is_host ? "(bridge device)"
 				: q->name);
+			json_object_object_add(l, "len",
+					       json_object_new_int64(p->len));
 			json_object_array_add(tr->leaves, l);
 			continue;
 		}
@@ -216,10 +218,12 @@ frame_summary(const uint8_t *f, uint32_t len)
 	char s[ETH_ADDR_STRLEN], d[ETH_ADDR_STRLEN], buf[64];
 	uint32_t off = 12;
 
+	json_object_object_add(o, "len", json_object_new_int64(len));
+	if (len < ETH_HDR_LEN)
+		return o;
 	add_str(o, "src", eth_addr_format(eth_src(f), s));
 	add_str(o, "dst", eth_addr_format(eth_dst(f), d));
-	json_object_object_add(o, "len", json_object_new_int64(len));
-	if (len >= off + 2) {
+	{
 		uint16_t type = eth_get_be16(f + off);
 		struct json_object *tags = json_object_new_array();
 
@@ -327,9 +331,10 @@ dp_trace_frame(struct port *in, const uint8_t *frame, uint32_t len,
 		*errp = xasprintf("%s: port is in no bridge", in->name);
 		return NULL;
 	}
-	if (len < ETH_HDR_LEN || len > PKT_DATA_MAX) {
-		*errp = xasprintf("frame of %u bytes: a frame has %d to %d",
-				  len, ETH_HDR_LEN, PKT_DATA_MAX);
+	if (!len || len > PKT_DATA_MAX) {
+		*errp = xasprintf("frame of %u bytes: a frame has 1 to %d "
+				  "(under %d: traced as a runt)", len,
+				  PKT_DATA_MAX, ETH_HDR_LEN);
 		return NULL;
 	}
 	saved = xmalloc(sizeof *saved);
