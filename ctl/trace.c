@@ -76,9 +76,9 @@ own_trace(int argc, char **argv)
 	bool learn = false;
 	uint8_t *frame;
 	char *hex, *why = NULL;
-	int i = 1, len;
+	int i = 0, len;
 
-	if (ctl_wants_help(argc - 1, argv + 1)) {
+	if (ctl_wants_help(argc, argv)) {
 		fputs(usage, stdout);
 		return 0;
 	}
