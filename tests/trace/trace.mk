@@ -4,6 +4,6 @@
 # No root, no network: a few seconds.
 check-trace: $(BUILD)/bin/vswitchd $(BUILD)/tests/pcap/pcap-diff
 	tests/trace/run.sh $(BUILD)
-	tests/pcap/trace-check.sh $(BUILD)
+	TRACE_CHECK=1 tests/pcap/run-cases.sh $(BUILD)
 
 CHECKS += check-trace
