@@ -141,7 +141,6 @@ flood(struct bridge *br, struct dp *dp, struct port *in, struct pkt *p,
 	br->stats.flooded++;
 	for (unsigned i = 1; i <= br->max_port_no; i++) {
 		struct port *q = br->ports[i];
-
 		enum dp_deliver why;
 
 		if (!q)
@@ -296,7 +295,6 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 {
 	unsigned x = p->data[5];
 	uint16_t mask = in->group_fwd_mask;
-
 	struct dp_trace *tr = br->dp->trace;
 
 	if (x == 0x01) {
