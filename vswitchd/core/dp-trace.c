@@ -35,7 +35,7 @@ add_str(struct json_object *o, const char *key, const char *v)
 	json_object_object_add(o, key, json_object_new_string(v));
 }
 
-static void
+static void UTIL_PRINTF(5, 0)
 vstep(struct dp_trace *tr, const char *step, const struct port *port,
       const char *verdict, const char *fmt, va_list ap)
 {
