@@ -27,6 +27,7 @@ parse_num(const char *s, unsigned long max, unsigned long *v)
 static int
 hex_frame(const char *s, uint8_t *buf, char **errp)
 {
+	const char *start = s;
 	int n = 0, half = -1;
 
 	for (; *s; s++) {
@@ -34,8 +35,16 @@ hex_frame(const char *s, uint8_t *buf, char **errp)
 
 		if (*s == ':' || *s == '.')
 			continue;
+		/* Only printable ASCII is quoted: the message must stay UTF-8
+		 * whatever the input was (a reply, a log line). */
 		if (!isxdigit((unsigned char)*s)) {
-			*errp = xasprintf("hex: '%c' is not a hex digit", *s);
+			if (*s > ' ' && *s < 0x7f)
+				*errp = xasprintf("hex: '%c' (character %td) "
+						  "is not a hex digit", *s,
+						  s - start + 1);
+			else
+				*errp = xasprintf("hex: character %td is not "
+						  "a hex digit", s - start + 1);
 			return -1;
 		}
 		d = isdigit((unsigned char)*s) ? *s - '0'
