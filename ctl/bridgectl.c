@@ -43,6 +43,7 @@ usage(FILE *f)
 "  debug time {stop | resume | warp MS}\n"
 "  monitor [fdb | stp | link | all]...  events as they happen\n"
 "  capture [BRIDGE] DEV [-w FILE|-] [-c N]  frames of a port, as pcap\n"
+"  trace [--learn] [BRIDGE] PORT FRAME  explain a frame's forwarding (dry run)\n"
 "  info                        the daemon's version, pid, paths\n"
 "  log show | log set [MODULE] LEVEL  the daemon's log levels, at run time\n"
 "Every command takes --help.  See bridgectl(8).\n");
@@ -80,7 +81,7 @@ main(int argc, char **argv)
 		{ "port", own_port }, { "stats", own_stats },
 		{ "debug", own_debug }, { "monitor", own_monitor },
 		{ "info", own_info }, { "capture", own_capture },
-		{ "log", own_log },
+		{ "log", own_log }, { "trace", own_trace },
 	};
 	int i, status = CTL_EXIT_USAGE;
 

@@ -122,6 +122,7 @@ int own_monitor(int argc, char **argv);
 int own_info(int argc, char **argv);
 int own_capture(int argc, char **argv);
 int own_log(int argc, char **argv);
+int own_trace(int argc, char **argv);
 
 /* The port type that attaching device 'dev' by name (brctl addif, link set
  * DEV master BR) asks the daemon for: "netdev" when 'dev' exists in this

@@ -49,6 +49,7 @@ struct vswitchd_opts {
 	const char *out_dir;
 	bool replay;
 	bool dump;
+	bool trace_check;
 	bool test_mode;
 	bool syslog;
 	const char *socket_path;	/* control socket */
@@ -76,6 +77,9 @@ usage(FILE *f)
 "  --out-dir DIR       where pcap ports write out-PORT.pcap by default\n"
 "  --dump              after the replay, print each bridge's FDB and\n"
 "                      port counters\n"
+"  --trace-check       with --replay: trace each input frame first (a dry\n"
+"                      run) and check the trace's egress set against what\n"
+"                      the frame then did; any mismatch fails\n"
 "  --socket PATH       control socket (default $VSWITCHD_SOCKET or\n"
 "                      " VSWITCHD_DEFAULT_SOCKET ")\n"
 "  --config PATH       durable configuration (default $VSWITCHD_CONFIG or\n"
@@ -139,13 +143,14 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 	enum { OPT_SCRIPT = 256, OPT_REPLAY, OPT_IN_DIR, OPT_OUT_DIR, OPT_DUMP,
 	       OPT_SYSLOG, OPT_TEST_MODE, OPT_SOCKET, OPT_CONFIG,
 	       OPT_NO_CONFIG, OPT_POLL, OPT_DETACH, OPT_PIDFILE,
-	       OPT_LOG_FILE };
+	       OPT_LOG_FILE, OPT_TRACE_CHECK };
 	static const struct option longopts[] = {
 		{ "script", required_argument, NULL, OPT_SCRIPT },
 		{ "replay", no_argument, NULL, OPT_REPLAY },
 		{ "in-dir", required_argument, NULL, OPT_IN_DIR },
 		{ "out-dir", required_argument, NULL, OPT_OUT_DIR },
 		{ "dump", no_argument, NULL, OPT_DUMP },
+		{ "trace-check", no_argument, NULL, OPT_TRACE_CHECK },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "test-mode", no_argument, NULL, OPT_TEST_MODE },
@@ -168,6 +173,7 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		case OPT_IN_DIR: o->in_dir = optarg; break;
 		case OPT_OUT_DIR: o->out_dir = optarg; break;
 		case OPT_DUMP: o->dump = true; break;
+		case OPT_TRACE_CHECK: o->trace_check = true; break;
 		case OPT_SYSLOG: o->syslog = true; break;
 		case OPT_TEST_MODE: o->test_mode = true; break;
 		case OPT_SOCKET: o->socket_path = optarg; break;
@@ -402,7 +408,8 @@ main(int argc, char **argv)
 	if (o.replay) {
 		struct replay_opts ro = { .script = o.script,
 					  .in_dir = o.in_dir,
-					  .out_dir = o.out_dir };
+					  .out_dir = o.out_dir,
+					  .trace_check = o.trace_check };
 
 		status = replay_run(&ro) ? 1 : 0;
 		if (o.dump)

@@ -9,8 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "bridge.h"
 #include "clock.h"
+#include "dp-trace.h"
+#include "pkt.h"
+#include "port-patch.h"
 #include "port-pcap.h"
 #include "script.h"
 #include "util.h"
@@ -124,15 +129,125 @@ drain_internal(void)
 	}
 }
 
+/* --trace-check: what left the switch while one input frame ran, as
+ * sorted "BRIDGE/PORT:LEN" words. */
+#define CHECK_MAX 4096
+static char *check_seen[CHECK_MAX];
+static unsigned n_check_seen, n_checked, n_check_bad;
+
 static void
-input_due(uint64_t now_ns)
+check_capture(struct port *port, const struct pkt *p, bool tx)
+{
+	const uint8_t *d = p->data;
+	static const uint8_t stp_dst[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 };
+
+	/* Our own STP's BPDUs (source: the sending port's MAC) are sent
+	 * by STP, not forwarded: the trace never hands BPDUs to STP. */
+	if (!tx || n_check_seen == CHECK_MAX ||
+	    (p->len >= 12 && !memcmp(d, stp_dst, 6) &&
+	     !memcmp(d + 6, &port->mac, 6)))
+		return;
+	check_seen[n_check_seen++] = xasprintf("%s/%s:%u", port->br->name,
+					       port->name, p->len);
+}
+
+static void
+set_check_capture(bool on)
+{
+	for (struct bridge *br = bridge_first(); br; br = br->next)
+		for (unsigned i = 1; i <= br->max_port_no; i++)
+			if (br->ports[i] && !port_is_patch(br->ports[i]))
+				br->ports[i]->capture = on ? check_capture
+							   : NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Joins 'n' words sorted, or "nothing". */
+static char *
+sorted_words(char **w, unsigned n)
+{
+	char *s = xstrdup("");
+
+	qsort(w, n, sizeof *w, cmp_str);
+	for (unsigned i = 0; i < n; i++) {
+		char *t = xasprintf("%s%s%s", s, i ? " " : "", w[i]);
+
+		free(s);
+		s = t;
+		free(w[i]);
+	}
+	if (!n) {
+		free(s);
+		s = xstrdup("nothing");
+	}
+	return s;
+}
+
+/* Traces the next frame of pcap port 'p' (dry run), runs it for real,
+ * and prints both egress sets with OK or MISMATCH. */
+static void
+check_one(struct bridge *br, unsigned i, struct port *p, uint64_t ns)
+{
+	char *pred[CHECK_MAX], *err = NULL, *ps, *as;
+	struct json_object *res, *leaves;
+	unsigned n_pred = 0;
+	uint32_t len;
+	const uint8_t *f = port_pcap_next_frame(p, &len);
+
+	res = f ? dp_trace_frame(p, f, len, false, &err)
+				      : NULL;
+	free(err);
+	leaves = res ? json_object_object_get(res, "leaves") : NULL;
+	for (size_t k = 0; leaves && k < json_object_array_length(leaves) &&
+	     n_pred < CHECK_MAX; k++) {
+		struct json_object *l = json_object_array_get_idx(leaves, k);
+
+		pred[n_pred++] = xasprintf("%s/%s:%d",
+			json_object_get_string(json_object_object_get(l,
+								"bridge")),
+			json_object_get_string(json_object_object_get(l,
+								"port")),
+			json_object_get_int(json_object_object_get(l, "len")));
+	}
+	json_object_put(res);
+	n_check_seen = 0;
+	set_check_capture(true);
+	port_pcap_set_horizon(p, ns);
+	while (br->ports[i] == p && bridge_port_input(br, p) > 0)
+		drain_internal();
+	set_check_capture(false);
+	ps = sorted_words(pred, n_pred);
+	as = sorted_words(check_seen, n_check_seen);
+	n_checked++;
+	if (strcmp(ps, as))
+		n_check_bad++;
+	printf("t=%llu.%03llu %s: trace %s | replay %s: %s\n",
+	       (unsigned long long)(ns / 1000000000),
+	       (unsigned long long)(ns / 1000000 % 1000), p->name, ps, as,
+	       strcmp(ps, as) ? "MISMATCH" : "ok");
+	free(ps);
+	free(as);
+}
+
+static void
+input_due(uint64_t now_ns, bool trace_check)
 {
 	for (struct bridge *br = bridge_first(); br; br = br->next) {
 		for (unsigned i = 1; i <= br->max_port_no; i++) {
 			struct port *p = br->ports[i];
+			uint64_t ns;
 
 			if (!p || !port_is_pcap(p))
 				continue;
+			/* One frame at a time, each traced first. */
+			while (trace_check && br->ports[i] == p &&
+			       (ns = port_pcap_next_ns(p)) <= now_ns)
+				check_one(br, i, p, ns);
 			port_pcap_set_horizon(p, now_ns);
 			while (br->ports[i] == p &&
 			       bridge_port_input(br, p) > 0)
@@ -173,10 +288,13 @@ replay_run(const struct replay_opts *o)
 			bridge_run(br, clock_now_ms());
 		err = script_run_due(&ctx, now_ns);
 		if (!err)
-			input_due(now_ns);
+			input_due(now_ns, o->trace_check);
 	}
 	script_ctx_uninit(&ctx);
-	return err;
+	if (o->trace_check)
+		printf("trace check: %u frames, %u mismatches\n", n_checked,
+		       n_check_bad);
+	return err ? err : n_check_bad ? -EPROTO : 0;
 }
 
 void

@@ -10,10 +10,16 @@
 #ifndef VSWITCHD_REPLAY_H
 #define VSWITCHD_REPLAY_H
 
+#include <stdbool.h>
+
 struct replay_opts {
 	const char *script;	/* setup commands */
 	const char *in_dir;	/* default folder of in-PORT.pcap */
 	const char *out_dir;	/* default folder of out-PORT.pcap */
+	/* Before each input frame runs, trace it (a dry run) and print the
+	 * trace's egress set next to what the frame then really did; a
+	 * mismatch fails the replay (-EPROTO). */
+	bool trace_check;
 };
 
 /* Runs the script, then the replay.  Returns 0 or -errno (message already

@@ -21,10 +21,12 @@
 
 #include "bridge.h"
 #include "daemon.h"
+#include "dp-trace.h"
 #include "fdb.h"
 #include "log.h"
 #include "port-provider.h"
 #include "port-tap.h"
+#include "trace-text.h"
 #include "util.h"
 
 #define MAX_ARGS 64
@@ -603,6 +605,53 @@ cmd_fdb(struct script_ctx *ctx, int argc, char **argv)
 
 static int run_argv(struct script_ctx *ctx, int argc, char **argv);
 
+/* 'trace [--learn] [-j] PORT FRAME...': prints the trace of a frame
+ * received on PORT (a bridge's name: sent by its device) on stdout, as
+ * text (lib/trace-text.h) or JSON.  A dry run unless --learn. */
+static int
+cmd_trace(struct script_ctx *ctx, int argc, char **argv)
+{
+	bool learn = false, json = false;
+	struct json_object *res;
+	char *err = NULL;
+	struct port *in;
+	uint8_t *frame;
+	int i = 1, len;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--learn"))
+			learn = true;
+		else if (!strcmp(argv[i], "-j"))
+			json = true;
+		else
+			return fail(ctx, -EINVAL, "trace: unknown option %s",
+				    argv[i]);
+	}
+	if (i >= argc)
+		return fail(ctx, -EINVAL, "usage: trace [--learn] [-j] PORT "
+			    "FRAME...");
+	frame = xmalloc(TRACE_FRAME_MAX);
+	len = trace_frame_build(argc - i - 1, argv + i + 1, frame, &err);
+	in = len < 0 ? NULL : dp_trace_find_port(NULL, argv[i], &err);
+	res = in ? dp_trace_frame(in, frame, (uint32_t)len, learn, &err)
+		 : NULL;
+	free(frame);
+	if (!res) {
+		int r = fail(ctx, -EINVAL, "trace: %s", err);
+
+		free(err);
+		return r;
+	}
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(res,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	else
+		trace_text_print(stdout, res);
+	fflush(stdout);
+	json_object_put(res);
+	return 0;
+}
+
 static int
 parse_seconds(const struct script_ctx *ctx, const char *kw, const char *s,
 	      uint64_t *ns)
@@ -670,6 +719,8 @@ run_argv(struct script_ctx *ctx, int argc, char **argv)
 		return cmd_fdb(ctx, argc, argv);
 	if (!strcmp(argv[0], "end"))
 		return cmd_end(ctx, argc, argv);
+	if (!strcmp(argv[0], "trace"))
+		return cmd_trace(ctx, argc, argv);
 	if (!strcmp(argv[0], "expect-fail")) {
 		const char *saved = ctx->file;
 		int err;

@@ -69,6 +69,8 @@ def rpc():
         ("debug.time", {"op": "warp", "ms": 5000}),
         ("monitor.subscribe", {"topics": ["fdb"]}),
         ("capture.start", {"dev": "p1"}),
+        ("bridge.trace", {"port": "p1", "learn": True,
+                          "frame": "ffffffffffff02000000000a8100200a88b5"}),
     ]
     for n, (m, p) in enumerate(good):
         out("rpc", "valid-%02d" % n, req(m, p))
@@ -106,6 +108,13 @@ def script():
         "port add br0 pa type patch peer pb\n"
         "port add br1 pb type patch peer pa\nlink set pa down\n"
         "port del pb\n")
+    out("script", "trace", "bridge add br0 vlan_filtering 1\n"
+        "bridge add br1 stp_state 1\n"
+        "port add br0 p1 type null\nport add br0 pa type patch peer pb\n"
+        "port add br1 pb type patch peer pa\n"
+        "trace p1 src 02:00:00:00:00:0a dst ff:ff:ff:ff:ff:ff vlan 1\n"
+        "trace --learn -j pa src 02:00:00:00:00:0b dst 01:80:c2:00:00:00\n"
+        "trace br0 hex 0102\n")
     out("script", "at-end", "bridge add br0\nport add br0 p1 type null\n"
         "at 1.5 link set p1 down\nat 2 fdb flush dev p1\nend 3\n")
 

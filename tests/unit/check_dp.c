@@ -11,11 +11,13 @@
  * literal bytes.
  */
 #include <check.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bridge.h"
 #include "dp.h"
+#include "dp-trace.h"
 #include "eth.h"
 #include "fdb.h"
 #include "log.h"
@@ -334,6 +336,53 @@ START_TEST(test_capture_per_port)
 }
 END_TEST
 
+/* A trace is a dry run through the same pipeline: it reports the egress
+ * set and the tag action, and sends, learns and counts nothing; with
+ * 'learn' it learns (and still sends nothing).  The recording ports and
+ * the captures see nothing either. */
+START_TEST(test_trace_dry_run)
+{
+	struct eth_addr a = { { MAC_A } };
+	struct port_stats st = acc1->up.stats;
+	struct bridge_stats bst = br->stats;
+	struct json_object *res, *leaves, *l;
+	char *err = NULL;
+
+	cap_rx = cap_tx = 0;
+	acc1->up.capture = acc2->up.capture = cap_hook;
+	res = dp_trace_frame(&acc1->up, f_ab_prio, sizeof f_ab_prio, false,
+			     &err);
+	ck_assert_ptr_nonnull(res);
+	leaves = json_object_object_get(res, "leaves");
+	ck_assert_uint_eq(json_object_array_length(leaves), 2);
+	l = json_object_array_get_idx(leaves, 0);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(l,
+							"port")), "trunk");
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(l,
+							"len")), 22);
+	l = json_object_array_get_idx(leaves, 1);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(l,
+							"port")), "acc2");
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(l,
+							"len")), 18);
+	json_object_put(res);
+	assert_silent(trunk);
+	assert_silent(acc2);
+	ck_assert_uint_eq(cap_rx + cap_tx, 0);
+	ck_assert_ptr_null(fdb_lookup(br->fdb, &a, 10));
+	ck_assert_mem_eq(&acc1->up.stats, &st, sizeof st);
+	ck_assert_mem_eq(&br->stats, &bst, sizeof bst);
+
+	res = dp_trace_frame(&acc1->up, f_ab_prio, sizeof f_ab_prio, true,
+			     &err);
+	ck_assert_ptr_nonnull(res);
+	json_object_put(res);
+	assert_silent(trunk);
+	ck_assert_ptr_nonnull(fdb_lookup(br->fdb, &a, 10));
+	acc1->up.capture = acc2->up.capture = NULL;
+}
+END_TEST
+
 static Suite *
 dp_suite(void)
 {
@@ -347,6 +396,7 @@ dp_suite(void)
 	tcase_add_test(tc, test_vlans_apart);
 	tcase_add_test(tc, test_contexts_apart);
 	tcase_add_test(tc, test_capture_per_port);
+	tcase_add_test(tc, test_trace_dry_run);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1161,6 +1161,48 @@ START_TEST(test_chain_removal)
 }
 END_TEST
 
+/* fdb_learn_preview() (the dry-run trace's view of learning) says what
+ * fdb_learn() then does, for every outcome, and changes nothing itself. */
+static enum fdb_learn_result
+preview_then_learn(const struct eth_addr *m, uint16_t vid, uint16_t port,
+		   uint64_t now)
+{
+	const struct fdb_entry *e = fdb_lookup(fdb, m, vid);
+	struct fdb_entry before = e ? *e : (struct fdb_entry){ 0 };
+	size_t n = fdb_count(fdb);
+	enum fdb_learn_result r = fdb_learn_preview(fdb, m, vid, port);
+
+	e = fdb_lookup(fdb, m, vid);
+	ck_assert_uint_eq(fdb_count(fdb), n);
+	if (e) {
+		ck_assert_uint_eq(e->port_no, before.port_no);
+		ck_assert_uint_eq(e->updated_ms, before.updated_ms);
+	}
+	ck_assert_int_eq(fdb_learn(fdb, m, vid, port, now), r);
+	return r;
+}
+
+START_TEST(test_learn_preview)
+{
+	struct eth_addr a = mac(1), b = mac(2), l = mac(3), s = mac(4);
+
+	ck_assert_int_eq(preview_then_learn(&a, 0, 1, 10), FDB_LEARN_NEW);
+	ck_assert_int_eq(preview_then_learn(&a, 0, 1, 20), FDB_LEARN_REFRESHED);
+	ck_assert_int_eq(preview_then_learn(&a, 0, 2, 30), FDB_LEARN_MOVED);
+	ck_assert_int_eq(fdb_add(fdb, &l, 0, 0, FDB_F_LOCAL, 30), 0);
+	ck_assert_int_eq(preview_then_learn(&l, 0, 1, 40), FDB_LEARN_LOCAL);
+	ck_assert_int_eq(fdb_add(fdb, &s, 0, 1, FDB_F_STATIC | FDB_F_STICKY |
+				 FDB_F_USER, 40), 0);
+	ck_assert_int_eq(preview_then_learn(&s, 0, 2, 50), FDB_LEARN_STICKY);
+	fdb_set_max_learned(fdb, 1);
+	ck_assert_int_eq(preview_then_learn(&b, 0, 1, 60), FDB_LEARN_FULL);
+	fdb_set_ageing_ms(fdb, 0);
+	ck_assert_int_eq(preview_then_learn(&b, 0, 1, 70),
+			 FDB_LEARN_DISABLED);
+	ck_assert(fdb_is_consistent(fdb));
+}
+END_TEST
+
 static Suite *
 fdb_suite(void)
 {
@@ -1172,6 +1214,7 @@ fdb_suite(void)
 	tcase_add_test(tc, test_learn_new_and_lookup);
 	tcase_add_test(tc, test_entry_use);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_learn_preview);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vid");

@@ -18,6 +18,7 @@
 
 #include "bridge-types.h"
 #include "bridge-event.h"
+#include "dp-trace.h"
 #include "fdb.h"
 #include "pkt.h"
 #include "port-provider.h"
@@ -38,6 +39,8 @@ struct dp {
 	struct port *dirty[BRIDGE_MAX_PORTS];
 	/* By port number; [0] is the bridge device's (its port_no is 0). */
 	struct dp_txq txq[BRIDGE_MAX_PORTS];
+	/* Set only while a traced frame runs (dp-trace.h); else NULL. */
+	struct dp_trace *trace;
 };
 
 struct dp *
@@ -66,10 +69,18 @@ dp_pool(struct dp *dp)
 	return dp->pool;
 }
 
+void
+dp_set_trace(struct dp *dp, struct dp_trace *tr)
+{
+	dp->trace = tr;
+}
+
 static inline void
 drop(struct port *port, enum port_drop_reason reason)
 {
 	port->stats.drops[reason]++;
+	if (unlikely(port->br->dp->trace))
+		dp_trace_drop(port->br->dp->trace, port, reason);
 }
 
 static inline void
@@ -85,27 +96,35 @@ enqueue(struct dp *dp, struct port *q, struct pkt *p)
 
 /* Linux should_deliver(): not back out of the ingress port unless hairpin,
  * egress forwarding, VLAN member, not isolated-to-isolated. */
-static inline bool
+static inline enum dp_deliver
 should_deliver(const struct bridge *br, const struct port *in,
 	       const struct port *q, const struct pkt *p)
 {
 	if (q == in && !(q->flags & PORT_F_HAIRPIN))
-		return false;
+		return DP_DELIVER_SAME_PORT;
 	if (q->state != PORT_FORWARDING)
-		return false;
+		return DP_DELIVER_STATE;
 	if (br->opt.vlan_filtering && !vlan_egress_allowed(&q->vlans, p->vid))
-		return false;
+		return DP_DELIVER_VLAN;
 	if (in && (in->flags & q->flags & PORT_F_ISOLATED))
-		return false;
-	return true;
+		return DP_DELIVER_ISOLATED;
+	return DP_DELIVER_OK;
 }
 
 static void
 deliver_to_host(struct bridge *br, struct dp *dp, struct pkt *p)
 {
 	if (br->opt.vlan_filtering &&
-	    !vlan_egress_allowed(&br->self_vlans, p->vid))
+	    !vlan_egress_allowed(&br->self_vlans, p->vid)) {
+		if (unlikely(dp->trace))
+			dp_trace_step(dp->trace, "host", NULL, "skip",
+				      "bridge device not in VLAN %u", p->vid);
 		return;
+	}
+	if (unlikely(dp->trace))
+		dp_trace_step(dp->trace, "host", NULL,
+			      br->host ? "deliver" : "skip",
+			      br->host ? NULL : "no bridge device");
 	br->stats.to_host++;
 	if (br->host)
 		enqueue(dp, br->host, p);
@@ -122,12 +141,22 @@ flood(struct bridge *br, struct dp *dp, struct port *in, struct pkt *p,
 	br->stats.flooded++;
 	for (unsigned i = 1; i <= br->max_port_no; i++) {
 		struct port *q = br->ports[i];
+		enum dp_deliver why;
 
 		if (!q)
 			continue;
-		if (!(q->flags & flag) && !(local_orig && flag != PORT_F_FLOOD))
+		if (!(q->flags & flag) && !(local_orig && flag != PORT_F_FLOOD)) {
+			if (unlikely(dp->trace))
+				dp_trace_step(dp->trace, "egress", q, "skip",
+					      "%s off", flag == PORT_F_FLOOD ?
+					      "flood" : flag == PORT_F_MCAST_FLOOD ?
+					      "mcast_flood" : "bcast_flood");
 			continue;
-		if (should_deliver(br, in, q, p))
+		}
+		why = should_deliver(br, in, q, p);
+		if (unlikely(dp->trace))
+			dp_trace_deliver(dp->trace, q, why);
+		if (why == DP_DELIVER_OK)
 			enqueue(dp, q, p);
 	}
 }
@@ -147,6 +176,10 @@ forward(struct bridge *br, struct dp *dp, struct port *in,
 	if (eth_addr_is_multicast(dst)) {
 		bool bcast = eth_addr_is_broadcast(dst);
 
+		if (unlikely(dp->trace))
+			dp_trace_step(dp->trace, "lookup", NULL,
+				      bcast ? "broadcast" : "multicast",
+				      "flood");
 		flood(br, dp, in, p,
 		      bcast ? PORT_F_BCAST_FLOOD : PORT_F_MCAST_FLOOD);
 		if (in)
@@ -157,19 +190,33 @@ forward(struct bridge *br, struct dp *dp, struct port *in,
 	struct fdb_entry *e = fdb_lookup(br->fdb, dst, p->vid);
 
 	if (!e) {
+		if (unlikely(dp->trace))
+			dp_trace_step(dp->trace, "lookup", NULL, "unknown",
+				      "vid %u: flood", p->vid);
 		flood(br, dp, in, p, PORT_F_FLOOD);
 		return;
 	}
 	if (e->flags & FDB_F_LOCAL) {
+		if (unlikely(dp->trace))
+			dp_trace_step(dp->trace, "lookup", NULL, "local",
+				      "vid %u: for the bridge itself", p->vid);
 		if (in)
 			deliver_to_host(br, dp, p);
 		return;
 	}
 
 	struct port *q = br->ports[e->port_no];
+	enum dp_deliver why = q ? should_deliver(br, in, q, p)
+				: DP_DELIVER_STATE;
 
-	if (q && should_deliver(br, in, q, p)) {
-		fdb_entry_use(e, br->now_ms);
+	if (unlikely(dp->trace)) {
+		dp_trace_step(dp->trace, "lookup", q, "known", "vid %u", p->vid);
+		if (q)
+			dp_trace_deliver(dp->trace, q, why);
+	}
+	if (why == DP_DELIVER_OK) {
+		if (likely(!dp->trace) || dp->trace->learn)
+			fdb_entry_use(e, br->now_ms);
 		br->stats.forwarded++;
 		enqueue(dp, q, p);
 	} else if (in) {
@@ -181,6 +228,8 @@ forward(struct bridge *br, struct dp *dp, struct port *in,
 static inline void
 learn(struct bridge *br, struct port *in, const struct pkt *p)
 {
+	if (unlikely(br->dp->trace) && !dp_trace_learn(br->dp->trace, br, in, p))
+		return;
 	switch (fdb_learn(br->fdb, eth_src(p->data), p->vid, in->port_no,
 			  br->now_ms)) {
 	case FDB_LEARN_NEW:
@@ -211,17 +260,26 @@ static inline bool
 vlan_classify(const struct bridge *br, const struct vlan_port *vp,
 	      struct pkt *p)
 {
+	struct dp_trace *tr = br->dp->trace;
 	struct vlan_class cls;
+	enum vlan_verdict v;
 
 	p->vid = 0;
 	p->tci = 0;
 	p->tagged = false;
-	if (!br->opt.vlan_filtering)
+	if (!br->opt.vlan_filtering) {
+		if (unlikely(tr))
+			dp_trace_step(tr, "vlan", NULL, "off",
+				      "filtering off: frame untouched, FDB "
+				      "at vid 0");
 		return true;
+	}
 	/* The tag is parsed, then popped: both on our own copy. */
 	pkt_make_writable(p);
-	if (vlan_ingress(vp, br->opt.vlan_protocol, p->data, p->len, &cls) !=
-	    VLAN_ACCEPT)
+	v = vlan_ingress(vp, br->opt.vlan_protocol, p->data, p->len, &cls);
+	if (unlikely(tr))
+		dp_trace_vlan(tr, v, &cls);
+	if (v != VLAN_ACCEPT)
 		return false;
 	p->vid = cls.vid;
 	p->tci = cls.tci;
@@ -237,20 +295,26 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 {
 	unsigned x = p->data[5];
 	uint16_t mask = in->group_fwd_mask;
+	struct dp_trace *tr = br->dp->trace;
 
 	if (x == 0x01) {
+		if (unlikely(tr))
+			dp_trace_step(tr, "link-local", NULL, "pause",
+				      "01:80:c2:00:00:01 is always dropped");
 		drop(in, PORT_DROP_PAUSE);
 		return false;
 	}
 	if (br->opt.vlan_filtering && br->opt.vlan_protocol == ETH_TYPE_QINQ)
 		mask |= 0xb801;	/* provider bridge: customer addresses are data */
+	if (x != 0x00)
+		mask |= br->opt.group_fwd_mask;
+	if (unlikely(tr))
+		dp_trace_link_local(tr, x, mask, br->opt.stp_state);
 	if (x == 0x00) {
 		if (!br->opt.stp_state || (mask & 1))
 			return true;
-	} else {
-		mask |= br->opt.group_fwd_mask;
-		if (mask & (1u << x))
-			return true;
+	} else if (mask & (1u << x)) {
+		return true;
 	}
 
 	/* Trapped: learned from (unless no_linklocal_learn), handed to the
@@ -262,7 +326,11 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 	    vlan_classify(br, &in->vlans, p))
 		learn(br, in, p);
 	if (x == 0x00) {
-		stp_glue_rx_bpdu(br, in, p);
+		if (likely(!tr))
+			stp_glue_rx_bpdu(br, in, p);
+		else
+			dp_trace_step(tr, "stp", in, "not run",
+				      "a trace never hands a BPDU to STP");
 		drop(in, PORT_DROP_STP);
 	} else {
 		drop(in, PORT_DROP_LINK_LOCAL);
@@ -330,6 +398,10 @@ flush(struct bridge *br, struct dp *dp)
 		txq->n = 0;
 		if (!m)
 			continue;
+		if (unlikely(dp->trace)) {
+			dp_trace_tx(dp->trace, q, ok, m);
+			continue;
+		}
 		sent = port_tx_burst(q, ok, m);
 		if (sent < 0)
 			sent = 0;
@@ -364,7 +436,7 @@ dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
 		in->stats.rx_bytes += p->len;
 		br->stats.rx_packets++;
 		br->stats.rx_bytes += p->len;
-		if (unlikely(in->capture))
+		if (unlikely(in->capture) && !dp->trace)
 			in->capture(in, p, false);
 		p->in_port = in->port_no;
 		if (unlikely(p->len < ETH_HDR_LEN)) {
@@ -386,10 +458,17 @@ dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
 			continue;
 		}
 		/* 2. Link-local destinations. */
-		if (unlikely(eth_addr_is_link_local(dst)) &&
-		    !link_local(br, in, p))
-			continue;
+		if (unlikely(eth_addr_is_link_local(dst))) {
+			if (!link_local(br, in, p))
+				continue;
+		} else if (unlikely(dp->trace)) {
+			dp_trace_step(dp->trace, "link-local", NULL, "no",
+				      NULL);
+		}
 		/* 3. Port-state gate. */
+		if (unlikely(dp->trace))
+			dp_trace_step(dp->trace, "port state", in,
+				      port_state_name(in->state), NULL);
 		if (in->state != PORT_LEARNING && in->state != PORT_FORWARDING) {
 			drop(in, PORT_DROP_PORT_STATE);
 			continue;
@@ -402,6 +481,9 @@ dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
 		/* 6. Learning. */
 		if (in->flags & PORT_F_LEARNING)
 			learn(br, in, p);
+		else if (unlikely(dp->trace))
+			dp_trace_step(dp->trace, "learn", in, "off",
+				      "learning off on the port");
 		/* 8. A LEARNING port forwards nothing. */
 		if (in->state == PORT_LEARNING) {
 			drop(in, PORT_DROP_LEARNING_ONLY);
@@ -426,7 +508,7 @@ dp_host_input(struct bridge *br, struct pkt **pkts, int n)
 
 		host->stats.rx_packets++;
 		host->stats.rx_bytes += p->len;
-		if (unlikely(host->capture))
+		if (unlikely(host->capture) && !dp->trace)
 			host->capture(host, p, false);
 		p->in_port = 0;
 		if (p->len < ETH_HDR_LEN) {

@@ -46,6 +46,11 @@ void dp_destroy(struct dp *dp);
  * (bridge_port_input()), STP sends BPDUs from it (through bridge_pool()). */
 struct pkt_pool *dp_pool(struct dp *dp);
 
+/* Makes 'tr' (NULL: none) the trace context of the frames the pipeline
+ * runs next (dp-trace.h; only dp_trace_frame() sets it). */
+struct dp_trace;
+void dp_set_trace(struct dp *dp, struct dp_trace *tr);
+
 /* Runs 'n' packets received on 'in' through 'br' and frees them. */
 void dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n);
 

@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "bridge.h"
+#include "ctl-trace.h"
 #include "ctl-monitor.h"
 #include "ctl-server.h"
 #include "clock.h"
@@ -822,6 +823,7 @@ run_change(ctl_method_fn *fn, struct json_object *params,
 	M("bridge.del", m_bridge_del, true)			\
 	M("bridge.set", m_bridge_set, true)			\
 	M("bridge.list", m_bridge_list, false)			\
+	M("bridge.trace", ctl_m_bridge_trace, false)		\
 	M("port.add", m_port_add, true)				\
 	M("port.del", m_port_del, true)				\
 	M("port.set", m_port_set, true)				\

@@ -178,12 +178,15 @@ fdb_get_max_learned(const struct fdb *fdb)
 	return fdb->max_learned;
 }
 
-enum fdb_learn_result
-fdb_learn(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
-	  uint16_t port_no, uint64_t now_ms)
+/* What fdb_learn() does for ('mac', 'vid') on 'port_no', without doing
+ * it: the one statement of the §2.1 rules, shared by fdb_learn() and
+ * fdb_learn_preview().  '*idxp' is the existing entry's slot or FDB_NIL. */
+static inline enum fdb_learn_result
+learn_decide(const struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
+	     uint16_t port_no, uint32_t hash, uint32_t *idxp)
 {
-	struct fdb_entry *e;
-	uint32_t hash, idx;
+	const struct fdb_entry *e;
+	uint32_t idx;
 
 	DASSERT(!eth_addr_is_multicast(mac) && !eth_addr_is_zero(mac));
 	DASSERT(vid < VLAN_N_VID && port_no != FDB_PORT_ANY);
@@ -191,20 +194,37 @@ fdb_learn(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
 	/* "Some users want to always flood" (br_fdb_update). */
 	if (!fdb_get_hold_ms(fdb))
 		return FDB_LEARN_DISABLED;
-
-	hash = fdb_hash(fdb, mac, vid);
-	idx = fdb_find(fdb, mac, vid, hash);
-	if (idx == FDB_NIL) {
-		if (fdb->n_entries >= fdb->capacity ||
-		    (fdb->max_learned && fdb->n_learned >= fdb->max_learned))
-			return FDB_LEARN_FULL;
-		fdb_insert(fdb, mac, vid, hash, port_no, 0, now_ms);
-		return FDB_LEARN_NEW;
-	}
-
+	idx = *idxp = fdb_find(fdb, mac, vid, hash);
+	if (idx == FDB_NIL)
+		return fdb->n_entries >= fdb->capacity ||
+		       (fdb->max_learned &&
+			fdb->n_learned >= fdb->max_learned) ?
+		       FDB_LEARN_FULL : FDB_LEARN_NEW;
 	e = &fdb->nodes[idx].e;
 	if (e->flags & FDB_F_LOCAL)
 		return FDB_LEARN_LOCAL;
+	if (e->port_no == port_no)
+		return FDB_LEARN_REFRESHED;
+	if (e->flags & FDB_F_STICKY)
+		return FDB_LEARN_STICKY;
+	return FDB_LEARN_MOVED;
+}
+
+enum fdb_learn_result
+fdb_learn(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
+	  uint16_t port_no, uint64_t now_ms)
+{
+	uint32_t hash = fdb_hash(fdb, mac, vid), idx;
+	enum fdb_learn_result r = learn_decide(fdb, mac, vid, port_no, hash,
+					       &idx);
+	struct fdb_entry *e;
+
+	if (r == FDB_LEARN_NEW)
+		fdb_insert(fdb, mac, vid, hash, port_no, 0, now_ms);
+	if (r != FDB_LEARN_REFRESHED && r != FDB_LEARN_STICKY &&
+	    r != FDB_LEARN_MOVED)
+		return r;
+	e = &fdb->nodes[idx].e;
 	if (e->updated_ms != now_ms) {
 		e->updated_ms = now_ms;
 		if (fdb_flags_are_dynamic(e->flags) && idx != fdb->age_tail) {
@@ -212,12 +232,19 @@ fdb_learn(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
 			fdb_age_append(fdb, idx);
 		}
 	}
-	if (e->port_no == port_no)
-		return FDB_LEARN_REFRESHED;
-	if (e->flags & FDB_F_STICKY)
-		return FDB_LEARN_STICKY;
-	e->port_no = port_no;
-	return FDB_LEARN_MOVED;
+	if (r == FDB_LEARN_MOVED)
+		e->port_no = port_no;
+	return r;
+}
+
+enum fdb_learn_result
+fdb_learn_preview(const struct fdb *fdb, const struct eth_addr *mac,
+		  uint16_t vid, uint16_t port_no)
+{
+	uint32_t idx;
+
+	return learn_decide(fdb, mac, vid, port_no, fdb_hash(fdb, mac, vid),
+			    &idx);
 }
 
 struct fdb_entry *

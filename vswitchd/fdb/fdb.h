@@ -166,6 +166,12 @@ enum fdb_learn_result fdb_learn(struct fdb *, const struct eth_addr *mac,
 				uint16_t vid, uint16_t port_no,
 				uint64_t now_ms);
 
+/* What fdb_learn() would return for the same arguments, changing nothing
+ * (the same rules, one implementation): for a dry-run trace.  Pure. */
+enum fdb_learn_result fdb_learn_preview(const struct fdb *,
+					const struct eth_addr *mac,
+					uint16_t vid, uint16_t port_no);
+
 /* Returns the entry for ('mac', 'vid') or NULL.  Does not check expiry
  * (like Linux, correctness relies on fdb_age running on time).  The pointer
  * is valid until the next call that modifies the table.  Datapath-safe. */

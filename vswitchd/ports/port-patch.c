@@ -33,6 +33,7 @@
 #include "clock.h"
 #include "log.h"
 #include "pkt.h"
+#include "port-patch.h"
 #include "port-provider.h"
 #include "util.h"
 
@@ -351,3 +352,30 @@ const struct port_class port_patch_class = {
 	.describe = patch_describe,
 	.watch = patch_watch,
 };
+
+bool
+port_is_patch(const struct port *port)
+{
+	return port->class == &port_patch_class;
+}
+
+/* The same conditions as patch_tx_burst(), without sending. */
+struct port *
+port_patch_peer(const struct port *port, uint32_t len, const char **why)
+{
+	const struct port_patch *pp = port_patch_cast(port);
+
+	if (!pp->peer) {
+		*why = "no peer";
+		return NULL;
+	}
+	if (!pp->peer->admin) {
+		*why = "peer down";
+		return NULL;
+	}
+	if (len > pp->peer->slot_size) {
+		*why = "larger than the peer's ring slots";
+		return NULL;
+	}
+	return &pp->peer->up;
+}

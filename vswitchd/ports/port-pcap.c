@@ -169,6 +169,17 @@ port_pcap_next_ns(struct port *port)
 	return pp->have_next ? pp->next_ns : PORT_PCAP_NO_FRAME;
 }
 
+const uint8_t *
+port_pcap_next_frame(struct port *port, uint32_t *len)
+{
+	struct port_pcap *pp = port_pcap_cast(port);
+
+	if (!pp->have_next)
+		return NULL;
+	*len = pp->next_caplen;
+	return pp->next_data;
+}
+
 void
 port_pcap_set_horizon(struct port *port, uint64_t ns)
 {

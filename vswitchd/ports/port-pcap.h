@@ -35,6 +35,10 @@ bool port_is_pcap(const struct port *port);
 /* Timestamp (ns) of the next frame to replay, or PORT_PCAP_NO_FRAME. */
 uint64_t port_pcap_next_ns(struct port *port);
 
+/* The next frame to replay ('*len' bytes, valid until the port reads
+ * it), or NULL. */
+const uint8_t *port_pcap_next_frame(struct port *port, uint32_t *len);
+
 /* rx_burst returns only frames stamped at or before 'ns'. */
 void port_pcap_set_horizon(struct port *port, uint64_t ns);
 
