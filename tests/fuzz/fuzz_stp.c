@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "eth.h"
+#include "fuzz-input.h"
 #include "stp.h"
 #include "stp-bpdu.h"
 
@@ -34,31 +35,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define N_PORTS 4
 #define MAX_OPS 256
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t
-u8(struct input *in)
-{
-	uint8_t v = 0;
-
-	if (in->n) {
-		v = *in->p++;
-		in->n--;
-	}
-	return v;
-}
-
-static uint16_t
-u16(struct input *in)
-{
-	uint16_t hi = u8(in);
-
-	return (uint16_t)(hi << 8 | u8(in));
-}
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -95,35 +71,35 @@ mac_of(uint8_t k, uint8_t *mac)
 
 /* A timer field in 1/256 s: mostly a sane value, sometimes any. */
 static uint16_t
-wire_time(struct input *in, uint16_t dflt_s)
+wire_time(struct fuzz_input *in, uint16_t dflt_s)
 {
-	uint8_t k = u8(in);
+	uint8_t k = fuzz_u8(in);
 
 	if (k < 0xc0)
 		return (uint16_t)((dflt_s + k % 8) * 256 - 256 * 3);
-	return u16(in);
+	return fuzz_u16(in);
 }
 
 /* A configuration BPDU frame from a handful of input bytes. */
 static size_t
-config_bpdu(struct input *in, uint8_t *f)
+config_bpdu(struct fuzz_input *in, uint8_t *f)
 {
-	uint8_t sel = u8(in);
+	uint8_t sel = fuzz_u8(in);
 
 	memset(f, 0, STP_CONFIG_FRAME_LEN);
 	f[0] = 0x01; f[1] = 0x80; f[2] = 0xc2;	/* 01:80:c2:00:00:00 */
-	mac_of(u8(in), f + 6);
+	mac_of(fuzz_u8(in), f + 6);
 	put16(f + 12, 38);			/* 802.3 length */
 	f[14] = 0x42; f[15] = 0x42; f[16] = 0x03;
 	/* protocol 0, version 0, type 0 (config) */
-	f[20] = u8(in);				/* flags: TC, TCA */
-	put16(f + 21, (uint16_t)(sel & 1 ? u16(in) : 0x8000));
-	mac_of(u8(in), f + 23);			/* root id */
-	put32(f + 29, sel & 2 ? (uint32_t)u16(in) << (sel >> 5) : u8(in));
-	put16(f + 33, (uint16_t)(sel & 4 ? u16(in) : 0x8000));
-	mac_of(u8(in), f + 35);			/* bridge id */
-	put16(f + 41, (uint16_t)(0x8000 | (u8(in) % 8)));	/* port id */
-	put16(f + 43, (uint16_t)(sel & 8 ? u16(in) : u8(in) * 16));
+	f[20] = fuzz_u8(in);				/* flags: TC, TCA */
+	put16(f + 21, (uint16_t)(sel & 1 ? fuzz_u16(in) : 0x8000));
+	mac_of(fuzz_u8(in), f + 23);			/* root id */
+	put32(f + 29, sel & 2 ? (uint32_t)fuzz_u16(in) << (sel >> 5) : fuzz_u8(in));
+	put16(f + 33, (uint16_t)(sel & 4 ? fuzz_u16(in) : 0x8000));
+	mac_of(fuzz_u8(in), f + 35);			/* bridge id */
+	put16(f + 41, (uint16_t)(0x8000 | (fuzz_u8(in) % 8)));	/* port id */
+	put16(f + 43, (uint16_t)(sel & 8 ? fuzz_u16(in) : fuzz_u8(in) * 16));
 	put16(f + 45, wire_time(in, 20));	/* max age */
 	put16(f + 47, wire_time(in, 2));	/* hello */
 	put16(f + 49, wire_time(in, 15));	/* forward delay */
@@ -193,22 +169,22 @@ add_port(struct stp *stp, uint16_t no, uint64_t now)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	enum stp_state prev[N_PORTS + 1] = { 0 };
 	uint8_t bmac[6], frame[128];
 	uint64_t now = 1000;
 	struct stp *stp;
 
-	mac_of(u8(&in), bmac);
-	stp = stp_create("fz", (const struct eth_addr *)bmac, u16(&in));
+	mac_of(fuzz_u8(&in), bmac);
+	stp = stp_create("fz", (const struct eth_addr *)bmac, fuzz_u16(&in));
 	stp_set_enabled(stp, true, now);
 	for (uint16_t i = 1; i <= N_PORTS; i++)
 		add_port(stp, i, now);
 	drain_and_check(stp, prev, now);
 
 	for (unsigned op = 0; op < MAX_OPS && in.n; op++) {
-		uint8_t o = u8(&in);
-		uint16_t port = (uint16_t)(u8(&in) % (N_PORTS + 1));
+		uint8_t o = fuzz_u8(&in);
+		uint16_t port = (uint16_t)(fuzz_u8(&in) % (N_PORTS + 1));
 		size_t len;
 
 		switch (o % 16) {
@@ -222,45 +198,45 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			stp_rx_bpdu(stp, port, frame, len, now);
 			break;
 		case 5:
-			len = u8(&in) % sizeof frame;
+			len = fuzz_u8(&in) % sizeof frame;
 			for (size_t i = 0; i < len; i++)
-				frame[i] = u8(&in);
+				frame[i] = fuzz_u8(&in);
 			stp_rx_bpdu(stp, port, frame, len, now);
 			break;
 		case 6: case 7:	/* time passes */
-			now += (uint64_t)u8(&in) * (o & 1 ? 1000 : 10);
+			now += (uint64_t)fuzz_u8(&in) * (o & 1 ? 1000 : 10);
 			stp_tick(stp, now);
 			break;
 		case 8:
-			if (u8(&in) & 1)
+			if (fuzz_u8(&in) & 1)
 				stp_port_enable(stp, port, now);
 			else
 				stp_port_disable(stp, port, now);
 			break;
 		case 9:
-			stp_set_bridge_up(stp, u8(&in) & 1, now);
+			stp_set_bridge_up(stp, fuzz_u8(&in) & 1, now);
 			break;
 		case 10:
-			stp_set_enabled(stp, u8(&in) & 1, now);
+			stp_set_enabled(stp, fuzz_u8(&in) & 1, now);
 			break;
 		case 11:
-			stp_set_priority(stp, u16(&in), now);
+			stp_set_priority(stp, fuzz_u16(&in), now);
 			break;
 		case 12:
-			stp_set_port_priority(stp, port, u8(&in), now);
-			stp_set_path_cost(stp, port, u16(&in), now);
+			stp_set_port_priority(stp, port, fuzz_u8(&in), now);
+			stp_set_path_cost(stp, port, fuzz_u16(&in), now);
 			break;
 		case 13:
-			stp_set_port_flags(stp, port, u8(&in) & 3);
+			stp_set_port_flags(stp, port, fuzz_u8(&in) & 3);
 			break;
 		case 14:
-			stp_set_hello_time_ms(stp, (uint32_t)u8(&in) * 100);
-			stp_set_max_age_ms(stp, (uint32_t)u8(&in) * 200);
-			stp_set_forward_delay_ms(stp, (uint32_t)u8(&in) * 150);
+			stp_set_hello_time_ms(stp, (uint32_t)fuzz_u8(&in) * 100);
+			stp_set_max_age_ms(stp, (uint32_t)fuzz_u8(&in) * 200);
+			stp_set_forward_delay_ms(stp, (uint32_t)fuzz_u8(&in) * 150);
 			break;
 		case 15:
-			if (u8(&in) & 1) {
-				mac_of(u8(&in), bmac);
+			if (fuzz_u8(&in) & 1) {
+				mac_of(fuzz_u8(&in), bmac);
 				stp_set_bridge_mac(stp,
 					(const struct eth_addr *)bmac, now);
 			} else if (stp_has_port(stp, port)) {

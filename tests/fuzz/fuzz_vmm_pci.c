@@ -35,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz-input.h"
 #include "log.h"
 #include "loop.h"
 #include "net-backend.h"
@@ -85,23 +86,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t
-u8(struct input *in)
-{
-	uint8_t v = 0;
-
-	if (in->n) {
-		v = *in->p++;
-		in->n--;
-	}
-	return v;
-}
-
 static unsigned
 len_of(uint8_t k, bool eight)
 {
@@ -148,7 +132,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	int fd0 = lowest_free_fd();
 	struct virtio_pci *vp;
 	uint8_t cmd[2] = { 0x06, 0 };	/* memory space, bus master */
@@ -161,7 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg_access(1, 0x04, 2, cmd, true);
 
 	for (unsigned op = 0; op < MAX_OPS && in.n; op++) {
-		uint8_t o = u8(&in), a = u8(&in), b = u8(&in), c = u8(&in);
+		uint8_t o = fuzz_u8(&in), a = fuzz_u8(&in), b = fuzz_u8(&in), c = fuzz_u8(&in);
 		uint8_t val[8];
 		unsigned len;
 		uint64_t off;
@@ -174,37 +158,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = len_of(c, false);
 			if (o % 6 == 0)
 				for (unsigned i = 0; i < len; i++)
-					val[i] = u8(&in);
+					val[i] = fuzz_u8(&in);
 			cfg_access(a, b, len, val, o % 6 == 0);
 			break;
 		case 2:
 			len = len_of(b, false);
 			for (unsigned i = 0; i < len; i++)
-				val[i] = u8(&in);
+				val[i] = fuzz_u8(&in);
 			pci_config_io(vmm.pci, a % 8, val, len, c & 1);
 			break;
 		case 3:
 		case 4:
-			len = len_of(u8(&in), true);
+			len = len_of(fuzz_u8(&in), true);
 			off = bar_addr(1, a & 1 ? 2 : 0);
 			off += (uint64_t)(b << 8 | c);
 			if (off < PCI_MMIO_BASE)
 				break;	/* BAR moved out of the window */
 			if (o % 6 == 3)
 				for (unsigned i = 0; i < len; i++)
-					val[i] = u8(&in);
+					val[i] = fuzz_u8(&in);
 			off -= PCI_MMIO_BASE;
 			if (off + len <= PCI_MMIO_SIZE)
 				pci_mmio_io(vmm.pci, off, val, len,
 					    o % 6 == 3);
 			break;
 		case 5:
-			len = len_of(u8(&in), true);
+			len = len_of(fuzz_u8(&in), true);
 			off = ((uint64_t)a << 24 | (uint64_t)b << 16 |
-			       (uint64_t)c << 8 | u8(&in)) %
+			       (uint64_t)c << 8 | fuzz_u8(&in)) %
 			      (PCI_MMIO_SIZE - 8);
 			for (unsigned i = 0; i < len; i++)
-				val[i] = u8(&in);
+				val[i] = fuzz_u8(&in);
 			pci_mmio_io(vmm.pci, off, val, len, o & 0x80);
 			break;
 		}
