@@ -5,6 +5,7 @@ files (tests/sys/ctl-badinput.sh's JSON-RPC table, tests/pcap/*/setup and
 in-*.pcap, the test guest's ELF) and small valid inputs built here by hand.
 
     tests/fuzz/seeds.py [CONFIG_SAMPLE [GUEST_ELF]]
+    tests/fuzz/seeds.py --bridge-extra PCAP_CORPUS OUT_DIR
 
 CONFIG_SAMPLE is a configuration file a vswitchd saved (the committed
 seeds came from a daemon given a few bridgectl commands); GUEST_ELF
@@ -265,7 +266,135 @@ def vmm_boot(guest):
     out("vmm_boot", "elf-min", bytes([1, 0]) + eh + ph)
 
 
-if __name__ == "__main__":
+def pcap_frames(path):
+    """(time, frame) of every record of a classic pcap file (either byte
+    order, micro- or nanosecond); [] for anything else (pcapng)."""
+    data = open(path, "rb").read()
+    if len(data) < 24:
+        return []
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        e = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = ">"
+    else:
+        return []
+    res, off = [], 24
+    while off + 16 <= len(data):
+        sec, frac, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
+        off += 16
+        res.append((sec * 10**9 + frac, data[off:off + incl]))
+        off += incl
+    return res
+
+
+def bridge_input(mode, frames):
+    """fuzz_bridge's input: MODE, then one single-frame burst per
+    (port 1-4, frame)."""
+    b = bytearray([mode])
+    for port, f in frames:
+        f = f[:2047]
+        b += bytes([port - 1]) + struct.pack(">H", len(f)) + f
+    return bytes(b)
+
+
+def bridge():
+    # The replay cases: their frames in time order, their bridge's mode.
+    for case in sorted(os.listdir(os.path.join(TOP, "tests/pcap"))):
+        d = os.path.join(TOP, "tests/pcap", case)
+        setup = os.path.join(d, "setup")
+        if not os.path.isfile(setup):
+            continue
+        text = open(setup).read()
+        mode = 1 if "vlan_filtering 1" in text else 0
+        for m in re.finditer(r"link set dev p([1-4]) hairpin on", text):
+            mode |= 1 << int(m.group(1))
+        timed = []
+        for port in range(1, 5):
+            p = os.path.join(d, "in-p%d.pcap" % port)
+            if os.path.isfile(p):
+                timed += [(t, port, f) for t, f in pcap_frames(p)]
+        timed.sort(key=lambda x: (x[0], x[1]))
+        if timed:
+            out("bridge", case, bridge_input(mode,
+                                             [(p, f) for _, p, f in timed]))
+
+
+def bridge_extra(corpus, outdir):
+    """fuzz_bridge seeds from third-party captures (shared/pcap-corpus),
+    written to 'outdir' (a build directory: never committed), each fed
+    into p1 with VLAN filtering off and on."""
+    os.makedirs(outdir, exist_ok=True)
+    for name in sorted(os.listdir(corpus)):
+        frames = [(1, f) for _, f in pcap_frames(os.path.join(corpus, name))]
+        for mode in (0, 1):
+            data = bridge_input(mode, frames[:64])
+            if len(data) > 1:
+                with open(os.path.join(outdir, "%s-%d" % (name, mode)),
+                          "wb") as f:
+                    f.write(data)
+
+
+def stp_config(sender, root=0, cost=0, port=1, age=0, flags=0):
+    """fuzz_stp operation 0: a config BPDU from MAC 'sender' on 'port'
+    (defaults for the priorities and timers)."""
+    return bytes([0, port, 0, sender, flags, root]) + struct.pack(
+        ">B", cost) + bytes([sender, port, age, 0, 0, 0])
+
+
+def stp():
+    tick = lambda s: bytes([7, 0, s])      # s seconds
+    # A better root heard on port 1, then on 2: one root port, others
+    # blocking; time runs through listening, learning, forwarding.
+    out("stp", "root-elsewhere", bytes([5, 0x80, 0]) + stp_config(1) +
+        stp_config(1, port=2, cost=4) + tick(16) + tick(16) + tick(30))
+    # Topology change: TCN on a designated port, link flaps.
+    out("stp", "tcn-flap", bytes([0, 0x80, 0]) + tick(31) +
+        bytes([4, 1]) + bytes([8, 2, 0]) + bytes([8, 2, 1]) + tick(31))
+    # root_block and bpdu_guard on the port that hears the better root.
+    out("stp", "root-block", bytes([5, 0x80, 0]) + bytes([13, 1, 1]) +
+        stp_config(1) + tick(16) + bytes([13, 1, 0]) + stp_config(1) +
+        tick(16) + bytes([13, 2, 2]) + stp_config(1, port=2))
+    # STP off and on with ports in every state; timers changed.
+    out("stp", "off-on", tick(16) + bytes([10, 0, 0]) + tick(1) +
+        bytes([14, 0, 10, 60, 20]) + bytes([10, 0, 1]) + tick(31) +
+        bytes([9, 0, 0]) + bytes([9, 0, 1]) + bytes([15, 3, 0]) +
+        bytes([15, 3, 0]))
+
+
+def vmm_pci():
+    cfg_w = lambda reg, v: bytes([0, 1, reg, 2]) + struct.pack("<I", v)
+    bar_w = lambda off, v, n=1: (bytes([3, 0, off >> 8, off & 0xff,
+                                        {1: 0, 2: 1, 4: 2}[n]]) +
+                                 v.to_bytes(n, "little"))
+    bar_r = lambda off, n=4: bytes([4, 0, off >> 8, off & 0xff,
+                                    {1: 0, 2: 1, 4: 2}[n]])
+    # The virtio 1.2 §3.1.1 initialisation through the common
+    # configuration: status, features, queue 0 set up and enabled, MSI-X
+    # vectors, DRIVER_OK, a kick, the ISR read, then a reset.
+    init = (bar_w(0x14, 1) + bar_w(0x14, 3) + bar_w(0x08, 1, 4) +
+            bar_w(0x0c, 1, 4) + bar_w(0x14, 11) + bar_w(0x16, 0, 2) +
+            bar_w(0x10, 0, 2) + bar_w(0x1a, 0, 2) + bar_w(0x20, 0x1000, 4) +
+            bar_w(0x28, 0x2000, 4) + bar_w(0x30, 0x3000, 4) +
+            bar_w(0x18, 256, 2) + bar_w(0x1c, 1, 2) + bar_w(0x14, 15) +
+            bar_w(0x3000, 0, 2) + bar_r(0x1000, 1) + bar_r(0x2000) +
+            bar_w(0x14, 0))
+    out("vmm_pci", "virtio-init", init)
+    # BAR sizing (all ones, read back, restore), the MSI-X capability
+    # enabled, a vector's table entry written and unmasked.
+    out("vmm_pci", "bar-sizing", cfg_w(0x10, 0xffffffff) +
+        bytes([1, 1, 0x10, 2]) + cfg_w(0x10, 0xc0000000) +
+        cfg_w(0x18, 0xffffffff) + bytes([1, 1, 0x18, 2]))
+    out("vmm_pci", "msix", bytes([1, 1, 0x34, 0]) + init[:-6] +
+        bytes([3, 1, 0, 0, 2]) + struct.pack("<I", 0xfee00000) +
+        bytes([3, 1, 0, 8, 2]) + struct.pack("<I", 0x4041) +
+        bytes([3, 1, 0, 12, 2]) + struct.pack("<I", 0) +
+        bytes([4, 1, 8, 0, 2]))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--bridge-extra"]:
+    bridge_extra(sys.argv[2], sys.argv[3])
+elif __name__ == "__main__":
     rpc()
     if len(sys.argv) > 1:
         config(sys.argv[1])
@@ -275,3 +404,6 @@ if __name__ == "__main__":
     vhost_ring()
     vmm_boot(sys.argv[2] if len(sys.argv) > 2
              else os.path.join(TOP, "build/tests/guest/guest.elf"))
+    bridge()
+    stp()
+    vmm_pci()

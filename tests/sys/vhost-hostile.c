@@ -1,7 +1,7 @@
 /*
  * vhost-hostile.c - a small vhost-user front-end that attacks vswitchd.
  *
- * Usage: vhost-hostile HOSTILE_SOCK GOOD_SOCK
+ * Usage: vhost-hostile HOSTILE_SOCK GOOD_SOCK [HOG_SOCK]
  *
  * Two front-ends on two ports of one bridge: "bad" (HOSTILE_SOCK) sends
  * out-of-range, zero-length and huge descriptors, descriptor and indirect
@@ -13,6 +13,12 @@
  * broadcast frame from "bad" still reaches "good" (GOOD_SOCK).  Exit
  * status 0 only if every case passed; the caller checks vswitchd's
  * counters in its log.
+ *
+ * With HOG_SOCK (a third port of the bridge), a last case: a guest that
+ * never returns RX buffers.  "hog" posts QSZ receive buffers once and never
+ * takes back what vswitchd fills; "bad" then floods HOG_FRAMES broadcast
+ * frames.  "good" must receive every one of them, the hog's ring exactly
+ * QSZ (the rest is dropped, counted by vswitchd: the caller checks).
  */
 #include <errno.h>
 #include <poll.h>
@@ -290,11 +296,14 @@ send_frame(struct fe *f, uint8_t tag)
 	make_avail(f, 1, d);
 }
 
-/* Waits for a frame with marker 'tag' on the good port's RX ring. */
-static bool
-received(struct fe *g, uint8_t tag)
+/* Counts frames with marker 'tag' arriving on the good port's RX ring
+ * (re-posting each buffer) until 'want' came or 2 s passed. */
+static unsigned
+count_received(struct fe *g, uint8_t tag, unsigned want)
 {
-	for (int t = 0; t < 200; t++) {
+	unsigned got = 0;
+
+	for (int t = 0; t < 200 && got < want; t++) {
 		struct virtq_used *u = q_used(g, 0);
 
 		while (g->used_seen[0] != __atomic_load_n(&u->idx,
@@ -305,11 +314,19 @@ received(struct fe *g, uint8_t tag)
 			g->used_seen[0]++;
 			post_rx(g, 1);
 			if (e.len == 72 && b[12 + 14] == tag)
-				return true;
+				got++;
 		}
-		usleep(10000);
+		if (got < want)
+			usleep(10000);
 	}
-	return false;
+	return got;
+}
+
+/* Waits for a frame with marker 'tag' on the good port's RX ring. */
+static bool
+received(struct fe *g, uint8_t tag)
+{
+	return count_received(g, tag, 1) == 1;
 }
 
 static bool
@@ -352,6 +369,41 @@ check_case(const char *name, struct fe *bad, struct fe *good, uint8_t tag)
 	printf("ok: %s\n", name);
 }
 
+#define HOG_FRAMES 1024
+
+/* 12. The guest that never returns RX buffers (see the top). */
+static void
+hog_case(struct fe *bad, struct fe *good, const char *hog_path, uint8_t tag)
+{
+	struct fe hog;
+	unsigned got = 0, taken;
+
+	fe_init(&hog, hog_path);
+	post_rx(&hog, QSZ);
+	usleep(100000);
+	reset_tx(bad);
+	for (unsigned b = 0; b < HOG_FRAMES / 32; b++) {
+		for (int i = 0; i < 32; i++)
+			send_frame(bad, tag);
+		got += count_received(good, tag, 32);
+	}
+	usleep(100000);
+	taken = __atomic_load_n(&q_used(&hog, 0)->idx, __ATOMIC_ACQUIRE);
+	printf("hog: %u broadcast frames flooded; good received %u; the hog's "
+	       "ring took %u (its %u buffers, never returned); %u to drop\n",
+	       HOG_FRAMES, got, taken, QSZ, HOG_FRAMES - taken);
+	if (got != HOG_FRAMES)
+		fail("a guest not returning RX buffers held up another port");
+	else if (taken != QSZ)
+		fail("the hog's ring took more frames than it had buffers");
+	else if (!alive(&hog) || !alive(bad))
+		fail("a connection lost during the hog case");
+	else
+		printf("ok: guest never returning RX buffers\n");
+	/* The hog stays connected until the process exits: vswitchd logs
+	 * its counters when it closes the port. */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -359,8 +411,9 @@ main(int argc, char **argv)
 	uint8_t tag = 1;
 	uint16_t d;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: vhost-hostile HOSTILE_SOCK GOOD_SOCK\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: vhost-hostile HOSTILE_SOCK GOOD_SOCK "
+			"[HOG_SOCK]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -497,6 +550,9 @@ main(int argc, char **argv)
 	if (ftruncate(bad.memfd, MEM_SIZE))
 		fail("ftruncate back");
 	check_case("memory shrunk under the mapping", &bad, &good, tag++);
+
+	if (argc == 4)
+		hog_case(&bad, &good, argv[3], tag++);
 
 	if (failures) {
 		fprintf(stderr, "vhost-hostile: %d failures\n", failures);

@@ -1,12 +1,17 @@
 #!/bin/bash
 # vhost-hostile.sh - runs vswitchd with two vhost-user ports and the
 # hostile front-end against them; then checks vswitchd survived, counted
-# each class of error, and reported no sanitizer error.
+# each class of error, and reported no sanitizer error.  A third port,
+# "hog", is a guest that never returns RX buffers (the last case): the
+# frames it could not take are counted as drops (tx_error in bridgectl
+# stats, no_buffers in the port's counters) and vswitchd's RSS is printed
+# before and after.
 #
-# Usage: tests/sys/vhost-hostile.sh VSWITCHD HOSTILE_BIN
+# Usage: tests/sys/vhost-hostile.sh VSWITCHD HOSTILE_BIN BRIDGECTL
 set -u
 VSWITCHD=$1
 HOSTILE=$2
+BRIDGECTL=$3
 vh_fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || vh_fail "needs root (TAP for the bridge): test NOT RUN"
 DIR=$(mktemp -d /tmp/vhost-hostile.XXXXXX)
@@ -19,15 +24,28 @@ cat >"$DIR/setup" <<EOF
 bridge add $BR
 port add $BR bad type vhost-user path $DIR/bad.sock server
 port add $BR good type vhost-user path $DIR/good.sock server
+port add $BR hog type vhost-user path $DIR/hog.sock server
 EOF
 "$VSWITCHD" --script "$DIR/setup" --test-mode --no-config \
 	--socket "$DIR/ctl.sock" >"$DIR/log" 2>&1 &
 PID=$!
 for _ in $(seq 50); do grep -q "vswitchd started" "$DIR/log" && break; sleep 0.1; done
 
-"$HOSTILE" "$DIR/bad.sock" "$DIR/good.sock"
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$PID/status"; }
+rss0=$(rss)
+
+"$HOSTILE" "$DIR/bad.sock" "$DIR/good.sock" "$DIR/hog.sock"
 status=$?
 kill -0 "$PID" 2>/dev/null || { cat "$DIR/log"; vh_fail "vswitchd died"; }
+rss1=$(rss)
+# The hog's drops: every flooded frame its ring had no buffer for (the
+# pipeline's tx_error), and the port's count of full-ring bursts.
+read -r drops nobuf < <("$BRIDGECTL" --socket "$DIR/ctl.sock" -j stats hog |
+	python3 -c 'import json, sys
+p = [p for b in json.load(sys.stdin) for p in b.get("ports", [])
+     if p["name"] == "hog"][0]
+print(p["drops"]["tx_error"], p.get("vhost", {}).get("no_buffers", 0))')
+echo "hog: drops counted on the hog port: tx_error $drops, no_buffers $nobuf; vswitchd RSS $rss0 -> $rss1 kB"
 kill "$PID"
 wait "$PID"
 PID=
@@ -49,4 +67,9 @@ get() { echo "$line" | grep -o " $1=[0-9]*" | cut -d= -f2; }
 [ "$(get unknown_msg)" -ge 1 ] || vh_fail "unknown request not counted"
 [ "$(get proto_errors)" -ge 2 ] || vh_fail "framing errors not counted"
 [ "$(get mem_faults)" -ge 1 ] || vh_fail "shrunk guest memory not counted"
+[ "${nobuf:-0}" -ge 1 ] 2>/dev/null ||
+	vh_fail "the hog's full RX ring was not counted (no_buffers $nobuf)"
+# 1024 flooded, 64 buffers: 960 frames had nowhere to go.
+[ "${drops:-0}" -ge 960 ] 2>/dev/null ||
+	vh_fail "hog: $drops tx_error drops counted, want >= 960"
 echo "PASS: vhost-hostile"

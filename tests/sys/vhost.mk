@@ -31,8 +31,9 @@ PROGRAMS += $(VHOST_HOSTILE)
 
 # System tests (root; DPDK from 'make deps').  Both run against this
 # build's vswitchd, so 'make asan' runs them under the sanitizers.
-check-vhost-hostile: $(BUILD)/bin/vswitchd $(VHOST_HOSTILE)
-	tests/sys/vhost-hostile.sh $(BUILD)/bin/vswitchd $(VHOST_HOSTILE)
+check-vhost-hostile: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(VHOST_HOSTILE)
+	tests/sys/vhost-hostile.sh $(BUILD)/bin/vswitchd $(VHOST_HOSTILE) \
+		$(BUILD)/bin/bridgectl
 
 check-vhost-dpdk: $(BUILD)/bin/vswitchd
 	tests/sys/vhost-dpdk.sh $(BUILD)/bin/vswitchd

@@ -84,7 +84,7 @@ vm_start() {
 	local name=$1 mac=$2 cmd=$3 net=(--net "$VM_BRIDGE")
 	shift 3
 	[ $# -gt 0 ] && net=()
-	timeout -s TERM 120 "$VMM" run --kernel "$GUEST" --mem 32M --name "$name" \
+	timeout -s TERM "${VM_TIMEOUT:-120}" "$VMM" run --kernel "$GUEST" --mem 32M --name "$name" \
 		--mac "$mac" --cmdline "$cmd" "${net[@]}" "$@" \
 		--serial "$VM_T/$name.out" >"$VM_T/$name.log" 2>&1 &
 	VM_PIDS="$VM_PIDS $!"

@@ -6,6 +6,10 @@
 # configuration: both guests must see their link go down and come back,
 # and echo replies must resume within 2 s of vswitchd answering again
 # (10 s in the nested outer host, where the CPU is emulated).
+# VM_RECONNECT_KILLS=N (default 1) does the kill and restart N times
+# (check-chaos-vm: 50), printing the time to the first reply each time and
+# their median and maximum at the end; after the last, the VMMs' and
+# vswitchd's fds are counted against what they had after the first.
 #
 # Usage: tests/sys/vm-reconnect.sh   (VSWITCHD, BRIDGECTL, VMM, GUEST; root)
 . "$(dirname "$0")/vm-lib.sh"
@@ -21,6 +25,20 @@ limit_ms=2000
 [ -n "${VSWITCH_KVM_NESTED:-}" ] && limit_ms=10000
 
 replies() { grep -c "ping reply from 10.252.0.11" "$VM_T/vmtvm2.out"; }
+# count VM PATTERN: how many lines of VM's console match.
+count() { grep -c -- "$2" "$VM_T/$1.out"; }
+# wait_count VM PATTERN N SECONDS: until VM's console has more than N.
+wait_count() {
+	for _ in $(seq $(($4 * 10))); do
+		[ "$(count "$1" "$2")" -gt "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+KILLS=${VM_RECONNECT_KILLS:-1}
+# The VMs' lifetime (vm_start's timeout) grows with the restarts.
+VM_TIMEOUT=$((120 + KILLS * 10))
+times=()
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 vm_switch_start
@@ -31,13 +49,20 @@ vm_start vmtvm2 02:00:00:00:07:12 "ip=10.252.0.12 ping=10.252.0.11"
 vm_wait_out vmtvm2 "ping reply from 10.252.0.11 seq 3" 10 ||
 	vm_die "no pings before the restart"
 
+fds() { ls /proc/"$1"/fd 2>/dev/null | wc -l; }
+for i in $(seq "$KILLS"); do
+down1=$(count vmtvm1 "guest: link down")
+down2=$(count vmtvm2 "guest: link down")
+up1=$(count vmtvm1 "guest: link up")
+up2=$(count vmtvm2 "guest: link up")
 kill -9 "$VM_SW_PID"
 wait "$VM_SW_PID" 2>/dev/null
 VM_SW_PID=
-if vm_wait_out vmtvm1 "guest: link down" 5 && vm_wait_out vmtvm2 "guest: link down" 5; then
-	vm_pass "both guests saw the link go down"
+if wait_count vmtvm1 "guest: link down" "$down1" 5 &&
+	wait_count vmtvm2 "guest: link down" "$down2" 5; then
+	vm_pass "restart $i: both guests saw the link go down"
 else
-	vm_fail "link down not seen by the guests"
+	vm_fail "restart $i: link down not seen by the guests"
 fi
 sleep 1
 before=$(replies)
@@ -47,20 +72,38 @@ while [ "$(replies)" = "$before" ] && [ $(($(now_ms) - t0)) -lt 20000 ]; do
 	sleep 0.05
 done
 dt=$(($(now_ms) - t0))
+times+=("$dt")
 if [ "$(replies)" != "$before" ] && [ "$dt" -le $limit_ms ]; then
-	vm_pass "pings resumed ${dt} ms after vswitchd was back (bound ${limit_ms} ms)"
+	vm_pass "restart $i: pings resumed ${dt} ms after vswitchd was back (bound ${limit_ms} ms)"
 else
-	vm_fail "pings did not resume within ${limit_ms} ms (waited ${dt} ms)"
+	vm_fail "restart $i: pings did not resume within ${limit_ms} ms (waited ${dt} ms)"
 fi
-if vm_wait_out vmtvm1 "guest: link up" 15 && vm_wait_out vmtvm2 "guest: link up" 15; then
-	vm_pass "both guests saw the link come back"
+if wait_count vmtvm1 "guest: link up" "$up1" 15 &&
+	wait_count vmtvm2 "guest: link up" "$up2" 15; then
+	vm_pass "restart $i: both guests saw the link come back"
 else
-	vm_fail "link up not seen by the guests"
+	vm_fail "restart $i: link up not seen by the guests"
 fi
 if ctl show vmtbr0 2>&1 | grep -qw vmtvm1 && ctl show vmtbr0 2>&1 | grep -qw vmtvm2; then
-	vm_pass "the restarted vswitchd has both VM ports"
+	vm_pass "restart $i: the restarted vswitchd has both VM ports"
 else
-	vm_fail "ports missing after the restart: $(ctl show vmtbr0 2>&1)"
+	vm_fail "restart $i: ports missing after the restart: $(ctl show vmtbr0 2>&1)"
+fi
+if [ "$i" = 1 ]; then
+	fd_sw=$(fds "$VM_SW_PID")
+	fd_vm=$(for p in $(pgrep -f -- "$VM_T/"); do fds "$p"; done | sort | tr '\n' ' ')
+fi
+done
+if [ "$KILLS" -gt 1 ]; then
+	printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END {
+		printf "vm-reconnect: %d restarts: pings back after vswitchd: median %d ms, max %d ms\n",
+			NR, a[int((NR + 1) / 2)], a[NR] }'
+	fd_vm2=$(for p in $(pgrep -f -- "$VM_T/"); do fds "$p"; done | sort | tr '\n' ' ')
+	if [ "$(fds "$VM_SW_PID")" = "$fd_sw" ] && [ "$fd_vm2" = "$fd_vm" ]; then
+		vm_pass "fds after restart 1 and $KILLS: vswitchd $fd_sw, processes of the test $fd_vm"
+	else
+		vm_fail "fds grew: vswitchd $fd_sw -> $(fds "$VM_SW_PID"); processes of the test $fd_vm -> $fd_vm2"
+	fi
 fi
 grep -q "AddressSanitizer\|runtime error" "$VM_T"/*.log && vm_fail "sanitizer report"
 vm_finish

@@ -59,6 +59,12 @@ setup(void)
 static void
 teardown(void)
 {
+	struct stp_bridge_status st;
+
+	/* Whatever a test did, every port state change was a step of the
+	 * 802.1D graph. */
+	stp_get_status(stp, &st);
+	ck_assert_uint_eq(st.bad_transitions, 0);
 	stp_destroy(stp);
 	stp = NULL;
 }
@@ -192,6 +198,35 @@ static const uint8_t example_config[STP_CONFIG_FRAME_LEN] = {
 	0x80, 0x01,
 	0x00, 0x00, 0x14, 0x00, 0x02, 0x00, 0x0f, 0x00,
 };
+
+/* The 802.1D port state graph and the kernel's two additions. */
+START_TEST(test_state_graph)
+{
+	static const enum stp_state all[] = { STP_DISABLED, STP_LISTENING,
+		STP_LEARNING, STP_FORWARDING, STP_BLOCKING };
+	/* ok[from][to] without root_block, states numbered as enum stp_state:
+	 * disabled listening learning forwarding blocking */
+	static const bool ok[5][5] = {
+		{ 1, 0, 0, 0, 1 },	/* disabled: -> blocking (init) */
+		{ 1, 1, 1, 0, 1 },	/* listening: -> learning, blocking */
+		{ 1, 0, 1, 1, 1 },	/* learning: -> forwarding, blocking */
+		{ 1, 0, 0, 1, 1 },	/* forwarding: -> blocking */
+		{ 1, 1, 0, 1, 1 },	/* blocking: -> listening, forwarding */
+	};
+
+	for (unsigned i = 0; i < 5; i++)
+		for (unsigned j = 0; j < 5; j++)
+			ck_assert_msg(stp_state_step_ok(all[i], all[j], false) ==
+				      ok[all[i]][all[j]], "%s -> %s",
+				      stp_state_name(all[i]),
+				      stp_state_name(all[j]));
+	/* br_root_port_block(): a root_block port goes back to listening. */
+	ck_assert(stp_state_step_ok(STP_FORWARDING, STP_LISTENING, true));
+	ck_assert(stp_state_step_ok(STP_LEARNING, STP_LISTENING, true));
+	ck_assert(!stp_state_step_ok(STP_DISABLED, STP_LISTENING, true));
+	ck_assert(!stp_state_step_ok(STP_DISABLED, STP_FORWARDING, true));
+}
+END_TEST
 
 START_TEST(test_encode_config_example)
 {
@@ -923,6 +958,7 @@ stp_suite(void)
 	tc = tcase_create("codec");
 	tcase_add_test(tc, test_encode_config_example);
 	tcase_add_test(tc, test_encode_tcn);
+	tcase_add_test(tc, test_state_graph);
 	tcase_add_test(tc, test_decode_roundtrip);
 	tcase_add_test(tc, test_time_units);
 	tcase_add_test(tc, test_bridge_id_format);

@@ -32,7 +32,9 @@ struct pkt_pool;
  */
 struct dp;
 
+#ifndef DP_POOL_SIZE
 #define DP_POOL_SIZE 512	/* packets per bridge */
+#endif
 
 /* Creates a context with a pool of 'pool_size' packets.  Its transmit
  * queues are allocated zeroed, so a bridge pays memory only for the port

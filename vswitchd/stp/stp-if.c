@@ -519,6 +519,7 @@ stp_get_status(const struct stp *stp, struct stp_bridge_status *st)
 	st->topology_change_timer_ms =
 		stp_timer_remaining(stp, &stp->topology_change_timer);
 	st->outbox_dropped = stp->outbox_dropped;
+	st->bad_transitions = stp->bad_transitions;
 }
 
 int

@@ -95,6 +95,9 @@ struct stp {
 	struct stp_frame *outbox;
 	size_t outbox_head, outbox_n, outbox_alloc;
 	uint32_t outbox_dropped;
+	/* Port state changes off the 802.1D graph (stp_state_step_ok()):
+	 * always 0 unless this module has a bug; the fuzz target checks. */
+	uint32_t bad_transitions;
 
 	uint64_t drops[STP_DROP_N_REASONS];
 };

@@ -657,9 +657,34 @@ stp_set_topology_change(struct stp *stp, bool tc)
 	stp->topology_change = tc;
 }
 
+bool
+stp_state_step_ok(enum stp_state from, enum stp_state to, bool root_block)
+{
+	if (from == to || to == STP_DISABLED)
+		return true;
+	switch (from) {
+	case STP_DISABLED:
+		return to == STP_BLOCKING;
+	case STP_BLOCKING:
+		return to == STP_LISTENING || to == STP_FORWARDING;
+	case STP_LISTENING:
+		return to == STP_LEARNING || to == STP_BLOCKING;
+	case STP_LEARNING:
+		return to == STP_FORWARDING || to == STP_BLOCKING ||
+		       (root_block && to == STP_LISTENING);
+	case STP_FORWARDING:
+		return to == STP_BLOCKING ||
+		       (root_block && to == STP_LISTENING);
+	}
+	return false;
+}
+
 void
 stp_set_port_state(struct stp_port *p, enum stp_state state)
 {
+	if (!stp_state_step_ok(p->state, state,
+			       p->flags & STP_PORT_ROOT_BLOCK))
+		p->stp->bad_transitions++;
 	if (p->state != state) {
 		p->state = state;
 		p->state_changed = true;

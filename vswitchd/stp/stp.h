@@ -148,6 +148,8 @@ struct stp_bridge_status {
 	uint32_t tcn_timer_ms;
 	uint32_t topology_change_timer_ms;
 	uint32_t outbox_dropped;	/* frames lost to a full outbox */
+	uint32_t bad_transitions;	/* port state changes that were not
+					 * stp_state_step_ok(): a bug if not 0 */
 };
 
 /* Read-out of one port.  Times in ms. */
@@ -287,6 +289,18 @@ uint32_t stp_get_ageing_override_ms(const struct stp *stp);
 /* The state of port 'port_no', or STP_DISABLED for an unknown port.
  * O(1); safe on the datapath. */
 enum stp_state stp_port_get_state(const struct stp *stp, uint16_t port_no);
+
+/* Whether a port may go from state 'from' to 'to' in one step: the
+ * 802.1D-1998 port state graph (§8.4, Figure 8-2) -- any state to
+ * disabled; disabled to blocking (initialisation); blocking to listening;
+ * listening to learning, learning to forwarding (forward delay); listening,
+ * learning and forwarding back to blocking --, plus what the kernel adds:
+ * blocking straight to forwarding (STP off or a zero forward delay), and,
+ * when 'root_block' (the port has STP_PORT_ROOT_BLOCK), any enabled state
+ * to listening (br_root_port_block()).  The module counts every change
+ * that is not (stp_bridge_status.bad_transitions). */
+bool stp_state_step_ok(enum stp_state from, enum stp_state to,
+		       bool root_block);
 
 /* Whether data frames may be forwarded / learned from in 'state'. */
 bool stp_should_forward(enum stp_state state);
