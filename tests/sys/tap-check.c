@@ -219,7 +219,14 @@ START_TEST(test_open_reads_netdev)
 		  system("grep -qx 1 /proc/sys/net/ipv6/conf/" TAP0
 			 "/disable_ipv6") == 0);
 	port_close(port);
-	/* Created here, so gone with the port. */
+	/* Persistent: it outlives the port (a daemon restart), marked with
+	 * the alias a later open finds it by; only a destroy removes it. */
+	ck_assert_uint_ne(if_nametoindex(TAP0), 0);
+	ck_assert_int_eq(system("ip -d link show " TAP0
+				" | grep -q 'alias vswitchd:" TAP0 "$'"), 0);
+	port = open_tap(TAP0);
+	port->destroy_device = true;
+	port_close(port);
 	ck_assert_uint_eq(if_nametoindex(TAP0), 0);
 }
 END_TEST
