@@ -136,8 +136,8 @@ port_opt_format(enum port_opt opt, uint32_t value, char buf[PORT_OPT_STRLEN])
 struct json_object *
 port_opt_json(enum port_opt opt, uint32_t value)
 {
-	if (!port_opt_info[opt].decimals)
-		return json_object_new_int64(value);
+	if (value % scale_of(opt) == 0)	/* "loss": 2, not 2.0 */
+		return json_object_new_int64(value / scale_of(opt));
 	return json_object_new_double((double)value / scale_of(opt));
 }
 
