@@ -1144,62 +1144,49 @@ bridge_port_set_storm_limit(struct bridge *br, struct port *port,
 	return 0;
 }
 
+/* Sets impairment '*field' of 'port' to 'value' (a class without
+ * impair_ok takes only 0); 'restart' starts the loss draws anew. */
 static int
-impair_check(const struct port *port, uint32_t value)
+impair_set(struct port *port, uint32_t *field, uint32_t value, bool restart)
 {
-	return value && !port->class->impair_ok ? -EOPNOTSUPP : 0;
+	if (value && !port->class->impair_ok)
+		return -EOPNOTSUPP;
+	*field = value;
+	if (restart)
+		port->impair.draws = 0;
+	return 0;
 }
 
 int
 bridge_port_set_impair_delay(struct bridge *br, struct port *port,
 			     uint32_t ms)
 {
-	int err = impair_check(port, ms);
-
 	(void)br;
-	if (!err)
-		port->impair.delay_ms = ms;
-	return err;
+	return impair_set(port, &port->impair.delay_ms, ms, false);
 }
 
 int
 bridge_port_set_impair_loss(struct bridge *br, struct port *port,
 			    uint32_t mpct)
 {
-	int err = impair_check(port, mpct);
-
 	(void)br;
-	if (!err) {
-		port->impair.loss_mpct = mpct;
-		port->impair.draws = 0;
-	}
-	return err;
+	return impair_set(port, &port->impair.loss_mpct, mpct, true);
 }
 
 int
 bridge_port_set_impair_rate(struct bridge *br, struct port *port,
 			    uint32_t kbit)
 {
-	int err = impair_check(port, kbit);
-
 	(void)br;
-	if (!err)
-		port->impair.rate_kbit = kbit;
-	return err;
+	return impair_set(port, &port->impair.rate_kbit, kbit, false);
 }
 
 int
 bridge_port_set_impair_seed(struct bridge *br, struct port *port,
 			    uint32_t seed)
 {
-	int err = impair_check(port, seed);
-
 	(void)br;
-	if (!err) {
-		port->impair.seed = seed;
-		port->impair.draws = 0;
-	}
-	return err;
+	return impair_set(port, &port->impair.seed, seed, true);
 }
 
 int
