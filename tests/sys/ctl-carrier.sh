@@ -9,7 +9,10 @@
 #      (pings pass again); plugging it back restores the carrier;
 #   3. storm_limit and the impairment options reach port show and the
 #      saved configuration; impairments are refused on a TAP;
-#   4. a lossy patch wire (loss 30, seed 5) in a replay twice: the same
+#   4. two bridges looped by two patch wires without STP, storm_limit 100
+#      on the wire ends: a broadcast circles, storm_drop counts, the daemon
+#      answers;
+#   5. a lossy patch wire (loss 30, seed 5) in a replay twice: the same
 #      frames are lost both times, another seed loses others.
 # Needs root and /dev/net/tun; names start "lc".
 CTL_PREFIX=lc-carrier
@@ -20,8 +23,8 @@ if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
 	exit 1
 fi
 lc_cleanup() {
-	for n in lcns0 lcns1 lcns2 lcns3; do ip netns del $n 2>/dev/null; done
-	for d in lcb0 lcb1 lcb2 lct0 lct1 lct2 lct3; do
+	for n in lcns0 lcns1 lcns2 lcns3 lcns4; do ip netns del $n 2>/dev/null; done
+	for d in lcb0 lcb1 lcb2 lcb3 lcb4 lct0 lct1 lct2 lct3 lct4; do
 		ip link del "$d" 2>/dev/null
 	done
 	ctl_cleanup
@@ -88,8 +91,8 @@ for b in 1 2; do
 	"$C" link add lcb$b type bridge stp_state 1 forward_delay 400 \
 		hello_time 100 max_age 600 || fail "link add lcb$b"
 	"$C" link set lcb$b up
-	"$C" port add lcb$b lct$b type tap || fail "port add lct$b"
-	host $b lct$b 10.79.1.$b
+	"$C" port add lcb$b lct$((b + 1)) type tap || fail "port add lct$((b + 1))"
+	host $((b + 1)) lct$((b + 1)) 10.79.1.$b
 done
 "$C" link set lcb1 type bridge priority 4096 || fail "lcb1 priority"
 "$C" port add lcb1 lcw0a type patch peer lcw0b || fail "wire 0a"
@@ -110,7 +113,7 @@ converged() {
 	return 1
 }
 converged 3 1 30 && ok || fail "loop: want 3 forwarding, 1 blocking: $(states)"
-wait_ping 15 lcns1 10.79.1.2 && ok || fail "ping with STP: $(tail -2 "$T/ping")"
+wait_ping 15 lcns2 10.79.1.2 && ok || fail "ping with STP: $(tail -2 "$T/ping")"
 # The wire whose lcb2 end forwards (the root port) gets its cable pulled
 # at lcb1's end.
 if [ "$(field lcw0b state)" = forwarding ]; then pull=lcw0a far=lcw0b other=lcw1b
@@ -131,7 +134,7 @@ t1=$(date +%s.%N)
 [ "$(field $far state)" = disabled ] && ok ||
 	fail "the far end of the pulled wire is $(field $far state), not disabled"
 echo "ctl-carrier: re-converged through $other in $(echo "$t1 - $t0" | bc) s"
-wait_ping 15 lcns1 10.79.1.2 && ok || fail "ping after re-convergence: $(tail -2 "$T/ping")"
+wait_ping 15 lcns2 10.79.1.2 && ok || fail "ping after re-convergence: $(tail -2 "$T/ping")"
 "$C" link set dev $pull carrier on || fail "carrier on $pull"
 [ "$(field $far carrier)" = true ] && ok || fail "$far: carrier not back"
 
@@ -158,9 +161,37 @@ grep -q '"carrier"' "$CONF" && fail "the carrier was saved" || ok
 "$C" -j link show lcb0 >/dev/null
 "$C" -d -j link show lcb0 | grep -q '"hub": *1\|"hub": *true' && ok ||
 	fail "hub not shown: $("$C" -d -j link show lcb0 | head -c 600)"
+
+# 4. A loop without STP: storm_limit contains the broadcast storm.
+for b in 3 4; do
+	"$C" link add lcb$b type bridge || fail "link add lcb$b"
+	"$C" link set lcb$b up
+done
+"$C" port add lcb3 lct4 type tap || fail "port add lct4"
+host 4 lct4 10.79.2.1
+for w in 2 3; do
+	"$C" port add lcb3 lcw${w}a type patch peer lcw${w}b || fail "wire ${w}a"
+	"$C" port add lcb4 lcw${w}b type patch peer lcw${w}a || fail "wire ${w}b"
+	"$C" port set lcw${w}a storm_limit 100 || fail "storm_limit ${w}a"
+	"$C" port set lcw${w}b storm_limit 100 || fail "storm_limit ${w}b"
+done
+# An ARP request for nobody: a broadcast that circles the loop for ever.
+ip netns exec lcns4 ping -c 1 -W 1 10.79.2.9 >/dev/null 2>&1
+sleep 2
+drops=$("$C" -j stats lcb4 2>"$T/err" | /usr/bin/python3 -c '
+import json, sys
+n = 0
+for b in json.load(sys.stdin):
+    for p in b["ports"]:
+        n += p["drops"].get("storm_drop", 0)
+print(n)')
+[ "${drops:-0}" -gt 0 ] && ok || fail "no storm_drop in a looped topology: $drops"
+alive && ok || fail "the daemon does not answer during the storm"
+"$C" port del lcw3a && "$C" port del lcw3b || fail "cut the loop"
+echo "ctl-carrier: storm in a loop without STP: $drops storm drops on lcb4 in 2 s"
 kill "$VSWITCHD_PID"; wait "$VSWITCHD_PID"; VSWITCHD_PID=
 
-# 4. A lossy wire in a replay, twice with one seed, once with another.
+# 5. A lossy wire in a replay, twice with one seed, once with another.
 /usr/bin/python3 - "$T/in-p1.pcap" <<'EOF'
 import struct, sys
 out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)]
