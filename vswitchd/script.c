@@ -108,6 +108,7 @@ parse_bridge_option(const struct script_ctx *ctx, const char *kw,
 		    const char *val, struct bridge_words *bw)
 {
 	unsigned long v;
+	bool on;
 	int opt, err;
 
 	if (!strcmp(kw, "address")) {
@@ -124,6 +125,10 @@ parse_bridge_option(const struct script_ctx *ctx, const char *kw,
 			return fail(ctx, -EINVAL, "%s: expected 802.1Q or "
 				    "802.1ad, not '%s'", kw, val);
 		bw->c.val[opt] = tpid;
+		bw->c.given[opt] = true;
+	} else if (bridge_opt_info[opt].type == BRIDGE_OPT_BOOL &&
+		   !util_parse_bool(val, &on)) {
+		bw->c.val[opt] = on;	/* 0|1, or on|off as port flags */
 		bw->c.given[opt] = true;
 	} else {
 		if ((err = parse_num(ctx, kw, val, bridge_opt_type_limit(

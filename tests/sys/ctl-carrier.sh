@@ -157,7 +157,7 @@ grep -q '"carrier"' "$CONF" && fail "the carrier was saved" || ok
 "$C" link set lcb1 type bridge transparent 1 >"$T/out" 2>&1 &&
 	fail "transparent accepted with STP on" ||
 	{ grep -qi "busy" "$T/out" && ok || fail "unclear error: $(cat "$T/out")"; }
-"$C" link set lcb0 type bridge hub 1 transparent 1 || fail "hub+transparent"
+"$C" bridge set lcb0 hub on transparent on || fail "bridge set hub on transparent on"
 "$C" -j link show lcb0 >/dev/null
 "$C" -d -j link show lcb0 | grep -q '"hub": *1\|"hub": *true' && ok ||
 	fail "hub not shown: $("$C" -d -j link show lcb0 | head -c 600)"
