@@ -34,6 +34,7 @@ usage(FILE *f)
 "  link add NAME type bridge [OPTION VALUE]...\n"
 "  link set [dev] DEV {master BR | nomaster | up | down |\n"
 "                      type bridge OPTION VALUE...}\n"
+"  bridge set BR OPTION VALUE...  bridge options (link set BR type bridge)\n"
 "  link del [dev] DEV\n"
 "  link show [[dev] DEV]\n"
 "  fdb {show | add | replace | del | flush} ...\n"
@@ -82,6 +83,7 @@ main(int argc, char **argv)
 		{ "debug", own_debug }, { "monitor", own_monitor },
 		{ "info", own_info }, { "capture", own_capture },
 		{ "log", own_log }, { "trace", own_trace },
+		{ "bridge", own_bridge },
 	};
 	int i, status = CTL_EXIT_USAGE;
 

@@ -123,6 +123,8 @@ int own_info(int argc, char **argv);
 int own_capture(int argc, char **argv);
 int own_log(int argc, char **argv);
 int own_trace(int argc, char **argv);
+/* 'bridge set BR OPTION VALUE...': 'link set dev BR type bridge ...'. */
+int own_bridge(int argc, char **argv);
 
 /* The port type that attaching device 'dev' by name (brctl addif, link set
  * DEV master BR) asks the daemon for: "netdev" when 'dev' exists in this

@@ -86,6 +86,7 @@ parse_bridge_opts(int argc, char **argv, int *i, struct json_object *opts)
 		const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
 		const struct bridge_opt_info *info;
 		uint64_t n, limit;
+		bool b;
 		int opt;
 
 		if (ctl_matches(w, "up") || ctl_matches(w, "down") ||
@@ -120,6 +121,12 @@ parse_bridge_opts(int argc, char **argv, int *i, struct json_object *opts)
 			continue;
 		}
 		limit = bridge_opt_type_limit(info->type);
+		if (info->type == BRIDGE_OPT_BOOL && !util_parse_bool(v, &b)) {
+			/* hub on, as the port flags are written */
+			json_object_object_add(opts, info->name,
+					       json_object_new_int64(b));
+			continue;
+		}
 		if (ctl_parse_u64(v, limit, &n))
 			return ctl_usage_error("link", "%s '%s': expected an "
 					       "integer 0..%llu", w, v,

@@ -18,6 +18,7 @@
 
 #include "bridge-types.h"
 #include "bridge-event.h"
+#include "clock.h"
 #include "dp-trace.h"
 #include "fdb.h"
 #include "pkt.h"
@@ -130,8 +131,9 @@ deliver_to_host(struct bridge *br, struct dp *dp, struct pkt *p)
 		enqueue(dp, br->host, p);
 }
 
-/* Floods 'p' to every port whose flood flag 'flag' is set.  Frames the
- * bridge device originates ('in' NULL) ignore mcast/bcast_flood (§3.1). */
+/* Floods 'p' to every port whose flood flag 'flag' is set (PORT_F_ALL:
+ * to every port, as a hub).  Frames the bridge device originates ('in'
+ * NULL) ignore mcast/bcast_flood (§3.1). */
 static void
 flood(struct bridge *br, struct dp *dp, struct port *in, struct pkt *p,
       uint32_t flag)
@@ -145,7 +147,8 @@ flood(struct bridge *br, struct dp *dp, struct port *in, struct pkt *p,
 
 		if (!q)
 			continue;
-		if (!(q->flags & flag) && !(local_orig && flag != PORT_F_FLOOD)) {
+		if (!(q->flags & flag) && !(local_orig && flag != PORT_F_FLOOD)
+		    && flag != PORT_F_ALL) {
 			if (unlikely(dp->trace))
 				dp_trace_step(dp->trace, "egress", q, "skip",
 					      "%s off", flag == PORT_F_FLOOD ?
@@ -161,18 +164,57 @@ flood(struct bridge *br, struct dp *dp, struct port *in, struct pkt *p,
 	}
 }
 
+/* storm_limit: false if 'in' has used up this second's flooded frames
+ * (then counted as a storm drop). */
+static inline bool
+storm_allow(struct dp *dp, struct port *in)
+{
+	bool ok;
+
+	if (!in || likely(!in->storm.pps))
+		return true;
+	if (unlikely(dp->trace)) {
+		/* A dry run asks a copy of the bucket: the same verdict,
+		 * no token taken. */
+		struct tbucket tb = in->storm.tb;
+
+		ok = tbucket_take(&tb, clock_now_ms(), 1);
+		dp_trace_step(dp->trace, "storm", in, ok ? "pass" : "drop",
+			      "storm_limit %u/s", (unsigned)in->storm.pps);
+	} else {
+		ok = tbucket_take(&in->storm.tb, clock_now_ms(), 1);
+	}
+	if (!ok)
+		drop(in, PORT_DROP_STORM);
+	return ok;
+}
+
 /* Queues 'p' for its egress ports ('in' NULL for the bridge device):
  * broadcast and multicast are flooded and, from a port, also delivered to
  * the bridge device; unknown unicast is flooded; known unicast goes to the
  * bridge device (a local entry, from a port only) or to its port if
  * should_deliver() allows, else it is counted as a no_egress drop on 'in'.
- * A frame queued nowhere is simply freed with the burst. */
+ * A hub floods every frame to every port that may take it (flood flags
+ * and the FDB unused) and to the bridge device.  Every flooded frame from
+ * a port first passes its storm_limit.  A frame queued nowhere is simply
+ * freed with the burst. */
 static void
 forward(struct bridge *br, struct dp *dp, struct port *in,
 	struct pkt *p)
 {
 	const struct eth_addr *dst = eth_dst(p->data);
 
+	if (unlikely(br->opt.hub)) {
+		if (unlikely(dp->trace))
+			dp_trace_step(dp->trace, "lookup", NULL, "hub",
+				      "flood to every port");
+		if (!storm_allow(dp, in))
+			return;
+		flood(br, dp, in, p, PORT_F_ALL);
+		if (in)
+			deliver_to_host(br, dp, p);
+		return;
+	}
 	if (eth_addr_is_multicast(dst)) {
 		bool bcast = eth_addr_is_broadcast(dst);
 
@@ -180,6 +222,8 @@ forward(struct bridge *br, struct dp *dp, struct port *in,
 			dp_trace_step(dp->trace, "lookup", NULL,
 				      bcast ? "broadcast" : "multicast",
 				      "flood");
+		if (!storm_allow(dp, in))
+			return;
 		flood(br, dp, in, p,
 		      bcast ? PORT_F_BCAST_FLOOD : PORT_F_MCAST_FLOOD);
 		if (in)
@@ -193,7 +237,8 @@ forward(struct bridge *br, struct dp *dp, struct port *in,
 		if (unlikely(dp->trace))
 			dp_trace_step(dp->trace, "lookup", NULL, "unknown",
 				      "vid %u: flood", p->vid);
-		flood(br, dp, in, p, PORT_F_FLOOD);
+		if (storm_allow(dp, in))
+			flood(br, dp, in, p, PORT_F_FLOOD);
 		return;
 	}
 	if (e->flags & FDB_F_LOCAL) {
@@ -297,6 +342,8 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 	uint16_t mask = in->group_fwd_mask;
 	struct dp_trace *tr = br->dp->trace;
 
+	/* PAUSE is never forwarded, transparent or not: it is addressed to
+	 * the link partner's MAC and would stall a real NIC behind a port. */
 	if (x == 0x01) {
 		if (unlikely(tr))
 			dp_trace_step(tr, "link-local", NULL, "pause",
@@ -304,6 +351,8 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 		drop(in, PORT_DROP_PAUSE);
 		return false;
 	}
+	if (br->opt.transparent)
+		return true;	/* data, however the masks say */
 	if (br->opt.vlan_filtering && br->opt.vlan_protocol == ETH_TYPE_QINQ)
 		mask |= 0xb801;	/* provider bridge: customer addresses are data */
 	if (x != 0x00)
@@ -323,6 +372,7 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 	pkt_make_writable(p);
 	if ((in->state == PORT_LEARNING || in->state == PORT_FORWARDING) &&
 	    (in->flags & PORT_F_LEARNING) && !br->opt.no_linklocal_learn &&
+	    !br->opt.hub &&
 	    vlan_classify(br, &in->vlans, p))
 		learn(br, in, p);
 	if (x == 0x00) {
@@ -478,11 +528,12 @@ dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
 			drop(in, PORT_DROP_VLAN_INGRESS);
 			continue;
 		}
-		/* 6. Learning. */
-		if (in->flags & PORT_F_LEARNING)
+		/* 6. Learning (a hub learns nothing). */
+		if ((in->flags & PORT_F_LEARNING) && !br->opt.hub)
 			learn(br, in, p);
 		else if (unlikely(dp->trace))
 			dp_trace_step(dp->trace, "learn", in, "off",
+				      br->opt.hub ? "a hub learns nothing" :
 				      "learning off on the port");
 		/* 8. A LEARNING port forwards nothing. */
 		if (in->state == PORT_LEARNING) {
