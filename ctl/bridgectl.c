@@ -3,6 +3,7 @@
  * multi-call "brctl" name.
  */
 #include "ctl.h"
+#include "lab/lab.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -45,6 +46,8 @@ usage(FILE *f)
 "  capture [BRIDGE] DEV [-w FILE|-] [-c N]  frames of a port, as pcap\n"
 "  info                        the daemon's version, pid, paths\n"
 "  log show | log set [MODULE] LEVEL  the daemon's log levels, at run time\n"
+"  lab {up | down | status | exec | link | capture | graph | check} ...\n"
+"                              network teaching labs (docs/labs.md)\n"
 "Every command takes --help.  See bridgectl(8).\n");
 }
 
@@ -80,7 +83,7 @@ main(int argc, char **argv)
 		{ "port", own_port }, { "stats", own_stats },
 		{ "debug", own_debug }, { "monitor", own_monitor },
 		{ "info", own_info }, { "capture", own_capture },
-		{ "log", own_log },
+		{ "log", own_log }, { "lab", lab_main },
 	};
 	int i, status = CTL_EXIT_USAGE;
 
