@@ -23,17 +23,22 @@ static void
 port_option_print(FILE *f, const char *indent, enum port_opt opt)
 {
 	const struct port_opt_info *info = &port_opt_info[opt];
-	char values[32], def[16], refuse[16] = "-";
+	char values[2 * PORT_OPT_STRLEN + 2], def[PORT_OPT_STRLEN];
+	char refuse[16] = "-";
 
 	if (info->is_flag) {
 		snprintf(values, sizeof values, "on|off");
 		snprintf(def, sizeof def, "%s", info->def ? "on" : "off");
 	} else {
-		snprintf(values, sizeof values, "%u..%u", info->min, info->max);
+		char lo[PORT_OPT_STRLEN], hi[PORT_OPT_STRLEN];
+
+		snprintf(values, sizeof values, "%s..%s",
+			 port_opt_format(opt, info->min, lo),
+			 port_opt_format(opt, info->max, hi));
 		if (info->def == PORT_OPT_AUTO)
 			snprintf(def, sizeof def, "auto");
 		else
-			snprintf(def, sizeof def, "%lld", (long long)info->def);
+			port_opt_format(opt, (uint32_t)info->def, def);
 		if (info->refuse)
 			snprintf(refuse, sizeof refuse, "0x%04x", info->refuse);
 	}
@@ -220,6 +225,7 @@ ctl_port_setting(const char *cmd, const char *w, const char *v,
 	};
 	const struct port_opt_info *info;
 	uint64_t n;
+	uint32_t u;
 	int opt;
 	bool b;
 
@@ -230,6 +236,15 @@ ctl_port_setting(const char *cmd, const char *w, const char *v,
 		if (!ctl_parse_u64(v, 4, &n))
 			v = states[n];
 		json_object_object_add(p, "state", json_object_new_string(v));
+		return 2;
+	}
+	if (!strcmp(w, "carrier")) {
+		/* ip link set dev X carrier on|off: a simulated cable pull */
+		if (!v || util_parse_bool(v, &b))
+			return ctl_usage_error(cmd, "carrier: expected on or "
+					       "off"), -1;
+		json_object_object_add(p, "carrier",
+				       json_object_new_boolean(b));
 		return 2;
 	}
 	if ((opt = port_opt_lookup_word(w)) < 0)
@@ -245,12 +260,17 @@ ctl_port_setting(const char *cmd, const char *w, const char *v,
 				       json_object_new_boolean(b));
 		return 2;
 	}
-	if (ctl_parse_u64(v, info->max, &n) || n < info->min)
-		return ctl_usage_error(cmd, "%s '%s': expected an integer "
-				       "%u..%u", w, v, info->min, info->max),
+	if (port_opt_parse(opt, v, &u) || u < info->min || u > info->max) {
+		char lo[PORT_OPT_STRLEN], hi[PORT_OPT_STRLEN];
+
+		return ctl_usage_error(cmd, "%s '%s': expected %s %s..%s", w,
+				       v, info->decimals ? "a number"
+							 : "an integer",
+				       port_opt_format(opt, info->min, lo),
+				       port_opt_format(opt, info->max, hi)),
 		       -1;
-	json_object_object_add(p, info->name,
-			       json_object_new_int64((int64_t)n));
+	}
+	json_object_object_add(p, info->name, port_opt_json(opt, u));
 	return 2;
 }
 

@@ -62,6 +62,9 @@
 	X(STP_STATE, "stp_state", NULL, BRIDGE_OPT_BOOL,		\
 	  0, 1, 0, 0, "", stp_state,					\
 	  "run the 802.1D spanning tree protocol")			\
+	X(TRANSPARENT, "transparent", NULL, BRIDGE_OPT_BOOL,		\
+	  0, 1, 0, 0, "", transparent,					\
+	  "forward every link-local frame but PAUSE (not with STP)")	\
 	X(PRIORITY, "priority", NULL, BRIDGE_OPT_U16,			\
 	  0, 65535, 0, 32768, "", priority,				\
 	  "STP bridge priority")					\
@@ -82,7 +85,9 @@
 	  "learn no source address from link-local frames")		\
 	X(FDB_MAX_LEARNED, "fdb_max_learned", NULL, BRIDGE_OPT_U32,	\
 	  0, UINT32_MAX, 0, 0, "", fdb_max_learned,			\
-	  "most learned FDB entries (0: no limit)")
+	  "most learned FDB entries (0: no limit)")			\
+	X(HUB, "hub", NULL, BRIDGE_OPT_BOOL, 0, 1, 0, 0, "", hub,	\
+	  "flood every frame to every port, learn nothing")
 
 enum bridge_opt {
 #define BRIDGE_OPT_ENUM(id, ...) BRIDGE_OPT_##id,

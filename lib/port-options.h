@@ -22,13 +22,16 @@
  *   FLAG(ID, NAME, BIT, DEF, HELP)
  *     an on/off option kept as PORT_F_BIT in port->flags (vswitchd/ports/port.h);
  *     DEF is 1 if a new port has it on.
- *   NUM(ID, NAME, MEMBER, SETTER, MIN, MAX, REFUSE, WHY, DEF, HELP)
+ *   NUM(ID, NAME, MEMBER, SETTER, MIN, MAX, REFUSE, WHY, DEF, DEC, HELP)
  *     an integer kept in port->MEMBER and changed only through
  *     bridge_port_set_SETTER(); MIN..MAX is what every front-end accepts;
  *     REFUSE is a mask of bits never accepted (0: none), WHY says why in
  *     error messages; DEF is the value of a new port, or PORT_OPT_AUTO when
  *     the daemon derives it (the path cost, from the link speed) until a
- *     user sets it.
+ *     user sets it.  DEC is the number of decimal places a user writes
+ *     (loss 0.5 is kept as 500 with DEC 3): the front-ends read and show
+ *     the value through port_opt_parse() and port_opt_json(); MIN, MAX
+ *     and DEF are in the kept units.
  *
  * ID makes the enumerator PORT_OPT_ID; NAME is the keyword in every
  * front-end, the port.set parameter and the JSON key.  The options stay
@@ -59,14 +62,31 @@
 	FLAG(ROOT_BLOCK, "root_block", ROOT_BLOCK, 0,			\
 	     "the port may never become the STP root port")		\
 	NUM(GROUP_FWD_MASK, "group_fwd_mask", group_fwd_mask,		\
-	    group_fwd_mask, 0, 65535, 0x0002, "pause frames", 0,	\
+	    group_fwd_mask, 0, 65535, 0x0002, "pause frames", 0, 0,	\
 	    "forward link-local 01:80:c2:00:00:0X when bit X is set")	\
 	NUM(COST, "cost", path_cost, path_cost, 1, 65535, 0, "",	\
-	    PORT_OPT_AUTO, "STP path cost (default from the link speed)") \
+	    PORT_OPT_AUTO, 0,						\
+	    "STP path cost (default from the link speed)")		\
 	NUM(PRIORITY, "priority", stp_priority, priority, 0, 63, 0, "",	\
-	    32, "STP port priority")					\
-	NUM(MTU, "mtu", mtu, mtu, 68, 65535, 0, "", 1500,		\
-	    "largest L3 payload sent out of the port")
+	    32, 0, "STP port priority")					\
+	NUM(MTU, "mtu", mtu, mtu, 68, 65535, 0, "", 1500, 0,		\
+	    "largest L3 payload sent out of the port")			\
+	NUM(STORM_LIMIT, "storm_limit", storm.pps, storm_limit,		\
+	    0, 100000000, 0, "", 0, 0,					\
+	    "flooded frames received per second beyond which they are "	\
+	    "dropped (0: no limit)")					\
+	NUM(DELAY, "delay", impair.delay_ms, impair_delay,		\
+	    0, 60000, 0, "", 0, 0,					\
+	    "patch ports: milliseconds each frame sent takes to arrive")	\
+	NUM(LOSS, "loss", impair.loss_mpct, impair_loss,		\
+	    0, 100000, 0, "", 0, 3,					\
+	    "patch ports: percentage of frames sent that are lost")	\
+	NUM(RATE, "rate", impair.rate_kbit, impair_rate,		\
+	    0, 100000000, 0, "", 0, 0,					\
+	    "patch ports: kbit/s the wire carries (0: no limit)")	\
+	NUM(SEED, "seed", impair.seed, impair_seed,			\
+	    0, UINT32_MAX, 0, "", 0, 0,					\
+	    "patch ports: seed of the loss draws (restarts them)")
 
 /* A NUM default the daemon derives instead of a fixed value. */
 #define PORT_OPT_AUTO (-1)
@@ -88,6 +108,7 @@ struct port_opt_info {
 	uint32_t refuse;	/* bits never accepted, 0 for none */
 	const char *refuse_why;	/* for messages; "" when refuse is 0 */
 	int64_t def;		/* value of a new port, or PORT_OPT_AUTO */
+	unsigned decimals;	/* decimal places a user writes (DEC) */
 	const char *help;	/* one line, for --help and the docs */
 };
 
@@ -110,5 +131,27 @@ const char *port_opt_iproute2_name(enum port_opt opt);
 /* Returns the lowest bit of 'value' that option 'opt' refuses, or -1 if
  * there is none.  The range is the caller's to check. */
 int port_opt_refused_bit(enum port_opt opt, uint32_t value);
+
+/* Reads a user's word 's' for numeric option 'opt' into the kept units:
+ * a decimal number with at most the option's decimal places.  Returns 0,
+ * or -EINVAL if malformed or above what 32 bits keep; the range is the
+ * caller's to check. */
+int port_opt_parse(enum port_opt opt, const char *s, uint32_t *value);
+
+/* Writes kept value 'value' of numeric option 'opt' as a user writes it
+ * ("0.5" for loss 500) into 'buf'; returns 'buf'. */
+#define PORT_OPT_STRLEN 24
+const char *port_opt_format(enum port_opt opt, uint32_t value,
+			    char buf[PORT_OPT_STRLEN]);
+
+/* The JSON form of kept value 'value' of numeric option 'opt': an integer,
+ * or a double for an option with decimal places. */
+struct json_object;
+struct json_object *port_opt_json(enum port_opt opt, uint32_t value);
+
+/* Reads JSON value 'v' (an integer; for an option with decimal places
+ * also a double or a string) into kept units.  0 or -EINVAL. */
+int port_opt_from_json(enum port_opt opt, struct json_object *v,
+		       uint32_t *value);
 
 #endif /* port-options.h */

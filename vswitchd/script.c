@@ -345,7 +345,7 @@ find_dev(const struct script_ctx *ctx, const char *dev, bool self_ok,
  * points at) into 'lw'. */
 struct link_words {
 	struct bridge_port_change c;
-	const char *word[PORT_OPT_N + 2];	/* as written, for messages */
+	const char *word[PORT_OPT_N + 3];	/* as written, for messages */
 };
 
 static int
@@ -373,11 +373,22 @@ parse_link_option(const struct script_ctx *ctx, char **argv, int argc,
 			if ((err = parse_onoff(ctx, kw, val, &on)))
 				return err;
 			v = on;
-		} else if ((err = parse_num(ctx, kw, val, UINT32_MAX, &v))) {
-			return err;
+		} else {
+			uint32_t n;
+
+			if (port_opt_parse(opt, val, &n))
+				return fail(ctx, -EINVAL, "%s: bad value '%s' "
+					    "(expected a number)", kw, val);
+			v = n;
 		}
 		lw->c.given[opt] = true;
 		lw->c.val[opt] = (uint32_t)v;
+	} else if (!strcmp(kw, "carrier")) {
+		if ((err = parse_onoff(ctx, kw, val, &on)))
+			return err;
+		lw->c.has_carrier = true;
+		lw->c.carrier = on;
+		opt = BRIDGE_PORT_CHANGE_CARRIER;
 	} else if (!strcmp(kw, "state")) {
 		if (port_parse_state(val, &lw->c.state))
 			return fail(ctx, -EINVAL, "state: bad state '%s'", val);

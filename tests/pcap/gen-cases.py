@@ -1326,6 +1326,67 @@ def build():
     c.tx(13.0, {"p1": bpdu_tcn(PMAC["p1"])}, note="TCN timer")
     c.end(19.5)
 
+    # --- lab modes (issue #17): not Linux bridge behaviour, our own spec --
+    # docs/vswitchd.8 (hub, transparent, storm_limit).  Expectations from
+    # that text, by hand, as for the rest.
+    c = case("x-hub", "extra (#17)", "vswitchd.8 'hub': no learning, no FDB lookup",
+             "hub 1: every frame flooded to every other port, nothing learned")
+    c.std("hub 1")
+    c.cmd("link set dev p4 flood off",
+          "fdb add %s dev p3 static" % mac_str(C))
+    c.rx("p1", data(c, 1, B, A), to=["p2", "p3", "p4"], note="flood flags not consulted")
+    c.rx("p2", data(c, 2, A, B), to=["p1", "p3", "p4"], note="A was not learned")
+    c.rx("p1", data(c, 3, B, A), to=["p2", "p3", "p4"], note="nor B")
+    c.rx("p1", data(c, 4, C, A), to=["p2", "p3", "p4"], note="static entry not consulted")
+    c.rx("p3", data(c, 5, BCAST, C), to=["p1", "p2", "p4"])
+    c.rx("p1", data(c, 6, PMAC["p2"], A), to=["p2", "p3", "p4"],
+         note="a port MAC is no local entry to a hub")
+    c.rx("p1", lldpdu(A), to=[], note="link-local still trapped (that is 'transparent')")
+    c.at(8, "bridge set br0 hub 0")
+    c.rx("p1", data(c, 8, B, A), t=9.0, to=["p2", "p3"],
+         note="a switch again: B unknown, p4 flood off")
+    c.rx("p2", data(c, 9, A, B), to=["p1"], note="A learned at 9 s")
+
+    c = case("x-transparent", "extra (#17)",
+             "vswitchd.8 'transparent': 01:80:c2:00:00:0X forwarded as multicast, PAUSE dropped",
+             "transparent 1: BPDU, LACP, 802.1X, LLDP cross as multicast; PAUSE does not")
+    c.std("transparent 1")
+    c.cmd("link set dev p4 mcast_flood off",
+          "expect-fail bridge set br0 stp_state 1")
+    c.rx("p1", stp_config_bpdu(A), to=["p2", "p3"], note="mcast_flood off on p4 applies")
+    c.rx("p1", pause(A), to=[], note="PAUSE: never forwarded")
+    c.rx("p1", lacpdu(A), to=["p2", "p3"])
+    c.rx("p1", eapol_start(A), to=["p2", "p3"])
+    c.rx("p1", lldpdu(A), to=["p2", "p3"])
+    c.rx("p1", data(c, 6, ll(0x0D), A), to=["p2", "p3"])
+    c.rx("p2", data(c, 7, A, B), to=["p1"], note="A learned from them, as from data")
+    c.at(8, "bridge set br0 transparent 0")
+    c.rx("p1", lacpdu(A), t=9.0, to=[], note="transparent off: LACP trapped again")
+    c.rx("p1", lldpdu(A), to=[])
+    c.rx("p1", stp_config_bpdu(A), to=["p2", "p3"], note="STP off: BPDU is data")
+
+    c = case("x-storm-limit", "extra (#17)",
+             "vswitchd.8 'storm_limit': bucket of PPS tokens, full when set, PPS per s",
+             "storm_limit 3 on p1: flooded frames beyond 3/s dropped; known unicast not")
+    c.std()
+    c.cmd("link set dev p1 storm_limit 3")
+    c.rx("p1", data(c, 1, BCAST, A), t=1.0, to=["p2", "p3", "p4"], note="3 -> 2 tokens")
+    c.rx("p1", mcast_frame(c, 2, A), t=1.01, to=["p2", "p3", "p4"], note="2.03 -> 1.03")
+    c.rx("p1", data(c, 3, B, A), t=1.02, to=["p2", "p3", "p4"],
+         note="unknown unicast: 1.06 -> 0.06")
+    c.rx("p1", data(c, 4, BCAST, A), t=1.03, to=[], note="0.09 tokens: storm_drop")
+    c.rx("p2", data(c, 5, A, B), t=1.04, to=["p1"], note="B learned @p2")
+    c.rx("p1", data(c, 6, B, A), t=1.05, to=["p2"], note="known unicast: no token needed")
+    c.rx("p2", data(c, 7, BCAST, B), t=1.06, to=["p1", "p3", "p4"], note="p2 has no limit")
+    c.rx("p1", data(c, 8, BCAST, A), t=1.5, to=["p2", "p3", "p4"], note="1.50 -> 0.50")
+    c.rx("p1", data(c, 9, BCAST, A), t=1.6, to=[], note="0.80 tokens: storm_drop")
+    c.rx("p1", data(c, 10, BCAST, A), t=3.0, to=["p2", "p3", "p4"], note="full again")
+    c.at(3.5, "link set dev p1 storm_limit 0")
+    c.rx("p1", data(c, 11, BCAST, A), t=3.6, to=["p2", "p3", "p4"])
+    c.rx("p1", data(c, 12, BCAST, A), t=3.61, to=["p2", "p3", "p4"])
+    c.rx("p1", data(c, 13, BCAST, A), t=3.62, to=["p2", "p3", "p4"])
+    c.rx("p1", data(c, 14, BCAST, A), t=3.63, to=["p2", "p3", "p4"], note="no limit")
+
     names = [x.name for x in CASES]
     assert len(names) == len(set(names))
     return CASES

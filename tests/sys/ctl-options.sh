@@ -10,7 +10,8 @@
 #      configuration is restored), as 'bridgectl -j port show' reports;
 #   3. bridgectl/port.set accepts it and port show reports it;
 #   4. it is still there after kill -9 and a restart on the saved file.
-# pcap ports only; bridges and ports are named wt13b*.
+# Patch ports (whose peers never come), which take every option, the wire
+# impairments included; bridges and ports are named wt13b*.
 . "$(dirname "$0")/ctl-lib.sh"
 
 C="$BIN/bridgectl"
@@ -59,7 +60,7 @@ print(p["flags"][name] if name in p["flags"] else p.get(name, "missing"))
 while read -r name val want; do
 	cat >"$T/setup" <<EOF
 bridge add $BR
-port add $BR $PS type pcap
+port add $BR $PS type patch peer wt13bx1
 link set dev $PS $name $val
 expect-fail link set dev $PS $name nonsense
 EOF
@@ -75,8 +76,8 @@ done <"$T/cases"
 mkdir -p "$T/lib"
 start_daemon
 "$C" link add $BR type bridge || fail "link add $BR"
-"$C" port add $BR $PS type pcap || fail "port add $PS"
-"$C" port add $BR $PC type pcap || fail "port add $PC"
+"$C" port add $BR $PS type patch peer wt13bx1 || fail "port add $PS"
+"$C" port add $BR $PC type patch peer wt13bx2 || fail "port add $PC"
 kill_daemon
 # One start per option (try_start), so a refused line fails only its option.
 while read -r name val want; do

@@ -48,6 +48,9 @@ struct bridge_options {
 	uint32_t hello_time_cs;		/* 200 */
 	uint32_t max_age_cs;		/* 2000 */
 	uint32_t forward_delay_cs;	/* 1500 */
+	bool transparent;		/* link-local frames are data (not
+					 * with STP) */
+	bool hub;			/* flood all, learn nothing */
 };
 
 struct bridge_stats {

@@ -452,6 +452,7 @@ port_reset_brport(struct port *port)
 	port->path_cost = 100;
 	port->path_cost_set = false;
 	port->link_enabled = false;
+	port->storm.pps = 0;
 	vlan_port_init(&port->vlans);
 }
 
@@ -599,11 +600,31 @@ bridge_set_stp_state(struct bridge *br, uint8_t state)
 {
 	if (state > 1)
 		return -EINVAL;
+	if (state && br->opt.transparent)
+		return -EBUSY;
 	if (state && !fd_in_stp_range(br->opt.forward_delay_cs))
 		br->opt.forward_delay_cs = br->opt.forward_delay_cs < 200 ? 200
 									  : 3000;
 	br->opt.stp_state = state;
 	stp_glue_bridge_config(br);
+	return 0;
+}
+
+int
+bridge_set_transparent(struct bridge *br, bool on)
+{
+	/* A bridge running STP consumes BPDUs; one forwarding them would
+	 * hide itself from the tree it takes part in. */
+	if (on && br->opt.stp_state)
+		return -EBUSY;
+	br->opt.transparent = on;
+	return 0;
+}
+
+int
+bridge_set_hub(struct bridge *br, bool on)
+{
+	br->opt.hub = on;
 	return 0;
 }
 
@@ -981,6 +1002,11 @@ bridge_port_change_apply(struct bridge *br, struct port *port,
 	opt = BRIDGE_PORT_CHANGE_STATE;
 	if (c->has_state && (err = bridge_port_set_state(br, port, c->state)))
 		goto undo;
+	/* Last: the only step the undo does not put back. */
+	opt = BRIDGE_PORT_CHANGE_CARRIER;
+	if (c->has_carrier &&
+	    (err = bridge_port_set_carrier(br, port, c->carrier)))
+		goto undo;
 	return 0;
 
 undo:
@@ -1106,6 +1132,93 @@ bridge_port_set_priority(struct bridge *br, struct port *port, uint32_t prio)
 		return -ERANGE;
 	port->stp_priority = (uint8_t)prio;
 	return stp_glue_port_config(br, port);
+}
+
+int
+bridge_port_set_storm_limit(struct bridge *br, struct port *port,
+			    uint32_t pps)
+{
+	(void)br;
+	tbucket_reset(&port->storm.tb, pps, clock_now_ms());
+	port->storm.pps = pps;
+	return 0;
+}
+
+static int
+impair_check(const struct port *port, uint32_t value)
+{
+	return value && !port->class->impair_ok ? -EOPNOTSUPP : 0;
+}
+
+int
+bridge_port_set_impair_delay(struct bridge *br, struct port *port,
+			     uint32_t ms)
+{
+	int err = impair_check(port, ms);
+
+	(void)br;
+	if (!err)
+		port->impair.delay_ms = ms;
+	return err;
+}
+
+int
+bridge_port_set_impair_loss(struct bridge *br, struct port *port,
+			    uint32_t mpct)
+{
+	int err = impair_check(port, mpct);
+
+	(void)br;
+	if (!err) {
+		port->impair.loss_mpct = mpct;
+		port->impair.draws = 0;
+	}
+	return err;
+}
+
+int
+bridge_port_set_impair_rate(struct bridge *br, struct port *port,
+			    uint32_t kbit)
+{
+	int err = impair_check(port, kbit);
+
+	(void)br;
+	if (!err)
+		port->impair.rate_kbit = kbit;
+	return err;
+}
+
+int
+bridge_port_set_impair_seed(struct bridge *br, struct port *port,
+			    uint32_t seed)
+{
+	int err = impair_check(port, seed);
+
+	(void)br;
+	if (!err) {
+		port->impair.seed = seed;
+		port->impair.draws = 0;
+	}
+	return err;
+}
+
+int
+bridge_port_set_carrier(struct bridge *br, struct port *port, bool on)
+{
+	bool was_off = port->carrier_off;
+	int err = 0;
+
+	port->carrier_off = !on;
+	if (was_off != !on && port->class->set_carrier &&
+	    (err = port->class->set_carrier(port, on))) {
+		port->carrier_off = was_off;
+		return err;
+	}
+	if (was_off != !on)
+		log_info(MOD, "%s: carrier %s (set by the user)", port->name,
+			 on ? "on" : "off");
+	bridge_port_update_link(br, port);
+	return 0;
 }
 
 /* --- VLANs and user FDB entries --------------------------------------- */

@@ -181,6 +181,10 @@ int bridge_set_priority(struct bridge *br, uint16_t prio);
 int bridge_set_hello_time_cs(struct bridge *br, uint32_t cs);
 int bridge_set_max_age_cs(struct bridge *br, uint32_t cs);
 int bridge_set_forward_delay_cs(struct bridge *br, uint32_t cs);
+/* -EBUSY while STP is on; bridge_set_stp_state() refuses STP (-EBUSY)
+ * while it is on. */
+int bridge_set_transparent(struct bridge *br, bool on);
+int bridge_set_hub(struct bridge *br, bool on);
 int bridge_set_mac(struct bridge *br, const struct eth_addr *mac);
 int bridge_set_admin_up(struct bridge *br, bool up);
 
@@ -255,11 +259,14 @@ struct bridge_port_change {
 	bool up;
 	bool has_state;
 	enum port_state state;
+	bool has_carrier;	/* a simulated cable pull (false) or plug */
+	bool carrier;
 };
 
 /* What bridge_port_change_apply()'s '*failed' names besides an option. */
 #define BRIDGE_PORT_CHANGE_UP    PORT_OPT_N
 #define BRIDGE_PORT_CHANGE_STATE (PORT_OPT_N + 1)
+#define BRIDGE_PORT_CHANGE_CARRIER (PORT_OPT_N + 2)
 
 /* Applies 'c' to 'port' of 'br' whole or not at all.  First every check
  * that needs no change: each option's range and refused bits, and the
@@ -286,6 +293,26 @@ int bridge_port_set_path_cost(struct bridge *br, struct port *port,
 			      uint32_t cost);
 int bridge_port_set_priority(struct bridge *br, struct port *port,
 			     uint32_t prio);
+/* storm_limit: a fresh, full bucket of 'pps' tokens. */
+int bridge_port_set_storm_limit(struct bridge *br, struct port *port,
+				uint32_t pps);
+/* Impairments: -EOPNOTSUPP for a non-zero value on a class without
+ * impair_ok.  Setting the seed or the loss restarts the draws. */
+int bridge_port_set_impair_delay(struct bridge *br, struct port *port,
+				 uint32_t ms);
+int bridge_port_set_impair_loss(struct bridge *br, struct port *port,
+				uint32_t mpct);
+int bridge_port_set_impair_rate(struct bridge *br, struct port *port,
+				uint32_t kbit);
+int bridge_port_set_impair_seed(struct bridge *br, struct port *port,
+				uint32_t seed);
+
+/* A simulated cable pull ('on' false) or plug: the port gets no carrier
+ * whatever its device says, the far end is told (the class's set_carrier:
+ * TAP carrier, patch peer, VM link), and STP on both sides reacts through
+ * bridge_port_update_link().  Not saved in the configuration: a restart
+ * plugs every cable back.  0 or the class's -errno (then unchanged). */
+int bridge_port_set_carrier(struct bridge *br, struct port *port, bool on);
 
 /* Gives 'port' path cost 'cost' as its automatic one, not pinned by the
  * administrator: what bridge_port_set_path_cost() replaced, restored when

@@ -18,6 +18,7 @@
 
 #include "bridge-types.h"
 #include "bridge-event.h"
+#include "clock.h"
 #include "fdb.h"
 #include "pkt.h"
 #include "port-provider.h"
@@ -111,8 +112,9 @@ deliver_to_host(struct bridge *br, struct dp *dp, struct pkt *p)
 		enqueue(dp, br->host, p);
 }
 
-/* Floods 'p' to every port whose flood flag 'flag' is set.  Frames the
- * bridge device originates ('in' NULL) ignore mcast/bcast_flood (§3.1). */
+/* Floods 'p' to every port whose flood flag 'flag' is set (PORT_F_ALL:
+ * to every port, as a hub).  Frames the bridge device originates ('in'
+ * NULL) ignore mcast/bcast_flood (§3.1). */
 static void
 flood(struct bridge *br, struct dp *dp, struct port *in, struct pkt *p,
       uint32_t flag)
@@ -125,11 +127,24 @@ flood(struct bridge *br, struct dp *dp, struct port *in, struct pkt *p,
 
 		if (!q)
 			continue;
-		if (!(q->flags & flag) && !(local_orig && flag != PORT_F_FLOOD))
+		if (!(q->flags & flag) && !(local_orig && flag != PORT_F_FLOOD)
+		    && flag != PORT_F_ALL)
 			continue;
 		if (should_deliver(br, in, q, p))
 			enqueue(dp, q, p);
 	}
+}
+
+/* storm_limit: false if 'in' has used up this second's flooded frames
+ * (then counted as a storm drop). */
+static inline bool
+storm_allow(struct port *in)
+{
+	if (!in || likely(!in->storm.pps) ||
+	    tbucket_take(&in->storm.tb, clock_now_ms(), 1))
+		return true;
+	drop(in, PORT_DROP_STORM);
+	return false;
 }
 
 /* Queues 'p' for its egress ports ('in' NULL for the bridge device):
@@ -137,16 +152,29 @@ flood(struct bridge *br, struct dp *dp, struct port *in, struct pkt *p,
  * the bridge device; unknown unicast is flooded; known unicast goes to the
  * bridge device (a local entry, from a port only) or to its port if
  * should_deliver() allows, else it is counted as a no_egress drop on 'in'.
- * A frame queued nowhere is simply freed with the burst. */
+ * A hub floods every frame to every port that may take it (flood flags
+ * and the FDB unused) and to the bridge device.  Every flooded frame from
+ * a port first passes its storm_limit.  A frame queued nowhere is simply
+ * freed with the burst. */
 static void
 forward(struct bridge *br, struct dp *dp, struct port *in,
 	struct pkt *p)
 {
 	const struct eth_addr *dst = eth_dst(p->data);
 
+	if (unlikely(br->opt.hub)) {
+		if (!storm_allow(in))
+			return;
+		flood(br, dp, in, p, PORT_F_ALL);
+		if (in)
+			deliver_to_host(br, dp, p);
+		return;
+	}
 	if (eth_addr_is_multicast(dst)) {
 		bool bcast = eth_addr_is_broadcast(dst);
 
+		if (!storm_allow(in))
+			return;
 		flood(br, dp, in, p,
 		      bcast ? PORT_F_BCAST_FLOOD : PORT_F_MCAST_FLOOD);
 		if (in)
@@ -157,7 +185,8 @@ forward(struct bridge *br, struct dp *dp, struct port *in,
 	struct fdb_entry *e = fdb_lookup(br->fdb, dst, p->vid);
 
 	if (!e) {
-		flood(br, dp, in, p, PORT_F_FLOOD);
+		if (storm_allow(in))
+			flood(br, dp, in, p, PORT_F_FLOOD);
 		return;
 	}
 	if (e->flags & FDB_F_LOCAL) {
@@ -238,10 +267,14 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 	unsigned x = p->data[5];
 	uint16_t mask = in->group_fwd_mask;
 
+	/* PAUSE is never forwarded, transparent or not: it is addressed to
+	 * the link partner's MAC and would stall a real NIC behind a port. */
 	if (x == 0x01) {
 		drop(in, PORT_DROP_PAUSE);
 		return false;
 	}
+	if (br->opt.transparent)
+		return true;	/* data, however the masks say */
 	if (br->opt.vlan_filtering && br->opt.vlan_protocol == ETH_TYPE_QINQ)
 		mask |= 0xb801;	/* provider bridge: customer addresses are data */
 	if (x == 0x00) {
@@ -259,6 +292,7 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 	pkt_make_writable(p);
 	if ((in->state == PORT_LEARNING || in->state == PORT_FORWARDING) &&
 	    (in->flags & PORT_F_LEARNING) && !br->opt.no_linklocal_learn &&
+	    !br->opt.hub &&
 	    vlan_classify(br, &in->vlans, p))
 		learn(br, in, p);
 	if (x == 0x00) {
@@ -399,8 +433,8 @@ dp_input(struct bridge *br, struct port *in, struct pkt **pkts, int n)
 			drop(in, PORT_DROP_VLAN_INGRESS);
 			continue;
 		}
-		/* 6. Learning. */
-		if (in->flags & PORT_F_LEARNING)
+		/* 6. Learning (a hub learns nothing). */
+		if ((in->flags & PORT_F_LEARNING) && !br->opt.hub)
 			learn(br, in, p);
 		/* 8. A LEARNING port forwards nothing. */
 		if (in->state == PORT_LEARNING) {

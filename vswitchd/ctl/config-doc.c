@@ -72,7 +72,7 @@ config_doc_port_settings_json(const struct port *p)
 			continue;
 		json_object_object_add(s, info->name, info->is_flag
 				       ? json_object_new_boolean(v)
-				       : json_object_new_int64(v));
+				       : port_opt_json(opt, v));
 	}
 	json_object_object_add(s, "up", json_object_new_boolean(p->admin_up));
 	return s;

@@ -534,6 +534,31 @@ m_port_del(struct json_object *params, struct ctl_reply *r)
 	return 0;
 }
 
+/* Reads option 'opt', which has decimal places, from 'params' into kept
+ * units: as ctl_param_uint(), for a number (or a string) like 0.5. */
+static int
+param_decimal(struct json_object *params, enum port_opt opt, uint64_t *out,
+	      struct ctl_reply *r)
+{
+	const struct port_opt_info *info = &port_opt_info[opt];
+	char lo[PORT_OPT_STRLEN], hi[PORT_OPT_STRLEN];
+	struct json_object *v;
+	uint32_t n;
+
+	if (!json_object_object_get_ex(params, info->name, &v))
+		return 0;
+	if (port_opt_from_json(opt, v, &n) || n < info->min || n > info->max)
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.%s: expected a number %s..%s "
+				       "with at most %u decimal places",
+				       info->name,
+				       port_opt_format(opt, info->min, lo),
+				       port_opt_format(opt, info->max, hi),
+				       info->decimals), -1;
+	*out = n;
+	return 1;
+}
+
 /* port.set: the parameters are read into one change that the bridge
  * applies whole or not at all (bridge_port_change_apply()); a new master
  * comes first, and is undone too when the change is refused. */
@@ -544,12 +569,13 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 #define PORT_SET_KNOWN(id, name, ...) name,
 		PORT_OPTIONS(PORT_SET_KNOWN, PORT_SET_KNOWN)
 #undef PORT_SET_KNOWN
-		"name", "state", "up", "master", NULL };
+		"name", "state", "up", "master", "carrier", NULL };
 	struct bridge_port_change c;
-	int has_up, has_state, opt;
+	int has_up, has_state, has_carrier, opt;
 	const char *name, *state_s = NULL, *master = NULL;
 	uint16_t old_no;
 	struct bridge *br, *old_br, *to = NULL;
+	char num[PORT_OPT_STRLEN];
 	struct port *port;
 	int err;
 
@@ -565,6 +591,8 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 
 		if (info->is_flag)
 			rc = ctl_param_bool(params, info->name, false, &b, r);
+		else if (info->decimals)
+			rc = param_decimal(params, opt, &n, r);
 		else
 			rc = ctl_param_uint(params, info->name, false,
 					    info->min, info->max, &n, r);
@@ -585,8 +613,12 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 					  r)) < 0 ||
 	    ctl_param_string(params, "master", false, &master, r) < 0)
 		return r->code;
+	if ((has_carrier = ctl_param_bool(params, "carrier", false,
+					  &c.carrier, r)) < 0)
+		return r->code;
 	c.has_up = has_up == 1;
 	c.has_state = has_state == 1;
+	c.has_carrier = has_carrier == 1;
 	if (c.has_state && port_parse_state(state_s, &c.state))
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 				       "params.state: '%s' is not a port state "
@@ -632,11 +664,18 @@ m_port_set(struct json_object *params, struct ctl_reply *r)
 	else if (opt == BRIDGE_PORT_CHANGE_UP)
 		ctl_reply_error(r, CTL_ERR_APP, -err, "%s: cannot set %s: %s",
 				name, c.up ? "up" : "down", strerror(-err));
+	else if (opt == BRIDGE_PORT_CHANGE_CARRIER)
+		ctl_reply_error(r, CTL_ERR_APP, -err,
+				"%s: cannot set carrier %s: %s", name,
+				c.carrier ? "on" : "off", strerror(-err));
 	else
 		ctl_reply_error(r, CTL_ERR_APP, -err,
-				"%s: cannot set %s %u: %s", name,
-				port_opt_info[opt].name, c.val[opt],
-				strerror(-err));
+				"%s: cannot set %s %s: %s%s", name,
+				port_opt_info[opt].name,
+				port_opt_format(opt, c.val[opt], num),
+				strerror(-err), err == -EOPNOTSUPP
+				? " (only patch ports have impairments)"
+				: "");
 	if (br != old_br)
 		bridge_port_move(old_br, port, old_no);
 	return r->code;

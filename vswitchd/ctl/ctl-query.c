@@ -146,7 +146,7 @@ ctl_json_port(const struct port *port)
 					       json_object_new_boolean(v));
 		else
 			json_object_object_add(o, info->name,
-					       json_object_new_int64(v));
+					       port_opt_json(opt, v));
 	}
 	snprintf(id, sizeof id, "0x%04x", ctl_port_id(port));
 	json_object_object_add(o, "port_id", json_object_new_string(id));

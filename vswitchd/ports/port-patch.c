@@ -20,7 +20,24 @@
  * down' is seen by B as a cable pulled, and an end whose peer does not
  * exist yet (created first, or deleted) has no carrier.  Both ends learn
  * of a change at once (bridge_port_update_link()), so STP reacts on both
- * sides, as with a real link failure.
+ * sides, as with a real link failure.  'carrier off' on an end (port.set
+ * carrier, a simulated cable pull) takes the carrier from both ends too.
+ *
+ * Impairments (port options delay, loss, rate, seed; struct port_impair)
+ * act on the frames an end SENDS, as a wire that is worse in one
+ * direction; a lab sets both ends for a symmetric link.  In order: loss
+ * drops the k-th frame sent since the seed (or the loss) was set when
+ * draw k of splitmix64(seed) falls below the percentage (tbucket.h), so
+ * two runs with the same seed lose the same frames; rate paces the frames
+ * (a token bucket one frame deep: a frame arrives when the wire has
+ * clocked out its bits at the rate after those before it) and those
+ * that find the peer's ring full wait nowhere and are dropped; delay adds
+ * its milliseconds to the arrival.  Frames keep their order.  Dropped
+ * frames are the wire's, not the port's: the pipeline counts them sent,
+ * and this end's impair_loss / impair_rate_drop say why they never came.
+ * Arrival times are kept per ring slot and the receiving end is woken by
+ * a timer when the first is due.  A replay (no loop) applies loss but
+ * no delay or pacing: its frames arrive at once, in order.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -42,6 +59,7 @@
 #define PATCH_HDR_ROOM 26	/* beyond the MTU: Ethernet, two tags, FCS room */
 
 struct patch_slot {
+	uint64_t due_ns;	/* arrival time on the switch clock */
 	uint32_t len;
 	uint8_t *data;		/* 'slot_size' bytes */
 };
@@ -57,8 +75,11 @@ struct port_patch {
 	uint32_t slot_size;
 	uint32_t head, tail;		/* free-running */
 	struct ev_loop *loop;		/* non-NULL while watched */
-	ev_idle wake;			/* active while the ring holds frames */
+	ev_idle wake;			/* active while a frame is due */
+	ev_timer later;			/* active while the first is not */
+	uint64_t wire_free_ns;		/* rate: when the wire is free again */
 	uint64_t rx_frames, tx_frames, ring_full, oversize;
+	uint64_t impair_loss, impair_rate_drop;	/* of frames we sent */
 	struct port_patch *next;	/* all patch ports, by creation */
 };
 
@@ -106,16 +127,62 @@ patch_link_changed(struct port_patch *pp)
 		bridge_port_update_link(pp->up.br, &pp->up);
 }
 
+static uint64_t
+now_ns(void)
+{
+	return clock_now_ms() * 1000000;
+}
+
+/* Wakes 'pp' on its loop when its first frame is due: at once (idle),
+ * later (timer), or not at all (empty ring, no bridge). */
+static void
+patch_schedule(struct port_patch *pp)
+{
+	uint64_t due, now = now_ns();
+
+	if (!pp->loop)
+		return;
+	if (pp->head == pp->tail || !pp->up.br) {
+		ev_idle_stop(pp->loop, &pp->wake);
+		ev_timer_stop(pp->loop, &pp->later);
+		return;
+	}
+	due = pp->ring[pp->head % PATCH_RING].due_ns;
+	if (due <= now) {
+		ev_timer_stop(pp->loop, &pp->later);
+		ev_idle_start(pp->loop, &pp->wake);
+		return;
+	}
+	ev_idle_stop(pp->loop, &pp->wake);
+	if (!ev_is_active(&pp->later)) {
+		/* Whole milliseconds, at least one: the switch clock's. */
+		ev_timer_set(&pp->later,
+			     (double)((due - now + 999999) / 1000000) / 1e3, 0.);
+		ev_timer_start(pp->loop, &pp->later);
+	}
+}
+
 static void
 patch_on_wake(struct ev_loop *loop, ev_idle *w, int revents)
 {
 	struct port_patch *pp = container_of(w, struct port_patch, wake);
 
+	(void)loop;
 	(void)revents;
 	if (pp->up.br)
 		bridge_port_input(pp->up.br, &pp->up);
-	if (pp->head == pp->tail || !pp->up.br)
-		ev_idle_stop(loop, w);
+	patch_schedule(pp);
+}
+
+static void
+patch_on_later(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct port_patch *pp = container_of(w, struct port_patch, later);
+
+	(void)loop;
+	(void)revents;
+	clock_update();
+	patch_schedule(pp);
 }
 
 static int
@@ -158,6 +225,7 @@ patch_open(const char *name, struct json_object *args,
 	pp->admin = pp->up.admin_up;
 	patch_ring_alloc(pp, pp->up.mtu);
 	ev_idle_init(&pp->wake, patch_on_wake);
+	ev_timer_init(&pp->later, patch_on_later, 0., 0.);
 	pp->next = all_patches;
 	all_patches = pp;
 	if (other) {
@@ -177,11 +245,12 @@ patch_watch(struct port *port, struct ev_loop *loop)
 {
 	struct port_patch *pp = port_patch_cast(port);
 
-	if (pp->loop)
+	if (pp->loop) {
 		ev_idle_stop(pp->loop, &pp->wake);
+		ev_timer_stop(pp->loop, &pp->later);
+	}
 	pp->loop = loop;
-	if (loop && pp->head != pp->tail)
-		ev_idle_start(loop, &pp->wake);
+	patch_schedule(pp);
 }
 
 static void
@@ -216,9 +285,16 @@ patch_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 	struct port_patch *pp = port_patch_cast(port);
 	int n = 0;
 
+	uint64_t now = now_ns();
+
 	while (n < max && pp->head != pp->tail) {
 		struct patch_slot *s = &pp->ring[pp->head % PATCH_RING];
-		struct pkt *p = pkt_alloc(pool);
+		struct pkt *p;
+
+		/* Not yet arrived (a replay has no loop to wait on). */
+		if (pp->loop && s->due_ns > now)
+			break;
+		p = pkt_alloc(pool);
 
 		if (!p) {
 			port->stats.rx_packets++;
@@ -242,31 +318,58 @@ static int
 patch_tx_burst(struct port *port, struct pkt **pkts, int n)
 {
 	struct port_patch *pp = port_patch_cast(port), *peer = pp->peer;
-	int sent = 0;
+	struct port_impair *im = &port->impair;
+	uint64_t now = now_ns();
+	int sent = 0, queued = 0;
 
-	if (!peer || !peer->admin)
+	if (!peer || !peer->admin || port->carrier_off ||
+	    peer->up.carrier_off)
 		return 0;
 	for (int i = 0; i < n; i++) {
 		const struct pkt *p = pkts[i];
 		struct patch_slot *s;
+		uint64_t due = now;
 
 		if (p->len > peer->slot_size) {
 			peer->oversize++;
 			continue;
 		}
-		if (peer->tail - peer->head >= PATCH_RING) {
-			peer->ring_full++;
+		if (im->loss_mpct &&
+		    splitmix64_below(im->seed, im->draws++, im->loss_mpct,
+				     100000)) {
+			pp->impair_loss++;
+			sent++;
 			continue;
+		}
+		if (peer->tail - peer->head >= PATCH_RING) {
+			if (im->rate_kbit) {
+				pp->impair_rate_drop++;
+				sent++;
+			} else {
+				peer->ring_full++;
+			}
+			continue;
+		}
+		if (im->rate_kbit) {
+			/* kbit/s is bits per ms: 1e6 / kbit ns per bit. */
+			uint64_t start = pp->wire_free_ns > now
+					 ? pp->wire_free_ns : now;
+
+			pp->wire_free_ns = start + (uint64_t)p->len * 8 *
+					   1000000 / im->rate_kbit;
+			due = pp->wire_free_ns;
 		}
 		s = &peer->ring[peer->tail % PATCH_RING];
 		memcpy(s->data, p->data, p->len);
 		s->len = p->len;
+		s->due_ns = due + (uint64_t)im->delay_ms * 1000000;
 		peer->tail++;
 		pp->tx_frames++;
 		sent++;
+		queued++;
 	}
-	if (sent && peer->loop)
-		ev_idle_start(peer->loop, &peer->wake);
+	if (queued)
+		patch_schedule(peer);
 	return sent;
 }
 
@@ -275,7 +378,20 @@ patch_get_carrier(const struct port *port)
 {
 	const struct port_patch *pp = port_patch_cast(port);
 
-	return pp->peer && pp->peer->admin;
+	/* Our own carrier_off is port_has_carrier()'s. */
+	return pp->peer && pp->peer->admin && !pp->peer->up.carrier_off;
+}
+
+/* A cable pulled at our end is pulled at the peer's too. */
+static int
+patch_set_carrier(struct port *port, bool on)
+{
+	struct port_patch *pp = port_patch_cast(port);
+
+	(void)on;
+	if (pp->peer)
+		patch_link_changed(pp->peer);
+	return 0;
 }
 
 static int
@@ -312,6 +428,10 @@ patch_get_stats(const struct port *port)
 			       json_object_new_uint64(pp->ring_full));
 	json_object_object_add(o, "oversize",
 			       json_object_new_uint64(pp->oversize));
+	json_object_object_add(o, "impair_loss",
+			       json_object_new_uint64(pp->impair_loss));
+	json_object_object_add(o, "impair_rate_drop",
+			       json_object_new_uint64(pp->impair_rate_drop));
 	return o;
 }
 
@@ -340,11 +460,13 @@ const struct port_class port_patch_class = {
 	.type = "patch",
 	.args = patch_args,
 	.replay_ok = true,
+	.impair_ok = true,
 	.open = patch_open,
 	.close = patch_close,
 	.rx_burst = patch_rx_burst,
 	.tx_burst = patch_tx_burst,
 	.get_carrier = patch_get_carrier,
+	.set_carrier = patch_set_carrier,
 	.set_admin_up = patch_set_admin_up,
 	.set_mtu = patch_set_mtu,
 	.get_stats = patch_get_stats,

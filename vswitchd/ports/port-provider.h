@@ -81,6 +81,11 @@ struct port_class {
 	 * --replay): it has no fds to watch and touches no host device. */
 	bool replay_ok;
 
+	/* True if the class applies the impairment options (delay, loss,
+	 * rate, seed; struct port_impair); the bridge refuses non-zero ones
+	 * on other classes with -EOPNOTSUPP. */
+	bool impair_ok;
+
 	/* Opens a port named 'name' from creation arguments 'args' (an
 	 * object already checked against 'args' by port_class_open(); keys
 	 * may be absent, never mistyped).  On success stores a new,
@@ -138,6 +143,13 @@ struct port_class {
 
 	/* Returns the physical link state (carrier).  NULL means always up. */
 	bool (*get_carrier)(const struct port *port);
+
+	/* Makes the far end see the cable pulled ('on' false) or plugged
+	 * back: a TAP's netdev loses its carrier (TUNSETCARRIER), a patch
+	 * port's peer its carrier, a VM its virtio-net link.  port->
+	 * carrier_off is already set.  Returns 0 or -errno.  NULL: only this
+	 * side sees it. */
+	int (*set_carrier)(struct port *port, bool on);
 
 	/* Applies an administrative up/down to the underlying device (e.g.
 	 * IFF_UP on a TAP).  Returns 0 or -errno.  NULL: nothing to do. */

@@ -356,6 +356,27 @@ tap_set_admin_up(struct port *port, bool up)
 	return err;
 }
 
+/* A simulated cable pull: the netdev loses its carrier (TUNSETCARRIER,
+ * Linux 4.20), so 'ip link' where it lives shows NO-CARRIER and its stack
+ * sends nothing; our side follows through the link watcher and
+ * port->carrier_off. */
+static int
+tap_set_carrier(struct port *port, bool on)
+{
+	struct port_tap *tap = port_tap_cast(port);
+	int arg = on;
+
+	if (ioctl(tap->fd, TUNSETCARRIER, &arg) < 0) {
+		int err = -errno;
+
+		log_warn(MOD, "%s: TUNSETCARRIER %s: %s", port->name,
+			 on ? "on" : "off", strerror(-err));
+		return err;
+	}
+	tap_refresh(tap);
+	return 0;
+}
+
 static int
 tap_set_mtu(struct port *port, uint32_t mtu)
 {
@@ -493,6 +514,7 @@ const struct port_class port_tap_class = {
 	.rx_burst = tap_rx_burst,
 	.tx_burst = tap_tx_burst,
 	.get_carrier = tap_get_carrier,
+	.set_carrier = tap_set_carrier,
 	.set_admin_up = tap_set_admin_up,
 	.set_mtu = tap_set_mtu,
 	.watch = tap_watch,

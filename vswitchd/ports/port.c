@@ -87,6 +87,8 @@ port_tx_burst(struct port *port, struct pkt **pkts, int n)
 bool
 port_has_carrier(const struct port *port)
 {
+	if (port->carrier_off)
+		return false;
 	return port->class->get_carrier ? port->class->get_carrier(port)
 					 : true;
 }

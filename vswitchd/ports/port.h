@@ -19,6 +19,7 @@
 
 #include "eth.h"
 #include "port-options.h"
+#include "tbucket.h"
 #include "vlan.h"
 
 struct bridge;
@@ -73,7 +74,8 @@ enum {
 	X(NO_EGRESS, "no_egress")	/* known dest not deliverable */\
 	X(MTU, "mtu")			/* egress: exceeds port MTU */	\
 	X(TX_ERROR, "tx_error")		/* egress: port refused it */	\
-	X(STP, "stp")			/* BPDU consumed or invalid */
+	X(STP, "stp")			/* BPDU consumed or invalid */	\
+	X(STORM, "storm_drop")		/* flooded beyond storm_limit */
 
 enum port_drop_reason {
 #define PORT_DROP_ENUM(name, str) PORT_DROP_##name,
@@ -87,6 +89,23 @@ struct port_stats {
 	uint64_t tx_packets, tx_bytes;
 	uint64_t rx_unicast, rx_broadcast, rx_multicast;
 	uint64_t drops[PORT_DROP_N];
+};
+
+/* storm_limit: flooded frames received per second ('pps', 0: no limit),
+ * a bucket of that many tokens. */
+struct port_storm {
+	uint32_t pps;
+	struct tbucket tb;
+};
+
+/* A wire's impairments (the patch class uses them; other classes accept
+ * only zeros): the frames a port sends are delayed, dropped with
+ * probability loss_mpct/100000 by draw 'draws' of splitmix64('seed'),
+ * and paced at rate_kbit.  'draws' counts frames offered since the seed
+ * (or the loss) was last set. */
+struct port_impair {
+	uint32_t delay_ms, loss_mpct, rate_kbit, seed;
+	uint64_t draws;
 };
 
 struct port {
@@ -120,6 +139,11 @@ struct port {
 	bool path_cost_set;		/* admin-pinned cost */
 	struct vlan_port vlans;
 	struct port_stats stats;
+	struct port_storm storm;	/* storm_limit */
+	struct port_impair impair;	/* delay, loss, rate, seed */
+	bool carrier_off;		/* cable pulled by the user (port.set
+					 * carrier false): no carrier whatever
+					 * the device says */
 };
 
 /* Returns the name of 'reason' as used in stats output. */
