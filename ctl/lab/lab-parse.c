@@ -1000,7 +1000,7 @@ static int
 parse_check(struct ps *ps, const node_t *n, size_t idx)
 {
 	static const char known[] = "ping, no_ping, isolated, root, blocking, "
-		"forwarding, listening, learning, disabled, learned";
+		"forwarding, listening, learning, disabled, learned, not_learned";
 	struct lab_check *c = &ps->lab->checks[idx];
 	char where[64], key[128];
 	node_t *kn, *v;
@@ -1017,7 +1017,8 @@ parse_check(struct ps *ps, const node_t *n, size_t idx)
 	FOR_PAIRS(ps, n, kn, k, v) {
 		snprintf(key, sizeof key, "%s.%s", where, k);
 		if (!strcmp(k, "ping") || !strcmp(k, "no_ping") ||
-		    !strcmp(k, "isolated") || !strcmp(k, "learned")) {
+		    !strcmp(k, "isolated") || !strcmp(k, "learned") ||
+		    !strcmp(k, "not_learned")) {
 			const node_t *a, *b;
 			const char *sa, *sb;
 
@@ -1031,8 +1032,10 @@ parse_check(struct ps *ps, const node_t *n, size_t idx)
 			if (get_string(ps, a, key, &sa) ||
 			    get_string(ps, b, key, &sb))
 				return -1;
-			if (!strcmp(k, "learned")) {
-				c->kind = LAB_CHECK_LEARNED;
+			if (!strcmp(k, "learned") || !strcmp(k, "not_learned")) {
+				c->kind = !strcmp(k, "learned") ?
+					  LAB_CHECK_LEARNED :
+					  LAB_CHECK_NOT_LEARNED;
 				if (check_switch_port(ps, a, key, sa, c))
 					return -1;
 				if (lab_find_host(ps->lab, sb) < 0)

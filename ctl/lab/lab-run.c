@@ -1400,6 +1400,10 @@ run_check(const struct lab *lab, const struct lab_check *c, char *desc,
 		snprintf(desc, dn, "%s learned %s's MAC on %s", c->a, c->c,
 			 c->b);
 		return learned(lab, c, why, wn);
+	case LAB_CHECK_NOT_LEARNED:
+		snprintf(desc, dn, "%s did not learn %s's MAC on %s", c->a,
+			 c->c, c->b);
+		return !learned(lab, c, why, wn);
 	}
 	return false;
 }

@@ -102,7 +102,8 @@ enum lab_check_kind {
 	LAB_CHECK_NO_PING,	/* a does not reach b */
 	LAB_CHECK_ROOT,		/* switch a is the root bridge */
 	LAB_CHECK_STATE,	/* port b of switch a is in state c */
-	LAB_CHECK_LEARNED,	/* switch a learned host b's MAC on port c */
+	LAB_CHECK_LEARNED,	/* switch a learned host c's MAC on port b */
+	LAB_CHECK_NOT_LEARNED,	/* ... did not (a hub learns nothing) */
 	LAB_CHECK_ISOLATED,	/* a's broadcasts never reach b (VLANs) */
 };
 

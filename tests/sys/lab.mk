@@ -1,0 +1,13 @@
+# tests/sys/lab-*.sh: network teaching labs (#17, docs/labs.md).
+#   lab-bad.sh  >= 30 bad lab files: their exact one-line error, nothing
+#               created (a vswitchd of its own, no root needed)
+#   lab-run.sh  every shipped lab up / check / down, nothing left; capture,
+#               link down seen as NO-CARRIER, status, graph, a failed up,
+#               down after kill -9 (root: namespaces, TAPs)
+check-lab: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
+	@status=0; for t in tests/sys/lab-bad.sh tests/sys/lab-run.sh; do \
+		BIN=$(BUILD)/bin bash $$t || status=1; done; exit $$status
+
+CHECKS += check-lab
+DEB_PACKAGES_EXTRA += tcpdump
+.PHONY: check-lab
