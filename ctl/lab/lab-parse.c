@@ -851,12 +851,13 @@ parse_link(struct ps *ps, const node_t *n, size_t idx)
 			l->has_seed = true;
 		else {
 			int e = -1;
-			char ep[40];
 
 			for (int i = 0; i < 2; i++) {
-				snprintf(ep, sizeof ep, "%s:%s", l->end[i].node,
-					 l->end[i].port);
-				if (!strcmp(k, ep))
+				size_t nl = strlen(l->end[i].node);
+
+				if (!strncmp(k, l->end[i].node, nl) &&
+				    k[nl] == ':' &&
+				    !strcmp(k + nl + 1, l->end[i].port))
 					e = i;
 			}
 			if (e < 0)

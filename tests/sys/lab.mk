@@ -9,5 +9,13 @@ check-lab: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
 		BIN=$(BUILD)/bin bash $$t || status=1; done; exit $$status
 
 CHECKS += check-lab
-DEB_PACKAGES_EXTRA += tcpdump
+DEB_PACKAGES_EXTRA += tcpdump bc
 .PHONY: check-lab
+
+# Benchmark: lab up/down of a 10-switch ring with 20 hosts against the same
+# topology made with ip(8) and kernel bridges (tests/bench/lab-bench.sh).
+bench-lab: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
+	BIN=$(BUILD)/bin bash tests/bench/lab-bench.sh
+
+BENCHES += bench-lab
+.PHONY: bench-lab
