@@ -879,23 +879,27 @@ parse_link(struct ps *ps, const node_t *n, size_t idx)
 	return 0;
 }
 
+/* A list of entries, each read by 'one' into element i of a new array of
+ * 'size'-byte elements (*arrp); '*n' counts those read. */
 static int
-parse_links(struct ps *ps, const node_t *s)
+parse_list(struct ps *ps, const node_t *s, const char *key, size_t max,
+	   void **arrp, size_t size, size_t *n,
+	   int (*one)(struct ps *, const node_t *, size_t))
 {
 	node_t *it;
 	size_t i = 0;
 
 	if (is_null(s))
 		return 0;
-	if (want(ps, s, YAML_SEQUENCE_NODE, "links"))
+	if (want(ps, s, YAML_SEQUENCE_NODE, key))
 		return -1;
-	if (n_items(s) > LAB_MAX_LINKS)
-		return fail(ps, s, "links", "more than %d links", LAB_MAX_LINKS);
-	ps->lab->links = xcalloc(n_items(s) + 1, sizeof *ps->lab->links);
+	if (n_items(s) > max)
+		return fail(ps, s, key, "more than %zu entries", max);
+	*arrp = xcalloc(n_items(s) + 1, size);
 	FOR_ITEMS(ps, s, it) {
-		if (parse_link(ps, it, i))
+		if (one(ps, it, i))
 			return -1;
-		ps->lab->n_links = ++i;
+		*n = ++i;
 	}
 	return 0;
 }
@@ -1081,27 +1085,6 @@ parse_check(struct ps *ps, const node_t *n, size_t idx)
 	return 0;
 }
 
-static int
-parse_checks(struct ps *ps, const node_t *s)
-{
-	node_t *it;
-	size_t i = 0;
-
-	if (is_null(s))
-		return 0;
-	if (want(ps, s, YAML_SEQUENCE_NODE, "checks"))
-		return -1;
-	if (n_items(s) > LAB_MAX_CHECKS)
-		return fail(ps, s, "checks", "more than %d", LAB_MAX_CHECKS);
-	ps->lab->checks = xcalloc(n_items(s) + 1, sizeof *ps->lab->checks);
-	FOR_ITEMS(ps, s, it) {
-		if (parse_check(ps, it, i))
-			return -1;
-		ps->lab->n_checks = ++i;
-	}
-	return 0;
-}
-
 /* Every generated device name fits IFNAMSIZ and is unique. */
 static int
 check_names(struct ps *ps, const node_t *root)
@@ -1209,9 +1192,13 @@ parse_top(struct ps *ps, const node_t *root)
 	if (!lab->n_switches)
 		return fail(ps, sw ? sw : root, "switches", "a lab needs at "
 			    "least one switch");
-	if ((links && parse_links(ps, links)) ||
+	if ((links && parse_list(ps, links, "links", LAB_MAX_LINKS,
+				 (void **)&lab->links, sizeof *lab->links,
+				 &lab->n_links, parse_link)) ||
 	    (hosts && !is_null(hosts) && check_hosts(ps, hosts)) ||
-	    (checks && parse_checks(ps, checks)))
+	    (checks && parse_list(ps, checks, "checks", LAB_MAX_CHECKS,
+				  (void **)&lab->checks, sizeof *lab->checks,
+				  &lab->n_checks, parse_check)))
 		return -1;
 	return check_names(ps, root);
 }

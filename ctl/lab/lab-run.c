@@ -39,7 +39,8 @@ lab_usage(FILE *f)
 "  down [NAME|FILE]         remove it (idempotent, also after a crash)\n"
 "  status [NAME]            nodes, links, carrier, counters, STP (-j: JSON)\n"
 "  exec NODE CMD...         run CMD in host NODE's namespace\n"
-"  link A B down|up         pull / plug the cable between nodes A and B\n"
+"  link A B down|up [--no-wait]  pull / plug the cable between A and B;\n"
+"                           with STP, waits and prints the re-convergence\n"
 "  capture A[:PORT] [-w FILE|-] [-c N]  frames on that link, as pcap\n"
 "  graph [NAME] [--format dot|svg]  the topology, ports by STP state\n"
 "  check [FILE|NAME]        run the lab's checks: one PASS/FAIL line each\n"
@@ -577,6 +578,81 @@ wait_stp(const struct lab *lab, double timeout)
 	return -1;
 }
 
+/* Every port state of the lab's STP switches, as one string, but the
+ * switch ends of link 'skip' (-1: none). */
+static char *
+stp_snapshot(const struct lab *lab, int skip)
+{
+	char *snap = xstrdup("");
+	char sk[2][LAB_IFNAMSIZ] = { "", "" };
+
+	for (int e = 0; skip >= 0 && e < 2; e++)
+		if (lab->links[skip].end[e].kind == LAB_SWITCH)
+			lab_port_name(lab, lab->links[skip].end[e].node,
+				      lab->links[skip].end[e].port, sk[e]);
+
+	for (size_t i = 0; i < lab->n_switches; i++) {
+		struct json_object *res, *ports;
+		char name[LAB_IFNAMSIZ];
+		struct rpc_error err;
+
+		if (!lab->switches[i].stp)
+			continue;
+		lab_bridge_name(lab, lab->switches[i].name, name);
+		if (rpc_call("bridge.list", ctl_params("s", "name", name, NULL),
+			     &res, &err))
+			continue;
+		if (json_object_array_length(res) &&
+		    json_object_object_get_ex(json_object_array_get_idx(res, 0),
+					      "ports", &ports))
+			for (size_t k = 0; k < json_object_array_length(ports);
+			     k++) {
+				struct json_object *p =
+					json_object_array_get_idx(ports, k);
+				char *n;
+
+				if (!strcmp(ctl_jstr(p, "name"), sk[0]) ||
+				    !strcmp(ctl_jstr(p, "name"), sk[1]))
+					continue;
+				n = xasprintf("%s%s=%s ", snap,
+						    ctl_jstr(p, "name"),
+						    ctl_jstr(p, "state"));
+
+				free(snap);
+				snap = n;
+			}
+		json_object_put(res);
+	}
+	return snap;
+}
+
+static double stp_timeout(const struct lab *lab);
+
+/* After a change of the topology: waits until some STP port changes state
+ * and then no port is listening or learning; the seconds that took, or -1
+ * if nothing changed within the STP timers. */
+static double
+wait_reconverge(const struct lab *lab, int skip, const char *before)
+{
+	double t0 = now_s(), timeout = stp_timeout(lab), left;
+
+	for (;;) {
+		char *now = stp_snapshot(lab, skip);
+		bool changed = strcmp(now, before);
+
+		free(now);
+		if (changed)
+			break;
+		if (now_s() - t0 > timeout)
+			return -1;
+		usleep(100000);
+	}
+	left = timeout - (now_s() - t0);
+	if (wait_stp(lab, left > 1 ? left : 1) < 0)
+		return -1;
+	return now_s() - t0;
+}
+
 static double
 stp_timeout(const struct lab *lab)
 {
@@ -1072,11 +1148,14 @@ static int
 lab_link(int argc, char **argv)
 {
 	struct lab *lab;
-	bool up;
+	bool up, nowait = argc == 4 && !strcmp(argv[3], "--no-wait");
 	int l, status = 0;
+	char *before;
 
-	if (argc != 3 || (strcmp(argv[2], "up") && strcmp(argv[2], "down")))
-		return ctl_usage_error("lab", "lab link A B down|up");
+	if ((argc != 3 && !nowait) ||
+	    (strcmp(argv[2], "up") && strcmp(argv[2], "down")))
+		return ctl_usage_error("lab", "lab link A B down|up "
+				       "[--no-wait]");
 	up = !strcmp(argv[2], "up");
 	lab = open_lab(NULL);
 	if (!lab)
@@ -1086,6 +1165,7 @@ lab_link(int argc, char **argv)
 		lab_destroy(lab);
 		return CTL_EXIT_FAIL;
 	}
+	before = stp_snapshot(lab, l);
 	for (int e = 0; e < 2; e++) {
 		const struct lab_end *end = &lab->links[l].end[e];
 		char pn[LAB_IFNAMSIZ], what[64];
@@ -1103,6 +1183,17 @@ lab_link(int argc, char **argv)
 		       lab->links[l].end[0].node, lab->links[l].end[0].port,
 		       lab->links[l].end[1].node, lab->links[l].end[1].port,
 		       up ? "up" : "down");
+	if (!status && !nowait && *before) {
+		double t = wait_reconverge(lab, l, before);
+
+		if (t < 0)
+			printf("lab %s: no port changed its STP state\n",
+			       lab->name);
+		else
+			printf("lab %s: spanning tree re-converged in %.2f s\n",
+			       lab->name, t);
+	}
+	free(before);
 	lab_destroy(lab);
 	return status;
 }

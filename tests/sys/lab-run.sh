@@ -11,6 +11,8 @@
 #      prints dot with the blocked link dashed;
 #   5. a lab up that fails half-way (a startup command fails) leaves
 #      nothing; lab up of a lab that is up is refused;
+#   5b. STP fail-over: lab link on the root's link, the blocked port
+#      forwards, the re-convergence time is printed;
 #   6. kill -9 of vswitchd, then lab down removes the namespaces and TAPs
 #      by name; a second lab down is a no-op.
 # Needs root (namespaces, TAPs); every name starts with $LB.
@@ -114,6 +116,20 @@ out=$("$C" lab up "$T/half.yml" 2>&1)
 [ $? = 1 ] && [[ $out == *"exec 'false' failed"* ]] &&
 	pass "lab up failing half-way: exit 1" || fail "lab up half-way: $out"
 nothing_left "after a failed lab up"
+
+# 5b. STP fail-over: pull the root's cable to sw3; sw3's blocked port
+# takes over; the re-convergence time is printed.
+"$C" lab up labs/stp-loop.yml >"$T/up" || fail "lab up stp: $(cat "$T/up")"
+"$C" lab link sw1 sw3 down >"$T/link" 2>&1
+cat "$T/link"
+if grep -q "re-converged in" "$T/link" &&
+   [ "$("$C" -j port show ${LB}sw3-p2 | python3 -c 'import json,sys; v=json.load(sys.stdin); print((v[0] if isinstance(v, list) else v)["state"])')" = forwarding ] &&
+   ip netns exec ${LB}h1 ping -c 2 -i 0.2 -W 1 10.0.1.3 >/dev/null; then
+	pass "fail-over: sw3:p2 forwards, h1 reaches h3 ($(grep -o 're-converged in .*' "$T/link"))"
+else
+	fail "fail-over after lab link sw1 sw3 down"; "$C" lab status
+fi
+"$C" lab down stp >/dev/null
 
 # 6. kill -9 of the daemon, then lab down
 "$C" lab up labs/stp-loop.yml --no-wait >/dev/null || fail "lab up stp"
