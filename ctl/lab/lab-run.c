@@ -1386,7 +1386,9 @@ host_mac(const struct lab *lab, const char *host, char mac[32])
 	return 0;
 }
 
-static bool
+/* 1 if switch c->a learned host c->c's MAC on port c->b, 0 if not, -1 if
+ * that cannot be told (with 'why'). */
+static int
 learned(const struct lab *lab, const struct lab_check *c, char *why, size_t n)
 {
 	char br[LAB_IFNAMSIZ], pn[LAB_IFNAMSIZ], mac[32];
@@ -1396,13 +1398,13 @@ learned(const struct lab *lab, const struct lab_check *c, char *why, size_t n)
 
 	if (host_mac(lab, c->c, mac)) {
 		snprintf(why, n, "cannot read the MAC of %s", c->c);
-		return false;
+		return -1;
 	}
 	lab_bridge_name(lab, c->a, br);
 	lab_port_name(lab, c->a, c->b, pn);
 	if (rpc_call("fdb.show", ctl_params("s", "br", br, NULL), &res, &err)) {
 		snprintf(why, n, "%.200s", err.message);
-		return false;
+		return -1;
 	}
 	snprintf(why, n, "%s (%s) not in the FDB of %s", mac, c->c, c->a);
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
@@ -1421,6 +1423,7 @@ learned(const struct lab *lab, const struct lab_check *c, char *why, size_t n)
 	json_object_put(res);
 	return ok;
 }
+
 
 static bool
 run_check(const struct lab *lab, const struct lab_check *c, char *desc,
@@ -1490,11 +1493,11 @@ run_check(const struct lab *lab, const struct lab_check *c, char *desc,
 	case LAB_CHECK_LEARNED:
 		snprintf(desc, dn, "%s learned %s's MAC on %s", c->a, c->c,
 			 c->b);
-		return learned(lab, c, why, wn);
+		return learned(lab, c, why, wn) == 1;
 	case LAB_CHECK_NOT_LEARNED:
 		snprintf(desc, dn, "%s did not learn %s's MAC on %s", c->a,
 			 c->c, c->b);
-		return !learned(lab, c, why, wn);
+		return learned(lab, c, why, wn) == 0;
 	}
 	return false;
 }
