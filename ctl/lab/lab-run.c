@@ -73,6 +73,28 @@ sh(bool show, const char *fmt, ...)
 	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Runs 'cmd' with sh -c in namespace 'ns' (no quoting of 'cmd' needed);
+ * its exit status or -1. */
+static int
+ns_shell(const char *ns, const char *cmd)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		execlp("ip", "ip", "netns", "exec", ns, "sh", "-c", cmd,
+		       (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* The first line of the output of a shell command into 'out'. */
 static int __attribute__((format(printf, 3, 4)))
 sh_read(char *out, size_t size, const char *fmt, ...)
@@ -277,6 +299,8 @@ teardown(const struct lab *lab)
 		snprintf(path, sizeof path, "/run/netns/%s", ns);
 		if (access(path, F_OK))
 			continue;
+		/* Processes a startup command left running in it. */
+		sh(false, "ip netns pids %s | xargs -r kill -9", ns);
 		/* TAPs a dead vswitchd left behind are persistent: delete
 		 * them before the namespace, so none moves elsewhere. */
 		for (size_t l = 0; l < lab->n_links; l++)
@@ -506,7 +530,7 @@ setup_host(const struct lab *lab, const struct lab_host *h)
 	    sh(false, "ip netns exec %s sysctl -w net.ipv4.ip_forward=1", ns))
 		goto fail;
 	for (size_t j = 0; j < h->n_exec; j++) {
-		if (sh(true, "ip netns exec %s sh -c '%s'", ns, h->exec[j])) {
+		if (ns_shell(ns, h->exec[j])) {
 			fprintf(stderr, "bridgectl: lab: host %s: exec '%s' "
 				"failed\n", h->name, h->exec[j]);
 			return -1;

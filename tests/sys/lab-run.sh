@@ -109,6 +109,19 @@ out=$("$C" lab up "$F" 2>&1)
 "$C" lab down mac >/dev/null
 nothing_left "after capture/link/status"
 
+# 4b. a process a startup command left running goes with lab down
+sed 's/^  h2: .*/  h2: {addresses: {eth0: 10.0.0.2\/24}, exec: ["sleep 600 >\/dev\/null 2>\&1 \&"]}/' \
+	labs/mac-learning.yml >"$T/bg.yml"
+"$C" lab up "$T/bg.yml" >/dev/null || fail "lab up with a background process"
+pids=$(ip netns pids ${LB}h2)
+[ -n "$pids" ] || fail "no process in ${LB}h2"
+"$C" lab down mac >/dev/null
+left=
+for p in $pids; do kill -0 "$p" 2>/dev/null && left+=" $p"; done
+[ -z "$left" ] && [ -n "$pids" ] && pass "lab down killed the host's processes ($pids)" ||
+	fail "processes left:$left"
+nothing_left "after lab down with a background process"
+
 # 5. a failure half-way leaves nothing
 sed 's/^  h3: .*/  h3: {addresses: {eth0: 10.0.0.3\/24}, exec: [false]}/' \
 	labs/mac-learning.yml >"$T/half.yml"
