@@ -623,8 +623,8 @@ parse_vm(struct ps *ps, const node_t *kn, const char *name, const node_t *m)
 		*(!strcmp(k, "kernel") ? &vm->kernel :
 		  !strcmp(k, "initrd") ? &vm->initrd : &vm->cmdline) = xstrdup(s);
 	}
-	if ((vm->initrd || vm->cmdline) && !vm->kernel)
-		return fail(ps, kn, where, "initrd and cmdline need a kernel");
+	if (vm->initrd && !vm->kernel)
+		return fail(ps, kn, where, "an initrd needs a kernel");
 	return 0;
 }
 
@@ -829,6 +829,19 @@ parse_link(struct ps *ps, const node_t *n, size_t idx)
 						    l->end[a].node,
 						    l->end[a].port,
 						    ps->lab->links[j].line);
+	for (int a = 0; a < 2; a++) {
+		if (l->end[a].kind != LAB_VM)
+			continue;
+		for (size_t j = 0; j < idx; j++)
+			for (int b = 0; b < 2; b++)
+				if (!strcmp(ps->lab->links[j].end[b].node,
+					    l->end[a].node))
+					return fail(ps, eps, key, "vm %s has a "
+						    "link already (line %d); "
+						    "a vm has one NIC",
+						    l->end[a].node,
+						    ps->lab->links[j].line);
+	}
 	if (n->type != YAML_MAPPING_NODE)
 		return 0;
 	FOR_PAIRS(ps, n, kn, k, v) {

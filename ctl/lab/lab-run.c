@@ -15,6 +15,7 @@
 #include "../ctl.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -278,6 +279,8 @@ call(const char *method, struct json_object *params, struct json_object **res,
 
 /* ---- down ------------------------------------------------------------- */
 
+static int stop_vm(const struct lab *lab, const char *vm);
+
 /* Removes every object of 'lab' that exists, by name: the bridges (via
  * vswitchd when it answers), the namespaces, leftover devices.  Quiet;
  * returns how many objects it removed. */
@@ -288,6 +291,8 @@ teardown(const struct lab *lab)
 	struct rpc_error err;
 	int n = 0;
 
+	for (size_t i = 0; i < lab->n_vms; i++)
+		n += stop_vm(lab, lab->vms[i].name);
 	for (size_t i = 0; i < lab->n_switches; i++) {
 		lab_bridge_name(lab, lab->switches[i].name, a);
 		if (!rpc_call("bridge.del", ctl_params("s", "name", a, NULL),
@@ -445,6 +450,164 @@ set_end_vlans(const struct lab_end *e, const char *port, const char *what)
 	return 0;
 }
 
+/* A program beside bridgectl ('rel' from its directory), or $ENV. */
+static char *
+beside_me(const char *env, const char *rel)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (getenv(env) && *getenv(env))
+		return xstrdup(getenv(env));
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n < 0)
+		return xstrdup(rel);
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	return xasprintf("%s/%s", exe, rel);
+}
+
+static char *
+vm_pidfile(const struct lab *lab, const char *vm)
+{
+	return xasprintf("%s/%s.%s.pid", lab_dir(), lab->name, vm);
+}
+
+/* Starts VM 'v' on bridge 'br' as port 'port' (vmm run --net BRIDGE
+ * --name PORT), its pid in its pidfile; waits until the port exists. */
+static int
+start_vm(const struct lab *lab, const struct lab_vm *v, const char *br,
+	 const char *port)
+{
+	char *vmm = beside_me("VMM", "vmm");
+	char *guest = v->kernel ? xstrdup(v->kernel)
+		      : beside_me("GUEST", "../tests/guest/guest.elf");
+	char *pidf = vm_pidfile(lab, v->name);
+	char *out = xasprintf("%s/%s.%s.serial", lab_dir(), lab->name, v->name);
+	char *log = xasprintf("%s/%s.%s.log", lab_dir(), lab->name, v->name);
+	char mem[32];
+	const char *argv[24];
+	int n = 0, status = -1;
+	pid_t pid;
+	FILE *f;
+
+	snprintf(mem, sizeof mem, "%uM", v->mem_mib);
+	argv[n++] = vmm;
+	argv[n++] = "run";
+	argv[n++] = "--kernel";
+	argv[n++] = guest;
+	if (v->initrd) {
+		argv[n++] = "--initrd";
+		argv[n++] = v->initrd;
+	}
+	if (v->cmdline) {
+		argv[n++] = "--cmdline";
+		argv[n++] = v->cmdline;
+	}
+	argv[n++] = "--mem";
+	argv[n++] = mem;
+	argv[n++] = "--name";
+	argv[n++] = port;
+	argv[n++] = "--net";
+	argv[n++] = br;
+	argv[n++] = "--ctl-socket";
+	argv[n++] = ctl_opts.socket_path;
+	argv[n++] = "--serial";
+	argv[n++] = out;
+	argv[n] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		FILE *lf = freopen(log, "w", stdout);
+
+		if (!lf || dup2(fileno(stdout), 2) < 0)
+			_exit(127);
+		setsid();
+		execv(vmm, (char *const *)argv);
+		fprintf(stderr, "cannot run %s: %s\n", vmm, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "bridgectl: lab: vm %s: fork: %s\n", v->name,
+			strerror(errno));
+		goto out;
+	}
+	f = fopen(pidf, "w");
+	if (f) {
+		fprintf(f, "%d\n", (int)pid);
+		fclose(f);
+	}
+	for (int i = 0; i < 300; i++) {
+		struct json_object *res;
+		struct rpc_error err;
+		int st;
+
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			fprintf(stderr, "bridgectl: lab: vm %s: vmm exited "
+				"(see %s)\n", v->name, log);
+			goto out;
+		}
+		if (!rpc_call("port.show", ctl_params("s", "name", port, NULL),
+			      &res, &err)) {
+			json_object_put(res);
+			status = 0;
+			goto out;
+		}
+		usleep(50000);
+	}
+	fprintf(stderr, "bridgectl: lab: vm %s: no port %s after 15 s (see "
+		"%s)\n", v->name, port, log);
+out:
+	free(vmm);
+	free(guest);
+	free(pidf);
+	free(out);
+	free(log);
+	return status;
+}
+
+/* Ends the VMM of VM 'vm' (its pidfile; only if that pid is a vmm). */
+static int
+stop_vm(const struct lab *lab, const char *vm)
+{
+	char *pidf = vm_pidfile(lab, vm), comm[64] = "";
+	FILE *f = fopen(pidf, "r");
+	int pid = 0, n = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	if (pid > 0) {
+		char *cf = xasprintf("/proc/%d/comm", pid);
+		FILE *c = fopen(cf, "r");
+
+		if (c) {
+			if (!fgets(comm, sizeof comm, c))
+				comm[0] = 0;
+			fclose(c);
+		}
+		free(cf);
+		if (!strncmp(comm, "vmm", 3)) {
+			kill(pid, SIGTERM);
+			for (int i = 0; i < 30 && !kill(pid, 0); i++) {
+				waitpid(pid, NULL, WNOHANG);
+				usleep(100000);
+			}
+			if (!kill(pid, 0))
+				kill(pid, SIGKILL);
+			n = 1;
+		}
+	}
+	unlink(pidf);
+	free(pidf);
+	return n;
+}
+
 static int
 add_end(const struct lab *lab, const struct lab_link *l, int e)
 {
@@ -469,11 +632,11 @@ add_end(const struct lab *lab, const struct lab_link *l, int e)
 			       "tap", "o", "args", args, NULL);
 	} else {
 		json_object_put(args);
-		fprintf(stderr, "bridgectl: lab: %s: vms are not run by "
-			"'lab up' yet\n", what);
-		return -1;
+		p = NULL;
+		if (start_vm(lab, &lab->vms[o->idx], br, port))
+			return -1;
 	}
-	if (call("port.add", p, NULL, what))
+	if (p && call("port.add", p, NULL, what))
 		return -1;
 	p = ctl_params("s", "name", port, NULL);
 	opt_int(p, "storm_limit", sw->has_storm, sw->storm_limit);
@@ -795,14 +958,9 @@ lab_up(int argc, char **argv)
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		if (setup_host(lab, &lab->hosts[i]))
 			goto undo;
-	for (size_t i = 0; i < lab->n_vms; i++) {
-		fprintf(stderr, "bridgectl: lab: vm %s: vms are not run by "
-			"'lab up' yet\n", lab->vms[i].name);
-		goto undo;
-	}
-	printf("lab %s: up in %.2f s (%zu switches, %zu hosts, %zu links)\n",
-	       lab->name, now_s() - t0, lab->n_switches, lab->n_hosts,
-	       lab->n_links);
+	printf("lab %s: up in %.2f s (%zu switches, %zu hosts, %zu vms, %zu "
+	       "links)\n", lab->name, now_s() - t0, lab->n_switches,
+	       lab->n_hosts, lab->n_vms, lab->n_links);
 	if (!nowait && (conv = wait_stp(lab, stp_timeout(lab))) != 0) {
 		if (conv < 0)
 			printf("lab %s: spanning tree did not settle\n",

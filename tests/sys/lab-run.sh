@@ -30,8 +30,9 @@ nothing_left() {	# nothing_left WHAT
 	else pass "$1: nothing left"; fi
 }
 
-# 1. every shipped lab
+# 1. every shipped lab (but those with VMs: lab-vm.sh, under tests/kvm/)
 for f in labs/*.yml; do
+	grep -q '^vms:' "$f" && continue
 	if ! "$C" lab up "$f" >"$T/up" 2>&1; then
 		fail "$f: lab up: $(cat "$T/up")"
 		"$C" lab down "$f" >/dev/null 2>&1

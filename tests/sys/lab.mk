@@ -19,3 +19,14 @@ bench-lab: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
 
 BENCHES += bench-lab
 .PHONY: bench-lab
+
+# labs/ with VMs (root, KVM): through tests/kvm/kvm-run.sh like the other
+# VM suites.
+KVM_SUITE.lab-vm = $(VM_TEST_ENV) bash tests/sys/lab-vm.sh
+KVM_CHECKS += lab-vm
+LAB_VM_PROGS := $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl \
+	$(BUILD)/bin/vmm $(VMM_GUEST)
+check-kvm: $(LAB_VM_PROGS)
+check-lab-vm: $(LAB_VM_PROGS)
+	$(call kvm_run,lab-vm)
+.PHONY: check-lab-vm
