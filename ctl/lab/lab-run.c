@@ -605,6 +605,13 @@ stop_vm(const struct lab *lab, const char *vm)
 	}
 	unlink(pidf);
 	free(pidf);
+	for (int i = 0; i < 2; i++) {
+		char *f2 = xasprintf("%s/%s.%s.%s", lab_dir(), lab->name, vm,
+				     i ? "serial" : "log");
+
+		unlink(f2);
+		free(f2);
+	}
 	return n;
 }
 
