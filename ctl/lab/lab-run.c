@@ -1199,6 +1199,10 @@ lab_status(int argc, char **argv)
 					       rx, tx, drops);
 				json_object_put(pi);
 				json_object_put(stp);
+			} else if (end->kind == LAB_VM) {
+				if (!ctl_opts.json)
+					printf("    %-12s vm (its NIC is the "
+					       "switch port)\n", ep);
 			} else {
 				char ns[64];
 				const char *c;
