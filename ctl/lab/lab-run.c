@@ -1467,6 +1467,9 @@ graph_dot(const struct lab *lab, FILE *f)
 		fprintf(f, "  \"%s\" [shape=ellipse, label=\"%s\\n%s\"];\n",
 			lab->hosts[i].name, lab->hosts[i].name,
 			lab->hosts[i].n_addrs ? lab->hosts[i].addrs[0].cidr : "");
+	for (size_t i = 0; i < lab->n_vms; i++)
+		fprintf(f, "  \"%s\" [shape=box3d, label=\"%s\\n(vm)\"];\n",
+			lab->vms[i].name, lab->vms[i].name);
 	for (size_t i = 0; i < lab->n_links; i++) {
 		const struct lab_link *l = &lab->links[i];
 		const char *st[2] = { "", "" };
