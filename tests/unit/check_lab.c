@@ -108,6 +108,49 @@ START_TEST(test_prefix_override)
 }
 END_TEST
 
+/* The plan lab up follows, in order: bridges, namespaces, ports with
+ * their settings, then the hosts' own configuration. */
+START_TEST(test_plan)
+{
+	char err[LAB_ERR_MAX], *buf = NULL;
+	size_t len = 0;
+	struct lab *lab = parse(full, err);
+	FILE *f;
+
+	ck_assert_msg(lab, "%s", err);
+	f = open_memstream(&buf, &len);
+	lab_plan_print(lab, f);
+	fclose(f);
+	ck_assert_str_eq(buf,
+		"bridge add demo-sw1 stp on priority 4096 hello_time 100 "
+		"forward_delay 250\n"
+		"bridge add demo-sw2 stp off ageing_time 50 vlan_filtering 1\n"
+		"bridge add demo-sw3 stp off\n"
+		"netns add demo-h1\n"
+		"netns add demo-h2\n"
+		"port add demo-sw1 demo-sw1-p1 type patch peer demo-sw2-p1\n"
+		"port add demo-sw2 demo-sw2-p1 type patch peer demo-sw1-p1 "
+		"storm_limit 100\n"
+		"port add demo-sw2 demo-sw2-p2 type tap -> netns demo-h1 as eth0 "
+		"storm_limit 100 trunk 1 10-12 pvid 1\n"
+		"port add demo-sw1 demo-sw1-p2 type patch peer demo-sw3-p1 "
+		"delay 10 loss 2.5 seed 7\n"
+		"port add demo-sw3 demo-sw3-p1 type patch peer demo-sw1-p2 "
+		"delay 10 loss 2.5 seed 7\n"
+		"port add demo-sw3 demo-sw3-p9 type tap -> netns demo-h2 as eth1\n"
+		"netns demo-h1: vlan eth0.10 on eth0 id 10\n"
+		"netns demo-h1: address 10.0.0.1/24 on eth0\n"
+		"netns demo-h1: address fd00::1/64 on eth0\n"
+		"netns demo-h1: address 10.0.10.1/24 on eth0.10\n"
+		"netns demo-h1: route default via 10.0.0.254\n"
+		"netns demo-h1: exec echo hi\n"
+		"netns demo-h2: address 10.0.0.2/24 on eth1\n"
+		"netns demo-h2: ip forwarding on\n");
+	free(buf);
+	lab_destroy(lab);
+}
+END_TEST
+
 static const struct {
 	const char *text, *err;
 } bad[] = {
@@ -138,6 +181,13 @@ static const struct {
 	  "switch forwards BPDUs, it does not run STP)" },
 	{ "name: a\nswitches:\n  s: {stp: on}\n  s: {}\n",
 	  "t.yml:4: switches: 's' given twice (first on line 3)" },
+	{ "name: a\nswitches: {s: , t: }\nvms: {v: }\nlinks:\n"
+	  "  - [v:eth0, s:p1]\n  - [v:eth1, t:p1]\n",
+	  "t.yml:6: links[1].endpoints: vm v has a link already (line 5); "
+	  "a vm has one NIC" },
+	{ "name: a\nswitches: {s: {hub: on, vlan_filtering: on}}\n",
+	  "t.yml:2: switches.s: a hub has no VLANs (vlan_filtering must be "
+	  "off)" },
 	{ "name: a\nswitches: [\n",
 	  "t.yml:3: YAML: did not find expected node content while parsing "
 	  "a flow node" },
@@ -179,6 +229,7 @@ main(void)
 
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_prefix_override);
+	tcase_add_test(tc, test_plan);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, test_truncations);
 	suite_add_tcase(s, tc);
