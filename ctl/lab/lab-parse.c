@@ -1018,7 +1018,8 @@ static int
 parse_check(struct ps *ps, const node_t *n, size_t idx)
 {
 	static const char known[] = "ping, no_ping, isolated, root, blocking, "
-		"forwarding, listening, learning, disabled, learned, not_learned";
+		"forwarding, listening, learning, disabled, learned, not_learned, "
+		"dropped";
 	struct lab_check *c = &ps->lab->checks[idx];
 	char where[64], key[128];
 	node_t *kn, *v;
@@ -1036,7 +1037,7 @@ parse_check(struct ps *ps, const node_t *n, size_t idx)
 		snprintf(key, sizeof key, "%s.%s", where, k);
 		if (!strcmp(k, "ping") || !strcmp(k, "no_ping") ||
 		    !strcmp(k, "isolated") || !strcmp(k, "learned") ||
-		    !strcmp(k, "not_learned")) {
+		    !strcmp(k, "not_learned") || !strcmp(k, "dropped")) {
 			const node_t *a, *b;
 			const char *sa, *sb;
 
@@ -1050,6 +1051,19 @@ parse_check(struct ps *ps, const node_t *n, size_t idx)
 			if (get_string(ps, a, key, &sa) ||
 			    get_string(ps, b, key, &sb))
 				return -1;
+			if (!strcmp(k, "dropped")) {
+				c->kind = LAB_CHECK_DROPPED;
+				if (check_switch_port(ps, a, key, sa, c))
+					return -1;
+				if (strlen(sb) >= sizeof c->c ||
+				    strspn(sb, "abcdefghijklmnopqrstuvwxyz_") !=
+				    strlen(sb))
+					return fail(ps, b, key, "'%s' is not a "
+						    "drop reason (storm_drop, "
+						    "port_state, ...)", sb);
+				snprintf(c->c, sizeof c->c, "%s", sb);
+				continue;
+			}
 			if (!strcmp(k, "learned") || !strcmp(k, "not_learned")) {
 				c->kind = !strcmp(k, "learned") ?
 					  LAB_CHECK_LEARNED :

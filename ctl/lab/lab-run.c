@@ -391,10 +391,10 @@ add_switch(const struct lab *lab, const struct lab_switch *sw)
 	opt_int(o, "vlan_filtering", sw->vlan_filtering, 1);
 	opt_int(o, "group_fwd_mask", sw->has_gfm, sw->group_fwd_mask);
 	if (sw->hub)
-		json_object_object_add(o, "hub", json_object_new_boolean(1));
+		json_object_object_add(o, "hub", json_object_new_int(1));
 	if (sw->transparent)
 		json_object_object_add(o, "transparent",
-				       json_object_new_boolean(1));
+				       json_object_new_int(1));
 	json_object_object_add(o, "up", json_object_new_boolean(1));
 	snprintf(what, sizeof what, "switch %s", sw->name);
 	return call("bridge.add", ctl_params("s", "name", name, "o", "options",
@@ -1621,6 +1621,37 @@ learned(const struct lab *lab, const struct lab_check *c, char *why, size_t n)
 }
 
 
+/* The drop counter 'reason' of port 'port' of switch 'sw', or -1. */
+static long long
+drop_count(const struct lab *lab, const char *sw, const char *port,
+	   const char *reason)
+{
+	char br[LAB_IFNAMSIZ], pn[LAB_IFNAMSIZ];
+	struct json_object *res, *ports, *drops, *v;
+	struct rpc_error err;
+	long long n = -1;
+
+	lab_bridge_name(lab, sw, br);
+	lab_port_name(lab, sw, port, pn);
+	if (rpc_call("stats.get", ctl_params("s", "bridge", br, NULL), &res,
+		     &err))
+		return -1;
+	if (json_object_array_length(res) &&
+	    json_object_object_get_ex(json_object_array_get_idx(res, 0), "ports",
+				      &ports))
+		for (size_t i = 0; i < json_object_array_length(ports); i++) {
+			struct json_object *p = json_object_array_get_idx(ports, i);
+
+			if (strcmp(ctl_jstr(p, "name"), pn) ||
+			    !json_object_object_get_ex(p, "drops", &drops))
+				continue;
+			if (json_object_object_get_ex(drops, reason, &v))
+				n = json_object_get_int64(v);
+		}
+	json_object_put(res);
+	return n;
+}
+
 static bool
 run_check(const struct lab *lab, const struct lab_check *c, char *desc,
 	  size_t dn, char *why, size_t wn)
@@ -1690,6 +1721,20 @@ run_check(const struct lab *lab, const struct lab_check *c, char *desc,
 		snprintf(desc, dn, "%s learned %s's MAC on %s", c->a, c->c,
 			 c->b);
 		return learned(lab, c, why, wn) == 1;
+	case LAB_CHECK_DROPPED: {
+		long long n = drop_count(lab, c->a, c->b, c->c);
+
+		snprintf(desc, dn, "port %s of %s counted %s drops", c->b, c->a,
+			 c->c);
+		if (n < 0)
+			snprintf(why, wn, "no counter %s", c->c);
+		else
+			snprintf(why, wn, "%lld", n);
+		if (n > 0)
+			snprintf(desc + strlen(desc), dn - strlen(desc), " (%lld)",
+				 n);
+		return n > 0;
+	}
 	case LAB_CHECK_NOT_LEARNED:
 		snprintf(desc, dn, "%s did not learn %s's MAC on %s", c->a,
 			 c->c, c->b);

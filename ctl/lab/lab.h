@@ -105,6 +105,7 @@ enum lab_check_kind {
 	LAB_CHECK_LEARNED,	/* switch a learned host c's MAC on port b */
 	LAB_CHECK_NOT_LEARNED,	/* ... did not (a hub learns nothing) */
 	LAB_CHECK_ISOLATED,	/* a's broadcasts never reach b (VLANs) */
+	LAB_CHECK_DROPPED,	/* port b of switch a counted drops of reason c */
 };
 
 struct lab_check {

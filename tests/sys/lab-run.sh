@@ -118,7 +118,10 @@ pids=$(ip netns pids ${LB}h2)
 [ -n "$pids" ] || fail "no process in ${LB}h2"
 "$C" lab down mac >/dev/null
 left=
-for p in $pids; do kill -0 "$p" 2>/dev/null && left+=" $p"; done
+for p in $pids; do
+	for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$p" 2>/dev/null && left+=" $p"
+done
 [ -z "$left" ] && [ -n "$pids" ] && pass "lab down killed the host's processes ($pids)" ||
 	fail "processes left:$left"
 nothing_left "after lab down with a background process"
