@@ -1053,7 +1053,13 @@ parse_check(struct ps *ps, const node_t *n, size_t idx)
 				return -1;
 			if (!strcmp(k, "dropped")) {
 				c->kind = LAB_CHECK_DROPPED;
-				if (check_switch_port(ps, a, key, sa, c))
+				/* SW:PORT, SW (all its ports) or "*" (every
+				 * port of the lab). */
+				if (!strcmp(sa, "*") ||
+				    (!strchr(sa, ':') &&
+				     lab_find_switch(ps->lab, sa) >= 0))
+					snprintf(c->a, sizeof c->a, "%s", sa);
+				else if (check_switch_port(ps, a, key, sa, c))
 					return -1;
 				if (strlen(sb) >= sizeof c->c ||
 				    strspn(sb, "abcdefghijklmnopqrstuvwxyz_") !=

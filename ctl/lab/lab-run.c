@@ -1621,7 +1621,8 @@ learned(const struct lab *lab, const struct lab_check *c, char *why, size_t n)
 }
 
 
-/* The drop counter 'reason' of port 'port' of switch 'sw', or -1. */
+/* The drop counter 'reason' of port 'port' of switch 'sw' (port "": the
+ * sum over its ports; sw "*": over every switch of the lab), or -1. */
 static long long
 drop_count(const struct lab *lab, const char *sw, const char *port,
 	   const char *reason)
@@ -1631,6 +1632,16 @@ drop_count(const struct lab *lab, const char *sw, const char *port,
 	struct rpc_error err;
 	long long n = -1;
 
+	if (!strcmp(sw, "*")) {
+		for (size_t i = 0; i < lab->n_switches; i++) {
+			long long k = drop_count(lab, lab->switches[i].name, "",
+						 reason);
+
+			if (k >= 0)
+				n = (n < 0 ? 0 : n) + k;
+		}
+		return n;
+	}
 	lab_bridge_name(lab, sw, br);
 	lab_port_name(lab, sw, port, pn);
 	if (rpc_call("stats.get", ctl_params("s", "bridge", br, NULL), &res,
@@ -1642,11 +1653,11 @@ drop_count(const struct lab *lab, const char *sw, const char *port,
 		for (size_t i = 0; i < json_object_array_length(ports); i++) {
 			struct json_object *p = json_object_array_get_idx(ports, i);
 
-			if (strcmp(ctl_jstr(p, "name"), pn) ||
+			if ((*port && strcmp(ctl_jstr(p, "name"), pn)) ||
 			    !json_object_object_get_ex(p, "drops", &drops))
 				continue;
 			if (json_object_object_get_ex(drops, reason, &v))
-				n = json_object_get_int64(v);
+				n = (n < 0 ? 0 : n) + json_object_get_int64(v);
 		}
 	json_object_put(res);
 	return n;
@@ -1724,8 +1735,14 @@ run_check(const struct lab *lab, const struct lab_check *c, char *desc,
 	case LAB_CHECK_DROPPED: {
 		long long n = drop_count(lab, c->a, c->b, c->c);
 
-		snprintf(desc, dn, "port %s of %s counted %s drops", c->b, c->a,
-			 c->c);
+		if (!strcmp(c->a, "*"))
+			snprintf(desc, dn, "the lab's switches counted %s drops",
+				 c->c);
+		else if (!c->b[0])
+			snprintf(desc, dn, "%s counted %s drops", c->a, c->c);
+		else
+			snprintf(desc, dn, "port %s of %s counted %s drops",
+				 c->b, c->a, c->c);
 		if (n < 0)
 			snprintf(why, wn, "no counter %s", c->c);
 		else
