@@ -96,6 +96,72 @@ ns_shell(const char *ns, const char *cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Runs ip(8) in batch mode (one process for many commands) in namespace
+ * 'ns' (NULL: this one) on 'script', one command a line.  0 or ip's exit
+ * status (it stops at the first failing command and says which). */
+static int
+ip_batch(const char *ns, const char *script)
+{
+	char *cmd = ns ? xasprintf("ip -n %s -b -", ns) : xstrdup("ip -b -");
+	FILE *p;
+	int st;
+
+	if (!*script) {
+		free(cmd);
+		return 0;
+	}
+	fflush(stdout);
+	p = popen(cmd, "w");
+	free(cmd);
+	if (!p)
+		return -1;
+	fputs(script, p);
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Appends a printf-formatted line to '*buf'. */
+static void __attribute__((format(printf, 2, 3)))
+append(char **buf, const char *fmt, ...)
+{
+	char *line, *n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	n = xasprintf("%s%s\n", *buf ? *buf : "", line);
+	free(line);
+	free(*buf);
+	*buf = n;
+}
+
+/* SIGKILLs every process whose network namespace is the one pinned at
+ * 'path' (what "ip netns pids" lists). */
+static void
+kill_netns_procs(const char *path)
+{
+	struct stat ns, st;
+	struct dirent *de;
+	DIR *d;
+
+	if (stat(path, &ns) || !(d = opendir("/proc")))
+		return;
+	while ((de = readdir(d))) {
+		char p[64];
+		int pid = atoi(de->d_name);
+
+		if (pid <= 1 || pid == getpid())
+			continue;
+		snprintf(p, sizeof p, "/proc/%d/ns/net", pid);
+		if (!stat(p, &st) && st.st_ino == ns.st_ino &&
+		    st.st_dev == ns.st_dev)
+			kill(pid, SIGKILL);
+	}
+	closedir(d);
+}
+
 /* The first line of the output of a shell command into 'out'. */
 static int __attribute__((format(printf, 3, 4)))
 sh_read(char *out, size_t size, const char *fmt, ...)
@@ -291,9 +357,27 @@ teardown(const struct lab *lab)
 	struct rpc_error err;
 	int n = 0;
 
+	char *batch = NULL;
+	bool alive;
+
 	for (size_t i = 0; i < lab->n_vms; i++)
 		n += stop_vm(lab, lab->vms[i].name);
-	for (size_t i = 0; i < lab->n_switches; i++) {
+	/* The TAPs of host links go with their ports (destroy), wherever
+	 * they are; after a crash they went with vswitchd's fds. */
+	alive = !rpc_call("daemon.info", NULL, NULL, &err);
+	for (size_t l = 0; alive && l < lab->n_links; l++)
+		for (int e = 0; e < 2; e++) {
+			const struct lab_end *end = &lab->links[l].end[e];
+
+			if (end->kind != LAB_SWITCH ||
+			    lab->links[l].end[!e].kind != LAB_HOST)
+				continue;
+			lab_port_name(lab, end->node, end->port, a);
+			rpc_call("port.del", ctl_params("s", "name", a, "b",
+							"destroy", 1, NULL),
+				 NULL, &err);
+		}
+	for (size_t i = 0; alive && i < lab->n_switches; i++) {
 		lab_bridge_name(lab, lab->switches[i].name, a);
 		if (!rpc_call("bridge.del", ctl_params("s", "name", a, NULL),
 			      NULL, &err))
@@ -305,17 +389,20 @@ teardown(const struct lab *lab)
 		if (access(path, F_OK))
 			continue;
 		/* Processes a startup command left running in it. */
-		sh(false, "ip netns pids %s | xargs -r kill -9", ns);
-		/* TAPs a dead vswitchd left behind are persistent: delete
-		 * them before the namespace, so none moves elsewhere. */
-		for (size_t l = 0; l < lab->n_links; l++)
+		kill_netns_procs(path);
+		/* A TAP someone made persistent while vswitchd was gone. */
+		for (size_t l = 0; !alive && l < lab->n_links; l++)
 			for (int e = 0; e < 2; e++)
 				if (lab->links[l].end[e].kind == LAB_HOST &&
 				    lab->links[l].end[e].idx == i)
 					sh(false, "ip -n %s link del %s", ns,
 					   lab->links[l].end[e].port);
-		if (!sh(false, "ip netns del %s", ns))
-			n++;
+		append(&batch, "netns del %s", ns);
+		n++;
+	}
+	if (batch) {
+		ip_batch(NULL, batch);
+		free(batch);
 	}
 	/* Devices left in this namespace: ports not yet moved, the bridges'
 	 * own devices of a vswitchd that died. */
@@ -663,42 +750,75 @@ add_end(const struct lab *lab, const struct lab_link *l, int e)
 	}
 	if (set_end_vlans(end, port, what))
 		return -1;
-	if (o->kind == LAB_HOST) {
-		char ns[64];
-
-		lab_netns_name(lab, o->node, ns);
-		if (sh(true, "ip link set %s netns %s && ip -n %s link set %s "
-		       "name %s && ip -n %s link set %s up", port, ns, ns, port,
-		       o->port, ns, o->port)) {
-			fprintf(stderr, "bridgectl: lab: %s: cannot move TAP "
-				"%s into %s\n", what, port, ns);
-			return -1;
-		}
-	}
 	return 0;
+}
+
+/* Moves the TAP of every host link into its host's namespace, in one
+ * batch. */
+static int
+move_taps(const struct lab *lab)
+{
+	char *batch = NULL, port[LAB_IFNAMSIZ], ns[64];
+	int r;
+
+	for (size_t l = 0; l < lab->n_links; l++)
+		for (int e = 0; e < 2; e++) {
+			const struct lab_end *end = &lab->links[l].end[e];
+			const struct lab_end *o = &lab->links[l].end[!e];
+
+			if (end->kind != LAB_SWITCH || o->kind != LAB_HOST)
+				continue;
+			lab_port_name(lab, end->node, end->port, port);
+			lab_netns_name(lab, o->node, ns);
+			append(&batch, "link set %s netns %s", port, ns);
+		}
+	if (!batch)
+		return 0;
+	r = ip_batch(NULL, batch);
+	free(batch);
+	if (r)
+		fprintf(stderr, "bridgectl: lab: cannot move the TAPs into "
+			"the namespaces\n");
+	return r;
 }
 
 static int
 setup_host(const struct lab *lab, const struct lab_host *h)
 {
-	char ns[64];
+	char ns[64], port[LAB_IFNAMSIZ], *b = NULL;
+	int r;
 
 	lab_netns_name(lab, h->name, ns);
-	for (size_t j = 0; j < h->n_vlans; j++)
-		if (sh(true, "ip -n %s link add link %s name %s type vlan id %u"
-		       " && ip -n %s link set %s up", ns, h->vlans[j].parent,
-		       h->vlans[j].name, h->vlans[j].vid, ns, h->vlans[j].name))
-			goto fail;
+	append(&b, "link set lo up");
+	for (size_t l = 0; l < lab->n_links; l++)
+		for (int e = 0; e < 2; e++) {
+			const struct lab_end *end = &lab->links[l].end[e];
+			const struct lab_end *o = &lab->links[l].end[!e];
+
+			if (end->kind != LAB_HOST || strcmp(end->node, h->name))
+				continue;
+			lab_port_name(lab, o->node, o->port, port);
+			append(&b, "link set %s name %s", port, end->port);
+			append(&b, "link set %s up", end->port);
+		}
+	for (size_t j = 0; j < h->n_vlans; j++) {
+		append(&b, "link add link %s name %s type vlan id %u",
+		       h->vlans[j].parent, h->vlans[j].name, h->vlans[j].vid);
+		append(&b, "link set %s up", h->vlans[j].name);
+	}
 	for (size_t j = 0; j < h->n_addrs; j++)
-		if (sh(true, "ip -n %s addr add %s dev %s", ns, h->addrs[j].cidr,
-		       h->addrs[j].ifname))
-			goto fail;
+		append(&b, "addr add %s dev %s", h->addrs[j].cidr,
+		       h->addrs[j].ifname);
 	for (size_t j = 0; j < h->n_routes; j++)
-		if (sh(true, "ip -n %s route add %s", ns, h->routes[j]))
-			goto fail;
-	if (h->forwarding &&
-	    sh(false, "ip netns exec %s sysctl -w net.ipv4.ip_forward=1", ns))
-		goto fail;
+		append(&b, "route add %s", h->routes[j]);
+	r = ip_batch(ns, b);
+	free(b);
+	if (r || (h->forwarding &&
+		  ns_shell(ns, "sysctl -q -w net.ipv4.ip_forward=1"))) {
+		fprintf(stderr, "bridgectl: lab: host %s: configuration "
+			"failed\n", h->name);
+		return -1;
+	}
 	for (size_t j = 0; j < h->n_exec; j++) {
 		if (ns_shell(ns, h->exec[j])) {
 			fprintf(stderr, "bridgectl: lab: host %s: exec '%s' "
@@ -707,10 +827,6 @@ setup_host(const struct lab *lab, const struct lab_host *h)
 		}
 	}
 	return 0;
-fail:
-	fprintf(stderr, "bridgectl: lab: host %s: configuration failed\n",
-		h->name);
-	return -1;
 }
 
 static double
@@ -882,7 +998,7 @@ lab_up(int argc, char **argv)
 	struct lab *lab;
 	struct rpc_error rerr;
 	double t0 = now_s(), conv;
-	char *state;
+	char *state, *batch = NULL;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--dry-run"))
@@ -953,15 +1069,17 @@ lab_up(int argc, char **argv)
 			goto undo;
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		lab_netns_name(lab, lab->hosts[i].name, ns);
-		if (sh(true, "ip netns add %s && ip -n %s link set lo up", ns,
-		       ns))
-			goto undo;
+		append(&batch, "netns add %s", ns);
 	}
+	if (batch && ip_batch(NULL, batch))
+		goto undo;
 	for (size_t i = 0; i < lab->n_links; i++)
 		for (int e = 0; e < 2; e++)
 			if (lab->links[i].end[e].kind == LAB_SWITCH &&
 			    add_end(lab, &lab->links[i], e))
 				goto undo;
+	if (move_taps(lab))
+		goto undo;
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		if (setup_host(lab, &lab->hosts[i]))
 			goto undo;
@@ -977,9 +1095,11 @@ lab_up(int argc, char **argv)
 			       lab->name, conv);
 	}
 	free(state);
+	free(batch);
 	lab_destroy(lab);
 	return 0;
 undo:
+	free(batch);
 	fprintf(stderr, "bridgectl: lab: %s not created; removing what was\n",
 		lab->name);
 	teardown(lab);
