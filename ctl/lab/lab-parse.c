@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,11 @@
 #include "util.h"
 
 #define LAB_MAX_NODES 256
+
+_Static_assert(offsetof(struct lab_switch, name) == 0 &&
+	       offsetof(struct lab_host, name) == 0 &&
+	       offsetof(struct lab_vm, name) == 0,
+	       "find_node() reads a node's name at its start");
 #define LAB_MAX_LINKS 1024
 #define LAB_MAX_CHECKS 256
 
@@ -1353,31 +1359,35 @@ lab_destroy(struct lab *lab)
 	free(lab);
 }
 
+/* Index of the node called 'name' in array 'nodes' of 'n' elements of
+ * 'size' bytes, each starting with its name (lab_switch, lab_host,
+ * lab_vm), or -1. */
+static int
+find_node(const void *nodes, size_t n, size_t size, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp((const char *)nodes + i * size, name))
+			return (int)i;
+	return -1;
+}
+
 int
 lab_find_switch(const struct lab *lab, const char *name)
 {
-	for (size_t i = 0; i < lab->n_switches; i++)
-		if (!strcmp(lab->switches[i].name, name))
-			return (int)i;
-	return -1;
+	return find_node(lab->switches, lab->n_switches,
+			 sizeof *lab->switches, name);
 }
 
 int
 lab_find_host(const struct lab *lab, const char *name)
 {
-	for (size_t i = 0; i < lab->n_hosts; i++)
-		if (!strcmp(lab->hosts[i].name, name))
-			return (int)i;
-	return -1;
+	return find_node(lab->hosts, lab->n_hosts, sizeof *lab->hosts, name);
 }
 
 int
 lab_find_vm(const struct lab *lab, const char *name)
 {
-	for (size_t i = 0; i < lab->n_vms; i++)
-		if (!strcmp(lab->vms[i].name, name))
-			return (int)i;
-	return -1;
+	return find_node(lab->vms, lab->n_vms, sizeof *lab->vms, name);
 }
 
 int

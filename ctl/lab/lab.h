@@ -32,6 +32,7 @@
 
 enum lab_node_kind { LAB_SWITCH, LAB_HOST, LAB_VM };
 
+/* Every node struct starts with its name (lab-parse.c's find_node()). */
 struct lab_switch {
 	char name[LAB_NAME_MAX + 1];
 	int line;
