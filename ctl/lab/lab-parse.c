@@ -57,14 +57,27 @@ line_of(const node_t *n)
 static int __attribute__((format(printf, 4, 5)))
 fail(struct ps *ps, const node_t *n, const char *key, const char *fmt, ...)
 {
-	char msg[300];
+	char msg[300], line[LAB_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	snprintf(ps->err, LAB_ERR_MAX, "%.100s:%d: %.80s: %s", ps->file,
+	snprintf(line, sizeof line, "%.100s:%d: %.80s: %s", ps->file,
 		 line_of(n), key, msg);
+	/* One line whatever the file holds: control characters (of a key
+	 * or value quoted in the message) are written as escapes. */
+	ps->err[0] = 0;
+	for (size_t i = 0, o = 0; line[i] && o + 5 < LAB_ERR_MAX; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c == '\n')
+			o += (size_t)snprintf(ps->err + o, 3, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(ps->err + o, 5, "\\x%02x", c);
+		else
+			ps->err[o++] = (char)c, ps->err[o] = 0;
+	}
 	return -1;
 }
 

@@ -188,6 +188,9 @@ static const struct {
 	{ "name: a\nswitches: {s: {hub: on, vlan_filtering: on}}\n",
 	  "t.yml:2: switches.s: a hub has no VLANs (vlan_filtering must be "
 	  "off)" },
+	{ "name: \"a\\nb\\tc\"\nswitches: {s: }\n",
+	  "t.yml:1: name: 'a\\nb\\x09c' may hold only letters, digits and "
+	  "'_' and '-'" },
 	{ "name: a\nswitches: [\n",
 	  "t.yml:3: YAML: did not find expected node content while parsing "
 	  "a flow node" },
