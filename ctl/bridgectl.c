@@ -3,6 +3,7 @@
  * multi-call "brctl" name.
  */
 #include "ctl.h"
+#include "lab/lab.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -47,6 +48,8 @@ usage(FILE *f)
 "  trace [--learn] [BRIDGE] PORT FRAME  explain a frame's forwarding (dry run)\n"
 "  info                        the daemon's version, pid, paths\n"
 "  log show | log set [MODULE] LEVEL  the daemon's log levels, at run time\n"
+"  lab {up | down | status | exec | link | capture | graph | check} ...\n"
+"                              network teaching labs (docs/labs.md)\n"
 "Every command takes --help.  See bridgectl(8).\n");
 }
 
@@ -83,7 +86,7 @@ main(int argc, char **argv)
 		{ "debug", own_debug }, { "monitor", own_monitor },
 		{ "info", own_info }, { "capture", own_capture },
 		{ "log", own_log }, { "trace", own_trace },
-		{ "bridge", own_bridge },
+		{ "bridge", own_bridge }, { "lab", lab_main },
 	};
 	int i, status = CTL_EXIT_USAGE;
 

@@ -26,7 +26,7 @@
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := rpc config script pcap vhost_msg vhost_ring vmm_boot \
-		bridge stp vmm_pci
+		bridge stp vmm_pci lab
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%)
 # Messages the targets print for bad input are expected: stdout and stderr
 # of the code under test are closed (libFuzzer keeps its own reports).
@@ -80,6 +80,12 @@ $(BUILD)/tests/fuzz/fuzz_vmm_pci: $(BUILD)/tests/fuzz/fuzz_vmm_pci.o \
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(VMM_LIBS)
 
 $(BUILD)/tests/fuzz/fuzz_vmm_pci.o: CPPFLAGS += -Ivmm
+
+# The lab file parser alone (ctl/lab/, libyaml).
+$(BUILD)/tests/fuzz/fuzz_lab: $(BUILD)/tests/fuzz/fuzz_lab.o \
+		$(LAB_PARSE_OBJS) $(LIBCOMMON)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ -lyaml
 
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_COMMON) \
 		$(VSWITCH_LIBS)
