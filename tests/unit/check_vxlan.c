@@ -480,6 +480,37 @@ raw_next(int raw, uint16_t port, uint8_t *buf, size_t size, uint16_t *sport)
  * UDP port number, which the port's own wildcard socket holds): what it
  * sends is read off loopback with a raw socket (root; the test says so
  * loudly and fails without). */
+/* A raw UDP socket that sees what the ports send, reads time out. */
+static int
+raw_udp_socket(const char *test)
+{
+	struct timeval tv = { 2, 0 };
+	int raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+
+	ck_assert_msg(raw >= 0, "NOT RUN: %s needs CAP_NET_RAW", test);
+	setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return raw;
+}
+
+/* Opens vxlan port 'name' with VNI 'vni', local 127.0.0.1 and UDP port
+ * 'port', plus what 'args' holds already. */
+static struct port *
+open_loopback_port(const struct port_class *cls, const char *name,
+		   const char *vni, uint16_t port, struct json_object *args)
+{
+	struct port *p = NULL;
+	char *msg = NULL, ps[8];
+
+	snprintf(ps, sizeof ps, "%u", port);
+	json_object_object_add(args, "vni", json_object_new_string(vni));
+	json_object_object_add(args, "local",
+			       json_object_new_string("127.0.0.1"));
+	json_object_object_add(args, "dstport", json_object_new_string(ps));
+	ck_assert_msg(!port_class_open(cls, name, args, NULL, &p, &msg),
+		      "open: %s", msg ? msg : "?");
+	return p;
+}
+
 START_TEST(test_encap)
 {
 	const struct port_class *cls = port_class_lookup("vxlan");
@@ -489,24 +520,14 @@ START_TEST(test_encap)
 	struct port *p = NULL;
 	struct pkt *pk[2];
 	uint8_t buf[2048], frame[64];
-	char *msg = NULL, ps[8];
-	struct timeval tv = { 2, 0 };
 	uint32_t vni;
 	ssize_t r;
 	int raw;
 
-	raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
-	ck_assert_msg(raw >= 0, "NOT RUN: test_encap needs CAP_NET_RAW");
-	setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	snprintf(ps, sizeof ps, "%u", port);
-	json_object_object_add(args, "vni", json_object_new_string("4242"));
-	json_object_object_add(args, "local",
-			       json_object_new_string("127.0.0.1"));
+	raw = raw_udp_socket("test_encap");
 	json_object_object_add(args, "remote",
 			       json_object_new_string("127.0.0.2"));
-	json_object_object_add(args, "dstport", json_object_new_string(ps));
-	ck_assert_msg(!port_class_open(cls, "vxt0", args, NULL, &p, &msg),
-		      "open: %s", msg ? msg : "?");
+	p = open_loopback_port(cls, "vxt0", "4242", port, args);
 	ck_assert_uint_eq(p->mtu, 1450);
 
 	/* A tagged frame of 64 bytes and an oversize one. */
@@ -601,21 +622,12 @@ START_TEST(test_fdb_self)
 	struct eth_addr mc = { { 1, 0, 0x5e, 0, 0, 1 } };
 	struct port *p = NULL;
 	struct pkt *pk;
-	struct timeval tv = { 2, 0 };
 	uint8_t buf[2048];
-	char *msg = NULL, ps[8], *lines;
+	char *msg = NULL, *lines;
 	int raw, got2 = 0, got3 = 0;
 
-	raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
-	ck_assert_msg(raw >= 0, "NOT RUN: test_fdb_self needs CAP_NET_RAW");
-	setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	snprintf(ps, sizeof ps, "%u", port);
-	json_object_object_add(args, "vni", json_object_new_string("7"));
-	json_object_object_add(args, "local",
-			       json_object_new_string("127.0.0.1"));
-	json_object_object_add(args, "dstport", json_object_new_string(ps));
-	ck_assert_msg(!port_class_open(cls, "vxt1", args, NULL, &p, &msg),
-		      "open: %s", msg ? msg : "?");
+	raw = raw_udp_socket("test_fdb_self");
+	p = open_loopback_port(cls, "vxt1", "7", port, args);
 
 #define SELF_ADD(op, mac, dst, want) do {				\
 		int err_ = cls->fdb_self_add(p, op, mac, dst, &msg);	\

@@ -411,6 +411,25 @@ open_port(const struct port_class *class, const char *name,
 	return err ? r->code : 0;
 }
 
+/* Reads the optional "args" object of 'params' into '*args' (borrowed,
+ * NULL if absent) and checks that 'name' may name a device.  Returns 0 or
+ * the recorded error. */
+static int
+new_device_params(struct json_object *params, const char *name,
+		  struct json_object **args, struct ctl_reply *r)
+{
+	*args = NULL;
+	if (json_object_object_get_ex(params, "args", args) && *args &&
+	    !json_object_is_type(*args, json_type_object))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.args: must be an object");
+	if (!bridge_name_is_valid(name))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.name: '%s' is not a valid "
+				       "interface name", name);
+	return 0;
+}
+
 static int
 m_port_add(struct json_object *params, struct ctl_reply *r)
 {
@@ -422,22 +441,18 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 	uint64_t port_no = 0;
 	struct port *port;
 	struct bridge *br;
-	int err;
-
 	struct json_object *dev;
 	bool up = true;
+	int err;
 
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "bridge", true, &brname, r) < 0 ||
 	    ctl_param_string(params, "name", true, &name, r) < 0 ||
 	    ctl_param_string(params, "type", false, &type, r) < 0 ||
 	    ctl_param_uint(params, "port_no", false, 1, BRIDGE_MAX_PORTS - 1,
-			   &port_no, r) < 0)
+			   &port_no, r) < 0 ||
+	    new_device_params(params, name, &args, r))
 		return r->code;
-	if (json_object_object_get_ex(params, "args", &args) && args &&
-	    !json_object_is_type(args, json_type_object))
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.args: must be an object");
 	/* A standalone device (link add) joins with what it was made of. */
 	if ((dev = ctl_device_find(name))) {
 		struct json_object *v;
@@ -461,10 +476,6 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
 				       "params.type: missing");
 	}
-	if (!bridge_name_is_valid(name))
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.name: '%s' is not a valid "
-				       "interface name", name);
 	if (!(class = port_class_lookup(type))) {
 		char *names = port_class_names(false);
 
@@ -742,7 +753,7 @@ static int
 m_link_add(struct json_object *params, struct ctl_reply *r)
 {
 	static const char *const known[] = { "name", "type", "args", NULL };
-	struct json_object *args = NULL, *dev, *a = NULL, *info = NULL;
+	struct json_object *args, *dev, *a = NULL, *info = NULL;
 	const struct port_class *class;
 	const char *name, *type;
 	struct bridge *other;
@@ -750,16 +761,9 @@ m_link_add(struct json_object *params, struct ctl_reply *r)
 
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "name", true, &name, r) < 0 ||
-	    ctl_param_string(params, "type", true, &type, r) < 0)
+	    ctl_param_string(params, "type", true, &type, r) < 0 ||
+	    new_device_params(params, name, &args, r))
 		return r->code;
-	if (json_object_object_get_ex(params, "args", &args) && args &&
-	    !json_object_is_type(args, json_type_object))
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.args: must be an object");
-	if (!bridge_name_is_valid(name))
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.name: '%s' is not a valid "
-				       "interface name", name);
 	/* The only kind ip-link makes that is a port class here. */
 	if (strcmp(type, "vxlan") || !(class = port_class_lookup(type)))
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,

@@ -568,6 +568,18 @@ struct vxlan_tx_batch {
 	size_t cbuf_len;
 };
 
+/* Writes one control message into 'c'; returns the space it takes. */
+static size_t
+put_cmsg(struct cmsghdr *c, int level, int type, const void *data,
+	 size_t len)
+{
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	return CMSG_SPACE(len);
+}
+
 /* Prepares the control message every datagram carries: 'local' as the
  * outer source address; the kernel refuses it while the address is not
  * configured, and each send is then counted as a tx error. */
@@ -584,19 +596,13 @@ tx_batch_init(struct vxlan_tx_batch *b, const struct port_vxlan *vx)
 	if (vx->local.family == AF_INET6) {
 		struct in6_pktinfo pi = { .ipi6_addr = vx->local.u.v6 };
 
-		b->cbuf_len = CMSG_SPACE(sizeof pi);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof pi);
-		memcpy(CMSG_DATA(c), &pi, sizeof pi);
+		b->cbuf_len = put_cmsg(c, IPPROTO_IPV6, IPV6_PKTINFO, &pi,
+				       sizeof pi);
 	} else {
 		struct in_pktinfo pi = { .ipi_spec_dst = vx->local.u.v4 };
 
-		b->cbuf_len = CMSG_SPACE(sizeof pi);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof pi);
-		memcpy(CMSG_DATA(c), &pi, sizeof pi);
+		b->cbuf_len = put_cmsg(c, IPPROTO_IP, IP_PKTINFO, &pi,
+				       sizeof pi);
 	}
 }
 
