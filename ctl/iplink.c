@@ -58,7 +58,7 @@ link_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bridgectl link add [name] NAME [address MAC] type bridge [OPTION VALUE]...\n"
-"       bridgectl link add [name] NAME master BRIDGE type vxlan id VNI [dstport N]\n"
+"       bridgectl link add [name] NAME [master BRIDGE] type vxlan id VNI [dstport N]\n"
 "                          [local IP] [remote IP | group IP [dev IF]] [ttl N]\n"
 "                          [tos N] [ageing S]\n"
 "                          [nolearning]\n"
@@ -66,7 +66,8 @@ link_usage(FILE *f)
 "                                    [type bridge OPTION VALUE...]\n"
 "       bridgectl link del [dev] DEV\n"
 "       bridgectl link show [[dev] DEV]\n"
-"'master BRIDGE' on a device that is not a port yet creates a TAP port.\n"
+"'master BRIDGE' on a device that is not a port yet creates a TAP port;\n"
+"a vxlan device made without 'master' waits for 'link set NAME master BR'.\n"
 "\n"
 "Bridge OPTIONs (name, values, default, unit (cs: centiseconds, as\n"
 "ip-link), refused bits, other name, meaning), and mcast_snooping 0:\n");
@@ -149,10 +150,10 @@ static const struct {
 	{ "learning", NULL }, { "nolearning", NULL },
 };
 
-/* 'link add NAME master BR type vxlan ARGS': the iproute2 spelling of
- * 'port add BR NAME type vxlan ...'.  A vxlan port of vswitchd lives on a
- * bridge (the daemon has no unattached devices), so 'master' is needed
- * here, where ip-link would also take it later with 'link set'. */
+/* 'link add NAME [master BR] type vxlan ARGS': the iproute2 spelling of
+ * 'port add BR NAME type vxlan ...'; without 'master' a standalone device
+ * (link.add) that 'link set NAME master BR' enslaves later, as with
+ * ip-link. */
 static int
 link_add_vxlan(const char *name, const char *master, int argc, char **argv)
 {
@@ -160,12 +161,6 @@ link_add_vxlan(const char *name, const char *master, int argc, char **argv)
 	struct rpc_error err;
 	size_t k;
 
-	if (!master) {
-		json_object_put(args);
-		return ctl_usage_error("link", "link add %s type vxlan: a "
-				       "vxlan port lives on a bridge; give "
-				       "'master BRIDGE' before 'type'", name);
-	}
 	for (int i = 0; i < argc; i++) {
 		for (k = 0; k < ARRAY_SIZE(vxlan_words); k++)
 			if (!strcmp(argv[i], vxlan_words[k].word))
@@ -190,6 +185,14 @@ link_add_vxlan(const char *name, const char *master, int argc, char **argv)
 		json_object_object_add(args, vxlan_words[k].arg,
 				       json_object_new_string(argv[++i]));
 	}
+	if (!master) {
+		if (rpc_call("link.add", ctl_params("s", "name", name,
+						    "s", "type", "vxlan",
+						    "o", "args", args, NULL),
+			     NULL, &err))
+			return ctl_fail(&err);
+		return 0;
+	}
 	if (rpc_call("port.add", ctl_params("s", "bridge", master,
 					    "s", "name", name,
 					    "s", "type", "vxlan",
@@ -197,6 +200,26 @@ link_add_vxlan(const char *name, const char *master, int argc, char **argv)
 		     NULL, &err))
 		return ctl_fail(&err);
 	return 0;
+}
+
+/* The standalone device 'name' of link.list (a new reference), or NULL;
+ * 'err' set and NULL returned when the call fails ('*failed' true). */
+static struct json_object *
+standalone_device(const char *name, bool *failed, struct rpc_error *err)
+{
+	struct json_object *list, *found = NULL;
+
+	*failed = rpc_call("link.list", NULL, &list, err) != 0;
+	if (*failed)
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *d = json_object_array_get_idx(list, i);
+
+		if (!strcmp(ctl_jstr(d, "name"), name))
+			found = json_object_get(d);
+	}
+	json_object_put(list);
+	return found;
 }
 
 static int
@@ -329,6 +352,12 @@ link_del(int argc, char **argv)
 		     kind ? ctl_params("s", "name", name, NULL)
 			  : ctl_params("s", "name", name, "b", "destroy", true,
 				       NULL), NULL, &err)) {
+		/* Not a port: a standalone device, or nothing. */
+		if (err.errnum == ENODEV && !kind) {
+			if (!rpc_call("link.del", ctl_params("s", "name", name,
+							     NULL), NULL, &err))
+				return 0;
+		}
 		if (err.errnum == ENODEV)
 			fprintf(stderr, "Cannot find device \"%s\"\n", name);
 		else
@@ -368,6 +397,34 @@ slave_key(const char *flag)
 	int opt = port_opt_lookup(flag);
 
 	return opt < 0 ? flag : port_opt_iproute2_name(opt);
+}
+
+/* link set on a standalone device: its admin state first (kept when it
+ * joins), then 'master' makes it a port.  Takes 'opts' and 'port'. */
+static int
+link_set_standalone(const char *dev, const char *master, bool nomaster,
+		    bool set_up, bool up, struct json_object *opts,
+		    struct json_object *port)
+{
+	struct rpc_error err;
+	bool settings = (opts && json_object_object_length(opts)) ||
+			(port && json_object_object_length(port));
+
+	json_object_put(opts);
+	json_object_put(port);
+	if (settings && !master)
+		return ctl_usage_error("link", "%s is on no bridge yet: give "
+				       "'master BRIDGE' first", dev);
+	(void)nomaster;		/* it has none */
+	if (set_up && rpc_call("link.set", ctl_params("s", "name", dev,
+						      "b", "up", up, NULL),
+			       NULL, &err))
+		return ctl_fail(&err);
+	if (master && rpc_call("port.add", ctl_params("s", "bridge", master,
+						       "s", "name", dev, NULL),
+			       NULL, &err))
+		return ctl_fail(&err);
+	return 0;
 }
 
 static int
@@ -444,6 +501,21 @@ link_set(int argc, char **argv)
 	if (kind < 0) {
 		json_object_put(opts);
 		return ctl_fail(&err);
+	}
+	if (!kind) {
+		bool failed;
+		struct json_object *sd = standalone_device(dev, &failed, &err);
+
+		if (failed) {
+			json_object_put(opts);
+			json_object_put(port);
+			return ctl_fail(&err);
+		}
+		if (sd) {
+			json_object_put(sd);
+			return link_set_standalone(dev, master, nomaster,
+						   set_up, up, opts, port);
+		}
 	}
 	if (port && json_object_object_length(port)) {
 		json_object_object_add(port, "name",
@@ -544,6 +616,111 @@ print_port_stats(struct json_object *bs, const char *name)
 		       (long long)ctl_jint(e, "tx_packets"),
 		       (long long)ctl_jint(e, "tx_bytes"));
 	}
+}
+
+/* ip-link's info_data of a vxlan device from the class's description
+ * of it (port-vxlan.c describe()). */
+static struct json_object *
+vxlan_info_data(struct json_object *info)
+{
+	static const struct {
+		const char *from, *to;
+		bool num;
+	} keys[] = {
+		{ "vni", "id", true }, { "group", "group", false },
+		{ "remote", "remote", false }, { "local", "local", false },
+		{ "dev", "link", false }, { "dstport", "port", true },
+		{ "ttl", "ttl", true }, { "tos", "tos", true },
+		{ "ageing", "ageing", true },
+	};
+	struct json_object *o = json_object_new_object(), *v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (!json_object_object_get_ex(info, keys[i].from, &v))
+			continue;
+		/* An unset 'local' is the kernel's choice: not shown. */
+		if (!strcmp(keys[i].from, "local") &&
+		    (!strcmp(json_object_get_string(v), "0.0.0.0") ||
+		     !strcmp(json_object_get_string(v), "::")))
+			continue;
+		json_object_object_add(o, keys[i].to, keys[i].num
+				       ? json_object_new_int64(
+					       json_object_get_int64(v))
+				       : json_object_get(v));
+		if (!strcmp(keys[i].from, "dstport"))
+			json_object_object_add(o, "learning",
+				json_object_new_boolean(
+					strcmp(ctl_jstr(info, "learning"),
+					       "off") != 0));
+	}
+	return o;
+}
+
+/* Lists the standalone devices (link.list) whose name is 'filter' (all
+ * if NULL): appended to 'out' for -j, printed otherwise.  Returns 0, or
+ * -1 with 'err' set. */
+static int
+show_standalone(const char *filter, struct json_object *out, bool *found,
+		struct rpc_error *err)
+{
+	struct json_object *list;
+
+	if (rpc_call("link.list", NULL, &list, err))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *d = json_object_array_get_idx(list, i);
+		struct json_object *o, *li, *info = NULL, *data;
+		bool up = ctl_jint(d, "up");
+		const char *name = ctl_jstr(d, "name");
+		int mtu = (int)ctl_jint(d, "mtu");
+
+		if (filter && strcmp(filter, name))
+			continue;
+		*found = true;
+		json_object_object_get_ex(d, "info", &info);
+		data = vxlan_info_data(info);
+		o = json_object_new_object();
+		li = json_object_new_object();
+		json_object_object_add(o, "ifname", json_object_new_string(name));
+		json_object_object_add(o, "flags", link_flags_json(up, true));
+		json_object_object_add(o, "mtu", json_object_new_int(mtu));
+		/* The kernel's vxlan device shows UNKNOWN when up. */
+		json_object_object_add(o, "operstate", json_object_new_string(
+					       up ? "UNKNOWN" : "DOWN"));
+		json_object_object_add(o, "link_type",
+				       json_object_new_string("ether"));
+		json_object_object_add(li, "info_kind", json_object_new_string(
+					       ctl_jstr(d, "type")));
+		json_object_object_add(li, "info_data", data);
+		json_object_object_add(o, "linkinfo", li);
+		json_object_array_add(out, o);
+		if (ctl_opts.json)
+			continue;
+		printf("%s: ", name);
+		print_link_flags(up, true);
+		printf(" mtu %d state %s\n", mtu, up ? "UNKNOWN" : "DOWN");
+		if (!ctl_opts.details)
+			continue;
+		printf("    %s id %lld", ctl_jstr(d, "type"),
+		       (long long)ctl_jint(data, "id"));
+		{
+			static const char *const words[] = {
+				"remote", "group", "local", "link" };
+
+			for (size_t k = 0; k < ARRAY_SIZE(words); k++)
+				if (*ctl_jstr(data, words[k]))
+					printf(" %s %s", !strcmp(words[k], "link")
+					       ? "dev" : words[k],
+					       ctl_jstr(data, words[k]));
+		}
+		printf(" dstport %lld%s ttl %lld ageing %lld\n",
+		       (long long)ctl_jint(data, "port"),
+		       ctl_jint(data, "learning") ? "" : " nolearning",
+		       (long long)ctl_jint(data, "ttl"),
+		       (long long)ctl_jint(data, "ageing"));
+	}
+	json_object_put(list);
+	return 0;
 }
 
 static int
@@ -706,6 +883,12 @@ link_show(int argc, char **argv)
 			if (bs && ctl_opts.stats)
 				print_port_stats(bs, ctl_jstr(p, "name"));
 		}
+	}
+	if (show_standalone(filter, out, &found, &err)) {
+		json_object_put(out);
+		json_object_put(list);
+		json_object_put(stats);
+		return ctl_fail(&err);
 	}
 	if (filter && !found) {
 		fprintf(stderr, "Device \"%s\" does not exist.\n", filter);

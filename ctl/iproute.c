@@ -22,6 +22,9 @@ fdb_usage(FILE *f)
 	fprintf(f,
 "Usage: bridgectl fdb {add | append | replace | del} MAC dev DEV [master | self]\n"
 "                 [local | permanent | static | dynamic] [sticky] [vlan VID]\n"
+"       bridgectl fdb {add | append | replace | del} MAC dev VXLANPORT dst IP [self]\n"
+"                 (the port's remote table; 00:00:00:00:00:00 with several\n"
+"                 'append's is the head-end replication list)\n"
 "       bridgectl fdb show [br BRIDGE] [brport DEV | dev DEV] [vlan VID]\n"
 "                 [state STATE] [dynamic]\n"
 "       bridgectl fdb flush [br BRIDGE] [dev DEV] [vlan VID] [dynamic | static]\n"
@@ -49,7 +52,8 @@ fdb_modify(const char *op, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 
-		if (ctl_matches(w, "dev") || ctl_matches(w, "vlan")) {
+		if (ctl_matches(w, "dev") || ctl_matches(w, "vlan") ||
+		    !strcmp(w, "dst")) {
 			if (i + 1 == argc) {
 				rc = ctl_usage_error("fdb", "'%s' needs a value",
 						     w);
@@ -57,6 +61,11 @@ fdb_modify(const char *op, int argc, char **argv)
 			}
 			if (ctl_matches(w, "dev")) {
 				dev = argv[++i];
+				continue;
+			}
+			if (!strcmp(w, "dst")) {
+				json_object_object_add(p, "dst",
+					json_object_new_string(argv[++i]));
 				continue;
 			}
 			rc = parse_vid("fdb", argv[++i], &vid);
@@ -68,8 +77,10 @@ fdb_modify(const char *op, int argc, char **argv)
 			json_object_object_add(p, "master",
 					       json_object_new_boolean(true));
 		} else if (ctl_matches(w, "self")) {
-			/* The bridge device's "self" entries are its local
-			 * entries; a port has no address list of its own. */
+			/* A vxlan port's remote table; on the bridge device
+			 * its local entries, on other ports ignored. */
+			json_object_object_add(p, "self",
+					       json_object_new_boolean(true));
 		} else if (!del && (ctl_matches(w, "local") ||
 				    ctl_matches(w, "permanent") ||
 				    ctl_matches(w, "static") ||
@@ -95,6 +106,9 @@ fdb_modify(const char *op, int argc, char **argv)
 	json_object_object_add(p, "dev", json_object_new_string(dev));
 	if (ctl_matches(op, "replace"))
 		json_object_object_add(p, "replace",
+				       json_object_new_boolean(true));
+	if (ctl_matches(op, "append"))
+		json_object_object_add(p, "append",
 				       json_object_new_boolean(true));
 	if (rpc_call(del ? "fdb.del" : "fdb.add", p, NULL, &err))
 		return ctl_fail(&err);

@@ -2,22 +2,30 @@
 # vxlan-bench.sh - TCP throughput across a VXLAN tunnel: our switches next
 # to the kernel's, in one run (root; iperf3).
 #
-#   ours:   vxbh1 --TAP--> vswitchd (vxbna) --vxlan--> veth underlay -->
-#           vswitchd (vxbnb) --TAP--> vxbh2
+#   ours:   vxbnh1 --TAP--> vswitchd (vxbna) --vxlan--> veth underlay -->
+#           vswitchd (vxbnb) --TAP--> vxbnh2
+#   base:   the same from another build (BASE_BIN), vxbm*, if given
 #   kernel: vxbk1 --veth--> bridge + vxlan (vxbka) --> veth underlay -->
 #           vxlan + bridge (vxbkb) --veth--> vxbk2
 #
 # Both underlays are veth pairs (10.10.0.1/24 <-> 10.10.0.2/24, one pair per
 # path, in separate namespaces); the hosts' MTU is 1450, the tunnel's.
-# Prints each path's iperf3 throughput (SECONDS each, default 5, one TCP
-# stream) and ours / kernel.  The machine's other load skews both; run it
+# Prints each path's iperf3 throughput (SECONDS_EACH seconds, default 5,
+# one TCP stream), RUNS (default 5) interleaved rounds: medians, spread,
+# and ours / kernel.  The machine's other load skews both; run it
 # on a quiet machine for figures worth quoting.
 # Everything is named vxb*, and removed on exit.
 set -u
 BIN=${BIN:-build/bin}
 BIN=$(cd "$BIN" && pwd) || exit 1
 SECS=${SECONDS_EACH:-5}
-NSS="vxbna vxbnb vxbh1 vxbh2 vxbka vxbkb vxbk1 vxbk2"
+# BASE_BIN: another build's bin/ (e.g. the tree before a change), run
+# as a third path in the same interleaving.
+BASE_BIN=${BASE_BIN:-}
+[ -n "$BASE_BIN" ] && BASE_BIN=$(cd "$BASE_BIN" && pwd)
+RUNS=${RUNS:-5}
+NSS="vxbna vxbnb vxbnh1 vxbnh2 vxbka vxbkb vxbk1 vxbk2"
+[ -n "$BASE_BIN" ] && NSS="$NSS vxbma vxbmb vxbmh1 vxbmh2"
 DIR=$(mktemp -d /tmp/vxlan-bench.XXXXXX)
 PIDS=
 cleanup() {
@@ -43,26 +51,32 @@ veth() {
 	ip -n "$3" link set "$4" up
 }
 
-# Ours.
-veth vxbna vxbu1 vxbnb vxbu2
-ip -n vxbna addr add 10.10.0.1/24 dev vxbu1
-ip -n vxbnb addr add 10.10.0.2/24 dev vxbu2
+# Ours: ours_setup TAG BINDIR SUBNET makes namespaces vxbTAGa/vxbTAGb (a
+# vswitchd each) and hosts vxbTAGh1/vxbTAGh2 (SUBNET.1 and .2).
 ctl() { local h=$1; shift; VSWITCHD_SOCKET=$DIR/$h.sock "$BIN/bridgectl" "$@"; }
-for h in 1 2; do
-	ns=vxbn$(echo ab | cut -c$h)
-	ip netns exec "$ns" "$BIN/vswitchd" --socket "$DIR/$h.sock" \
-		--config "$DIR/$h.json" -l warn 2>>"$DIR/$h.log" &
-	PIDS="$PIDS $!"
-	for _ in $(seq 100); do ctl $h info >/dev/null 2>&1 && break; sleep 0.05; done
-	ctl $h link add vxbbr type bridge || die "bridge $h"
-	ctl $h link set vxbbr up
-	ctl $h port add vxbbr vxbt$h type tap || die "tap $h"
-	ctl $h port add vxbbr vxb0 type vxlan vni 42 local 10.10.0.$h \
-		remote 10.10.0.$((3 - h)) || die "vxlan $h"
-	ip -n "$ns" link set vxbt$h netns vxbh$h || die "move vxbt$h"
-	ip -n vxbh$h addr add 192.168.60.$h/24 dev vxbt$h
-	ip -n vxbh$h link set vxbt$h mtu 1450 up
-done
+ours_setup() {
+	local tag=$1 bin=$2 net=$3 h ns
+	veth vxb${tag}a vxb${tag}u1 vxb${tag}b vxb${tag}u2
+	ip -n vxb${tag}a addr add 10.10.0.1/24 dev vxb${tag}u1
+	ip -n vxb${tag}b addr add 10.10.0.2/24 dev vxb${tag}u2
+	for h in 1 2; do
+		ns=vxb$tag$(echo ab | cut -c$h)
+		ip netns exec "$ns" "$bin/vswitchd" --socket "$DIR/$tag$h.sock" \
+			--config "$DIR/$tag$h.json" -l warn 2>>"$DIR/$tag$h.log" &
+		PIDS="$PIDS $!"
+		for _ in $(seq 100); do ctl $tag$h info >/dev/null 2>&1 && break; sleep 0.05; done
+		ctl $tag$h link add vxbbr type bridge || die "bridge $tag$h"
+		ctl $tag$h link set vxbbr up
+		ctl $tag$h port add vxbbr vxbt$h type tap || die "tap $tag$h"
+		ctl $tag$h port add vxbbr vxb0 type vxlan vni 42 local 10.10.0.$h \
+			remote 10.10.0.$((3 - h)) || die "vxlan $tag$h"
+		ip -n "$ns" link set vxbt$h netns vxb${tag}h$h || die "move vxbt$h"
+		ip -n vxb${tag}h$h addr add $net.$h/24 dev vxbt$h
+		ip -n vxb${tag}h$h link set vxbt$h mtu 1450 up
+	done
+}
+ours_setup n "$BIN" 192.168.60
+[ -n "$BASE_BIN" ] && ours_setup m "$BASE_BIN" 192.168.62
 
 # The kernel's.
 veth vxbka vxbv1 vxbkb vxbv2
@@ -99,24 +113,44 @@ except Exception:
     print("0")'
 	wait "$srv" 2>/dev/null
 }
-ours=$(measure vxbh1 vxbh2 192.168.60.2)
-kern=$(measure vxbk1 vxbk2 192.168.61.2)
-# Like for like: our TAPs carry no TSO/GSO (no vnet_hdr), so the kernel
-# path once more with segmentation offloads off on its hosts' veths.
-kern_nooff=
-if command -v ethtool >/dev/null; then
+# RUNS rounds, each path once per round in turn (so drifting load of the
+# shared machine hits them alike); then medians and spread (min..max).
+offload() {
 	for h in 1 2; do
-		ip netns exec vxbk$h ethtool -K vxbk$h tso off gso off gro off \
+		ip netns exec vxbk$h ethtool -K vxbk$h tso "$1" gso "$1" gro "$1" \
 			>/dev/null 2>&1
 	done
-	kern_nooff=$(measure vxbk1 vxbk2 192.168.61.2)
-fi
+}
+have_ethtool=; command -v ethtool >/dev/null && have_ethtool=1
+: >"$DIR/ours"; : >"$DIR/kern"; : >"$DIR/nooff"; : >"$DIR/base"
+for r in $(seq "$RUNS"); do
+	measure vxbnh1 vxbnh2 192.168.60.2 >>"$DIR/ours"
+	[ -n "$BASE_BIN" ] && measure vxbmh1 vxbmh2 192.168.62.2 >>"$DIR/base"
+	[ -n "$have_ethtool" ] && offload on
+	measure vxbk1 vxbk2 192.168.61.2 >>"$DIR/kern"
+	# Like for like: our TAPs carry no TSO/GSO (no vnet_hdr), so the
+	# kernel path once more with segmentation offloads off on its hosts.
+	if [ -n "$have_ethtool" ]; then
+		offload off
+		measure vxbk1 vxbk2 192.168.61.2 >>"$DIR/nooff"
+	fi
+done
+# stat FILE: "median (min..max)"
+stat() { python3 -c '
+import statistics, sys
+v = [float(x) for x in open(sys.argv[1]).read().split()]
+print("%.3f (%.3f..%.3f)" % (statistics.median(v), min(v), max(v)) if v else "0")' "$1"; }
+med() { stat "$1" | cut -d" " -f1; }
 ratio() { python3 -c 'import sys; o, k = map(float, sys.argv[1:]); print("%.2f" % (o / k if k else 0))' "$1" "$2"; }
-echo "vxlan TCP, TAP -> vswitchd -> VXLAN -> vswitchd -> TAP: $ours Gbit/s"
-echo "vxlan TCP, veth -> kernel bridge+vxlan -> kernel vxlan+bridge -> veth: $kern Gbit/s"
+ours=$(med "$DIR/ours"); kern=$(med "$DIR/kern")
+echo "vxlan TCP, $RUNS interleaved runs of ${SECS}s, Gbit/s median (min..max):"
+echo "ours:   TAP -> vswitchd -> VXLAN -> vswitchd -> TAP: $(stat "$DIR/ours")"
+[ -n "$BASE_BIN" ] && echo "base:   the same with $BASE_BIN: $(stat "$DIR/base")"
+echo "kernel: veth -> bridge+vxlan -> vxlan+bridge -> veth: $(stat "$DIR/kern")"
 echo "ratio ours/kernel: $(ratio "$ours" "$kern")"
-if [ -n "$kern_nooff" ]; then
-	echo "kernel path, hosts' TSO/GSO/GRO off: $kern_nooff Gbit/s"
-	echo "ratio ours/kernel without offloads: $(ratio "$ours" "$kern_nooff")"
+if [ -n "$have_ethtool" ]; then
+	echo "kernel, hosts' TSO/GSO/GRO off: $(stat "$DIR/nooff")"
+	echo "ratio ours/kernel without offloads: $(ratio "$ours" "$(med "$DIR/nooff")")"
 fi
-[ "$ours" != 0 ] && [ "$kern" != 0 ] || die "a measurement failed (see above)"
+[ -n "$BASE_BIN" ] && echo "ratio ours/base: $(ratio "$ours" "$(med "$DIR/base")")"
+[ "$ours" != 0.000 ] && [ "$kern" != 0.000 ] || die "a measurement failed (see above)"

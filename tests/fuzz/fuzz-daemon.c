@@ -12,6 +12,7 @@
 
 #include "bridge.h"
 #include "clock.h"
+#include "ctl-devices.h"
 #include "daemon.h"
 #include "log.h"
 #include "port-provider.h"
@@ -57,6 +58,7 @@ void
 fuzz_daemon_reset(void)
 {
 	bridge_destroy_all();
+	ctl_devices_reset(NULL);	/* standalone devices (link.add) */
 	clock_resume();
 }
 

@@ -173,11 +173,13 @@ cmp -s "$T/ports.before" "$T/ports.after" && ok ||
 grep -qE "^ +vni 0-16777215 +VXLAN network identifier" "$T/help" &&
 	grep -qE "^ +\[remote IP\[,IP\.\.\.\]\] " "$T/help" && ok ||
 	fail "port --help: $(sed -n '/vxlan:/,$p' "$T/help")"
-# The iproute2 spelling: 'master' is needed, unknown words are refused.
-"$C" link add vxbad type vxlan id 5 >"$T/out" 2>"$T/err"
+# The iproute2 spelling: a standalone device (no 'master') is checked as
+# a port is; unknown words are refused.
+"$C" link add vxbad type vxlan id 5 dstport 0 >"$T/out" 2>"$T/err"
 st=$?
-[ $st != 0 ] && grep -qF "a vxlan port lives on a bridge; give 'master BRIDGE'" \
-	"$T/err" && ok || fail "link add without master: $st '$(cat "$T/err")'"
+[ $st != 0 ] && grep -qF "dstport" "$T/err" && ok ||
+	fail "link add without master, dstport 0: $st '$(cat "$T/err")'"
+"$C" link show vxbad >/dev/null 2>&1 && fail "refused vxbad was made" || ok
 "$C" link add vxbad master vxbbr0 type vxlan id 5 srcport 1 2 >"$T/out" 2>"$T/err"
 st=$?
 [ $st != 0 ] && grep -qF "unsupported vxlan argument 'srcport'" "$T/err" && ok ||

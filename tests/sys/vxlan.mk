@@ -19,7 +19,9 @@ DEB_PACKAGES_EXTRA += tshark iperf3 openvswitch-switch
 
 # The two-host demo: two namespaces, each its own vswitchd, one VXLAN
 # segment between them (demo/vxlan-demo.sh; root).  Not part of 'check'.
-demo-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
+# Where KVM allows, a VM (the test guest, through the VMM) joins host 2.
+demo-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/vmm \
+		$(BUILD)/tests/guest/guest.elf
 	demo/vxlan-demo.sh $(BUILD)
 
 .PHONY: demo-vxlan

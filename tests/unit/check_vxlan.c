@@ -480,6 +480,37 @@ raw_next(int raw, uint16_t port, uint8_t *buf, size_t size, uint16_t *sport)
  * UDP port number, which the port's own wildcard socket holds): what it
  * sends is read off loopback with a raw socket (root; the test says so
  * loudly and fails without). */
+/* A raw UDP socket that sees what the ports send, reads time out. */
+static int
+raw_udp_socket(const char *test)
+{
+	struct timeval tv = { 2, 0 };
+	int raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+
+	ck_assert_msg(raw >= 0, "NOT RUN: %s needs CAP_NET_RAW", test);
+	setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return raw;
+}
+
+/* Opens vxlan port 'name' with VNI 'vni', local 127.0.0.1 and UDP port
+ * 'port', plus what 'args' holds already. */
+static struct port *
+open_loopback_port(const struct port_class *cls, const char *name,
+		   const char *vni, uint16_t port, struct json_object *args)
+{
+	struct port *p = NULL;
+	char *msg = NULL, ps[8];
+
+	snprintf(ps, sizeof ps, "%u", port);
+	json_object_object_add(args, "vni", json_object_new_string(vni));
+	json_object_object_add(args, "local",
+			       json_object_new_string("127.0.0.1"));
+	json_object_object_add(args, "dstport", json_object_new_string(ps));
+	ck_assert_msg(!port_class_open(cls, name, args, NULL, &p, &msg),
+		      "open: %s", msg ? msg : "?");
+	return p;
+}
+
 START_TEST(test_encap)
 {
 	const struct port_class *cls = port_class_lookup("vxlan");
@@ -489,24 +520,14 @@ START_TEST(test_encap)
 	struct port *p = NULL;
 	struct pkt *pk[2];
 	uint8_t buf[2048], frame[64];
-	char *msg = NULL, ps[8];
-	struct timeval tv = { 2, 0 };
 	uint32_t vni;
 	ssize_t r;
 	int raw;
 
-	raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
-	ck_assert_msg(raw >= 0, "NOT RUN: test_encap needs CAP_NET_RAW");
-	setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	snprintf(ps, sizeof ps, "%u", port);
-	json_object_object_add(args, "vni", json_object_new_string("4242"));
-	json_object_object_add(args, "local",
-			       json_object_new_string("127.0.0.1"));
+	raw = raw_udp_socket("test_encap");
 	json_object_object_add(args, "remote",
 			       json_object_new_string("127.0.0.2"));
-	json_object_object_add(args, "dstport", json_object_new_string(ps));
-	ck_assert_msg(!port_class_open(cls, "vxt0", args, NULL, &p, &msg),
-		      "open: %s", msg ? msg : "?");
+	p = open_loopback_port(cls, "vxt0", "4242", port, args);
 	ck_assert_uint_eq(p->mtu, 1450);
 
 	/* A tagged frame of 64 bytes and an oversize one. */
@@ -568,6 +589,128 @@ START_TEST(test_encap)
 }
 END_TEST
 
+/* The lines of fdb_show, "MAC DST" each, in its order. */
+static char *
+self_lines(const struct port_class *cls, const struct port *p)
+{
+	struct json_object *l = cls->fdb_show(p);
+	char *out = xstrdup("");
+
+	for (size_t i = 0; i < json_object_array_length(l); i++) {
+		struct json_object *e = json_object_array_get_idx(l, i), *m, *d;
+		char *old = out;
+
+		json_object_object_get_ex(e, "mac", &m);
+		json_object_object_get_ex(e, "dst", &d);
+		out = xasprintf("%s%s %s;", old, json_object_get_string(m),
+				json_object_get_string(d));
+		free(old);
+	}
+	json_object_put(l);
+	return out;
+}
+
+/* Runtime changes of the remote table (fdb_self_add/del), and a
+ * broadcast replicated to two appended VTEPs in one batch. */
+START_TEST(test_fdb_self)
+{
+	const struct port_class *cls = port_class_lookup("vxlan");
+	uint16_t port = 47000 + (uint16_t)(getpid() % 1000), sport = 0;
+	struct pkt_pool *pool = pkt_pool_create(4);
+	struct json_object *args = json_object_new_object();
+	struct eth_addr zero = { { 0 } }, uni = { { 2, 0, 0, 0, 0, 0xaa } };
+	struct eth_addr mc = { { 1, 0, 0x5e, 0, 0, 1 } };
+	struct port *p = NULL;
+	struct pkt *pk;
+	uint8_t buf[2048];
+	char *msg = NULL, *lines;
+	int raw, got2 = 0, got3 = 0;
+
+	raw = raw_udp_socket("test_fdb_self");
+	p = open_loopback_port(cls, "vxt1", "7", port, args);
+
+#define SELF_ADD(op, mac, dst, want) do {				\
+		int err_ = cls->fdb_self_add(p, op, mac, dst, &msg);	\
+		ck_assert_msg(err_ == (want), "%s %s: %d (%s)", #op,	\
+			      dst ? dst : "-", err_, msg ? msg : "");	\
+		free(msg);						\
+		msg = NULL;						\
+	} while (0)
+	SELF_ADD(PORT_FDB_APPEND, &zero, "127.0.0.2", 0);
+	SELF_ADD(PORT_FDB_APPEND, &zero, "127.0.0.3", 0);
+	SELF_ADD(PORT_FDB_APPEND, &zero, "127.0.0.3", -EEXIST);
+	SELF_ADD(PORT_FDB_ADD, &zero, "127.0.0.4", -EEXIST);
+	SELF_ADD(PORT_FDB_REPLACE, &zero, "127.0.0.4", -EOPNOTSUPP);
+	SELF_ADD(PORT_FDB_ADD, &uni, "127.0.0.5", 0);
+	SELF_ADD(PORT_FDB_APPEND, &uni, "127.0.0.6", -EOPNOTSUPP);
+	SELF_ADD(PORT_FDB_REPLACE, &uni, "127.0.0.6", 0);
+	SELF_ADD(PORT_FDB_APPEND, &mc, "127.0.0.7", 0);
+	SELF_ADD(PORT_FDB_APPEND, &mc, "127.0.0.8", 0);
+	SELF_ADD(PORT_FDB_ADD, &uni, NULL, -EINVAL);
+	SELF_ADD(PORT_FDB_ADD, &uni, "::1", -EINVAL);
+	SELF_ADD(PORT_FDB_ADD, &uni, "224.0.0.1", -EINVAL);
+	SELF_ADD(PORT_FDB_ADD, &uni, "0.0.0.0", -EINVAL);
+	SELF_ADD(PORT_FDB_ADD, &uni, "127.0.0", -EINVAL);
+	lines = self_lines(cls, p);
+	ck_assert_str_eq(lines, "00:00:00:00:00:00 127.0.0.2;"
+			 "00:00:00:00:00:00 127.0.0.3;"
+			 "01:00:5e:00:00:01 127.0.0.7;"
+			 "01:00:5e:00:00:01 127.0.0.8;"
+			 "02:00:00:00:00:aa 127.0.0.6;");
+	free(lines);
+	ck_assert_int_eq(cls->fdb_self_del(p, &mc, "127.0.0.7", &msg), 0);
+	ck_assert_int_eq(cls->fdb_self_del(p, &mc, "127.0.0.7", &msg),
+			 -ENOENT);
+	ck_assert_ptr_nonnull(strstr(msg, "not found"));
+	free(msg);
+	msg = NULL;
+	ck_assert_int_eq(cls->fdb_self_del(p, &mc, NULL, &msg), 0);
+	ck_assert_int_eq(cls->fdb_self_del(p, &uni, NULL, &msg), 0);
+	lines = self_lines(cls, p);
+	ck_assert_str_eq(lines, "00:00:00:00:00:00 127.0.0.2;"
+			 "00:00:00:00:00:00 127.0.0.3;");
+	free(lines);
+
+	/* A broadcast: one copy to each default destination. */
+	pk = pkt_alloc(pool);
+	memset(pk->data, 0xff, 6);
+	memset(pk->data + 6, 0x02, 6);
+	memset(pk->data + 12, 0, 48);
+	pk->len = 60;
+	ck_assert_int_eq(cls->tx_burst(p, &pk, 1), 1);
+	for (int i = 0; i < 2; i++) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof from;
+		ssize_t r;
+
+		do {
+			r = recvfrom(raw, buf, sizeof buf, 0,
+				     (struct sockaddr *)&from, &fl);
+			ck_assert_int_gt(r, 28);
+		} while (((buf[(buf[0] & 15) * 4 + 2] << 8) |
+			  buf[(buf[0] & 15) * 4 + 3]) != port);
+		/* The destination address of the IP header. */
+		got2 += buf[19] == 2;
+		got3 += buf[19] == 3;
+	}
+	ck_assert_int_eq(got2, 1);
+	ck_assert_int_eq(got3, 1);
+	{
+		struct json_object *st = cls->get_stats(p), *v;
+
+		ck_assert(json_object_object_get_ex(st, "tx_datagrams", &v));
+		ck_assert_int_eq(json_object_get_int64(v), 2);
+		json_object_put(st);
+	}
+	(void)sport;
+	pkt_free(pool, pk);
+	port_close(p);
+	json_object_put(args);
+	pkt_pool_destroy(pool);
+	close(raw);
+}
+END_TEST
+
 static Suite *
 vxlan_suite(void)
 {
@@ -594,6 +737,7 @@ vxlan_suite(void)
 	tc = tcase_create("class");
 	tcase_add_test(tc, test_args);
 	tcase_add_test(tc, test_encap);
+	tcase_add_test(tc, test_fdb_self);
 	suite_add_tcase(s, tc);
 	return s;
 }

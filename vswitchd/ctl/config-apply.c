@@ -26,9 +26,10 @@
 
 #include "bridge.h"
 #include "config-doc.h"
+#include "ctl-devices.h"
 #include "ctl-methods.h"
 #include "ctl-server.h"
-#include "port.h"
+#include "port-provider.h"
 #include "util.h"
 
 /* The key of VLAN filtering in the bridge options (BRIDGE_OPTIONS). */
@@ -44,6 +45,9 @@ static int restore_port(struct bridge *br, struct json_object *p, size_t idx,
 static int restore_vlans(struct bridge *br, struct port *port,
 			 struct json_object *vlans, const char *what,
 			 char **why);
+static int sync_self_fdb(struct port *port, struct json_object *want,
+			 const char *what, char **why);
+static int restore_devices(struct json_object *devices, char **why);
 static void keep_first(char **why, char *w);
 static struct json_object *find_named(struct json_object *list,
 				      const char *name, size_t *idx);
@@ -85,7 +89,47 @@ config_apply_restore(struct json_object *doc, char **why)
 		if (err)
 			return err;
 	}
-	return 0;
+	return restore_devices(member(doc, "devices", json_type_array), why);
+}
+
+/* The standalone devices (link.add), then their admin state. */
+static int
+restore_devices(struct json_object *devices, char **why)
+{
+	size_t n = devices ? json_object_array_length(devices) : 0;
+	int err = 0;
+
+	for (size_t i = 0; !err && i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(devices, i);
+		struct json_object *name = member(d, "name", json_type_string);
+		struct json_object *type = member(d, "type", json_type_string);
+		struct json_object *args = member(d, "args", json_type_object);
+		struct json_object *up = member(d, "up", json_type_boolean);
+		struct json_object *params;
+		char *what;
+
+		if (!name || !type || !args) {
+			*why = xasprintf("devices[%zu]: needs name, type and "
+					 "args", i);
+			return -EINVAL;
+		}
+		what = xasprintf("device %s", json_object_get_string(name));
+		params = json_object_new_object();
+		json_object_object_add(params, "name", json_object_get(name));
+		json_object_object_add(params, "type", json_object_get(type));
+		json_object_object_add(params, "args", json_object_get(args));
+		err = replay("link.add", params, what, why);
+		if (!err && up) {
+			params = json_object_new_object();
+			json_object_object_add(params, "name",
+					       json_object_get(name));
+			json_object_object_add(params, "up",
+					       json_object_get(up));
+			err = replay("link.set", params, what, why);
+		}
+		free(what);
+	}
+	return err;
 }
 
 int
@@ -121,6 +165,8 @@ config_apply_revert(struct json_object *doc, char **why)
 				  why);
 	for (size_t i = 0; i < n; i++)
 		revert_bridge(json_object_array_get_idx(bridges, i), why);
+	/* Standalone devices are data only: the checkpoint's list back. */
+	ctl_devices_reset(member(doc, "devices", json_type_array));
 	return *why ? -EIO : 0;
 }
 
@@ -265,7 +311,94 @@ restore_port(struct bridge *br, struct json_object *p, size_t idx, char **why)
 						      json_type_array),
 				    what, why);
 	}
+	/* A file without the port's "fdb" (older) keeps what the creation
+	 * arguments made. */
+	if (!err && json_object_object_get_ex(p, "fdb", NULL))
+		err = sync_self_fdb(port, member(p, "fdb", json_type_array),
+				    what, why);
 	free(what);
+	return err;
+}
+
+/* True if 'list' holds an entry with the "mac" and "dst" of 'e'. */
+static bool
+has_self_entry(struct json_object *list, struct json_object *e)
+{
+	const char *mac = json_object_get_string(member(e, "mac",
+							json_type_string));
+	const char *dst = json_object_get_string(member(e, "dst",
+							json_type_string));
+
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *o = json_object_array_get_idx(list, i);
+		const char *m = json_object_get_string(
+			member(o, "mac", json_type_string));
+		const char *d = json_object_get_string(
+			member(o, "dst", json_type_string));
+
+		if (m && d && mac && dst && !strcmp(m, mac) && !strcmp(d, dst))
+			return true;
+	}
+	return false;
+}
+
+/* Makes the permanent entries of the own table of 'port' (a vxlan port's
+ * remote table) those of 'want': removes the others, then appends what is
+ * missing, in 'want''s order. */
+static int
+sync_self_fdb(struct port *port, struct json_object *want, const char *what,
+	      char **why)
+{
+	struct json_object *have;
+	int err = 0;
+
+	if (!port->class->fdb_show)
+		return 0;
+	if (!want) {
+		*why = xasprintf("%s: 'fdb' is not an array", what);
+		return -EINVAL;
+	}
+	have = config_doc_self_fdb_json(port);
+	for (int pass = 0; pass < 2 && !err; pass++) {
+		struct json_object *from = pass ? want : have;
+		struct json_object *other = pass ? have : want;
+
+		for (size_t i = 0; !err && i < json_object_array_length(from);
+		     i++) {
+			struct json_object *e = json_object_array_get_idx(from,
+									  i);
+			struct json_object *mac = member(e, "mac",
+							 json_type_string);
+			struct json_object *dst = member(e, "dst",
+							 json_type_string);
+			struct json_object *params;
+
+			if (!mac || !dst) {
+				*why = xasprintf("%s: fdb[%zu] is not {mac, "
+						 "dst}", what, i);
+				err = -EINVAL;
+				break;
+			}
+			if (has_self_entry(other, e))
+				continue;
+			params = json_object_new_object();
+			json_object_object_add(params, "mac",
+					       json_object_get(mac));
+			json_object_object_add(params, "dev",
+					       json_object_new_string(
+						       port->name));
+			json_object_object_add(params, "dst",
+					       json_object_get(dst));
+			json_object_object_add(params, "self",
+					       json_object_new_boolean(true));
+			if (pass)
+				json_object_object_add(params, "append",
+					json_object_new_boolean(true));
+			err = replay(pass ? "fdb.add" : "fdb.del", params, what,
+				     why);
+		}
+	}
+	json_object_put(have);
 	return err;
 }
 
@@ -533,6 +666,10 @@ revert_port(struct bridge *br, struct port *port, struct json_object *p,
 	}
 	if (restore_vlans(br, port, member(p, "vlans", json_type_array), what,
 			  &w))
+		keep_first(why, w);
+	w = NULL;
+	if (json_object_object_get_ex(p, "fdb", NULL) &&
+	    sync_self_fdb(port, member(p, "fdb", json_type_array), what, &w))
 		keep_first(why, w);
 	free(what);
 }

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "bridge.h"
+#include "ctl-devices.h"
 #include "ctl-query.h"
 #include "fdb.h"
 #include "port-provider.h"
@@ -53,6 +54,15 @@ config_doc_snapshot(config_doc_origin_fn *origin, bool runtime,
 							   origin, runtime));
 	}
 	json_object_object_add(doc, "bridges", bridges);
+	/* A checkpoint keeps the devices whole (what link.list shows). */
+	if (runtime) {
+		struct json_object *copy = NULL;
+
+		json_object_deep_copy(ctl_devices(), &copy, NULL);
+		json_object_object_add(doc, "devices", copy);
+	} else {
+		json_object_object_add(doc, "devices", ctl_devices_doc());
+	}
 	return doc;
 }
 
@@ -149,6 +159,8 @@ port_json(const struct port *p, config_doc_origin_fn *origin, bool runtime)
 			       : json_object_new_object());
 	json_object_object_add(o, "settings", config_doc_port_settings_json(p));
 	json_object_object_add(o, "vlans", vlans_json(&p->vlans));
+	if (p->class->fdb_show)
+		json_object_object_add(o, "fdb", config_doc_self_fdb_json(p));
 	if (runtime) {
 		struct json_object *rt = json_object_new_object();
 
@@ -159,6 +171,30 @@ port_json(const struct port *p, config_doc_origin_fn *origin, bool runtime)
 		json_object_object_add(o, "runtime", rt);
 	}
 	return o;
+}
+
+struct json_object *
+config_doc_self_fdb_json(const struct port *p)
+{
+	struct json_object *all = p->class->fdb_show(p);
+	struct json_object *list = json_object_new_array();
+
+	for (size_t i = 0; i < json_object_array_length(all); i++) {
+		struct json_object *e = json_object_array_get_idx(all, i);
+		struct json_object *mac, *dst, *state, *o;
+
+		if (!json_object_object_get_ex(e, "mac", &mac) ||
+		    !json_object_object_get_ex(e, "dst", &dst) ||
+		    !json_object_object_get_ex(e, "state", &state) ||
+		    strcmp(json_object_get_string(state), "permanent"))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "mac", json_object_get(mac));
+		json_object_object_add(o, "dst", json_object_get(dst));
+		json_object_array_add(list, o);
+	}
+	json_object_put(all);
+	return list;
 }
 
 static struct json_object *

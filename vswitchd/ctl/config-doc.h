@@ -25,7 +25,11 @@
  *                    "ports": [ { "name", "port_no", "type", "args": {...},
  *                                 "settings": { port.set params: the
  *                                               PORT_OPTIONS table, up },
- *                                 "vlans": [...] } ] } ] }
+ *                                 "vlans": [...],
+ *                                 "fdb": [ {"mac", "dst"} ] (classes
+ *                                   with their own table: vxlan) } ] } ],
+ *     "devices": [ { "name", "type", "args", "up" } ] }   (standalone
+ *                  devices, ctl-devices.h; absent in older files)
  *
  * Ports are listed by port number so a restart hands out the same
  * numbers when there were no holes.  A checkpoint adds to each port
@@ -66,6 +70,12 @@ struct json_object *config_doc_snapshot(config_doc_origin_fn *origin,
  * option that is pinned, as the port.set parameter that restores it, and
  * "up".  Returns a new object the caller owns. */
 struct json_object *config_doc_port_settings_json(const struct port *p);
+
+/* The "fdb" of port 'p', whose class keeps its own entries (fdb_show):
+ * the permanent ones as {"mac", "dst"}, in fdb_show's order (so the
+ * destinations of one MAC keep theirs).  Returns a new array the caller
+ * owns. */
+struct json_object *config_doc_self_fdb_json(const struct port *p);
 
 /* The "options" of bridge 'br': bridge.add's options plus "up".  Returns
  * a new object the caller owns. */

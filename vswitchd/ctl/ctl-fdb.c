@@ -224,12 +224,112 @@ parse_fdb_req(struct json_object *params, const char *const *known,
 	return ctl_lookup_dev(q->dev, &q->br, &q->port, r);
 }
 
+/* Is the request for the port's own table ("self" on a port that keeps
+ * one, or "dst", which only such entries have)?  1 yes, 0 no (a bridge
+ * entry: "self" on any other device means its local entries, as before),
+ * -1 with the error recorded. */
+static int
+self_entry_wanted(struct json_object *params, const struct fdb_req *q,
+		  struct ctl_reply *r)
+{
+	bool self = false, has_dst;
+
+	if (ctl_param_bool(params, "self", false, &self, r) < 0)
+		return -1;
+	has_dst = json_object_object_get_ex(params, "dst", NULL);
+	if (!self && !has_dst)
+		return 0;
+	if (q->port && q->port->class->fdb_self_add)
+		return 1;
+	if (!has_dst)
+		return 0;
+	ctl_reply_error(r, CTL_ERR_APP, EOPNOTSUPP, "fdb entry %s dev %s: "
+			"only a port with its own table (vxlan) takes 'dst'",
+			q->mac_s, q->dev);
+	return -1;
+}
+
+/* The words a port's own entry does not take. */
+static int
+self_refuse(struct json_object *params, const struct fdb_req *q,
+	    const char *const *words, struct ctl_reply *r)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (json_object_object_get_ex(params, words[i], NULL))
+			return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+					       "fdb entry %s dev %s self: '%s' "
+					       "does not apply to the remote "
+					       "table of %s", q->mac_s,
+					       q->dev, words[i], q->dev);
+	return 0;
+}
+
+static int
+self_add(struct json_object *params, const struct fdb_req *q,
+	 struct ctl_reply *r)
+{
+	static const char *const refused[] = { "vlan", "sticky", "master",
+					       NULL };
+	enum port_fdb_op op = PORT_FDB_ADD;
+	const char *state = "permanent", *dst = NULL;
+	bool replace = false, append = false;
+	char *msg = NULL;
+	int err;
+
+	if (self_refuse(params, q, refused, r) ||
+	    ctl_param_string(params, "state", false, &state, r) < 0 ||
+	    ctl_param_string(params, "dst", false, &dst, r) < 0 ||
+	    ctl_param_bool(params, "replace", false, &replace, r) < 0 ||
+	    ctl_param_bool(params, "append", false, &append, r) < 0)
+		return r->code;
+	if (strcmp(state, "permanent"))
+		return ctl_reply_error(r, CTL_ERR_APP, EINVAL,
+				       "fdb entry %s dev %s self: entries "
+				       "added to the remote table are "
+				       "permanent (not %s)", q->mac_s, q->dev,
+				       state);
+	if (replace && append)
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params: replace and append exclude "
+				       "each other");
+	if (replace)
+		op = PORT_FDB_REPLACE;
+	else if (append)
+		op = PORT_FDB_APPEND;
+	err = q->port->class->fdb_self_add(q->port, op, &q->mac, dst, &msg);
+	if (err)
+		ctl_reply_error(r, CTL_ERR_APP, -err, "%s",
+				msg ? msg : strerror(-err));
+	free(msg);
+	return err ? r->code : 0;
+}
+
+static int
+self_del(struct json_object *params, const struct fdb_req *q,
+	 struct ctl_reply *r)
+{
+	static const char *const refused[] = { "vlan", "master", NULL };
+	const char *dst = NULL;
+	char *msg = NULL;
+	int err;
+
+	if (self_refuse(params, q, refused, r) ||
+	    ctl_param_string(params, "dst", false, &dst, r) < 0)
+		return r->code;
+	err = q->port->class->fdb_self_del(q->port, &q->mac, dst, &msg);
+	if (err)
+		ctl_reply_error(r, CTL_ERR_APP, -err, "%s",
+				msg ? msg : strerror(-err));
+	free(msg);
+	return err ? r->code : 0;
+}
+
 int
 ctl_m_fdb_add(struct json_object *params, struct ctl_reply *r)
 {
 	static const char *const known[] = { "mac", "dev", "vlan", "state",
 					     "sticky", "replace", "master",
-					     NULL };
+					     "self", "dst", "append", NULL };
 	const struct vlan_port *vp;
 	uint16_t vids[VLAN_N_VID];
 	bool existed[VLAN_N_VID];
@@ -246,6 +346,8 @@ ctl_m_fdb_add(struct json_object *params, struct ctl_reply *r)
 	    ctl_param_bool(params, "replace", false, &replace, r) < 0 ||
 	    ctl_param_bool(params, "master", false, &master, r) < 0)
 		return r->code;
+	if ((err = self_entry_wanted(params, &q, r)) != 0)
+		return err < 0 ? r->code : self_add(params, &q, r);
 	if (!strcmp(state, "local") || !strcmp(state, "permanent"))
 		flags = FDB_F_LOCAL;
 	else if (!strcmp(state, "static"))
@@ -310,7 +412,7 @@ int
 ctl_m_fdb_del(struct json_object *params, struct ctl_reply *r)
 {
 	static const char *const known[] = { "mac", "dev", "vlan", "master",
-					     NULL };
+					     "self", "dst", NULL };
 	struct fdb_req q;
 	bool master = true;
 	int err;
@@ -318,6 +420,8 @@ ctl_m_fdb_del(struct json_object *params, struct ctl_reply *r)
 	if (parse_fdb_req(params, known, &q, r) ||
 	    ctl_param_bool(params, "master", false, &master, r) < 0)
 		return r->code;
+	if ((err = self_entry_wanted(params, &q, r)) != 0)
+		return err < 0 ? r->code : self_del(params, &q, r);
 	if (!master)
 		return ctl_reply_error(r, CTL_ERR_APP, EOPNOTSUPP,
 				       "only bridge (master) entries exist here");

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "port-missing.h"
 #include "port-provider.h"
+#include "ctl-devices.h"
 #include "port-tap.h"
 
 #ifndef VSWITCHD_VERSION
@@ -268,6 +269,9 @@ m_bridge_add(struct json_object *params, struct ctl_reply *r)
 		json_object_object_get_ex(params, "options", &options);
 	if (parse_bridge_options(options, &ov, r))
 		return r->code;
+	if (ctl_device_find(name))
+		return ctl_reply_error(r, CTL_ERR_APP, EEXIST,
+				       "device %s already exists", name);
 	err = bridge_create(name, NULL, daemon_loop(), &br);
 	if (err == -EEXIST)
 		return ctl_reply_error(r, CTL_ERR_APP, EEXIST,
@@ -407,6 +411,25 @@ open_port(const struct port_class *class, const char *name,
 	return err ? r->code : 0;
 }
 
+/* Reads the optional "args" object of 'params' into '*args' (borrowed,
+ * NULL if absent) and checks that 'name' may name a device.  Returns 0 or
+ * the recorded error. */
+static int
+new_device_params(struct json_object *params, const char *name,
+		  struct json_object **args, struct ctl_reply *r)
+{
+	*args = NULL;
+	if (json_object_object_get_ex(params, "args", args) && *args &&
+	    !json_object_is_type(*args, json_type_object))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.args: must be an object");
+	if (!bridge_name_is_valid(name))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.name: '%s' is not a valid "
+				       "interface name", name);
+	return 0;
+}
+
 static int
 m_port_add(struct json_object *params, struct ctl_reply *r)
 {
@@ -415,28 +438,46 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 					     NULL };
 	struct json_object *args = NULL;
 	const struct port_class *class;
-	const char *brname, *name, *type;
+	const char *brname, *name, *type = NULL;
 	uint64_t port_no = 0;
 	bool keep_missing = false;
 	struct port *port;
 	struct bridge *br;
+	struct json_object *dev;
+	bool up = true;
 	int err;
 
 	if (ctl_params_check_known(params, known, r) ||
 	    ctl_param_string(params, "bridge", true, &brname, r) < 0 ||
 	    ctl_param_string(params, "name", true, &name, r) < 0 ||
-	    ctl_param_string(params, "type", true, &type, r) < 0 ||
+	    ctl_param_string(params, "type", false, &type, r) < 0 ||
 	    ctl_param_uint(params, "port_no", false, 1, BRIDGE_MAX_PORTS - 1,
-			   &port_no, r) < 0)
+			   &port_no, r) < 0 ||
+	    new_device_params(params, name, &args, r))
 		return r->code;
-	if (json_object_object_get_ex(params, "args", &args) && args &&
-	    !json_object_is_type(args, json_type_object))
+	/* A standalone device (link add) joins with what it was made of. */
+	if ((dev = ctl_device_find(name))) {
+		struct json_object *v;
+
+		if (args)
+			return ctl_reply_error(r, CTL_ERR_APP, EEXIST,
+					       "device %s already exists (its "
+					       "arguments were given when it "
+					       "was made)", name);
+		json_object_object_get_ex(dev, "type", &v);
+		if (type && strcmp(type, json_object_get_string(v)))
+			return ctl_reply_error(r, CTL_ERR_APP, EEXIST,
+					       "device %s already exists, of "
+					       "type %s", name,
+					       json_object_get_string(v));
+		type = json_object_get_string(v);
+		json_object_object_get_ex(dev, "args", &args);
+		if (json_object_object_get_ex(dev, "up", &v))
+			up = json_object_get_boolean(v);
+	} else if (!type) {
 		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.args: must be an object");
-	if (!bridge_name_is_valid(name))
-		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
-				       "params.name: '%s' is not a valid "
-				       "interface name", name);
+				       "params.type: missing");
+	}
 	if (!(class = port_class_lookup(type))) {
 		char *names = port_class_names(false);
 
@@ -492,6 +533,14 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 		return ctl_reply_error(r, CTL_ERR_APP, -err,
 				       "cannot add %s to bridge %s: %s", name,
 				       brname, strerror(-err));
+	}
+	if (dev) {
+		/* As the kernel: a device enslaved down stays down. */
+		if (!up)
+			bridge_port_set_admin_up(br, port, false);
+		port_created(name, type, args);
+		ctl_device_del(name);	/* frees 'dev', 'type' and 'args' */
+		return 0;
 	}
 	/* Pin a MAC the class made up (TAP and vhost-user ports pick a
 	 * random one; a pcap port without "mac" has none) so a restart
@@ -752,6 +801,106 @@ m_port_show(struct json_object *params, struct ctl_reply *r)
 	return 0;
 }
 
+/* --- standalone devices (ctl-devices.h) -------------------------------- */
+
+/* link.add {name, type, args}: a standalone device, checked by opening it
+ * once (its arguments, its UDP port and VNI) and closing it again. */
+static int
+m_link_add(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "name", "type", "args", NULL };
+	struct json_object *args, *dev, *a = NULL, *info = NULL;
+	const struct port_class *class;
+	const char *name, *type;
+	struct bridge *other;
+	struct port *port;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", true, &name, r) < 0 ||
+	    ctl_param_string(params, "type", true, &type, r) < 0 ||
+	    new_device_params(params, name, &args, r))
+		return r->code;
+	/* The only kind ip-link makes that is a port class here. */
+	if (strcmp(type, "vxlan") || !(class = port_class_lookup(type)))
+		return ctl_reply_error(r, CTL_ERR_INVALID_PARAMS, 0,
+				       "params.type: '%s': a standalone device "
+				       "is of type vxlan (others are made "
+				       "with port.add)", type);
+	if (bridge_lookup(name) || bridge_find_port(name, &other) ||
+	    ctl_device_find(name))
+		return ctl_reply_error(r, CTL_ERR_APP, EEXIST,
+				       "device %s already exists", name);
+	if (open_port(class, name, args, &port, r))
+		return r->code;
+	if (class->describe)
+		info = class->describe(port);
+	dev = json_object_new_object();
+	json_object_object_add(dev, "name", json_object_new_string(name));
+	json_object_object_add(dev, "type", json_object_new_string(type));
+	if (args)
+		json_object_deep_copy(args, &a, NULL);
+	json_object_object_add(dev, "args", a ? a : json_object_new_object());
+	json_object_object_add(dev, "up", json_object_new_boolean(false));
+	json_object_object_add(dev, "mtu", json_object_new_int64(port->mtu));
+	if (info) {
+		/* Its table is made when it joins a bridge. */
+		json_object_object_del(info, "fdb");
+		json_object_object_add(dev, "info", info);
+	}
+	port_close(port);
+	ctl_device_add(dev);
+	return 0;
+}
+
+static int
+m_link_del(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "name", NULL };
+	const char *name;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", true, &name, r) < 0)
+		return r->code;
+	if (!ctl_device_del(name))
+		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
+				       "device %s does not exist", name);
+	return 0;
+}
+
+/* link.set {name, up}: a standalone device's admin state, which it keeps
+ * when it joins a bridge. */
+static int
+m_link_set(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { "name", "up", NULL };
+	struct json_object *dev;
+	const char *name;
+	bool up = false;
+	int has_up;
+
+	if (ctl_params_check_known(params, known, r) ||
+	    ctl_param_string(params, "name", true, &name, r) < 0 ||
+	    (has_up = ctl_param_bool(params, "up", false, &up, r)) < 0)
+		return r->code;
+	if (!(dev = ctl_device_find(name)))
+		return ctl_reply_error(r, CTL_ERR_APP, ENODEV,
+				       "device %s does not exist", name);
+	if (has_up)
+		json_object_object_add(dev, "up", json_object_new_boolean(up));
+	return 0;
+}
+
+static int
+m_link_list(struct json_object *params, struct ctl_reply *r)
+{
+	static const char *const known[] = { NULL };
+
+	if (ctl_params_check_known(params, known, r))
+		return r->code;
+	r->result = json_object_get(ctl_devices());
+	return 0;
+}
+
 /* --- daemon ------------------------------------------------------------- */
 
 static int
@@ -868,6 +1017,10 @@ run_change(ctl_method_fn *fn, struct json_object *params,
 	M("port.set", m_port_set, true)				\
 	M("port.show", m_port_show, false)			\
 	M("port.types", m_port_types, false)			\
+	M("link.add", m_link_add, true)				\
+	M("link.del", m_link_del, true)				\
+	M("link.set", m_link_set, true)				\
+	M("link.list", m_link_list, false)			\
 	M("stp.show", ctl_m_stp_show, false)			\
 	M("vlan.add", ctl_m_vlan_add, true)			\
 	M("vlan.del", ctl_m_vlan_del, true)			\

@@ -69,6 +69,14 @@ struct port_open_env {
 	const char *out_dir;	/* NULL: no default output file */
 };
 
+/* How fdb_self_add() adds a destination (bridge fdb add, append,
+ * replace). */
+enum port_fdb_op {
+	PORT_FDB_ADD,		/* a new entry: -EEXIST if the MAC has one */
+	PORT_FDB_APPEND,	/* one more destination of the MAC */
+	PORT_FDB_REPLACE,	/* the MAC's only destination from now on */
+};
+
 struct port_class {
 	/* Type name as shown to users: "pcap", "tap", "vhost-user", ... */
 	const char *type;
@@ -117,6 +125,17 @@ struct port_class {
 	 * ({"mac", "dst", "state"}; fdb.show adds "ifname" and "flags").
 	 * The caller owns it.  NULL: the class keeps no such entries. */
 	struct json_object *(*fdb_show)(const struct port *port);
+
+	/* Change those entries, as "bridge fdb add|append|replace|del MAC
+	 * dev PORT dst IP self" does for a Linux vxlan device: 'dst' is the
+	 * destination as text (NULL for a whole entry in fdb_self_del).
+	 * Return 0, or -errno with '*msgp' a malloc'd message naming the
+	 * entry and the cause.  Control path.  Both NULL when fdb_show is. */
+	int (*fdb_self_add)(struct port *port, enum port_fdb_op op,
+			    const struct eth_addr *mac, const char *dst,
+			    char **msgp);
+	int (*fdb_self_del)(struct port *port, const struct eth_addr *mac,
+			    const char *dst, char **msgp);
 
 	/* Frees the port and releases its fds and memory.  Called after the
 	 * port was removed from its bridge (or was never added).  Must not

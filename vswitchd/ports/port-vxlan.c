@@ -548,63 +548,132 @@ vxlan_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 
 /* Sending. */
 
-/* Sends one encapsulated copy of 'frame' to 'dst'.  Returns true if the
- * kernel took it. */
-static bool
-vxlan_send_one(struct port_vxlan *vx, const uint8_t *hdr, size_t hdr_len,
-	       const struct pkt *p, const struct vxlan_addr *dst)
-{
-	struct sockaddr_storage ss;
-	struct iovec iov[2] = {
-		{ (void *)hdr, hdr_len },
-		{ p->data, p->len },
-	};
-	struct msghdr mh = {
-		.msg_name = &ss,
-		.msg_iov = iov,
-		.msg_iovlen = 2,
-	};
+/* The copies of one burst, sent with one sendmmsg() (more if a burst
+ * replicates to more than VXLAN_TX_BATCH datagrams). */
+#define VXLAN_TX_BATCH	64
+
+struct vxlan_tx_batch {
+	int n;
+	struct mmsghdr msgs[VXLAN_TX_BATCH];
+	struct iovec iov[VXLAN_TX_BATCH][2];
+	struct sockaddr_storage names[VXLAN_TX_BATCH];
+	int frame[VXLAN_TX_BATCH];		/* index in the burst */
+	const struct vxlan_addr *dst[VXLAN_TX_BATCH];
+	/* The outer source address (IP_PKTINFO / IPV6_PKTINFO), shared
+	 * by every message; unused when 'local' is not given. */
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} cbuf;
-	ssize_t r;
+	size_t cbuf_len;
+};
 
+/* Writes one control message into 'c'; returns the space it takes. */
+static size_t
+put_cmsg(struct cmsghdr *c, int level, int type, const void *data,
+	 size_t len)
+{
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	return CMSG_SPACE(len);
+}
+
+/* Prepares the control message every datagram carries: 'local' as the
+ * outer source address; the kernel refuses it while the address is not
+ * configured, and each send is then counted as a tx error. */
+static void
+tx_batch_init(struct vxlan_tx_batch *b, const struct port_vxlan *vx)
+{
+	struct cmsghdr *c = (struct cmsghdr *)b->cbuf.buf;
+
+	b->n = 0;
+	b->cbuf_len = 0;
+	if (vxlan_addr_is_any(&vx->local))
+		return;
+	memset(&b->cbuf, 0, sizeof b->cbuf);
+	if (vx->local.family == AF_INET6) {
+		struct in6_pktinfo pi = { .ipi6_addr = vx->local.u.v6 };
+
+		b->cbuf_len = put_cmsg(c, IPPROTO_IPV6, IPV6_PKTINFO, &pi,
+				       sizeof pi);
+	} else {
+		struct in_pktinfo pi = { .ipi_spec_dst = vx->local.u.v4 };
+
+		b->cbuf_len = put_cmsg(c, IPPROTO_IP, IP_PKTINFO, &pi,
+				       sizeof pi);
+	}
+}
+
+/* Sends the batch and counts each copy; a frame with a copy the kernel
+ * took is marked in 'frame_ok'. */
+static void
+tx_batch_flush(struct port_vxlan *vx, struct vxlan_tx_batch *b,
+	       struct pkt **pkts, bool *frame_ok)
+{
+	int off = 0;
+
+	while (off < b->n) {
+		int r = sendmmsg(vx->txfd, b->msgs + off, (unsigned)(b->n - off),
+				 MSG_DONTWAIT);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			/* The first one failed: counted, the rest tried. */
+			vx->st.tx_errors++;
+			off++;
+			continue;
+		}
+		for (int i = off; i < off + r; i++) {
+			struct vxlan_vtep *vt;
+			const struct pkt *p = pkts[b->frame[i]];
+
+			frame_ok[b->frame[i]] = true;
+			vx->st.tx_datagrams++;
+			if ((vt = vtep_stats(vx, b->dst[i]))) {
+				vt->tx_packets++;
+				vt->tx_bytes += p->len;
+			}
+		}
+		off += r;
+	}
+	b->n = 0;
+}
+
+/* Queues one encapsulated copy of frame 'fi' (header 'hdr', 'hdr_len'
+ * bytes, which must live until the flush) to 'dst'. */
+static void
+tx_batch_add(struct port_vxlan *vx, struct vxlan_tx_batch *b,
+	     struct pkt **pkts, bool *frame_ok, int fi, const uint8_t *hdr,
+	     size_t hdr_len, const struct vxlan_addr *dst)
+{
+	struct msghdr *mh;
+	int i;
+
+	if (b->n == VXLAN_TX_BATCH)
+		tx_batch_flush(vx, b, pkts, frame_ok);
+	i = b->n++;
+	mh = &b->msgs[i].msg_hdr;
+	memset(mh, 0, sizeof *mh);
+	b->iov[i][0].iov_base = (void *)hdr;
+	b->iov[i][0].iov_len = hdr_len;
+	b->iov[i][1].iov_base = pkts[fi]->data;
+	b->iov[i][1].iov_len = pkts[fi]->len;
+	mh->msg_iov = b->iov[i];
+	mh->msg_iovlen = 2;
+	mh->msg_name = &b->names[i];
 	/* A raw socket takes no port in the address (IPv6 would read it
 	 * as the protocol); the UDP header carries it. */
-	mh.msg_namelen = vxlan_addr_to_sockaddr(dst, vx->tx_raw ? 0
-						: vx->dstport, &ss);
-	if (!vxlan_addr_is_any(&vx->local)) {
-		/* The outer source address is 'local' (IP_PKTINFO /
-		 * IPV6_PKTINFO); the kernel refuses it while the address is
-		 * not configured, and the caller counts a tx error. */
-		struct cmsghdr *c;
-
-		memset(&cbuf, 0, sizeof cbuf);
-		mh.msg_control = cbuf.buf;
-		c = (struct cmsghdr *)cbuf.buf;
-		if (vx->local.family == AF_INET6) {
-			struct in6_pktinfo pi = { .ipi6_addr = vx->local.u.v6 };
-
-			mh.msg_controllen = CMSG_SPACE(sizeof pi);
-			c->cmsg_level = IPPROTO_IPV6;
-			c->cmsg_type = IPV6_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof pi);
-			memcpy(CMSG_DATA(c), &pi, sizeof pi);
-		} else {
-			struct in_pktinfo pi = { .ipi_spec_dst = vx->local.u.v4 };
-
-			mh.msg_controllen = CMSG_SPACE(sizeof pi);
-			c->cmsg_level = IPPROTO_IP;
-			c->cmsg_type = IP_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof pi);
-			memcpy(CMSG_DATA(c), &pi, sizeof pi);
-		}
+	mh->msg_namelen = vxlan_addr_to_sockaddr(dst, vx->tx_raw ? 0
+						 : vx->dstport, &b->names[i]);
+	if (b->cbuf_len) {
+		mh->msg_control = b->cbuf.buf;
+		mh->msg_controllen = b->cbuf_len;
 	}
-	do {
-		r = sendmsg(vx->txfd, &mh, MSG_DONTWAIT);
-	} while (r < 0 && errno == EINTR);
-	return r >= 0;
+	b->frame[i] = fi;
+	b->dst[i] = dst;
 }
 
 /* The destinations of a frame to 'dst_mac': its own entry, else the
@@ -623,26 +692,30 @@ vxlan_route(struct port_vxlan *vx, const uint8_t *dst_mac, uint64_t now_ms)
 	return vxlan_fdb_lookup(vx->fdb, &zero_mac, now_ms);
 }
 
-/* Encapsulates and sends each frame to its VTEP(s).  Frames that went to
- * at least one VTEP are moved to the front of 'pkts' (only the pointers:
- * the pipeline frees the whole burst it holds elsewhere), so the count
- * returned says which were sent; the rest are counted by reason here and
- * as tx_error by the pipeline. */
+/* Encapsulates each frame and sends the copies for its VTEP(s), the
+ * whole burst in one sendmmsg().  Frames that went to at least one VTEP
+ * are moved to the front of 'pkts' (only the pointers: the pipeline frees
+ * the whole burst it holds elsewhere), so the count returned says which
+ * were sent; the rest are counted by reason here and as tx_error by the
+ * pipeline. */
 static int
 vxlan_tx_burst(struct port *port, struct pkt **pkts, int n)
 {
 	struct port_vxlan *vx = port_vxlan_cast(port);
 	size_t max_len = (size_t)port->mtu + ETH_HDR_LEN + ETH_VLAN_HDR_LEN;
 	uint64_t now_ms = clock_now_ms();
-	uint8_t hdr[VXLAN_UDP_HDR_LEN + VXLAN_HDR_LEN];
+	uint8_t hdrs[PKT_BURST][VXLAN_UDP_HDR_LEN + VXLAN_HDR_LEN];
+	bool frame_ok[PKT_BURST] = { false };
+	struct vxlan_tx_batch b;
 	int sent = 0;
 
+	ASSERT(n <= PKT_BURST);
+	tx_batch_init(&b, vx);
 	for (int i = 0; i < n; i++) {
 		struct pkt *p = pkts[i];
 		const struct vxlan_fdb_entry *e;
-		uint8_t *vxh = hdr;
+		uint8_t *hdr = hdrs[i], *vxh = hdr;
 		size_t hdr_len = VXLAN_HDR_LEN;
-		bool ok = false;
 
 		if (p->len > max_len) {
 			vx->st.tx_oversize++;
@@ -665,21 +738,17 @@ vxlan_tx_burst(struct port *port, struct pkt **pkts, int n)
 			hdr_len += VXLAN_UDP_HDR_LEN;
 		}
 		vxlan_hdr_encode(vxh, vx->vni);
-		for (unsigned d = 0; d < e->n_dst; d++) {
-			struct vxlan_vtep *vt;
+		/* 'e' is read now: the table does not change until the
+		 * flush (one thread, no learning on transmit). */
+		for (unsigned d = 0; d < e->n_dst; d++)
+			tx_batch_add(vx, &b, pkts, frame_ok, i, hdr, hdr_len,
+				     &e->dst[d]);
+	}
+	tx_batch_flush(vx, &b, pkts, frame_ok);
+	for (int i = 0; i < n; i++) {
+		struct pkt *p = pkts[i];
 
-			if (!vxlan_send_one(vx, hdr, hdr_len, p, &e->dst[d])) {
-				vx->st.tx_errors++;
-				continue;
-			}
-			ok = true;
-			vx->st.tx_datagrams++;
-			if ((vt = vtep_stats(vx, &e->dst[d]))) {
-				vt->tx_packets++;
-				vt->tx_bytes += p->len;
-			}
-		}
-		if (!ok)
+		if (!frame_ok[i])
 			continue;
 		vx->st.tx_packets++;
 		vx->st.tx_bytes += p->len;
@@ -883,6 +952,123 @@ vxlan_fdb_show(const struct port *port)
 	return list;
 }
 
+/* Runtime changes of the remote table (bridge fdb add|append|replace|del
+ * MAC dev vx0 dst IP self), with Linux's rules: only the all-zero and
+ * multicast MACs take several destinations (head-end replication); a
+ * unicast MAC has one, which 'replace' changes.  A learned entry gives way
+ * to the administrator's. */
+
+static bool
+mac_takes_several(const struct eth_addr *mac)
+{
+	return eth_addr_is_zero(mac) || eth_addr_is_multicast(mac);
+}
+
+/* Parses destination 'dst' of an entry for 'mac': an address of the
+ * underlay's family, unicast.  Returns 0 or -EINVAL with '*msgp'. */
+static int
+fdb_parse_dst(const struct port_vxlan *vx, const char *dst,
+	      struct vxlan_addr *a, char **msgp)
+{
+	if (!dst) {
+		*msgp = xasprintf("dst: needed (the VTEP the entry sends to)");
+		return -EINVAL;
+	}
+	if (!vxlan_addr_parse(dst, a)) {
+		*msgp = xasprintf("dst: '%s' is not an IPv4 or IPv6 address",
+				  dst);
+		return -EINVAL;
+	}
+	if (vxlan_addr_is_any(a) || vxlan_addr_is_multicast(a)) {
+		*msgp = xasprintf("dst: %s is not a unicast address (a "
+				  "multicast underlay is the port's 'group')",
+				  dst);
+		return -EINVAL;
+	}
+	if (a->family != vx->local.family) {
+		*msgp = xasprintf("dst: %s is not of the underlay's family "
+				  "(%s)", dst, vx->local.family == AF_INET6
+				  ? "IPv6" : "IPv4");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+vxlan_fdb_self_add(struct port *port, enum port_fdb_op op,
+		   const struct eth_addr *mac, const char *dst, char **msgp)
+{
+	struct port_vxlan *vx = port_vxlan_cast(port);
+	const struct vxlan_fdb_entry *e;
+	char m[ETH_ADDR_STRLEN];
+	struct vxlan_addr a;
+	int err;
+
+	eth_addr_format(mac, m);
+	if ((err = fdb_parse_dst(vx, dst, &a, msgp)))
+		return err;
+	e = vxlan_fdb_lookup(vx->fdb, mac, clock_now_ms());
+	if (e && e->is_static) {
+		bool has = false;
+
+		for (unsigned d = 0; d < e->n_dst; d++)
+			has |= vxlan_addr_equal(&e->dst[d], &a);
+		if (op == PORT_FDB_ADD || (op == PORT_FDB_APPEND && has)) {
+			*msgp = xasprintf("fdb entry %s dev %s%s%s already "
+					  "exists", m, port->name,
+					  has ? " dst " : "", has ? dst : "");
+			return -EEXIST;
+		}
+		if (op == PORT_FDB_APPEND && !mac_takes_several(mac)) {
+			*msgp = xasprintf("fdb entry %s dev %s: a unicast MAC "
+					  "has one destination (replace "
+					  "changes it; append is for "
+					  "00:00:00:00:00:00 and multicast)",
+					  m, port->name);
+			return -EOPNOTSUPP;
+		}
+		if (op == PORT_FDB_REPLACE && mac_takes_several(mac)) {
+			*msgp = xasprintf("fdb entry %s dev %s: replace is for "
+					  "a unicast MAC (use del and append "
+					  "for the default destinations)", m,
+					  port->name);
+			return -EOPNOTSUPP;
+		}
+	}
+	/* What is replaced: a learned entry, or a unicast one's dst. */
+	if (e && (!e->is_static || op == PORT_FDB_REPLACE))
+		vxlan_fdb_del(vx->fdb, mac, NULL);
+	err = vxlan_fdb_append(vx->fdb, mac, &a);
+	if (err == -ENOSPC)
+		*msgp = xasprintf("fdb entry %s dev %s: %s is full", m,
+				  port->name, e ? "the entry (16 destinations)"
+				  : "the table (1024 entries)");
+	else if (err)
+		*msgp = xasprintf("fdb entry %s dev %s dst %s: %s", m,
+				  port->name, dst, strerror(-err));
+	return err;
+}
+
+static int
+vxlan_fdb_self_del(struct port *port, const struct eth_addr *mac,
+		   const char *dst, char **msgp)
+{
+	struct port_vxlan *vx = port_vxlan_cast(port);
+	char m[ETH_ADDR_STRLEN];
+	struct vxlan_addr a;
+	int err;
+
+	eth_addr_format(mac, m);
+	if (dst && (err = fdb_parse_dst(vx, dst, &a, msgp)))
+		return err;
+	err = vxlan_fdb_del(vx->fdb, mac, dst ? &a : NULL);
+	if (err == -ENOENT)
+		*msgp = xasprintf("fdb entry %s dev %s%s%s not found", m,
+				  port->name, dst ? " dst " : "",
+				  dst ? dst : "");
+	return err;
+}
+
 static void
 add_counter(struct json_object *o, const char *key, uint64_t v)
 {
@@ -959,4 +1145,6 @@ const struct port_class port_vxlan_class = {
 	.get_stats = vxlan_get_stats,
 	.describe = vxlan_describe,
 	.fdb_show = vxlan_fdb_show,
+	.fdb_self_add = vxlan_fdb_self_add,
+	.fdb_self_del = vxlan_fdb_self_del,
 };
