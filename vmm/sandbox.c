@@ -55,13 +55,13 @@ static const int sandbox_plain[] = {
 	/* ASan/UBSan/LSan's runtime (SANITIZE=1 builds only): reports,
 	 * /proc/self/maps, and LeakSanitizer's stop-the-world thread,
 	 * which ptraces the others at exit. */
-	SCMP_SYS(openat), SCMP_SYS(readlink), SCMP_SYS(getdents64),
+	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(readlink),
+	SCMP_SYS(getdents64),
 	SCMP_SYS(prctl), SCMP_SYS(ptrace), SCMP_SYS(wait4),
 	SCMP_SYS(sigaltstack), SCMP_SYS(getppid),
-	SCMP_SYS(sched_getaffinity), SCMP_SYS(mmap), SCMP_SYS(mprotect),
-	SCMP_SYS(pipe2), SCMP_SYS(kill), SCMP_SYS(uname),
-	SCMP_SYS(getrlimit), SCMP_SYS(prlimit64), SCMP_SYS(getuid),
-	SCMP_SYS(geteuid), SCMP_SYS(access), SCMP_SYS(ioctl),
+	SCMP_SYS(sched_getaffinity), SCMP_SYS(pipe2), SCMP_SYS(kill),
+	SCMP_SYS(uname), SCMP_SYS(getrlimit), SCMP_SYS(prlimit64),
+	SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(access),
 #endif
 };
 
@@ -122,12 +122,8 @@ sandbox_drop_user(const struct sandbox_user *u)
 unsigned
 sandbox_n_syscalls(void)
 {
-#ifdef __SANITIZE_ADDRESS__
-	return (unsigned)ARRAY_SIZE(sandbox_plain) + 1;	/* + socket */
-#else
 	/* + ioctl, mmap, mprotect, socket (with argument checks) */
 	return (unsigned)ARRAY_SIZE(sandbox_plain) + 4;
-#endif
 }
 
 static int
@@ -137,7 +133,6 @@ sandbox_rules(scmp_filter_ctx ctx)
 
 	for (size_t i = 0; i < ARRAY_SIZE(sandbox_plain) && !rc; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sandbox_plain[i], 0);
-#ifndef __SANITIZE_ADDRESS__
 	/* Memory for threads and malloc, never executable. */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -155,7 +150,6 @@ sandbox_rules(scmp_filter_ctx ctx)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ,
 					      sandbox_tty_ioctls[i]));
-#endif
 	/* Unix sockets only: the vhost-user back-end and vswitchd. */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,

@@ -92,9 +92,9 @@ usage(FILE *f)
 "  --ro-socket PATH    a second control socket that serves only the\n"
 "                      methods that show, monitor or count\n"
 "  --ro-socket-group GROUP  give the read-only socket to GROUP\n"
-"  --caps netns|net|all  capabilities kept after start-up: netns\n"
-"                      (default) NET_ADMIN, NET_RAW, SYS_ADMIN; net\n"
-"                      NET_ADMIN, NET_RAW; all: no drop\n"
+"  --caps netns|net|all  capabilities kept after start-up: netns:\n"
+"                      NET_ADMIN, NET_RAW, SYS_ADMIN; net: NET_ADMIN,\n"
+"                      NET_RAW; all (default): no drop\n"
 "  --poll              busy-poll connected vhost-user ports (one core\n"
 "                      spins; pin it with taskset)\n"
 "  --detach            run in the background: fork, start a new session,\n"
@@ -181,6 +181,7 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 	};
 	int c, err;
 
+	o->caps = PRIVS_CAPS_ALL;
 	while ((c = getopt_long(argc, argv, "l:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SCRIPT: o->script = optarg; break;

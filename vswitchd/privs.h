@@ -6,13 +6,13 @@
  * other from its effective, permitted, inheritable and bounding sets, and
  * sets no_new_privs.  Which it keeps is --caps:
  *
- *   netns  (default) CAP_NET_ADMIN (TAPs: TUNSETIFF, rtnetlink link
+ *   netns  CAP_NET_ADMIN (TAPs: TUNSETIFF, rtnetlink link
  *          changes; SO_RCVBUFFORCE), CAP_NET_RAW (netdev ports' packet
  *          sockets, VXLAN's raw sender) and CAP_SYS_ADMIN, which setns()
  *          needs to follow a TAP moved into another network namespace
  *   net    CAP_NET_ADMIN and CAP_NET_RAW only: a TAP moved to another
  *          namespace can no longer be followed there
- *   all    keep what it was started with (no drop)
+ *   all    (the default) keep what it was started with: no drop
  *
  * A vswitchd started without capabilities (a non-root user, over TAPs
  * pre-created with 'ip tuntap add ... user U') has nothing to drop.

@@ -7,6 +7,9 @@
 #   check-vm-reconnect  vswitchd killed and restarted under running VMs
 #   check-vm-vlan       VMs on different VLANs are isolated; a trunk sees tags
 #   check-vm-dpdk       the VMM's device against DPDK's net_vhost (testpmd)
+#   check-vm-sandbox    the VMM's seccomp filter (a forbidden call kills it
+#                       with SIGSYS; guests run unchanged), --user, and a
+#                       VMM started by a non-root user (docs/security.md)
 #   bench-vm            guest -> switch -> guest frames/s, next to the same
 #                       guests through testpmd's net_vhost, and the ratio
 
@@ -17,20 +20,23 @@ VM_TEST_ENV = VSWITCHD=$(BUILD)/bin/vswitchd BRIDGECTL=$(BUILD)/bin/bridgectl \
 
 # Each suite runs through tests/kvm/kvm-run.sh (host /dev/kvm, or the
 # nested outer host when this machine's KVM cannot run the test guest);
-# check-kvm runs all four with check-vmm's boot test in one go.
+# check-kvm runs all five with check-vmm's boot test in one go.
 KVM_SUITE.vm-ping = $(VM_TEST_ENV) bash tests/sys/vm-ping.sh
 KVM_SUITE.vm-reconnect = $(VM_TEST_ENV) bash tests/sys/vm-reconnect.sh
 KVM_SUITE.vm-vlan = $(VM_TEST_ENV) bash tests/sys/vm-vlan.sh
 KVM_SUITE.vm-dpdk = $(VM_TEST_ENV) bash tests/sys/vm-dpdk.sh
+KVM_SUITE.vm-sandbox = $(VM_TEST_ENV) bash tests/sys/vm-sandbox.sh
 KVM_SUITE.bench-vm = $(VM_TEST_ENV) bash tests/bench/vm-bench.sh
-KVM_CHECKS += vm-ping vm-reconnect vm-vlan vm-dpdk
+KVM_CHECKS += vm-ping vm-reconnect vm-vlan vm-dpdk vm-sandbox
 check-kvm: $(VM_TEST_PROGS)
 
-check-vm-ping check-vm-reconnect check-vm-vlan check-vm-dpdk: $(VM_TEST_PROGS)
+check-vm-ping check-vm-reconnect check-vm-vlan check-vm-dpdk \
+check-vm-sandbox: $(VM_TEST_PROGS)
 	$(call kvm_run,$(@:check-%=%))
 
 bench-vm: $(VM_TEST_PROGS)
 	$(call kvm_run,bench-vm)
 
 BENCHES += bench-vm
-.PHONY: check-vm-ping check-vm-reconnect check-vm-vlan check-vm-dpdk bench-vm
+.PHONY: check-vm-ping check-vm-reconnect check-vm-vlan check-vm-dpdk \
+	check-vm-sandbox bench-vm
