@@ -104,29 +104,42 @@ else
 fi
 vm_stop pvvm1
 
+# nobody_vm N WHAT DIR [PREFIX...]: VM pvvmN (10.251.9.1N) run as nobody,
+# by PREFIX or --user, listening on DIR/pvvmN.sock for vswitchd (port
+# pvvmNp, a client); checks its uid and that it answers pings; stops it.
+nobody_vm() {
+	local n=$1 what=$2 dir=$3 sock pid uid user=(--user nobody)
+	shift 3
+	[ $# -gt 0 ] && user=()
+	sock=$dir/pvvm$n.sock
+	timeout -s TERM 120 "$@" "$VMM" run --kernel "$GUEST" --mem 32M \
+		--name "pvvm$n" --mac "02:00:00:00:09:0$n" \
+		--cmdline "ip=10.251.9.1$n" "${user[@]}" \
+		--net "vhost-user:$sock,server" --serial "$dir/pvvm$n.out" \
+		>"$VM_T/pvvm$n.log" 2>&1 &
+	VM_PIDS="$VM_PIDS $!"
+	eval "VM_PID_pvvm$n=$!"
+	[ "$dir" = "$VM_T" ] || ln -s "$dir/pvvm$n.out" "$VM_T/pvvm$n.out"
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	ctl port add pvbr0 "pvvm${n}p" type vhost-user socket "$sock" \
+		mode client >/dev/null || vm_fail "port add pvvm${n}p ($sock)"
+	vm_wait_out "pvvm$n" "guest: net mode" 15 ||
+		vm_fail "VM pvvm$n ($what) did not reach its network mode: $(tail -2 "$VM_T/pvvm$n.log")"
+	pid=$(vmm_pid "pvvm$n")
+	uid=$(proc_field "$pid" Uid)
+	vm_say "$what: VMM pid $pid: Uid $uid, Seccomp $(proc_field "$pid" Seccomp)"
+	if [ "$uid" = "65534 65534 65534 65534" ] &&
+	   pings pvns1 "10.251.9.1$n" >"$VM_T/ping$n.log" 2>&1; then
+		vm_pass "$what: the VM runs as uid 65534 and answers 3 of 3 pings"
+	else
+		vm_fail "$what: Uid '$uid', ping: $(tail -2 "$VM_T/ping$n.log" | head -1)"
+	fi
+	vm_stop "pvvm$n"
+	ctl port del "pvvm${n}p" >/dev/null 2>&1
+}
+
 # 4. --user nobody, over a vhost-user socket the VMM listens on
-sock=$VM_T/pvvm2.sock
-timeout -s TERM 120 "$VMM" run --kernel "$GUEST" --mem 32M --name pvvm2 \
-	--mac 02:00:00:00:09:02 --cmdline "ip=10.251.9.12" --user nobody \
-	--net "vhost-user:$sock,server" --serial "$VM_T/pvvm2.out" \
-	>"$VM_T/pvvm2.log" 2>&1 &
-VM_PIDS="$VM_PIDS $!"
-VM_PID_pvvm2=$!
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-ctl port add pvbr0 pvvm2p type vhost-user socket "$sock" mode client \
-	>/dev/null || vm_fail "port add pvvm2p (client of $sock)"
-vm_wait_out pvvm2 "guest: net mode" 15 || vm_fail "VM pvvm2 (--user nobody) did not reach its network mode"
-pid=$(vmm_pid pvvm2)
-uid=$(proc_field "$pid" Uid)
-vm_say "--user nobody: VMM pid $pid: Uid $uid, Seccomp $(proc_field "$pid" Seccomp)"
-if [ "$uid" = "65534 65534 65534 65534" ] &&
-   pings pvns1 10.251.9.12 >"$VM_T/ping2.log" 2>&1; then
-	vm_pass "--user nobody: the VM runs as uid 65534 and answers 3 of 3 pings"
-else
-	vm_fail "--user nobody: Uid '$uid', ping: $(tail -2 "$VM_T/ping2.log" | head -1)"
-fi
-vm_stop pvvm2
-ctl port del pvvm2p >/dev/null 2>&1
+nobody_vm 2 "--user nobody" "$VM_T"
 
 # 5. started as nobody with groups kvm: only /dev/kvm and its own socket.
 # The nested outer host's /dev/kvm is root:root 0600 (no udev): it gets
@@ -136,32 +149,9 @@ if [ "$(stat -c '%U:%G %a' /dev/kvm)" = "root:root 600" ]; then
 	vm_say "NOTE: /dev/kvm is root:root 600 here: root:kvm 660 for this test"
 	chown root:kvm /dev/kvm && chmod 660 /dev/kvm
 fi
-udir=$VM_T/pvuser
 chmod 755 "$VM_T"	# nobody passes through to its own directory
-mkdir "$udir" && chown nobody "$udir"
-sock=$udir/pvvm3.sock
-timeout -s TERM 120 setpriv --reuid=nobody --regid=nogroup --groups=kvm \
-	"$VMM" run --kernel "$GUEST" --mem 32M --name pvvm3 \
-	--mac 02:00:00:00:09:03 --cmdline "ip=10.251.9.13" \
-	--net "vhost-user:$sock,server" --serial "$udir/pvvm3.out" \
-	>"$VM_T/pvvm3.log" 2>&1 &
-VM_PIDS="$VM_PIDS $!"
-VM_PID_pvvm3=$!
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-ctl port add pvbr0 pvvm3p type vhost-user socket "$sock" mode client \
-	>/dev/null || vm_fail "port add pvvm3p (client of $sock)"
-ln -s "$udir/pvvm3.out" "$VM_T/pvvm3.out"
-vm_wait_out pvvm3 "guest: net mode" 15 || vm_fail "VM pvvm3 (run as nobody) did not reach its network mode: $(tail -2 "$VM_T/pvvm3.log")"
-pid=$(vmm_pid pvvm3)
-uid=$(proc_field "$pid" Uid)
-vm_say "run as nobody: VMM pid $pid: Uid $uid, Seccomp $(proc_field "$pid" Seccomp)"
-if [ "$uid" = "65534 65534 65534 65534" ] &&
-   pings pvns1 10.251.9.13 >"$VM_T/ping3.log" 2>&1; then
-	vm_pass "started by nobody (groups kvm): the VM answers 3 of 3 pings"
-else
-	vm_fail "run as nobody: Uid '$uid', ping: $(tail -2 "$VM_T/ping3.log" | head -1)"
-fi
-vm_stop pvvm3
-ctl port del pvvm3p >/dev/null 2>&1
+mkdir "$VM_T/pvuser" && chown nobody "$VM_T/pvuser"
+nobody_vm 3 "started by nobody (groups kvm)" "$VM_T/pvuser" \
+	setpriv --reuid=nobody --regid=nogroup --groups=kvm
 
 vm_finish
