@@ -30,10 +30,12 @@ privs_parse_caps(const char *s, enum privs_caps *out)
 int
 privs_drop(enum privs_caps which)
 {
+	/* CAP_NET_BROADCAST: the link watcher's NETLINK_LISTEN_ALL_NSID,
+	 * which sees TAPs moved to other namespaces. */
 	static const unsigned kept[] = {
-		CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN,
+		CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BROADCAST, CAP_SYS_ADMIN,
 	};
-	size_t n_kept = which == PRIVS_CAPS_NETNS ? 3 : 2;
+	size_t n_kept = which == PRIVS_CAPS_NETNS ? 4 : 3;
 	int rc;
 
 	if (which == PRIVS_CAPS_ALL) {
@@ -64,7 +66,8 @@ privs_drop(enum privs_caps which)
 	}
 	log_info(MOD, "capabilities dropped: keeping %s",
 		 which == PRIVS_CAPS_NETNS
-		 ? "CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN"
-		 : "CAP_NET_ADMIN, CAP_NET_RAW");
+		 ? "CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BROADCAST, "
+		   "CAP_SYS_ADMIN"
+		 : "CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BROADCAST");
 	return 0;
 }

@@ -8,9 +8,10 @@
  *
  *   netns  CAP_NET_ADMIN (TAPs: TUNSETIFF, rtnetlink link
  *          changes; SO_RCVBUFFORCE), CAP_NET_RAW (netdev ports' packet
- *          sockets, VXLAN's raw sender) and CAP_SYS_ADMIN, which setns()
- *          needs to follow a TAP moved into another network namespace
- *   net    CAP_NET_ADMIN and CAP_NET_RAW only: a TAP moved to another
+ *          sockets, VXLAN's raw sender), CAP_NET_BROADCAST (the link
+ *          watcher's NETLINK_LISTEN_ALL_NSID) and CAP_SYS_ADMIN, which
+ *          setns() needs to follow a TAP moved into another namespace
+ *   net    the same without CAP_SYS_ADMIN: a TAP moved to another
  *          namespace can no longer be followed there
  *   all    (the default) keep what it was started with: no drop
  *

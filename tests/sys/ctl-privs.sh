@@ -1,8 +1,9 @@
 #!/bin/bash
 # ctl-privs.sh - vswitchd's least privilege (issue 19, docs/security.md):
 #   1. after start-up /proc/PID/status shows only the capabilities --caps
-#      keeps (netns: NET_ADMIN, NET_RAW, SYS_ADMIN = 0x203000; net:
-#      0x3000) in CapEff, CapPrm and CapBnd, and NoNewPrivs 1;
+#      keeps (netns: NET_ADMIN, NET_RAW, NET_BROADCAST, SYS_ADMIN =
+#      0x203800; net: 0x3800) in CapEff, CapPrm and CapBnd, and
+#      NoNewPrivs 1;
 #   2. with those, TAP ports are still created, moved to a namespace and
 #      followed there (a namespace pings another through the switch);
 #   3. --socket-group: a non-root user (nobody) in that group can show the
@@ -67,7 +68,7 @@ start_daemon --caps net
 mkdir -p "$T/run" && chmod 755 "$T/run"
 got=$(caps_of "$VSWITCHD_PID")
 echo "ctl-privs: --caps net: vswitchd pid $VSWITCHD_PID CapEff/CapPrm/CapBnd/NoNewPrivs: $got"
-want="0000000000003000 0000000000003000 0000000000003000 1"
+want="0000000000003800 0000000000003800 0000000000003800 1"
 [ "$got" = "$want" ] && ok || fail "--caps net: got '$got', want '$want'"
 kill_daemon
 
@@ -76,7 +77,7 @@ start_daemon --caps netns --socket-group pvrw --ro-socket "$RO_SOCK" \
 	--ro-socket-group pvro
 got=$(caps_of "$VSWITCHD_PID")
 echo "ctl-privs: --caps netns: vswitchd pid $VSWITCHD_PID CapEff/CapPrm/CapBnd/NoNewPrivs: $got"
-want="0000000000203000 0000000000203000 0000000000203000 1"
+want="0000000000203800 0000000000203800 0000000000203800 1"
 [ "$got" = "$want" ] && ok || fail "--caps netns: got '$got', want '$want'"
 got=$(stat -c '%a %G' "$SOCK" "$RO_SOCK" | tr '\n' ' ')
 [ "$got" = "660 pvrw 660 pvro " ] && ok || fail "socket modes/groups: '$got', want '660 pvrw 660 pvro'"
