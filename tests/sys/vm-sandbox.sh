@@ -151,7 +151,10 @@ if [ "$(stat -c '%U:%G %a' /dev/kvm)" = "root:root 600" ]; then
 fi
 chmod 755 "$VM_T"	# nobody passes through to its own directory
 mkdir "$VM_T/pvuser" && chown nobody "$VM_T/pvuser"
+# umask 0: vswitchd, uid 0 but without CAP_DAC_OVERRIDE (--caps), must
+# be able to connect to the socket nobody creates.
 nobody_vm 3 "started by nobody (groups kvm)" "$VM_T/pvuser" \
+	sh -c 'umask 0; exec "$@"' sh \
 	setpriv --reuid=nobody --regid=nogroup --groups=kvm
 
 vm_finish
