@@ -82,7 +82,8 @@ $(BUILD)/%.a:
 # when something is missing, and 'apt-get update' only then.
 DEB_PACKAGES := build-essential pkg-config libnl-3-dev libnl-route-3-dev \
 	libpcap-dev libev-dev check libjson-c-dev iproute2 tcpdump \
-	python3 bash-completion iputils-ping debhelper libyaml-dev
+	python3 bash-completion iputils-ping debhelper libyaml-dev \
+	libseccomp-dev libcap-ng-dev
 DEB_PACKAGES += $(DEB_PACKAGES_EXTRA)
 
 deps:

@@ -64,6 +64,9 @@ struct vmm_config {
 	bool ksm;
 	bool timing;                /* print start-up timing on exit */
 	const char *kvm_dev;        /* /dev/kvm unless overridden */
+	const char *user;           /* --user: run as this user, or NULL */
+	bool no_seccomp;            /* --no-seccomp: no system call filter */
+	bool debug_forbidden;       /* --debug-forbidden-syscall (tests) */
 };
 
 struct vmm {

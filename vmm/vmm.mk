@@ -17,7 +17,7 @@ VMM_MAIN := $(BUILD)/obj/vmm/main.o
 LIBVMM   := $(BUILD)/libvmm.a
 $(LIBVMM): $(VMM_OBJS)
 
-VMM_LIBS := -lpthread -ljson-c
+VMM_LIBS := -lpthread -ljson-c -lseccomp
 VMM_GUEST := $(BUILD)/tests/guest/guest.elf
 
 $(BUILD)/obj/vmm/%.o: vmm/%.c

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@
 #include "dp-log.h"
 #include "log.h"
 #include "pidfile.h"
+#include "privs.h"
 #include "port-vhost.h"
 #include "replay.h"
 #include "script.h"
@@ -58,6 +60,10 @@ struct vswitchd_opts {
 	bool detach;			/* --detach */
 	const char *pidfile;		/* --pidfile */
 	const char *log_file;		/* --log-file */
+	const char *socket_group;	/* --socket-group */
+	const char *ro_socket;		/* --ro-socket */
+	const char *ro_socket_group;	/* --ro-socket-group */
+	enum privs_caps caps;		/* --caps */
 };
 
 
@@ -85,6 +91,15 @@ usage(FILE *f)
 "  --config PATH       durable configuration (default $VSWITCHD_CONFIG or\n"
 "                      " CONFIG_STORE_DEFAULT_PATH ")\n"
 "  --no-config         keep no durable configuration\n"
+"  --socket-group GROUP  give the control socket (mode 0660) to GROUP:\n"
+"                      its members may show and change the switch\n"
+"  --ro-socket PATH    a second control socket that serves only the\n"
+"                      methods that show, monitor or count\n"
+"  --ro-socket-group GROUP  give the read-only socket to GROUP\n"
+"  --caps netns|net|all  capabilities kept after start-up: netns:\n"
+"                      NET_ADMIN, NET_RAW, NET_BROADCAST, SYS_ADMIN;\n"
+"                      net: the same but SYS_ADMIN; all (default): no\n"
+"                      drop\n"
 "  --poll              busy-poll connected vhost-user ports (one core\n"
 "                      spins; pin it with taskset)\n"
 "  --detach            run in the background: fork, start a new session,\n"
@@ -143,7 +158,8 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 	enum { OPT_SCRIPT = 256, OPT_REPLAY, OPT_IN_DIR, OPT_OUT_DIR, OPT_DUMP,
 	       OPT_SYSLOG, OPT_TEST_MODE, OPT_SOCKET, OPT_CONFIG,
 	       OPT_NO_CONFIG, OPT_POLL, OPT_DETACH, OPT_PIDFILE,
-	       OPT_LOG_FILE, OPT_TRACE_CHECK };
+	       OPT_LOG_FILE, OPT_TRACE_CHECK, OPT_SOCKET_GROUP, OPT_RO_SOCKET,
+	       OPT_RO_SOCKET_GROUP, OPT_CAPS };
 	static const struct option longopts[] = {
 		{ "script", required_argument, NULL, OPT_SCRIPT },
 		{ "replay", no_argument, NULL, OPT_REPLAY },
@@ -161,11 +177,17 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		{ "detach", no_argument, NULL, OPT_DETACH },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+		{ "ro-socket", required_argument, NULL, OPT_RO_SOCKET },
+		{ "ro-socket-group", required_argument, NULL,
+		  OPT_RO_SOCKET_GROUP },
+		{ "caps", required_argument, NULL, OPT_CAPS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, err;
 
+	o->caps = PRIVS_CAPS_ALL;
 	while ((c = getopt_long(argc, argv, "l:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SCRIPT: o->script = optarg; break;
@@ -183,6 +205,14 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		case OPT_DETACH: o->detach = true; break;
 		case OPT_PIDFILE: o->pidfile = optarg; break;
 		case OPT_LOG_FILE: o->log_file = optarg; break;
+		case OPT_SOCKET_GROUP: o->socket_group = optarg; break;
+		case OPT_RO_SOCKET: o->ro_socket = optarg; break;
+		case OPT_RO_SOCKET_GROUP: o->ro_socket_group = optarg; break;
+		case OPT_CAPS:
+			if (privs_parse_caps(optarg, &o->caps))
+				die("--caps %s: need netns, net or all",
+				    optarg);
+			break;
 		case 'l':
 			err = parse_log_level(optarg);
 			if (err == -ENOENT)
@@ -212,6 +242,10 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 		die("--pidfile needs a FILE");
 	if (o->log_file && !*o->log_file)
 		die("--log-file needs a FILE");
+	if (o->ro_socket_group && !o->ro_socket)
+		die("--ro-socket-group needs --ro-socket PATH");
+	if (o->ro_socket && !*o->ro_socket)
+		die("--ro-socket needs a PATH");
 	if (!o->socket_path)
 		o->socket_path = vswitchd_socket_default();
 	else if (!*o->socket_path)
@@ -266,6 +300,46 @@ on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	clock_update();
 }
 
+/* --socket-group, --ro-socket-group: a group name or number. */
+static int
+group_id(const char *opt, const char *name, gid_t *gid)
+{
+	struct group *gr = getgrnam(name);
+	long n;
+
+	if (!gr && !util_parse_long(name, 0, INT32_MAX, &n))
+		gr = getgrgid((gid_t)n);
+	if (!gr) {
+		fprintf(stderr, "vswitchd: %s %s: no such group\n", opt, name);
+		return -ENOENT;
+	}
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+/* The control sockets' groups, the read-only socket, then the drop to
+ * --caps: everything that needs more than the run time does is done. */
+static int
+secure_daemon(const struct vswitchd_opts *o)
+{
+	gid_t gid;
+
+	if (o->socket_group && (group_id("--socket-group", o->socket_group,
+					 &gid) ||
+				ctl_server_set_group(false, gid)))
+		return -1;
+	if (o->ro_socket && ctl_server_open_ro(o->ro_socket)) {
+		fprintf(stderr, "vswitchd: cannot open read-only control "
+			"socket %s (see the log above)\n", o->ro_socket);
+		return -1;
+	}
+	if (o->ro_socket_group &&
+	    (group_id("--ro-socket-group", o->ro_socket_group, &gid) ||
+	     ctl_server_set_group(true, gid)))
+		return -1;
+	return privs_drop(o->caps) ? -1 : 0;
+}
+
 static int
 run_daemon(const struct vswitchd_opts *o)
 {
@@ -306,6 +380,10 @@ run_daemon(const struct vswitchd_opts *o)
 			    ctl_monitor_conn_closed)) {
 		fprintf(stderr, "vswitchd: cannot open control socket %s "
 			"(see the log above)\n", o->socket_path);
+		return 1;
+	}
+	if (secure_daemon(o)) {
+		ctl_server_close();
 		return 1;
 	}
 	ctl_monitor_open(loop);
@@ -365,6 +443,7 @@ detach(struct vswitchd_opts *o)
 	o->socket_path = absolute(o->socket_path);
 	o->config_path = absolute(o->config_path);
 	o->pidfile = absolute(o->pidfile);
+	o->ro_socket = absolute(o->ro_socket);
 	if (!o->log_file && !o->syslog)
 		log_warn(MOD, "--detach without --log-file or --syslog: log "
 			 "lines after start-up are lost");

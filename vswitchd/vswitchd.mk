@@ -22,4 +22,7 @@ $(BUILD)/bin/vswitchd: $(BUILD)/vswitchd/main.o $(VSWITCH_LIBS)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# privs.c drops capabilities with libcap-ng.
+$(BUILD)/bin/vswitchd: LDLIBS += -lcap-ng
+
 PROGRAMS += $(BUILD)/bin/vswitchd

@@ -10,6 +10,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -215,6 +216,33 @@ START_TEST(test_mem_table_replaced)
 	ck_assert_uint_eq(send_mem_table(GPA, 0x1000, UVA, 0), 0);
 	ck_assert_ptr_null(dev.vrings[0].vr.desc);
 	ck_assert(!vhost_dev_vring_is_live(&dev, 0));
+}
+END_TEST
+
+/* Guest memory is mapped readable and writable, never executable
+ * (docs/security.md): the line of /proc/self/maps holding the region
+ * says "rw-s". */
+START_TEST(test_mem_not_executable)
+{
+	char line[512], perms[8] = "";
+	unsigned long lo, hi, at;
+	bool found = false;
+	FILE *f;
+
+	ck_assert_uint_eq(send_mem_table(GPA, MEM_SIZE, UVA, 0), 0);
+	ck_assert_uint_eq(dev.mem.n, 1);
+	at = (unsigned long)(uintptr_t)dev.mem.regions[0].map;
+	f = fopen("/proc/self/maps", "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
+		    at >= lo && at < hi) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	ck_assert_msg(found, "mapping at %#lx not in /proc/self/maps", at);
+	ck_assert_str_eq(perms, "rw-s");
 }
 END_TEST
 
@@ -434,6 +462,7 @@ vhost_msg_suite(void)
 	tc = tcase_create("negotiation");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_negotiation);
+	tcase_add_test(tc, test_mem_not_executable);
 	tcase_add_test(tc, test_qemu_order);
 	suite_add_tcase(s, tc);
 

@@ -1004,41 +1004,43 @@ run_change(ctl_method_fn *fn, struct json_object *params,
 	return r->code;
 }
 
-/* The methods: name, handler, whether it changes something. */
+/* The methods: name, handler, whether it changes something, whether the
+ * read-only control socket offers it (shows, monitors or counts; not
+ * log.set, debug.time, nor capture.start, which reveals traffic). */
 #define CTL_METHODS(M)						\
-	M("daemon.info", m_daemon_info, false)			\
-	M("bridge.add", m_bridge_add, true)			\
-	M("bridge.del", m_bridge_del, true)			\
-	M("bridge.set", m_bridge_set, true)			\
-	M("bridge.list", m_bridge_list, false)			\
-	M("bridge.trace", ctl_m_bridge_trace, false)		\
-	M("port.add", m_port_add, true)				\
-	M("port.del", m_port_del, true)				\
-	M("port.set", m_port_set, true)				\
-	M("port.show", m_port_show, false)			\
-	M("port.types", m_port_types, false)			\
-	M("link.add", m_link_add, true)				\
-	M("link.del", m_link_del, true)				\
-	M("link.set", m_link_set, true)				\
-	M("link.list", m_link_list, false)			\
-	M("stp.show", ctl_m_stp_show, false)			\
-	M("vlan.add", ctl_m_vlan_add, true)			\
-	M("vlan.del", ctl_m_vlan_del, true)			\
-	M("vlan.show", ctl_m_vlan_show, false)			\
-	M("fdb.show", ctl_m_fdb_show, false)			\
-	M("fdb.add", ctl_m_fdb_add, true)			\
-	M("fdb.del", ctl_m_fdb_del, true)			\
-	M("fdb.flush", ctl_m_fdb_flush, true)			\
-	M("stats.get", ctl_m_stats_get, false)			\
-	M("debug.time", m_debug_time, false)			\
-	M("monitor.subscribe", ctl_m_monitor_subscribe, false)	\
-	M("capture.start", ctl_m_capture_start, false)		\
-	M("log.show", ctl_m_log_show, false)			\
-	M("log.set", ctl_m_log_set, false)
+	M("daemon.info", m_daemon_info, false, true)			\
+	M("bridge.add", m_bridge_add, true, false)			\
+	M("bridge.del", m_bridge_del, true, false)			\
+	M("bridge.set", m_bridge_set, true, false)			\
+	M("bridge.list", m_bridge_list, false, true)			\
+	M("bridge.trace", ctl_m_bridge_trace, false, false)		\
+	M("port.add", m_port_add, true, false)				\
+	M("port.del", m_port_del, true, false)				\
+	M("port.set", m_port_set, true, false)				\
+	M("port.show", m_port_show, false, true)			\
+	M("port.types", m_port_types, false, true)			\
+	M("link.add", m_link_add, true, false)				\
+	M("link.del", m_link_del, true, false)				\
+	M("link.set", m_link_set, true, false)				\
+	M("link.list", m_link_list, false, true)			\
+	M("stp.show", ctl_m_stp_show, false, true)			\
+	M("vlan.add", ctl_m_vlan_add, true, false)			\
+	M("vlan.del", ctl_m_vlan_del, true, false)			\
+	M("vlan.show", ctl_m_vlan_show, false, true)			\
+	M("fdb.show", ctl_m_fdb_show, false, true)			\
+	M("fdb.add", ctl_m_fdb_add, true, false)			\
+	M("fdb.del", ctl_m_fdb_del, true, false)			\
+	M("fdb.flush", ctl_m_fdb_flush, true, false)			\
+	M("stats.get", ctl_m_stats_get, false, true)			\
+	M("debug.time", m_debug_time, false, false)			\
+	M("monitor.subscribe", ctl_m_monitor_subscribe, false, true)	\
+	M("capture.start", ctl_m_capture_start, false, false)		\
+	M("log.show", ctl_m_log_show, false, true)			\
+	M("log.set", ctl_m_log_set, false, false)			\
 
 /* What a request runs: the handler, through run_change() if it changes
  * something. */
-#define REQUEST_FN(NAME, FN, CHANGES)					\
+#define REQUEST_FN(NAME, FN, CHANGES, RO)				\
 	static int							\
 	FN##_request(struct json_object *params, struct ctl_reply *r)	\
 	{								\
@@ -1048,16 +1050,16 @@ run_change(ctl_method_fn *fn, struct json_object *params,
 CTL_METHODS(REQUEST_FN)
 #undef REQUEST_FN
 
-#define REQUEST_ENTRY(NAME, FN, CHANGES) { NAME, FN##_request },
+#define REQUEST_ENTRY(NAME, FN, CHANGES, RO) { NAME, FN##_request, RO },
 static const struct ctl_method requests[] = {
 	CTL_METHODS(REQUEST_ENTRY)
-	{ NULL, NULL },
+	{ NULL, NULL, false },
 };
 #undef REQUEST_ENTRY
 const struct ctl_method *const ctl_methods = requests;
 
 /* The handlers themselves, for ctl_method_call(). */
-#define CALL_ENTRY(NAME, FN, CHANGES) { NAME, FN },
+#define CALL_ENTRY(NAME, FN, CHANGES, RO) { NAME, FN, RO },
 static const struct ctl_method handlers[] = {
 	CTL_METHODS(CALL_ENTRY)
 };

@@ -40,16 +40,23 @@ struct ctl_conn {
 	bool closing;		/* close once the output is flushed */
 	bool keep;		/* a stream (capture): never shed */
 	unsigned topics;	/* CTL_TOPIC_* subscriptions */
+	bool read_only;		/* came through the read-only socket */
 	ev_tstamp last_rx;	/* when it last sent something, or connected */
 	struct ctl_conn *prev, *next;
 };
 
-struct ctl_server {
-	struct ev_loop *loop;
+/* A listening socket: the main one, or the read-only one. */
+struct ctl_listener {
 	int fd;
 	ev_io accept_io;
-	ev_timer accept_retry;	/* runs while accepting is paused */
 	char *path;
+	bool read_only;		/* its peers may call read-only methods only */
+};
+
+struct ctl_server {
+	struct ev_loop *loop;
+	struct ctl_listener lis[2];	/* [0] main, [1] read-only */
+	ev_timer accept_retry;	/* runs while accepting is paused */
 	const struct ctl_method *methods;	/* ends with a NULL name */
 	ctl_conn_closed_fn *conn_closed;
 	struct ctl_conn *conns;
@@ -58,7 +65,9 @@ struct ctl_server {
 	char chunk[CTL_READ_CHUNK];	/* what one read() takes */
 };
 
-static struct ctl_server server = { .fd = -1 };
+static struct ctl_server server = {
+	.lis = { { .fd = -1 }, { .fd = -1, .read_only = true } },
+};
 
 static void conn_close(struct ctl_conn *c);
 static void conn_flush(struct ctl_conn *c);
@@ -99,17 +108,17 @@ remove_stale_socket(const char *path, const struct sockaddr_un *sun)
 	return 0;
 }
 
-int
-ctl_server_open(struct ev_loop *loop, const char *path,
-		const struct ctl_method *methods,
-		ctl_conn_closed_fn *conn_closed)
+/* Opens listening socket 'l' at 'path' (mode 0660) and starts accepting
+ * on it. */
+static int
+listener_open(struct ctl_listener *l, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	mode_t old_umask;
 	char *dir;
 	int fd, err;
 
-	if (server.fd >= 0)
+	if (l->fd >= 0)
 		return -EBUSY;
 	if (!path || !*path || !util_strlcpy(sun.sun_path, path,
 					     sizeof sun.sun_path)) {
@@ -143,16 +152,13 @@ ctl_server_open(struct ev_loop *loop, const char *path,
 		log_err(MOD, "cannot listen on %s: %s", path, strerror(-err));
 		goto out_unlink;
 	}
-	server.loop = loop;
-	server.fd = fd;
-	server.path = xstrdup(path);
-	server.methods = methods;
-	server.conn_closed = conn_closed;
-	ev_io_init(&server.accept_io, accept_cb, fd, EV_READ);
-	ev_io_start(loop, &server.accept_io);
-	ev_timer_init(&server.accept_retry, accept_retry_cb,
-		      CTL_ACCEPT_RETRY_S, 0.);
-	log_info(MOD, "listening on %s", path);
+	l->fd = fd;
+	l->path = xstrdup(path);
+	ev_io_init(&l->accept_io, accept_cb, fd, EV_READ);
+	l->accept_io.data = l;
+	ev_io_start(server.loop, &l->accept_io);
+	log_info(MOD, "listening on %s%s", path,
+		 l->read_only ? " (read-only methods)" : "");
 	return 0;
 
 out_unlink:
@@ -162,26 +168,81 @@ out_close_fd:
 	return err;
 }
 
+static void
+listener_close(struct ctl_listener *l)
+{
+	if (l->fd < 0)
+		return;
+	ev_io_stop(server.loop, &l->accept_io);
+	close(l->fd);
+	l->fd = -1;
+	unlink(l->path);
+	free(l->path);
+	l->path = NULL;
+}
+
+int
+ctl_server_open(struct ev_loop *loop, const char *path,
+		const struct ctl_method *methods,
+		ctl_conn_closed_fn *conn_closed)
+{
+	int err;
+
+	if (server.lis[0].fd >= 0)
+		return -EBUSY;
+	server.loop = loop;
+	err = listener_open(&server.lis[0], path);
+	if (err)
+		return err;
+	server.methods = methods;
+	server.conn_closed = conn_closed;
+	ev_timer_init(&server.accept_retry, accept_retry_cb,
+		      CTL_ACCEPT_RETRY_S, 0.);
+	return 0;
+}
+
+int
+ctl_server_open_ro(const char *path)
+{
+	if (server.lis[0].fd < 0)
+		return -EINVAL;
+	return listener_open(&server.lis[1], path);
+}
+
+int
+ctl_server_set_group(bool read_only, gid_t gid)
+{
+	struct ctl_listener *l = &server.lis[read_only];
+
+	if (l->fd < 0)
+		return -EINVAL;
+	if (chown(l->path, (uid_t)-1, gid)) {
+		int err = -errno;
+
+		log_err(MOD, "cannot give %s to group %u: %s", l->path,
+			(unsigned)gid, strerror(-err));
+		return err;
+	}
+	log_info(MOD, "%s: group %u may connect", l->path, (unsigned)gid);
+	return 0;
+}
+
 void
 ctl_server_close(void)
 {
-	if (server.fd < 0)
+	if (server.lis[0].fd < 0)
 		return;
-	ev_io_stop(server.loop, &server.accept_io);
 	ev_timer_stop(server.loop, &server.accept_retry);
-	close(server.fd);
-	server.fd = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(server.lis); i++)
+		listener_close(&server.lis[i]);
 	while (server.conns)
 		conn_close(server.conns);
-	unlink(server.path);
-	free(server.path);
-	server.path = NULL;
 }
 
 const char *
 ctl_server_path(void)
 {
-	return server.path;
+	return server.lis[0].path;
 }
 
 /* The listening socket is watched only while an accept() can succeed:
@@ -193,9 +254,10 @@ ctl_server_path(void)
 static void
 accept_pause(void)
 {
-	if (!ev_is_active(&server.accept_io))
+	if (ev_is_active(&server.accept_retry))
 		return;
-	ev_io_stop(server.loop, &server.accept_io);
+	for (size_t i = 0; i < ARRAY_SIZE(server.lis); i++)
+		ev_io_stop(server.loop, &server.lis[i].accept_io);
 	ev_timer_set(&server.accept_retry, CTL_ACCEPT_RETRY_S, 0.);
 	ev_timer_start(server.loop, &server.accept_retry);
 }
@@ -203,10 +265,11 @@ accept_pause(void)
 static void
 accept_resume(void)
 {
-	if (server.fd < 0 || ev_is_active(&server.accept_io))
-		return;
 	ev_timer_stop(server.loop, &server.accept_retry);
-	ev_io_start(server.loop, &server.accept_io);
+	for (size_t i = 0; i < ARRAY_SIZE(server.lis); i++)
+		if (server.lis[i].fd >= 0 &&
+		    !ev_is_active(&server.lis[i].accept_io))
+			ev_io_start(server.loop, &server.lis[i].accept_io);
 }
 
 static void
@@ -259,11 +322,12 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		"{\"code\":-32000,\"message\":\"too many control connections"
 		"\",\"data\":{\"errno\":11,\"errname\":\"EAGAIN\"}},"
 		"\"id\":null}\n";
+	const struct ctl_listener *l = w->data;
 	struct ctl_conn *c;
 	int fd;
 
-	(void)w; (void)revents;
-	fd = accept4(server.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	(void)revents;
+	fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE) {
 			log_warn_rl(MOD, "accept: %s; not accepting for %.0f s "
@@ -289,6 +353,7 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
+	c->read_only = l->read_only;
 	c->last_rx = ev_now(loop);
 	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
@@ -818,6 +883,16 @@ handle_text(struct ctl_conn *c, const char *line, size_t len)
 		char *msg = xasprintf("method not found: %s", name);
 
 		text = error_text(id, CTL_ERR_NO_METHOD, 0, msg);
+		free(msg);
+		goto out_put_req;
+	}
+	if (c && c->read_only && !m->read_only) {
+		char *msg = xasprintf("%s: not allowed on the read-only "
+				      "control socket %s (only methods that "
+				      "show, monitor or count)", name,
+				      server.lis[1].path);
+
+		text = error_text(id, CTL_ERR_APP, EPERM, msg);
 		free(msg);
 		goto out_put_req;
 	}

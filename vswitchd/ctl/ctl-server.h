@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util.h"
 
@@ -80,6 +81,8 @@ typedef int ctl_method_fn(struct json_object *params, struct ctl_reply *r);
 struct ctl_method {
 	const char *name;	/* "bridge.add"; NULL ends a table */
 	ctl_method_fn *fn;
+	bool read_only;		/* changes nothing and reveals no traffic:
+				 * allowed on the read-only socket */
 };
 
 /* Called when connection 'c' closes, after it left the server's list
@@ -97,7 +100,19 @@ int ctl_server_open(struct ev_loop *loop, const char *path,
 		    const struct ctl_method *methods,
 		    ctl_conn_closed_fn *conn_closed);
 
-/* Closes every connection and the listening socket and removes the socket
+/* Opens a second, read-only control socket at 'path' (mode 0660, after
+ * ctl_server_open()): its peers may call only the methods marked
+ * read_only; any other is refused with -32000 EPERM "METHOD: not allowed
+ * on the read-only control socket PATH ...".  Returns 0 or -errno (after
+ * logging why). */
+int ctl_server_open_ro(const char *path);
+
+/* Gives the main (or, if 'read_only', the read-only) socket to group
+ * 'gid', so its members may connect (docs/security.md).  Returns 0 or
+ * -errno after logging why. */
+int ctl_server_set_group(bool read_only, gid_t gid);
+
+/* Closes every connection and the listening sockets and removes the socket
  * file.  Safe to call when the server is not open. */
 void ctl_server_close(void);
 
