@@ -101,8 +101,10 @@ except Exception:
 }
 ours=$(measure vxbh1 vxbh2 192.168.60.2)
 kern=$(measure vxbk1 vxbk2 192.168.61.2)
-# Like for like: our TAPs carry no TSO/GSO (no vnet_hdr), so the kernel
-# path once more with segmentation offloads off on its hosts' veths.
+# Like for like: our TAPs take TSO/GSO from the hosts' stacks, but our
+# VXLAN port sends no GSO (super-frames are segmented before they are
+# encapsulated, one datagram per segment), so the kernel path once more
+# with segmentation offloads off on its hosts' veths.
 kern_nooff=
 if command -v ethtool >/dev/null; then
 	for h in 1 2; do
