@@ -81,8 +81,11 @@ sleep 1
 ip netns exec ofns1 iperf3 -c 10.78.0.2 -n 4M -l 64K >"$T/client" 2>&1 ||
 	{ cat "$T/client" >&2; fail "iperf3 transfer"; }
 sleep 1
-for i in 2 3; do kill "$(cat "$T/td$i.pid")"; done
-wait 2>/dev/null
+for i in 2 3; do
+	td=$(cat "$T/td$i.pid")
+	kill "$td"
+	wait "$td" 2>/dev/null	# the capture file complete (not vswitchd)
+done
 "$C" port del ofpc >/dev/null	# closes the pcap file
 "$C" -j stats ofsw >"$T/stats.json" || fail "stats"
 
