@@ -12,7 +12,9 @@
 # k+1); the figure is iperf3's receiver rate over SECONDS, one stream.
 # Before the runs, each path is checked to carry TCP both ways (iperf3 -R
 # for one second).  TAPARGS (e.g. "no_offload") goes to every port add, to
-# measure the path without offloads.  Medians, spread and the ratio
+# measure the path without offloads.  With PERF_REPORT=FILE, vswitchd is
+# sampled (perf record -e cpu-clock) during its first timed run and the
+# top of the report goes to FILE.  Medians, spread and the ratio
 # (vswitchd / kernel) are printed.  Everything is named of* and removed on
 # exit, also on failure.
 BIN=$1
@@ -104,10 +106,23 @@ for w in 1 2; do
 	done
 done
 : >"$T/v"; : >"$T/k"
+perfpid=
 for r in $(seq "$RUNS"); do
 	if [ $((r % 2)) = 1 ]; then order="1 2"; else order="2 1"; fi
 	for w in $order; do
+		if [ $w = 1 ] && [ $r = 1 ] && [ -n "$PERF_REPORT" ]; then
+			perf record -q -e cpu-clock -p "$PID" -o "$T/perf.data" \
+				-- sleep "$SECS" 2>/dev/null &
+			perfpid=$!
+		fi
 		x=$(run $w "$SECS") || exit 1
+		if [ -n "$perfpid" ]; then
+			wait "$perfpid"
+			perfpid=
+			perf report -i "$T/perf.data" --stdio --no-children \
+				--sort symbol 2>/dev/null | grep -v '^#' |
+				grep -v '^$' | head -25 >"$PERF_REPORT"
+		fi
 		if [ $w = 1 ]; then echo "$x" >>"$T/v"; else echo "$x" >>"$T/k"; fi
 	done
 done

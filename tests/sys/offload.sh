@@ -86,8 +86,8 @@ for i in 2 3; do
 	kill "$td"
 	wait "$td" 2>/dev/null	# the capture file complete (not vswitchd)
 done
-"$C" port del ofpc >/dev/null	# closes the pcap file
 "$C" -j stats ofsw >"$T/stats.json" || fail "stats"
+"$C" port del ofpc >/dev/null || fail "port del ofpc"	# closes its file
 
 # maxlen FILE: the longest frame; bad FILE: frames with a bad IPv4 or TCP
 # checksum (tshark verifies both when told to).
