@@ -64,6 +64,7 @@ pkt_alloc(struct pkt_pool *pool)
 	p->tci = 0;
 	p->tagged = false;
 	p->ts_ns = 0;
+	memset(&p->ol, 0, sizeof p->ol);
 	p->release = NULL;
 	return p;
 }
@@ -118,6 +119,20 @@ pkt_make_writable(struct pkt *p)
 	release(p);
 }
 
+/* The headers behind the MAC addresses moved by 'delta' bytes: so do the
+ * offload offsets, which all point past them. */
+static void
+shift_offload(struct pkt_offload *ol, int delta)
+{
+	if (ol->flags)
+		ol->csum_start = (uint16_t)(ol->csum_start + delta);
+	if (ol->gso_type) {
+		ol->l3_off = (uint16_t)(ol->l3_off + delta);
+		ol->l4_off = (uint16_t)(ol->l4_off + delta);
+		ol->hdr_len = (uint16_t)(ol->hdr_len + delta);
+	}
+}
+
 void
 pkt_push_vlan(struct pkt *p, uint16_t tpid, uint16_t tci)
 {
@@ -128,6 +143,7 @@ pkt_push_vlan(struct pkt *p, uint16_t tpid, uint16_t tci)
 	p->len += ETH_VLAN_HDR_LEN;
 	eth_put_be16(p->data + 12, tpid);
 	eth_put_be16(p->data + 14, tci);
+	shift_offload(&p->ol, ETH_VLAN_HDR_LEN);
 }
 
 void
@@ -137,4 +153,5 @@ pkt_pop_vlan(struct pkt *p)
 	memmove(p->data + ETH_VLAN_HDR_LEN, p->data, 2 * ETH_ADDR_LEN);
 	p->data += ETH_VLAN_HDR_LEN;
 	p->len -= ETH_VLAN_HDR_LEN;
+	shift_offload(&p->ol, -ETH_VLAN_HDR_LEN);
 }

@@ -34,6 +34,22 @@
 #define PKT_BURST      32	/* frames per rx/tx burst */
 #define PKT_MIN_LEN    14	/* shorter frames are counted and dropped */
 
+/* Offload state of a frame, as a virtio-net header describes it (virtio
+ * 1.2 §5.1.6.2; pkt-offload.h reads, checks and writes it): the L4
+ * checksum still to be finished, and a GSO super-frame still to be cut
+ * into segments of 'gso_size' payload bytes.  All zero for an ordinary
+ * frame.  Offsets count from 'data' and follow VLAN tag pushes and pops. */
+struct pkt_offload {
+	uint8_t flags;		/* VIRTIO_NET_HDR_F_NEEDS_CSUM or 0 */
+	uint8_t gso_type;	/* VIRTIO_NET_HDR_GSO_* (ECN bit included) */
+	uint16_t gso_size;	/* payload bytes per segment */
+	uint16_t csum_start;	/* NEEDS_CSUM: where the sum starts ... */
+	uint16_t csum_offset;	/* ... and where it goes, from csum_start */
+	uint16_t l3_off;	/* GSO: IP header, as parsed at ingress */
+	uint16_t l4_off;	/* GSO: TCP/UDP header */
+	uint16_t hdr_len;	/* GSO: bytes of headers, up to the payload */
+};
+
 struct pkt {
 	uint8_t *data;		/* first byte of the frame */
 	uint32_t len;		/* frame length in bytes */
@@ -42,6 +58,7 @@ struct pkt {
 	uint16_t tci;		/* PCP/DEI bits kept from ingress, VID bits 0 */
 	bool tagged;		/* data currently carries a bridge-protocol tag */
 	uint64_t ts_ns;		/* receive time (pcap replay keeps file time) */
+	struct pkt_offload ol;	/* checksum / GSO work left (pkt-offload.h) */
 	struct pkt *next_free;
 	/* Borrowed data (see above): NULL when 'data' points into 'buf'. */
 	void (*release)(struct pkt *p);

@@ -128,8 +128,10 @@ for r in $(seq "$RUNS"); do
 	[ -n "$BASE_BIN" ] && measure vxbmh1 vxbmh2 192.168.62.2 >>"$DIR/base"
 	[ -n "$have_ethtool" ] && offload on
 	measure vxbk1 vxbk2 192.168.61.2 >>"$DIR/kern"
-	# Like for like: our TAPs carry no TSO/GSO (no vnet_hdr), so the
-	# kernel path once more with segmentation offloads off on its hosts.
+	# Like for like: our TAPs take TSO/GSO from the hosts' stacks, but
+	# our VXLAN port sends no GSO (super-frames are segmented before they
+	# are encapsulated), so the kernel path once more with segmentation
+	# offloads off on its hosts.
 	if [ -n "$have_ethtool" ]; then
 		offload off
 		measure vxbk1 vxbk2 192.168.61.2 >>"$DIR/nooff"

@@ -26,7 +26,7 @@
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := rpc config script pcap vhost_msg vhost_ring vmm_boot \
-		bridge stp vmm_pci lab
+		bridge stp vmm_pci lab offload
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%)
 # Messages the targets print for bad input are expected: stdout and stderr
 # of the code under test are closed (libFuzzer keeps its own reports).
@@ -43,6 +43,7 @@ FUZZ_MAX_LEN.vhost_ring := 33000
 FUZZ_MAX_LEN.pcap       := 16384
 FUZZ_MAX_LEN.vmm_boot   := 65536
 FUZZ_MAX_LEN.bridge     := 16384
+FUZZ_MAX_LEN.offload    := 9229
 
 DEB_PACKAGES_EXTRA += clang libclang-rt-14-dev
 

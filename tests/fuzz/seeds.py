@@ -395,6 +395,32 @@ def vmm_pci():
 if __name__ == "__main__" and sys.argv[1:2] == ["--bridge-extra"]:
     bridge_extra(sys.argv[2], sys.argv[3])
 elif __name__ == "__main__":
+# --- virtio-net header + options byte + frame, of fuzz_offload.c ---------
+def offload():
+    def vnet(flags, gso, hdr_len, gso_size, cs, co):
+        return struct.pack("<BBHHHHH", flags, gso, hdr_len, gso_size, cs, co, 0)
+    eth4 = bytes.fromhex("020000000002020000000001") + b"\x08\x00"
+    eth6 = bytes.fromhex("020000000002020000000001") + b"\x86\xdd"
+    pay = bytes(range(200)) * 10
+    ip4 = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(pay), 1, 0x4000, 64,
+                      6, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    tcp = struct.pack("!HHIIBBHHH", 1234, 80, 1, 2, 0x50, 0x99, 512, 0, 0)
+    tcp4 = eth4 + ip4 + tcp + pay
+    ip6 = struct.pack("!IHBB", 0x60000000, 8 + len(pay), 17, 64) + \
+        bytes(15) + b"\x01" + bytes(15) + b"\x02"
+    udp6 = eth6 + ip6 + struct.pack("!HHHH", 5000, 6000, 8 + len(pay), 0) + pay
+    out("offload", "tcp4-gso", vnet(1, 1, 54, 500, 34, 16) + b"\x00" + tcp4)
+    out("offload", "tcp4-gso-ecn-vlan-mss", vnet(1, 0x81, 54, 500, 34, 16) +
+        b"\x15" + tcp4)
+    out("offload", "udp6-uso", vnet(1, 5, 62, 300, 54, 6) + b"\x01" + udp6)
+    out("offload", "csum-only", vnet(1, 0, 0, 0, 34, 16) + b"\x00" + tcp4[:300])
+    out("offload", "bad-gso-size-0", vnet(1, 1, 54, 0, 34, 16) + b"\x00" + tcp4)
+    out("offload", "bad-hdr-len", vnet(1, 1, 9999, 500, 34, 16) + b"\x00" + tcp4)
+    out("offload", "bad-csum-start", vnet(1, 0, 0, 0, 2999, 16) + b"\x00" +
+        tcp4[:300])
+
+
+if __name__ == "__main__":
     rpc()
     if len(sys.argv) > 1:
         config(sys.argv[1])
@@ -402,6 +428,7 @@ elif __name__ == "__main__":
     pcap()
     vhost_msg()
     vhost_ring()
+    offload()
     vmm_boot(sys.argv[2] if len(sys.argv) > 2
              else os.path.join(TOP, "build/tests/guest/guest.elf"))
     bridge()

@@ -28,3 +28,10 @@ bench-netdev: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(PKTBLAST)
 
 BENCHES += bench-netdev
 .PHONY: bench-netdev
+
+# iperf3 TCP through TAP ports (offloads) against the kernel bridge.
+bench-tcp: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
+	tests/bench/tcp-bench.sh $(BUILD)/bin
+
+BENCHES += bench-tcp
+.PHONY: bench-tcp

@@ -22,6 +22,7 @@
 #include "dp-trace.h"
 #include "fdb.h"
 #include "pkt.h"
+#include "pkt-offload.h"
 #include "port-provider.h"
 #include "stp-glue.h"
 #include "util.h"
@@ -389,12 +390,11 @@ link_local(struct bridge *br, struct port *in, struct pkt *p)
 }
 
 /* Frame length as the egress MTU check sees it: the outermost VLAN tag
- * travels out of band in Linux (is_skb_forwardable). */
+ * travels out of band in Linux (is_skb_forwardable); a GSO frame is
+ * judged by its longest segment ('len'). */
 static inline bool
-exceeds_mtu(const struct port *q, const struct pkt *p)
+exceeds_mtu(const struct port *q, const struct pkt *p, uint32_t len)
 {
-	uint32_t len = p->len;
-
 	if (len >= ETH_HDR_LEN + ETH_VLAN_HDR_LEN) {
 		uint16_t type = eth_get_be16(p->data + 12);
 
@@ -422,7 +422,104 @@ egress_vlan(const struct bridge *br, const struct vlan_port *vp,
 	}
 }
 
-/* Transmits every port's queue once, then frees the burst. */
+/* Sends 'm' frames on 'q' and counts them. */
+static void
+transmit(struct dp *dp, struct port *q, struct pkt **pkts, int m)
+{
+	int sent;
+
+	if (!m)
+		return;
+	/* A trace sends nothing: it says what would go. */
+	if (unlikely(dp->trace)) {
+		dp_trace_tx(dp->trace, q, pkts, m);
+		return;
+	}
+	sent = port_tx_burst(q, pkts, m);
+	if (sent < 0)
+		sent = 0;
+	if (unlikely(q->capture))
+		for (int j = 0; j < sent; j++)
+			q->capture(q, pkts[j], true);
+	for (int j = 0; j < sent; j++)
+		q->stats.tx_bytes += pkts[j]->len;
+	q->stats.tx_packets += (uint64_t)sent;
+	q->stats.drops[PORT_DROP_TX_ERROR] += (uint64_t)(m - sent);
+}
+
+/* Cuts GSO frame 'p' into segments of 'mss' payload bytes for 'q' (which
+ * does not take it whole, or not at its MTU) and sends them, a burst at a
+ * time, from the bridge's pool.  Segments the pool cannot hold are counted
+ * as no_buffer drops. */
+static void
+transmit_segmented(struct bridge *br, struct port *q, struct pkt *p,
+		   uint32_t mss)
+{
+	uint32_t off = 0, payload = p->len - p->ol.hdr_len;
+	struct pkt *segs[PKT_BURST];
+
+	q->stats.tx_sw_gso++;
+	while (off < payload) {
+		int n = pkt_gso_segment(p, mss, br->pool, segs, PKT_BURST,
+					&off);
+
+		if (!n) {
+			q->stats.drops[PORT_DROP_NO_BUFFER] +=
+				(payload - off + mss - 1) / mss;
+			return;
+		}
+		q->stats.tx_sw_segs += (uint64_t)n;
+		transmit(br->dp, q, segs, n);
+		for (int j = 0; j < n; j++)
+			pkt_free(br->pool, segs[j]);
+	}
+}
+
+/* Offload work for 'p' on its way out of 'q' (pkt-offload.h).  Returns 0
+ * if 'p' goes out as it is now, 1 if it was sent here (segmented), or -1
+ * if it is dropped for the MTU. */
+static int
+egress_offload(struct bridge *br, struct port *q, struct pkt *p)
+{
+	bool can = (pkt_offload_needs(p) & ~q->tx_offloads) == 0;
+
+	if (!pkt_is_gso(p)) {
+		if (!can) {
+			pkt_make_writable(p);
+			pkt_csum_finish(p);
+			q->stats.tx_sw_csum++;
+		}
+		return !q->is_host && exceeds_mtu(q, p, p->len) ? -1 : 0;
+	}
+	/* A super-frame is judged by its segments (Linux's
+	 * skb_gso_validate_network_len()). */
+	uint32_t mss = p->ol.gso_size;
+
+	if (!q->is_host &&
+	    exceeds_mtu(q, p, pkt_gso_seg_frame_len(p, mss))) {
+		/* TCP may be cut finer for a smaller MTU; UDP datagrams
+		 * keep their size. */
+		uint32_t room = q->mtu + ETH_HDR_LEN + ETH_VLAN_HDR_LEN;
+		uint32_t hdr = p->ol.hdr_len;
+
+		if (eth_get_be16(p->data + 12) == ETH_TYPE_VLAN ||
+		    eth_get_be16(p->data + 12) == ETH_TYPE_QINQ)
+			room += ETH_VLAN_HDR_LEN;
+		if ((p->ol.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) ==
+		    VIRTIO_NET_HDR_GSO_UDP_L4 || room <= hdr + 8)
+			return -1;
+		mss = room - hdr;
+		can = false;
+	}
+	if (can)
+		return 0;
+	transmit_segmented(br, q, p, mss);
+	return 1;
+}
+
+/* Transmits every port's queue once, then frees the burst.  Frames keep
+ * their order per port: a frame segmented here goes out after the frames
+ * queued before it. */
 static void
 flush(struct bridge *br, struct dp *dp)
 {
@@ -432,36 +529,30 @@ flush(struct bridge *br, struct dp *dp)
 		const struct vlan_port *vp = q->is_host ? &br->self_vlans
 							: &q->vlans;
 		struct pkt *ok[PKT_BURST];
-		int m = 0, sent;
+		int m = 0;
 
 		for (unsigned j = 0; j < txq->n; j++) {
 			struct pkt *p = txq->pkts[j];
+			int r = 0;
 
 			if (br->opt.vlan_filtering)
 				egress_vlan(br, vp, p);
-			if (!q->is_host && exceeds_mtu(q, p)) {
-				drop(q, PORT_DROP_MTU);
-				continue;
+			if (unlikely(pkt_offload_pending(p))) {
+				if (pkt_is_gso(p) && m) {
+					transmit(dp, q, ok, m);
+					m = 0;
+				}
+				r = egress_offload(br, q, p);
+			} else if (!q->is_host && exceeds_mtu(q, p, p->len)) {
+				r = -1;
 			}
-			ok[m++] = p;
+			if (r < 0)
+				drop(q, PORT_DROP_MTU);
+			else if (r == 0)
+				ok[m++] = p;
 		}
 		txq->n = 0;
-		if (!m)
-			continue;
-		if (unlikely(dp->trace)) {
-			dp_trace_tx(dp->trace, q, ok, m);
-			continue;
-		}
-		sent = port_tx_burst(q, ok, m);
-		if (sent < 0)
-			sent = 0;
-		if (unlikely(q->capture))
-			for (int j = 0; j < sent; j++)
-				q->capture(q, ok[j], true);
-		for (int j = 0; j < sent; j++)
-			q->stats.tx_bytes += ok[j]->len;
-		q->stats.tx_packets += (uint64_t)sent;
-		q->stats.drops[PORT_DROP_TX_ERROR] += (uint64_t)(m - sent);
+		transmit(dp, q, ok, m);
 	}
 	dp->n_dirty = 0;
 }

@@ -174,6 +174,9 @@ port_stats_json(const struct port *p)
 	json_object_object_add(o, "rx_unicast", ctl_json_u64(s->rx_unicast));
 	json_object_object_add(o, "rx_broadcast", ctl_json_u64(s->rx_broadcast));
 	json_object_object_add(o, "rx_multicast", ctl_json_u64(s->rx_multicast));
+	json_object_object_add(o, "tx_sw_csum", ctl_json_u64(s->tx_sw_csum));
+	json_object_object_add(o, "tx_sw_gso", ctl_json_u64(s->tx_sw_gso));
+	json_object_object_add(o, "tx_sw_segs", ctl_json_u64(s->tx_sw_segs));
 	for (int i = 0; i < PORT_DROP_N; i++) {
 		json_object_object_add(d, port_drop_reason_name(
 					       (enum port_drop_reason)i),

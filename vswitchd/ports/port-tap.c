@@ -20,17 +20,24 @@
 #include <ev.h>
 #include <json-c/json.h>
 #include <linux/if_tun.h>
-#include <linux/virtio_net.h>
 
 #include "bridge.h"
 #include "clock.h"
 #include "log.h"
 #include "nl.h"
 #include "pkt.h"
+#include "pkt-offload.h"
 #include "port-provider.h"
 #include "util.h"
 
 #define MOD "tap"
+
+/* Linux 6.2 (UDP segmentation offload); older headers lack them, and an
+ * older kernel refuses them (tap_set_offload() then asks for less). */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
+#endif
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
@@ -42,6 +49,7 @@ struct port_tap {
 	char ifname[IFNAMSIZ];		/* netdev name, as TUNGETIFF says */
 	bool created;			/* we created the netdev */
 	size_t vnet_hdr_len;		/* 0 without IFF_VNET_HDR */
+	unsigned tun_offloads;		/* TUN_F_* granted by TUNSETOFFLOAD */
 	bool carrier;			/* cached netdev state, see refresh */
 	struct ev_loop *loop;		/* non-NULL while watched */
 	ev_io io;
@@ -53,7 +61,6 @@ struct port_tap {
  * reads these bytes, so every port and every datapath thread may share
  * one sink. */
 static uint8_t tap_scratch[PKT_DATA_MAX + 1];
-static uint8_t tap_vnet_scratch[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
 
 const struct port_class port_tap_class;
 
@@ -62,6 +69,7 @@ static int tap_open__(const char *name, const struct port_tap_args *args,
 static int tap_enter_ns(struct port_tap *tap, int *oldfdp);
 static int tap_query(struct port_tap *tap, struct nl_link_info *info);
 static void tap_refresh(struct port_tap *tap);
+static void tap_set_offload(struct port_tap *tap);
 
 static struct port_tap *
 port_tap_cast(const struct port *port)
@@ -204,13 +212,17 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 	struct nl_link_info info;
 	char ifname[IFNAMSIZ];
 	struct port_tap *tap;
-	bool existed, abroad = false;
+	bool existed, vnet_hdr, abroad = false;
 	char *alias = NULL;
 	int fd = -1, oldfd, err;
 
 	*portp = NULL;
 	if (!args)
 		args = &defaults;
+	/* Offloads by default on a port's TAP (so a namespace's stack hands
+	 * over 64 KiB TCP super-frames, as to a Linux bridge's veth); not on
+	 * the bridge device, whose frames are few and local. */
+	vnet_hdr = args->vnet_hdr || (!args->no_offload && !host);
 	if (!name[0] || strlen(name) >= IFNAMSIZ || strchr(name, '/') ||
 	    strchr(name, ' ') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return -EINVAL;
@@ -222,7 +234,7 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 		if (!existed) {
 			hunt.port = name;
 			hunt.alias = alias;
-			hunt.vnet_hdr = args->vnet_hdr;
+			hunt.vnet_hdr = vnet_hdr;
 			abroad = nl_netns_foreach(tap_hunt_ns, &hunt) > 0;
 			existed = abroad;
 			fd = hunt.fd;
@@ -238,7 +250,7 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 		goto out_free_alias;
 	}
 	if (fd < 0) {
-		fd = tap_bind(ifname, args->vnet_hdr);
+		fd = tap_bind(ifname, vnet_hdr);
 		if (fd < 0) {
 			err = fd;
 			log_err(MOD, "%s: cannot %s TAP%s%s: %s", name,
@@ -255,7 +267,7 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 	tap->fd = fd;
 	tap->created = !existed;
 	util_strlcpy(tap->ifname, ifname, sizeof tap->ifname);
-	if (args->vnet_hdr) {
+	if (vnet_hdr) {
 		int sz = (int)sizeof(struct virtio_net_hdr);
 
 		if (ioctl(fd, TUNSETVNETHDRSZ, &sz)) {
@@ -263,6 +275,8 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 			goto out_free_tap;
 		}
 		tap->vnet_hdr_len = sizeof(struct virtio_net_hdr);
+		if (!args->no_offload && !host)
+			tap_set_offload(tap);
 	}
 	if (tap->created && !host && ioctl(fd, TUNSETPERSIST, 1))
 		log_warn(MOD, "%s: cannot make the TAP persistent (it will not "
@@ -336,6 +350,31 @@ out_free_alias:
 	return err;
 }
 
+/* Asks the kernel for checksum and segmentation offloads on the TAP:
+ * its stack then sends us partial checksums and GSO super-frames (TCP
+ * always, UDP where the kernel has USO, Linux 6.2).  Whatever it grants,
+ * we may write such frames to it: the flags only say what we read. */
+static void
+tap_set_offload(struct port_tap *tap)
+{
+	static const unsigned want[] = {
+		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN |
+			TUN_F_USO4 | TUN_F_USO6,
+		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		if (!ioctl(tap->fd, TUNSETOFFLOAD, (unsigned long)want[i])) {
+			tap->tun_offloads = want[i];
+			break;
+		}
+	}
+	if (!tap->tun_offloads)
+		log_warn(MOD, "%s: no offloads: %s", tap->up.name,
+			 strerror(errno));
+	tap->up.tx_offloads = PKT_OL_ALL;
+}
+
 /* Class ops. */
 
 static void
@@ -366,12 +405,13 @@ tap_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 
 	for (int i = 0; i < max; i++) {
 		struct pkt *p = pkt_alloc(pool);
+		struct virtio_net_hdr vh;
 		struct iovec iov[2];
 		int iovcnt = 0;
 		ssize_t r;
 
 		if (tap->vnet_hdr_len) {
-			iov[iovcnt].iov_base = tap_vnet_scratch;
+			iov[iovcnt].iov_base = &vh;
 			iov[iovcnt++].iov_len = tap->vnet_hdr_len;
 		}
 		iov[iovcnt].iov_base = p ? p->data : tap_scratch;
@@ -401,6 +441,13 @@ tap_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 			continue;
 		}
 		p->len = (uint32_t)r;
+		if (tap->vnet_hdr_len && (vh.flags || vh.gso_type) &&
+		    pkt_offload_from_vnet(p, &vh)) {
+			port->stats.rx_packets++;
+			port->stats.drops[PORT_DROP_BAD_OFFLOAD]++;
+			pkt_free(pool, p);
+			continue;
+		}
 		p->ts_ns = clock_now_ms() * 1000000;
 		pkts[n++] = p;
 	}
@@ -410,17 +457,18 @@ tap_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 static int
 tap_tx_burst(struct port *port, struct pkt **pkts, int n)
 {
-	static const struct virtio_net_hdr zero_hdr;
 	struct port_tap *tap = port_tap_cast(port);
 	int sent = 0;
 
 	for (int i = 0; i < n; i++) {
+		struct virtio_net_hdr vh;
 		struct iovec iov[2];
 		int iovcnt = 0;
 		ssize_t r;
 
 		if (tap->vnet_hdr_len) {
-			iov[iovcnt].iov_base = (void *)&zero_hdr;
+			pkt_offload_to_vnet(pkts[i], &vh);
+			iov[iovcnt].iov_base = &vh;
 			iov[iovcnt++].iov_len = tap->vnet_hdr_len;
 		}
 		iov[iovcnt].iov_base = pkts[i]->data;
@@ -572,7 +620,7 @@ tap_set_mac(struct port *port, const struct eth_addr *mac)
 }
 
 /* The registry's 'open': port_tap_open() with args {mac, attach_only,
- * no_up, keep_ipv6, vnet_hdr}. */
+ * no_up, keep_ipv6, vnet_hdr, no_offload}. */
 static int
 tap_open_args(const char *name, struct json_object *args,
 	      const struct port_open_env *env, struct port **portp,
@@ -583,6 +631,7 @@ tap_open_args(const char *name, struct json_object *args,
 		.no_up = port_class_arg_flag(args, "no_up"),
 		.keep_ipv6 = port_class_arg_flag(args, "keep_ipv6"),
 		.vnet_hdr = port_class_arg_flag(args, "vnet_hdr"),
+		.no_offload = port_class_arg_flag(args, "no_offload"),
 	};
 	int err;
 
@@ -608,6 +657,8 @@ static const struct port_arg tap_args[] = {
 	  "do not disable IPv6 on the netdev" },
 	{ "vnet_hdr", PORT_ARG_FLAG, false, NULL, NULL,
 	  "frames carry a virtio-net header (IFF_VNET_HDR)" },
+	{ "no_offload", PORT_ARG_FLAG, false, NULL, NULL,
+	  "no checksum/TSO/USO offloads: frames leave finished" },
 	{ NULL, 0, false, NULL, NULL, NULL },
 };
 

@@ -40,7 +40,10 @@ struct port_tap_args {
 	bool no_up;		/* leave the netdev's IFF_UP as it is */
 	bool keep_ipv6;		/* do not set disable_ipv6 on the netdev */
 	bool vnet_hdr;		/* IFF_VNET_HDR: frames carry a virtio-net
-				 * header, stripped on rx, zero on tx */
+				 * header (implied unless no_offload) */
+	bool no_offload;	/* no TUNSETOFFLOAD: the netdev's stack
+				 * checksums and segments, and we hand it
+				 * only finished frames (pkt-offload.h) */
 	bool has_mac;		/* 'mac' is the port MAC */
 	struct eth_addr mac;
 };

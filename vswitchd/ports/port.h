@@ -75,7 +75,8 @@ enum {
 	X(MTU, "mtu")			/* egress: exceeds port MTU */	\
 	X(TX_ERROR, "tx_error")		/* egress: port refused it */	\
 	X(STP, "stp")			/* BPDU consumed or invalid */	\
-	X(STORM, "storm_drop")		/* flooded beyond storm_limit */
+	X(STORM, "storm_drop")		/* flooded beyond storm_limit */\
+	X(BAD_OFFLOAD, "bad_offload")	/* bad virtio-net header */
 
 enum port_drop_reason {
 #define PORT_DROP_ENUM(name, str) PORT_DROP_##name,
@@ -88,6 +89,11 @@ struct port_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
 	uint64_t rx_unicast, rx_broadcast, rx_multicast;
+	/* Offload work done in software for this egress port, which does
+	 * not take it (pkt-offload.h): checksums finished, GSO frames cut,
+	 * and the segments they made (counted in tx_packets, not the GSO
+	 * frames). */
+	uint64_t tx_sw_csum, tx_sw_gso, tx_sw_segs;
 	uint64_t drops[PORT_DROP_N];
 };
 
@@ -116,6 +122,9 @@ struct port {
 	enum port_state state;
 	uint32_t flags;			/* PORT_F_* */
 	uint32_t mtu;			/* L3 MTU, as ip link */
+	unsigned tx_offloads;		/* PKT_OL_* the port takes on transmit
+					 * (pkt-offload.h); 0: every frame
+					 * leaves segmented and checksummed */
 	struct eth_addr mac;		/* local FDB entry, BPDU source */
 	bool admin_up;			/* ip link set up/down */
 	bool link_enabled;		/* admin up and carrier, as last told

@@ -1,0 +1,150 @@
+#!/bin/bash
+# tcp-bench.sh - iperf3 TCP namespace -> switch -> namespace: vswitchd with
+# TAP ports (offloads on: 64 KiB GSO frames cross the switch whole) against
+# the kernel bridge with veths, interleaved.
+#
+# Usage: tests/bench/tcp-bench.sh BINDIR [RUNS] [SECONDS] [TAPARGS]   (root)
+#
+# vswitchd bridge ofbvs has TAP ports oftp1/oftp2, moved into namespaces
+# ofbs1/ofbr1 (10.77.1.1 -> 10.77.1.2); kernel bridge ofbkr has veths
+# ofkv1/ofkv2 whose peers sit in ofbs2/ofbr2 (10.77.2.1 -> 10.77.2.2).
+# Each run measures both, alternating which goes first (k of each, then
+# k+1); the figure is iperf3's receiver rate over SECONDS, one stream.
+# Before the runs, each path is checked to carry TCP both ways (iperf3 -R
+# for one second).  TAPARGS (e.g. "no_offload") goes to every port add, to
+# measure the path without offloads.  With PERF_REPORT=FILE, vswitchd is
+# sampled (perf record -e cpu-clock) during its first timed run and the
+# top of the report goes to FILE.  Medians, spread and the ratio
+# (vswitchd / kernel) are printed.  Everything is named of* and removed on
+# exit, also on failure.
+BIN=$1
+RUNS=${2:-5}
+SECS=${3:-5}
+TAPARGS=${4:-}
+say() { echo "tcp-bench: $*" >&2; }
+. "$(dirname "$0")/../sys/preflight.sh"
+preflight benchmark "namespaces, TAPs, veths, a kernel bridge" \
+	"$BIN/vswitchd" ip iperf3 python3
+
+T=$(mktemp -d /tmp/ofbench.XXXXXX)
+PID=
+NSS="ofbs1 ofbr1 ofbs2 ofbr2"
+cleanup_quiet() {
+	for n in $NSS; do ip netns del $n 2>/dev/null; done
+	for d in ofkv1 ofkv2 ofbkr oftp1 oftp2; do ip link del $d 2>/dev/null; done
+}
+cleanup() {
+	for f in "$T"/s1.pid "$T"/s2.pid; do
+		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	cleanup_quiet
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cleanup_quiet
+export VSWITCHD_SOCKET=$T/sock
+C="$BIN/bridgectl"
+
+for n in $NSS; do
+	ip netns add $n || exit 1
+	ip -n $n link set lo up
+done
+
+"$BIN/vswitchd" --socket "$T/sock" --config "$T/config.json" -l warn \
+	2>"$T/vswitchd.log" &
+PID=$!
+for _ in $(seq 50); do "$C" info >/dev/null 2>&1 && break; sleep 0.1; done
+"$C" link add ofbvs type bridge >/dev/null && "$C" link set ofbvs up ||
+	{ say "FAILED: vswitchd did not start"; cat "$T/vswitchd.log" >&2; exit 1; }
+
+# vswitchd: its TAPs go into the namespaces (the fd stays with the port).
+i=1
+for n in ofbs1 ofbr1; do
+	# shellcheck disable=SC2086
+	"$C" port add ofbvs oftp$i type tap $TAPARGS >/dev/null ||
+		{ say "FAILED: port add oftp$i"; exit 1; }
+	ip link set oftp$i netns $n || exit 1
+	ip -n $n addr add 10.77.1.$i/24 dev oftp$i
+	ip -n $n link set oftp$i up
+	i=$((i + 1))
+done
+# The kernel bridge with veths.
+ip link add ofbkr type bridge && ip link set ofbkr up || exit 1
+i=1
+for n in ofbs2 ofbr2; do
+	ip link add ofkv$i type veth peer name ofkp$i netns $n || exit 1
+	ip link set ofkv$i master ofbkr && ip link set ofkv$i up
+	ip -n $n addr add 10.77.2.$i/24 dev ofkp$i
+	ip -n $n link set ofkp$i up
+	i=$((i + 1))
+done
+# The servers die with their namespaces (cleanup kills their pids too).
+for w in 1 2; do
+	ip netns exec ofbr$w iperf3 -s -D -I "$T/s$w.pid" >/dev/null 2>&1 ||
+		{ say "FAILED: iperf3 server $w"; exit 1; }
+done
+sleep 0.5
+for w in 1 2; do
+	ip netns exec ofbs$w ping -c 1 -W 2 10.77.$w.2 >/dev/null ||
+		{ say "FAILED: no ping on path $w"; exit 1; }
+done
+
+# run PATH SECS [-R]: prints the receiver's bits/s of one iperf3 run.
+run() {
+	ip netns exec ofbs$1 iperf3 -c 10.77.$1.2 -t "$2" -J $3 >"$T/j" 2>&1 ||
+		{ say "FAILED: iperf3 on path $1 $3"; cat "$T/j" >&2; return 1; }
+	python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$T/j"
+}
+# Both directions flow on both paths.
+for w in 1 2; do
+	for dir in "" -R; do
+		r=$(run $w 1 $dir) || exit 1
+		[ "$r" -gt 0 ] || { say "FAILED: path $w $dir carried nothing"; exit 1; }
+		echo "$w ${dir:-fwd} $r" >>"$T/both"
+	done
+done
+: >"$T/v"; : >"$T/k"
+perfpid=
+for r in $(seq "$RUNS"); do
+	if [ $((r % 2)) = 1 ]; then order="1 2"; else order="2 1"; fi
+	for w in $order; do
+		if [ $w = 1 ] && [ $r = 1 ] && [ -n "$PERF_REPORT" ]; then
+			perf record -q -e cpu-clock -p "$PID" -o "$T/perf.data" \
+				-- sleep "$SECS" 2>/dev/null &
+			perfpid=$!
+		fi
+		x=$(run $w "$SECS") || exit 1
+		if [ -n "$perfpid" ]; then
+			wait "$perfpid"
+			perfpid=
+			perf report -i "$T/perf.data" --stdio --no-children \
+				--sort symbol 2>/dev/null | grep -v '^#' |
+				grep -v '^$' | head -25 >"$PERF_REPORT"
+		fi
+		if [ $w = 1 ]; then echo "$x" >>"$T/v"; else echo "$x" >>"$T/k"; fi
+	done
+done
+"$C" stats ofbvs >"$T/stats" 2>&1
+python3 - "$T" "$RUNS" "$SECS" "$TAPARGS" <<'PY'
+import statistics, sys
+t, runs, secs, targs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+v = [int(x) / 1e9 for x in open(t + "/v")]
+k = [int(x) / 1e9 for x in open(t + "/k")]
+mv, mk = statistics.median(v), statistics.median(k)
+print("tcp-bench: iperf3 TCP ns -> switch -> ns, one stream, %s s, median of %d interleaved runs%s"
+      % (secs, runs, " (TAP ports: %s)" % targs if targs else ""))
+print("%-28s %10s %10s %7s" % ("", "vswitchd", "kernel", "ratio"))
+print("%-28s %10.2f %10.2f %7.2f" % ("Gbit/s", mv, mk, mv / mk if mk else 0))
+print("  per run: vswitchd %s" % ["%.2f" % x for x in v])
+print("           kernel   %s" % ["%.2f" % x for x in k])
+print("  spread (min-max): vswitchd %.2f-%.2f, kernel %.2f-%.2f"
+      % (min(v), max(v), min(k), max(k)))
+print("  ratio per run: %s" % ["%.2f" % (a / b) for a, b in zip(v, k)])
+for line in open(t + "/both"):
+    w, d, r = line.split()
+    print("  1 s check, %s %s: %.2f Gbit/s" % ("vswitchd" if w == "1" else "kernel  ", d, int(r) / 1e9))
+PY
+echo "vswitchd counters at the end:"
+sed 's/^/  /' "$T/stats"
