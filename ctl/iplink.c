@@ -930,3 +930,42 @@ ipr_link(int argc, char **argv)
 		return link_show(argc - 1, argv + 1);
 	return ctl_usage_error("link", "unknown link command '%s'", argv[0]);
 }
+
+/* --- bridge set: link set dev BR type bridge, in bridgectl's own words - */
+
+int
+own_bridge(int argc, char **argv)
+{
+	static char set[] = "set", dev[] = "dev", type[] = "type",
+		    bridge[] = "bridge";
+	char **args;
+	int rc;
+
+	if (argc < 1 || ctl_wants_help(argc, argv) || strcmp(argv[0], "set")) {
+		if (argc >= 1 && ctl_wants_help(argc, argv)) {
+			printf("Usage: bridgectl bridge set BRIDGE OPTION "
+			       "VALUE...\n"
+			       "The bridge options of 'link set BRIDGE type "
+			       "bridge' (bridgectl link help lists them);\n"
+			       "flags take 0|1 or on|off.\n");
+			return 0;
+		}
+		return ctl_usage_error("bridge", "expected 'set BRIDGE OPTION "
+				       "VALUE...'");
+	}
+	if (argc < 4)
+		return ctl_usage_error("bridge", "bridge set: expected BRIDGE "
+				       "and at least one OPTION VALUE");
+	/* set dev BR type bridge OPTION VALUE... */
+	args = xcalloc((size_t)argc + 4, sizeof *args);
+	args[0] = set;
+	args[1] = dev;
+	args[2] = argv[1];
+	args[3] = type;
+	args[4] = bridge;
+	for (int i = 2; i < argc; i++)
+		args[i + 3] = argv[i];
+	rc = ipr_link(argc + 3, args);
+	free(args);
+	return rc;
+}

@@ -13,7 +13,7 @@
 
 #include "bridge.h"
 #include "clock.h"
-#include "dp-trace.h"
+#include "dp-trace-run.h"
 #include "pkt.h"
 #include "port-patch.h"
 #include "port-pcap.h"

@@ -21,7 +21,7 @@
 
 #include "bridge.h"
 #include "daemon.h"
-#include "dp-trace.h"
+#include "dp-trace-run.h"
 #include "fdb.h"
 #include "log.h"
 #include "port-provider.h"

@@ -17,7 +17,7 @@
 
 #include "bridge.h"
 #include "dp.h"
-#include "dp-trace.h"
+#include "dp-trace-run.h"
 #include "eth.h"
 #include "fdb.h"
 #include "log.h"

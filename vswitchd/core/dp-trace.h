@@ -51,6 +51,15 @@ enum dp_deliver {
 /* Hops a trace follows before it stops (a wire loop without STP). */
 #define DP_TRACE_MAX_HOPS 32
 
+/* A frame waiting to enter a bridge at 'in' (over a wire), queued by
+ * dp_trace_tx() for the runner (dp-trace-run.c). */
+struct dp_trace_hop {
+	struct port *in;
+	uint32_t len;
+	uint8_t *data;
+	struct dp_trace_hop *next;
+};
+
 /* The context.  Members are read by dp.c; the rest is dp-trace.c's. */
 struct dp_trace {
 	bool learn;			/* apply learning (not a dry run) */
@@ -96,17 +105,7 @@ bool dp_trace_learn(struct dp_trace *, const struct bridge *br,
 void dp_trace_tx(struct dp_trace *, struct port *q, struct pkt **pkts,
 		 int n);
 
-/* Traces 'len' bytes of 'frame' received on 'in' (a port of a bridge, or
- * a bridge's host port: sent by the bridge device) and returns the result
- * object (the caller puts it), or NULL with '*errp' (xmalloc'd) saying
- * why (frame too short or long, port in no bridge, no free packet). */
-struct json_object *dp_trace_frame(struct port *in, const uint8_t *frame,
-				   uint32_t len, bool learn, char **errp);
-
-/* The ingress port a trace request names: port 'name' (of bridge
- * 'brname' if not NULL), or, when 'name' is a bridge's name, that bridge's
- * device (its host port).  NULL with '*errp' (xmalloc'd) if none. */
-struct port *dp_trace_find_port(const char *brname, const char *name,
-				char **errp);
+/* Adds string member 'key' = 'v' to 'o' (the recorders and the runner). */
+void dp_trace_add_str(struct json_object *o, const char *key, const char *v);
 
 #endif /* VSWITCHD_DP_TRACE_H */

@@ -10,7 +10,7 @@
 #include "ctl-methods.h"
 #include "ctl-server.h"
 #include "ctl-trace.h"
-#include "dp-trace.h"
+#include "dp-trace-run.h"
 #include "trace-text.h"
 #include "util.h"
 

@@ -457,33 +457,9 @@ static const struct port_arg patch_args[] = {
 	{ NULL, 0, false, NULL, NULL, NULL },
 };
 
-const struct port_class port_patch_class = {
-	.type = "patch",
-	.args = patch_args,
-	.replay_ok = true,
-	.impair_ok = true,
-	.open = patch_open,
-	.close = patch_close,
-	.rx_burst = patch_rx_burst,
-	.tx_burst = patch_tx_burst,
-	.get_carrier = patch_get_carrier,
-	.set_carrier = patch_set_carrier,
-	.set_admin_up = patch_set_admin_up,
-	.set_mtu = patch_set_mtu,
-	.get_stats = patch_get_stats,
-	.describe = patch_describe,
-	.watch = patch_watch,
-};
-
-bool
-port_is_patch(const struct port *port)
-{
-	return port->class == &port_patch_class;
-}
-
 /* The same conditions as patch_tx_burst(), without sending. */
-struct port *
-port_patch_peer(const struct port *port, uint32_t len, const char **why)
+static struct port *
+patch_wire_peer(const struct port *port, uint32_t len, const char **why)
 {
 	const struct port_patch *pp = port_patch_cast(port);
 
@@ -500,4 +476,29 @@ port_patch_peer(const struct port *port, uint32_t len, const char **why)
 		return NULL;
 	}
 	return &pp->peer->up;
+}
+
+const struct port_class port_patch_class = {
+	.type = "patch",
+	.args = patch_args,
+	.replay_ok = true,
+	.impair_ok = true,
+	.open = patch_open,
+	.close = patch_close,
+	.rx_burst = patch_rx_burst,
+	.tx_burst = patch_tx_burst,
+	.get_carrier = patch_get_carrier,
+	.set_carrier = patch_set_carrier,
+	.set_admin_up = patch_set_admin_up,
+	.set_mtu = patch_set_mtu,
+	.get_stats = patch_get_stats,
+	.describe = patch_describe,
+	.watch = patch_watch,
+	.wire_peer = patch_wire_peer,
+};
+
+bool
+port_is_patch(const struct port *port)
+{
+	return port->class == &port_patch_class;
 }

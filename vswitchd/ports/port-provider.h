@@ -187,6 +187,14 @@ struct port_class {
 	 * unregister).  The watcher callback calls bridge_port_input().
 	 * NULL for ports that are polled (pcap replay). */
 	void (*watch)(struct port *port, struct ev_loop *loop);
+
+	/* For a port that is one end of a wire inside vswitchd (patch):
+	 * the port a frame of 'len' bytes sent on 'port' arrives at, or NULL
+	 * with '*why' saying why it would not.  Changes nothing (the trace
+	 * follows frames across wires with it).  NULL: the port leads out of
+	 * vswitchd. */
+	struct port *(*wire_peer)(const struct port *port, uint32_t len,
+				  const char **why);
 };
 
 /* The rx_burst of a class that never receives (null, a missing port). */
