@@ -187,7 +187,7 @@ parse_options(int argc, char **argv, struct vswitchd_opts *o)
 	};
 	int c, err;
 
-	o->caps = PRIVS_CAPS_ALL;
+	o->caps = PRIVS_CAPS_NETNS;
 	while ((c = getopt_long(argc, argv, "l:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SCRIPT: o->script = optarg; break;

@@ -65,6 +65,21 @@ start_daemon() {
 	exit 1
 }
 
+# expect_caps_dropped WHAT: as root, the daemon keeps only the default
+# --caps netns set after start-up (/proc/PID/status CapEff printed).
+expect_caps_dropped() {
+	local eff=
+	[ "$(id -u)" = 0 ] || return 0
+	for _ in $(seq 40); do
+		eff=$(awk '/^CapEff:/ {print $2}' "/proc/$VSWITCHD_PID/status" 2>/dev/null)
+		[ "$eff" = 0000000000203800 ] && break
+		sleep 0.05
+	done
+	echo "$(basename "$0"): $1: vswitchd pid $VSWITCHD_PID CapEff $eff"
+	[ "$eff" = 0000000000203800 ] && ok ||
+		fail "$1: CapEff $eff, not 0000000000203800 (--caps netns)"
+}
+
 # kill_daemon: SIGKILL, as a crash would.
 kill_daemon() {
 	kill -9 "$VSWITCHD_PID" 2>/dev/null

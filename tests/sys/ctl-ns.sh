@@ -42,6 +42,7 @@ for n in $NSS; do ip netns del "$n" 2>/dev/null; done	# an earlier run
 C="$BIN/bridgectl"
 B="$BIN/brctl"
 start_daemon
+expect_caps_dropped "TAP ports with capabilities dropped"
 
 run() { "$@" >/dev/null || fail "setup: '$*' failed"; }
 run "$B" addbr ctnbr0

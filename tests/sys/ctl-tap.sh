@@ -24,6 +24,7 @@ ip tuntap add ctlt1 mode tap || { echo "cannot create a TAP" >&2; exit 1; }
 
 C="$BIN/bridgectl"
 start_daemon
+expect_caps_dropped "TAP ports with capabilities dropped"
 "$BIN/brctl" addbr ctltbr || fail "addbr"
 "$BIN/brctl" addif ctltbr ctlt0 ctlt1 || fail "addif ctlt0 ctlt1"
 ip link show ctlt0 >/dev/null 2>&1 && ok || fail "ctlt0 was not created"
