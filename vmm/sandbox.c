@@ -149,11 +149,11 @@ sandbox_rules(scmp_filter_ctx ctx)
 	for (size_t i = 0; i < ARRAY_SIZE(sandbox_tty_ioctls) && !rc; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ,
-					      sandbox_tty_ioctls[i]));
+					      sandbox_tty_ioctls[i], 0));
 	/* Unix sockets only: the vhost-user back-end and vswitchd. */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
 	return rc;
 }
 

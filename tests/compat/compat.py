@@ -108,6 +108,9 @@ class Setup:
             self.skip = "VLAN filtering (the kernel bridge here has none)"
         elif "stp_state 1" in words:
             self.skip = "STP timers (compared by tests/sys/stp-kernel.sh)"
+        elif re.search(r"\bhub 1\b|\btransparent 1\b|\bstorm_limit\b", words):
+            self.skip = "hub, transparent, storm_limit: vswitchd's own " \
+                        "(the Linux bridge has no such option)"
         elif "fdb_max_learned" in words:
             self.skip = "fdb_max_learned (not in this kernel's bridge)"
         elif re.search(r"\bmtu\b", words) or any(p[2] for p in self.ports):

@@ -30,7 +30,7 @@ LINUX_STUBS  := $(BUILD)/tests/linux/static-stubs.o
 $(BUILD)/static/vswitchd: $(BUILD)/vswitchd/main.o $(VSWITCH_LIBS) $(LINUX_STUBS)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@ (static)"
-	$(Q)$(CC) -static $(LDFLAGS) -o $@.tmp $^ $(LDLIBS) -ldbus-1 -lpthread \
+	$(Q)$(CC) -static $(LDFLAGS) -o $@.tmp $^ $(LDLIBS) -lcap-ng -ldbus-1 -lpthread \
 		2>$@.err; st=$$?; \
 	grep -v 'statically linked applications requires\|: in function' \
 		$@.err >&2; rm -f $@.err; [ $$st = 0 ] && mv $@.tmp $@

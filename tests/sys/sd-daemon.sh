@@ -35,7 +35,10 @@ refuses "bad level" "bad log level 'dp:loud'" -l dp:loud
 refuses "--detach --replay" "no --detach or --pidfile" --replay --script x --detach
 refuses "empty --pidfile" "--pidfile needs a FILE" --pidfile ""
 refuses "unwritable --log-file" "--log-file $T/no/dir/x.log" --log-file "$T/no/dir/x.log"
-refuses "unwritable --pidfile" "pidfile $T/no/dir/v.pid" --pidfile "$T/no/dir/v.pid"
+# A missing directory is made (as /run/vswitchd at boot); one that cannot
+# be (a file is in the way) is refused.
+: >"$T/afile"
+refuses "unwritable --pidfile" "pidfile $T/afile/v.pid" --pidfile "$T/afile/v.pid"
 check "no socket left by refusals" test ! -e "$SOCK"
 
 # --- --detach: ready means the socket answers -------------------------------

@@ -66,11 +66,16 @@ run_block() {
 		PATH="$BIN:$PATH" BLOCK="$block" bash -c '
 		set -e
 		exec 3<"$BLOCK"	# /tmp is about to be hidden
+		exec 4<"$TOP"	# and the tree too, if it lives there (CI)
 		# The overlays first: their upper layers live in $T, in /tmp.
 		mount -t overlay sdreadme -o lowerdir=/usr,upperdir=$BOX/usr-up,workdir=$BOX/usr-work /usr
 		mount -t overlay sdreadme -o lowerdir=/var,upperdir=$BOX/var-up,workdir=$BOX/var-work /var
 		mount -t tmpfs sdreadme /tmp
 		mount -t tmpfs sdreadme /run
+		if [ ! -d "$TOP" ]; then
+			mkdir -p "$TOP"
+			mount --no-canonicalize --bind /proc/self/fd/4 "$TOP"
+		fi
 		ip link set lo up
 		cd "$TOP"
 		bash -e -o pipefail /dev/fd/3

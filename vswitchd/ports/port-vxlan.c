@@ -559,13 +559,14 @@ struct vxlan_tx_batch {
 	struct sockaddr_storage names[VXLAN_TX_BATCH];
 	int frame[VXLAN_TX_BATCH];		/* index in the burst */
 	const struct vxlan_addr *dst[VXLAN_TX_BATCH];
+	size_t cbuf_len;
 	/* The outer source address (IP_PKTINFO / IPV6_PKTINFO), shared
-	 * by every message; unused when 'local' is not given. */
+	 * by every message; unused when 'local' is not given.  Last: its
+	 * size is not a constant expression to clang. */
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} cbuf;
-	size_t cbuf_len;
 };
 
 /* Writes one control message into 'c'; returns the space it takes. */
