@@ -29,17 +29,13 @@ for tool in ip ping; do
 	command -v $tool >/dev/null ||
 		{ echo "sd-restart.sh: NOT RUN: '$tool' missing (make deps)" >&2; exit 1; }
 done
-sdr_cleanup() {
-	for n in $NSS; do ip netns del "$n" 2>/dev/null; done
-	for d in sdr1 sdr2 sdr3 sdrbr0 sdrv0; do ip link del "$d" 2>/dev/null; done
-	sd_cleanup
-}
-trap sdr_cleanup EXIT
-sdr_cleanup_early() {
+# sdr_remove: the namespaces and devices this test makes.
+sdr_remove() {
 	for n in $NSS; do ip netns del "$n" 2>/dev/null; done
 	for d in sdr1 sdr2 sdr3 sdrbr0 sdrv0; do ip link del "$d" 2>/dev/null; done
 }
-sdr_cleanup_early	# an earlier run
+trap 'sdr_remove; sd_cleanup' EXIT
+sdr_remove	# an earlier run
 
 C="$BIN/bridgectl"
 B="$BIN/brctl"

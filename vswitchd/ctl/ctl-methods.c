@@ -517,13 +517,14 @@ m_port_add(struct json_object *params, struct ctl_reply *r)
 		 * allowed) need not lose its place in the configuration: the
 		 * restore at start-up keeps the port as missing.  A request
 		 * the class's arguments refuse is still refused. */
+		const char *why = r->message ? r->message : "cannot open";
+
 		if (!keep_missing || r->code != CTL_ERR_APP)
 			return r->code;
 		log_warn(MOD, "bridge %s: port %s (%s) is missing: %s; kept in "
 			 "the configuration without carrier", brname, name,
-			 type, r->message ? r->message : "cannot open");
-		port = port_missing_open(name, type, r->message ? r->message
-					 : "cannot open");
+			 type, why);
+		port = port_missing_open(name, type, why);
 		ctl_reply_uninit(r);
 	}
 	err = bridge_port_add_at(br, port, (unsigned)port_no);
