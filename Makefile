@@ -101,12 +101,23 @@ deps:
 # 'check' runs every suite even if one fails, then fails if any did.
 check: deps
 	$(MAKE) all
-	@status=0; for t in $(CHECKS); do \
+	@mkdir -p $(BUILD)/check-logs; status=0; failed=; \
+	for t in $(CHECKS); do \
 		echo "=== $$t"; \
-		$(MAKE) --no-print-directory $$t || status=1; \
+		rc=0; $(MAKE) --no-print-directory $$t \
+			> $(BUILD)/check-logs/$$t.log 2>&1 || rc=1; \
+		cat $(BUILD)/check-logs/$$t.log; \
+		[ $$rc = 0 ] || { status=1; failed="$$failed $$t"; }; \
 	done; \
 	if [ $$status = 0 ]; then echo "make check: all suites passed"; \
-	else echo "make check: SOME SUITES FAILED"; fi; exit $$status
+	else \
+		for t in $$failed; do \
+			echo "=== failed: $$t ($(BUILD)/check-logs/$$t.log):"; \
+			grep -E 'FAIL|[Ff]ailed|[Ee]rror|not ok' \
+				$(BUILD)/check-logs/$$t.log | tail -n 15; \
+		done; \
+		echo "make check: SOME SUITES FAILED:$$failed"; \
+	fi; exit $$status
 
 asan:
 	$(MAKE) check BUILD=build-asan SANITIZE=1
