@@ -10,6 +10,7 @@
 #   CTL_VSWITCHD  the daemon to run (default $BIN/vswitchd; a test may run it
 #                 through a link of another name so its process is told apart)
 
+. "$(dirname "${BASH_SOURCE[0]}")/caps-lib.sh"
 BIN=${BIN:-build/bin}
 BIN=$(cd "$BIN" && pwd) || { echo "no $BIN: build first" >&2; exit 1; }
 T=$(mktemp -d "/tmp/${CTL_PREFIX:-ctl-test}.XXXXXX")
@@ -68,16 +69,12 @@ start_daemon() {
 # expect_caps_dropped WHAT: as root, the daemon keeps only the default
 # --caps netns set after start-up (/proc/PID/status CapEff printed).
 expect_caps_dropped() {
-	local eff=
+	local eff
 	[ "$(id -u)" = 0 ] || return 0
-	for _ in $(seq 40); do
-		eff=$(awk '/^CapEff:/ {print $2}' "/proc/$VSWITCHD_PID/status" 2>/dev/null)
-		[ "$eff" = 0000000000203800 ] && break
-		sleep 0.05
-	done
+	eff=$(wait_caps_eff "$VSWITCHD_PID" "$CAPS_NETNS")
 	echo "$(basename "$0"): $1: vswitchd pid $VSWITCHD_PID CapEff $eff"
-	[ "$eff" = 0000000000203800 ] && ok ||
-		fail "$1: CapEff $eff, not 0000000000203800 (--caps netns)"
+	[ "$eff" = "$CAPS_NETNS" ] && ok ||
+		fail "$1: CapEff $eff, not $CAPS_NETNS (--caps netns)"
 }
 
 # kill_daemon: SIGKILL, as a crash would.

@@ -59,14 +59,10 @@ port add $BR vb type vhost-user path $VH_DIR/b.sock server
 EOF
 vh_switch_start "$VH_DIR/server.script"
 # vhost-user ports run with the default --caps netns.
-eff=
-for _ in $(seq 40); do
-	eff=$(awk '/^CapEff:/ {print $2}' "/proc/$VH_SW_PID/status" 2>/dev/null)
-	[ "$eff" = 0000000000203800 ] && break
-	sleep 0.05
-done
+. "$(dirname "$0")/caps-lib.sh"
+eff=$(wait_caps_eff "$VH_SW_PID" "$CAPS_NETNS")
 echo "vhost-dpdk: vswitchd pid $VH_SW_PID CapEff $eff (capabilities dropped)"
-[ "$eff" = 0000000000203800 ] || vh_fail "vswitchd CapEff $eff, not 0000000000203800"
+[ "$eff" = "$CAPS_NETNS" ] || vh_fail "vswitchd CapEff $eff, not $CAPS_NETNS"
 vh_tp_start sink "path=$VH_DIR/b.sock,mac=$SINK_MAC" rxonly '0@0,1@1' --eth-peer=0,$GEN_MAC
 vh_tp_wait sink "testpmd>"
 vh_tp_start gen "path=$VH_DIR/a.sock,mac=$GEN_MAC" io '0@1,1@0' --eth-peer=0,$SINK_MAC
