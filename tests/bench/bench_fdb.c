@@ -4,12 +4,17 @@
  * For tables of 1K, 64K and 1M random (MAC, VID) keys this measures, in
  * ns/op: learning new addresses into a fresh table (page faults of the
  * lazily reserved memory included), re-learning known addresses (the common
- * datapath case), and lookups that hit and that miss, in random order.  The
- * same lookups run against a baseline in the same process: a sorted array of
- * packed keys searched with bsearch(), which is what a simple implementation
- * would do; the ratio fdb/baseline is printed (below 1 = fdb faster).
- * Memory is reported as the slot footprint and as the RSS growth while the
- * table fills (from /proc/self/statm).
+ * datapath case), and lookups that hit and that miss, in random order, two
+ * ways: one fdb_lookup() per key, and fdb_lookup_burst() over bursts of 32
+ * keys (a datapath burst).  The same lookups run against a baseline in the
+ * same process: a sorted array of packed keys searched with bsearch(), which
+ * is what a simple implementation would do; the ratios fdb/baseline are
+ * printed (below 1 = fdb faster).  Lookups run in interleaved rounds (5 by
+ * default, or the first argument), each round measuring all three, so that
+ * a slow spell of a shared machine hits them alike; each figure is the
+ * median over the rounds with its minimum and maximum.  Memory is reported
+ * as the slot footprint and as the RSS growth while the table fills (from
+ * /proc/self/statm).
  *
  * Benchmarks are not pure modules: this reads CLOCK_MONOTONIC.
  */
@@ -127,6 +132,13 @@ bench_stat_finish(struct bench_stat *st, int n)
 	st->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* One query set measured three ways. */
+struct bench_lookups {
+	struct bench_stat single;	/* fdb_lookup() */
+	struct bench_stat burst;	/* fdb_lookup_burst() */
+	struct bench_stat bsearch;	/* the baseline */
+};
+
 /* "median [min-max]" of 'st' into 'buf'. */
 static const char *
 bench_stat_str(const struct bench_stat *st, char *buf, size_t size)
@@ -143,9 +155,10 @@ bench_stat_str(const struct bench_stat *st, char *buf, size_t size)
 static void
 bench_round(const struct fdb *fdb, const struct bench_key *keys,
 	    size_t n_keys, const struct eth_addr *const *qptr,
-	    const uint16_t *qvids, bool hits, double *single_ns,
-	    double *burst_ns, double *bsearch_ns)
+	    const uint16_t *qvids, bool hits, struct bench_lookups *l, int r)
 {
+	double *single_ns = &l->single.v[r], *burst_ns = &l->burst.v[r];
+	double *bsearch_ns = &l->bsearch.v[r];
 	uint64_t sum = 0, bsum = 0, t0;
 	struct fdb_entry *out[BENCH_BURST];
 	uint32_t i, j;
@@ -192,6 +205,27 @@ bench_round(const struct fdb *fdb, const struct bench_key *keys,
 	sink += sum;
 }
 
+/* Prints one query set: medians [min-max] over 'rounds', and the ratios
+ * of the medians to the baseline's. */
+static void
+bench_print_lookups(const char *what, const char *label,
+		    struct bench_lookups *l, int rounds)
+{
+	char b1[64], b2[64], b3[64];
+
+	bench_stat_finish(&l->single, rounds);
+	bench_stat_finish(&l->burst, rounds);
+	bench_stat_finish(&l->bsearch, rounds);
+	printf("fdb lookup %s    %-4s entries, ns/lookup median [min-max] "
+	       "of %d: single %s  burst %s  bsearch %s  "
+	       "ratio single %.2f burst %.2f\n", what, label, rounds,
+	       bench_stat_str(&l->single, b1, sizeof b1),
+	       bench_stat_str(&l->burst, b2, sizeof b2),
+	       bench_stat_str(&l->bsearch, b3, sizeof b3),
+	       l->single.median / l->bsearch.median,
+	       l->burst.median / l->bsearch.median);
+}
+
 static void
 bench_size(uint32_t n, const char *label, int rounds)
 {
@@ -204,10 +238,8 @@ bench_size(uint32_t n, const char *label, int rounds)
 	uint16_t *qports = xcalloc(N_QUERIES, sizeof *qports);
 	struct bench_key *keys = xcalloc(n, sizeof *keys);
 	uint64_t seed = 0x853c49e6748fea9bull ^ n, t0;
-	struct bench_stat hit = { 0 }, bhit = { 0 }, shit = { 0 };
-	struct bench_stat miss = { 0 }, bmiss = { 0 }, smiss = { 0 };
+	struct bench_lookups hit, miss;
 	double learn_ns, refresh_ns, same_ns;
-	char b1[64], b2[64], b3[64];
 	size_t rss0, rss1, n_keys;
 	struct fdb_stats st;
 	struct fdb *fdb;
@@ -277,37 +309,17 @@ bench_size(uint32_t n, const char *label, int rounds)
 	/* Interleaved rounds: each round runs every variant once, so a
 	 * slow spell of the machine hits them all alike. */
 	for (r = 0; r < rounds; r++) {
-		bench_round(fdb, keys, n_keys, hptr, qvids, true, &hit.v[r],
-			    &bhit.v[r], &shit.v[r]);
-		bench_round(fdb, keys, n_keys, mptr, qvids, false,
-			    &miss.v[r], &bmiss.v[r], &smiss.v[r]);
+		bench_round(fdb, keys, n_keys, hptr, qvids, true, &hit, r);
+		bench_round(fdb, keys, n_keys, mptr, qvids, false, &miss, r);
 	}
-	bench_stat_finish(&hit, rounds);
-	bench_stat_finish(&bhit, rounds);
-	bench_stat_finish(&shit, rounds);
-	bench_stat_finish(&miss, rounds);
-	bench_stat_finish(&bmiss, rounds);
-	bench_stat_finish(&smiss, rounds);
 
 	printf("fdb learn new     %-4s entries: %7.1f ns/op\n", label,
 	       learn_ns);
 	printf("fdb learn refresh %-4s entries: %7.1f ns/op new ms "
 	       "(moves in ageing list), %.1f ns/op same ms\n", label,
 	       refresh_ns, same_ns);
-	printf("fdb lookup hit    %-4s entries, ns/lookup median [min-max] "
-	       "of %d: single %s  burst %s  bsearch %s  "
-	       "ratio single %.2f burst %.2f\n", label, rounds,
-	       bench_stat_str(&hit, b1, sizeof b1),
-	       bench_stat_str(&bhit, b2, sizeof b2),
-	       bench_stat_str(&shit, b3, sizeof b3),
-	       hit.median / shit.median, bhit.median / shit.median);
-	printf("fdb lookup miss   %-4s entries, ns/lookup median [min-max] "
-	       "of %d: single %s  burst %s  bsearch %s  "
-	       "ratio single %.2f burst %.2f\n", label, rounds,
-	       bench_stat_str(&miss, b1, sizeof b1),
-	       bench_stat_str(&bmiss, b2, sizeof b2),
-	       bench_stat_str(&smiss, b3, sizeof b3),
-	       miss.median / smiss.median, bmiss.median / smiss.median);
+	bench_print_lookups("hit ", label, &hit, rounds);
+	bench_print_lookups("miss", label, &miss, rounds);
 	printf("fdb memory        %-4s entries: %zu B/entry footprint, "
 	       "%.1f B/entry RSS growth, %.1f MiB reserved, "
 	       "longest chain %u\n", label, fdb_entry_footprint(),
