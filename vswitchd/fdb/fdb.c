@@ -8,22 +8,23 @@
  * through 'e.link'), then by raising 'hwm', so a slot is only touched when
  * it is first used and unused slots cost no resident memory (the bucket
  * array, 4 bytes per unit of capacity, is touched at random and becomes
- * resident quickly).  A slot is 40 bytes: the entry (key, port, flags, the
- * chain link in what would be its padding, two timestamps) and the two
- * ageing links.  Nothing else is stored: the hash is recomputed (one
- * multiply) where a removal needs the bucket.
+ * resident quickly).  A slot is the 32-byte struct fdb_entry (key, port,
+ * flags, the chain link in what would be its padding, two timestamps); its
+ * two ageing links live in a parallel array, so that a lookup, which never
+ * needs them, reads one cache line per slot.  Nothing else is stored: the
+ * hash is recomputed (one multiply) where a removal needs the bucket.
  *
- * Large arrays are mmap()ed whole and advised MADV_HUGEPAGE: at 1 M entries
- * the 40 MiB of slots and 4 MiB of buckets span 11,000 small pages, far
- * beyond the TLB, so with small pages nearly every lookup pays two page
- * walks on top of its two cache misses.  Anonymous memory is zero until
- * touched either way.
+ * Arrays of 64 KiB or more are mmap()ed, aligned, and from 2 MiB on advised
+ * MADV_HUGEPAGE: at 1 M entries the 32 MiB of slots, 8 MiB of ageing links
+ * and 4 MiB of buckets span 11,000 small pages, far beyond the TLB, so with
+ * small pages nearly every lookup pays two page walks on top of its two
+ * cache misses.  Anonymous memory is zero until touched either way.
  *
  * Buckets.  A power of two >= capacity, so the load factor never exceeds 1:
  * a miss inspects on average at most one entry and a hit at most 1.5.  A
- * bucket head costs 4 bytes against 40 for a slot, so halving the buckets
- * would save under 5% of the memory but double the chain walks (each one a
- * likely cache miss) on a full table.
+ * bucket head costs 4 bytes against 40 for a slot and its links, so
+ * halving the buckets would save under 5% of the memory but double the
+ * chain walks (each one a likely cache miss) on a full table.
  *
  * Hash.  The key packs VID and MAC into 64 bits; multiply-shift with a
  * secret odd multiplier (Dietzfelbinger et al., "A reliable randomized
@@ -57,27 +58,36 @@
 #define FDB_MIN_BUCKET_BITS 4
 #define FDB_ALL_FLAGS (FDB_F_LOCAL | FDB_F_STATIC | FDB_F_STICKY | FDB_F_USER)
 
-#define FDB_HUGE_BYTES (2u << 20)	/* arrays this big get MADV_HUGEPAGE */
+#define FDB_MAP_BYTES (64u << 10)	/* arrays this big are mmap()ed */
+#define FDB_HUGE_BYTES (2u << 20)	/* and these get MADV_HUGEPAGE */
 #define FDB_BURST_STEP 32		/* keys per prefetch round */
 
 struct fdb_node {
 	struct fdb_entry e;		/* .link: chain or free list */
-	uint32_t age_prev;		/* ageing list, dynamic entries only */
-	uint32_t age_next;
 };
 
-/* The chain step reads the key (MAC and VID, one 64-bit word) and 'link'
- * from the first 16 bytes.  Growing the node breaks fdb_entry_footprint()
- * and the 48-byte budget of issue 15: revisit both. */
-_Static_assert(sizeof(struct fdb_node) == 40, "fdb_node is 40 bytes");
+/* Ageing list links of a slot, dynamic entries only, kept apart so that a
+ * slot is 32 bytes and, in an array aligned to 64, never crosses a cache
+ * line: a lookup reads one line. */
+struct fdb_age_links {
+	uint32_t prev;
+	uint32_t next;
+};
+
+/* The chain step reads the key (MAC and VID, one 64-bit word) and 'link'.
+ * Growing the node breaks the one-line lookup, fdb_entry_footprint() and
+ * the 48-byte budget of issue 15: revisit all three. */
+_Static_assert(sizeof(struct fdb_node) == 32, "fdb_node is 32 bytes");
 _Static_assert(offsetof(struct fdb_entry, vid) == 6 &&
 	       offsetof(struct fdb_entry, link) + 4 <= 16,
 	       "fdb key is 8 packed bytes, and the chain link follows");
 
 struct fdb {
 	struct fdb_node *nodes;		/* [1..capacity]; [0] unused */
+	struct fdb_age_links *ages;	/* [1..capacity], as 'nodes' */
 	uint32_t *buckets;		/* chain heads, FDB_NIL if empty */
-	size_t nodes_bytes;		/* as mapped (fdb_array_alloc) */
+	size_t nodes_bytes;		/* as allocated (fdb_array_alloc) */
+	size_t ages_bytes;
 	size_t buckets_bytes;
 	uint64_t hash_mul;		/* secret odd multiplier */
 	uint64_t seed;			/* what 'hash_mul' came from */
@@ -139,6 +149,8 @@ fdb_create(uint32_t max_entries, uint64_t seed)
 	fdb->bucket_shift = 32 - bits;
 	fdb->nodes_bytes = ((size_t)max_entries + 1) * sizeof *fdb->nodes;
 	fdb->nodes = fdb_array_alloc(&fdb->nodes_bytes);
+	fdb->ages_bytes = ((size_t)max_entries + 1) * sizeof *fdb->ages;
+	fdb->ages = fdb_array_alloc(&fdb->ages_bytes);
 	fdb->buckets_bytes = (size_t)fdb->n_buckets * sizeof *fdb->buckets;
 	fdb->buckets = fdb_array_alloc(&fdb->buckets_bytes);
 	fdb->hash_mul = fdb_splitmix64(&state) | 1;
@@ -153,6 +165,7 @@ fdb_destroy(struct fdb *fdb)
 	if (!fdb)
 		return;
 	fdb_array_free(fdb->buckets, fdb->buckets_bytes);
+	fdb_array_free(fdb->ages, fdb->ages_bytes);
 	fdb_array_free(fdb->nodes, fdb->nodes_bytes);
 	free(fdb);
 }
@@ -283,14 +296,13 @@ fdb_lookup(const struct fdb *fdb, const struct eth_addr *mac, uint16_t vid)
 	return idx == FDB_NIL ? NULL : &fdb->nodes[idx].e;
 }
 
-/* Prefetches the whole of entry 'e', which the caller reads (key, port,
- * flags) and may write (timestamps): 32 bytes at a multiple of 8 within
- * 40-byte slots, so 3 slots in 8 cross into a second line. */
+/* Prefetches entry 'e', which the caller reads (key, port, flags) and may
+ * write (timestamps): one line in a large table, whose slots are 32 bytes
+ * in an array aligned to its pages. */
 static inline void
 fdb_prefetch_entry(const struct fdb_entry *e)
 {
 	__builtin_prefetch(e);
-	__builtin_prefetch((const uint8_t *)e + sizeof *e - 1);
 }
 
 /* Steps 1 and 2 of a burst of at most FDB_BURST_STEP keys: hashes each
@@ -553,7 +565,8 @@ fdb_foreach(const struct fdb *fdb, fdb_foreach_fn *cb, void *aux)
 size_t
 fdb_entry_footprint(void)
 {
-	return sizeof(struct fdb_node) + sizeof(uint32_t);
+	return sizeof(struct fdb_node) + sizeof(struct fdb_age_links) +
+	       sizeof(uint32_t);
 }
 
 void
@@ -567,7 +580,7 @@ fdb_get_stats(const struct fdb *fdb, struct fdb_stats *s)
 	s->n_entries = fdb->n_entries;
 	s->n_learned = fdb->n_learned;
 	s->reserved_bytes = sizeof *fdb + fdb->nodes_bytes +
-			    fdb->buckets_bytes;
+			    fdb->ages_bytes + fdb->buckets_bytes;
 	for (b = 0; b < fdb->n_buckets; b++) {
 		uint32_t len = 0, idx;
 
@@ -621,12 +634,13 @@ fdb_is_consistent(const struct fdb *fdb)
 			return false;
 	prev = FDB_NIL;
 	for (idx = fdb->age_head; idx != FDB_NIL;
-	     idx = fdb->nodes[idx].age_next) {
+	     idx = fdb->ages[idx].next) {
 		const struct fdb_node *n = &fdb->nodes[idx];
 
 		if (idx > fdb->hwm || ++n_aged > n_dynamic ||
 		    n->e.vid == FDB_FREE_VID ||
-		    !fdb_flags_are_dynamic(n->e.flags) || n->age_prev != prev ||
+		    !fdb_flags_are_dynamic(n->e.flags) ||
+		    fdb->ages[idx].prev != prev ||
 		    (prev != FDB_NIL &&
 		     fdb->nodes[prev].e.updated_ms > n->e.updated_ms))
 			return false;
@@ -650,9 +664,10 @@ fdb_splitmix64(uint64_t *state)
 }
 
 /* Returns 'bytes' of zeroed memory that costs no RSS until touched.  An
- * array of FDB_HUGE_BYTES or more is mapped on a huge-page boundary and
- * advised MADV_HUGEPAGE, 'bytes' rounded up to whole huge pages (written
- * back); a smaller one comes from xcalloc(), where ASan watches its bounds.
+ * array of FDB_MAP_BYTES or more is mmap()ed, aligned to a huge page and
+ * rounded up to whole huge pages ('bytes' is written back), and from
+ * FDB_HUGE_BYTES on advised MADV_HUGEPAGE; a smaller one, which stays in
+ * cache anyway, comes from xcalloc(), where ASan watches its bounds.
  * Aborts on failure, as xcalloc() does. */
 static void *
 fdb_array_alloc(size_t *bytes)
@@ -662,7 +677,7 @@ fdb_array_alloc(size_t *bytes)
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), slack;
 	uint8_t *map, *p;
 
-	if (*bytes < FDB_HUGE_BYTES)
+	if (*bytes < FDB_MAP_BYTES)
 		return xcalloc(1, *bytes);
 	/* Over-map, then trim to a range aligned for huge pages. */
 	slack = FDB_HUGE_BYTES - page;
@@ -678,7 +693,8 @@ fdb_array_alloc(size_t *bytes)
 		munmap(p + len, slack - (size_t)(p - map));
 	/* Only advice: a kernel without transparent huge pages refuses it,
 	 * and small pages work the same, only slower. */
-	(void)madvise(p, len, MADV_HUGEPAGE);
+	if (*bytes >= FDB_HUGE_BYTES)
+		(void)madvise(p, len, MADV_HUGEPAGE);
 	*bytes = len;
 	return p;
 }
@@ -686,7 +702,7 @@ fdb_array_alloc(size_t *bytes)
 static void
 fdb_array_free(void *p, size_t bytes)
 {
-	if (bytes < FDB_HUGE_BYTES)
+	if (bytes < FDB_MAP_BYTES)
 		free(p);
 	else
 		munmap(p, bytes);
@@ -844,12 +860,12 @@ fdb_remove(struct fdb *fdb, uint32_t idx)
 static void
 fdb_age_append(struct fdb *fdb, uint32_t idx)
 {
-	struct fdb_node *n = &fdb->nodes[idx];
+	struct fdb_age_links *a = &fdb->ages[idx];
 
-	n->age_prev = fdb->age_tail;
-	n->age_next = FDB_NIL;
+	a->prev = fdb->age_tail;
+	a->next = FDB_NIL;
 	if (fdb->age_tail != FDB_NIL)
-		fdb->nodes[fdb->age_tail].age_next = idx;
+		fdb->ages[fdb->age_tail].next = idx;
 	else
 		fdb->age_head = idx;
 	fdb->age_tail = idx;
@@ -858,17 +874,17 @@ fdb_age_append(struct fdb *fdb, uint32_t idx)
 static void
 fdb_age_unlink(struct fdb *fdb, uint32_t idx)
 {
-	struct fdb_node *n = &fdb->nodes[idx];
+	struct fdb_age_links *a = &fdb->ages[idx];
 
-	if (n->age_prev != FDB_NIL)
-		fdb->nodes[n->age_prev].age_next = n->age_next;
+	if (a->prev != FDB_NIL)
+		fdb->ages[a->prev].next = a->next;
 	else
-		fdb->age_head = n->age_next;
-	if (n->age_next != FDB_NIL)
-		fdb->nodes[n->age_next].age_prev = n->age_prev;
+		fdb->age_head = a->next;
+	if (a->next != FDB_NIL)
+		fdb->ages[a->next].prev = a->prev;
 	else
-		fdb->age_tail = n->age_prev;
-	n->age_prev = n->age_next = FDB_NIL;
+		fdb->age_tail = a->prev;
+	a->prev = a->next = FDB_NIL;
 }
 
 /* True if an entry last updated at 'updated_ms' has expired at 'now_ms':

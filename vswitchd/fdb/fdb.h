@@ -34,16 +34,18 @@
  * allocates either.  Ageing is O(expired entries): dynamic entries are kept
  * in a list ordered by 'updated'.
  *
- * Layout (fdb.c): entries live in one array of 40-byte nodes (the 32-byte
- * struct fdb_entry, whose 'link' chains a bucket, plus the two links of the
- * ageing list), reused through an index-based free list; a power-of-two
- * array of 32-bit bucket heads chains them by index.  Arrays of 2 MiB or
- * more are mapped so that the kernel may back them with huge pages (fewer
- * TLB misses at 1 M entries).  Both are zero pages until touched: nodes are
- * used in order, so they cost 40 bytes per entry present, but bucket heads
- * are written at random, so a table soon makes its whole bucket array
- * resident (4 bytes per unit of capacity, 4 MiB at the default).  A full
- * table costs fdb_entry_footprint() (44) bytes per entry.  The hash is
+ * Layout (fdb.c): entries live in one array of 32-byte slots (struct
+ * fdb_entry, whose 'link' chains a bucket), with their ageing-list links
+ * (8 bytes) in a parallel array, reused through an index-based free list;
+ * a power-of-two array of 32-bit bucket heads chains them by index.
+ * Arrays of 64 KiB or more are mapped aligned, so that no slot crosses a
+ * cache line, and from 2 MiB on so that the kernel may back them with huge
+ * pages (fewer TLB misses at 1 M entries).  All are zero pages until
+ * touched: slots are used in order, so they cost 40 bytes per entry present
+ * (in 2 MiB steps where huge pages back them), but bucket heads are written
+ * at random, so a table soon makes its whole bucket array resident (4 bytes
+ * per unit of capacity, 4 MiB at the default).  A full table costs
+ * fdb_entry_footprint() (44) bytes per entry.  The hash is
  * multiply-shift with a
  * secret odd multiplier derived from the seed, which is universal: keys
  * chosen without knowledge of the seed collide with probability about
