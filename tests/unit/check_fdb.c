@@ -989,6 +989,7 @@ START_TEST(test_many_random)
 	fdb_destroy(fdb);
 	fdb = fdb_create(SCALE_N, 12345);
 	fdb_set_ageing_ms(fdb, 1000);
+	ck_assert(!fdb_prefetch_pays(fdb));
 	for (i = 0; i < SCALE_N; i++) {
 		enum fdb_learn_result r;
 
@@ -1002,6 +1003,7 @@ START_TEST(test_many_random)
 		ck_assert_int_eq(r, FDB_LEARN_NEW);
 	}
 	ck_assert_uint_eq(fdb_count(fdb), SCALE_N);
+	ck_assert(fdb_prefetch_pays(fdb));
 	ck_assert_int_eq(fdb_learn(fdb, &extra, 0, 1, 0), FDB_LEARN_FULL);
 	fdb_get_stats(fdb, &s);
 	ck_assert_uint_le(s.longest_chain, 12);
@@ -1030,8 +1032,10 @@ START_TEST(test_many_random)
 	 * the even entries below N/2. */
 	ck_assert_uint_eq(fdb_age(fdb, 1000 + SCALE_N / 2 - 1), SCALE_N / 4);
 	ck_assert_uint_eq(fdb_count(fdb), SCALE_N / 4);
+	ck_assert(fdb_prefetch_pays(fdb));	/* SCALE_N / 4 left */
 	ck_assert_uint_eq(fdb_age(fdb, UINT64_MAX), SCALE_N / 4);
 	ck_assert_uint_eq(fdb_count(fdb), 0);
+	ck_assert(!fdb_prefetch_pays(fdb));
 	ck_assert(fdb_is_consistent(fdb));
 	free(macs);
 }

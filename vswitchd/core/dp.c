@@ -570,7 +570,8 @@ free_burst(struct bridge *br, struct pkt **pkts, int n)
  * keep its order (a frame's learning is seen by the next frame's lookup),
  * finds them in cache instead of waiting for each miss in turn.  A hint
  * only: nothing is decided here.  With VLAN filtering on, a frame's VID is
- * known only after classification, so nothing is prefetched. */
+ * known only after classification, and a small table stays in cache, so
+ * then nothing is prefetched. */
 static void
 prefetch_fdb(const struct bridge *br, struct pkt **pkts, int n)
 {
@@ -578,7 +579,8 @@ prefetch_fdb(const struct bridge *br, struct pkt **pkts, int n)
 	static const uint16_t vids[2 * PKT_BURST];	/* all VID 0 */
 	size_t m = 0;
 
-	if (br->opt.vlan_filtering || br->opt.hub)
+	if (br->opt.vlan_filtering || br->opt.hub ||
+	    !fdb_prefetch_pays(br->fdb))
 		return;
 	for (int i = 0; i < n && i < PKT_BURST; i++) {
 		const struct pkt *p = pkts[i];

@@ -540,6 +540,12 @@ fdb_next_expiry_ms(const struct fdb *fdb)
 						 : updated_ms + hold_ms;
 }
 
+bool
+fdb_prefetch_pays(const struct fdb *fdb)
+{
+	return fdb->n_entries >= FDB_PREFETCH_MIN_ENTRIES;
+}
+
 size_t
 fdb_count(const struct fdb *fdb)
 {

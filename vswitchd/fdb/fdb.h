@@ -208,6 +208,13 @@ void fdb_prefetch_burst(const struct fdb *, size_t n,
 			const struct eth_addr *const macs[],
 			const uint16_t vids[]);
 
+/* True if 'fdb' holds enough entries (FDB_PREFETCH_MIN_ENTRIES) that they
+ * no longer stay in the CPU's caches, so that fdb_prefetch_burst() pays for
+ * its hashing; below that it costs a few percent of a datapath's time for
+ * nothing.  O(1), datapath-safe. */
+#define FDB_PREFETCH_MIN_ENTRIES 16384
+bool fdb_prefetch_pays(const struct fdb *);
+
 /* Marks 'e' as used at 'now_ms' (writes only when the value changes). */
 static inline void
 fdb_entry_use(struct fdb_entry *e, uint64_t now_ms)
