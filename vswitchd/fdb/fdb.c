@@ -83,8 +83,8 @@ _Static_assert(offsetof(struct fdb_entry, vid) == 6 &&
 	       "fdb key is 8 packed bytes, and the chain link follows");
 
 struct fdb {
-	struct fdb_node *nodes;		/* [1..capacity]; [0] unused */
-	struct fdb_age_links *ages;	/* [1..capacity], as 'nodes' */
+	struct fdb_node *nodes;		/* slot i is nodes[i - 1] */
+	struct fdb_age_links *ages;	/* its links are ages[i - 1] */
 	uint32_t *buckets;		/* chain heads, FDB_NIL if empty */
 	size_t nodes_bytes;		/* as allocated (fdb_array_alloc) */
 	size_t ages_bytes;
@@ -104,6 +104,28 @@ struct fdb {
 	uint64_t ageing_ms;
 	uint64_t tc_hold_ms;		/* 0 = no topology change */
 };
+
+/* Slot 'idx' (1..capacity) and its ageing links.  Index 0 is FDB_NIL, so
+ * slot i lives at [i - 1]: an array of exactly 'capacity' slots, which a
+ * full table touches to its last byte and no further (with huge pages, an
+ * extra slot 0 would cost a 2 MiB page for 32 bytes). */
+static inline struct fdb_node *
+fdb_node_at(const struct fdb *fdb, uint32_t idx)
+{
+	return &fdb->nodes[idx - 1];
+}
+
+static inline struct fdb_entry *
+fdb_slot(const struct fdb *fdb, uint32_t idx)
+{
+	return &fdb_node_at(fdb, idx)->e;
+}
+
+static inline struct fdb_age_links *
+fdb_links(const struct fdb *fdb, uint32_t idx)
+{
+	return &fdb->ages[idx - 1];
+}
 
 static uint64_t fdb_splitmix64(uint64_t *state);
 static void *fdb_array_alloc(size_t *bytes);
@@ -147,9 +169,9 @@ fdb_create(uint32_t max_entries, uint64_t seed)
 	fdb->capacity = max_entries;
 	fdb->n_buckets = 1u << bits;
 	fdb->bucket_shift = 32 - bits;
-	fdb->nodes_bytes = ((size_t)max_entries + 1) * sizeof *fdb->nodes;
+	fdb->nodes_bytes = (size_t)max_entries * sizeof *fdb->nodes;
 	fdb->nodes = fdb_array_alloc(&fdb->nodes_bytes);
-	fdb->ages_bytes = ((size_t)max_entries + 1) * sizeof *fdb->ages;
+	fdb->ages_bytes = (size_t)max_entries * sizeof *fdb->ages;
 	fdb->ages = fdb_array_alloc(&fdb->ages_bytes);
 	fdb->buckets_bytes = (size_t)fdb->n_buckets * sizeof *fdb->buckets;
 	fdb->buckets = fdb_array_alloc(&fdb->buckets_bytes);
@@ -241,7 +263,7 @@ learn_decide(const struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
 		       (fdb->max_learned &&
 			fdb->n_learned >= fdb->max_learned) ?
 		       FDB_LEARN_FULL : FDB_LEARN_NEW;
-	e = &fdb->nodes[idx].e;
+	e = fdb_slot(fdb, idx);
 	if (e->flags & FDB_F_LOCAL)
 		return FDB_LEARN_LOCAL;
 	if (e->port_no == port_no)
@@ -265,7 +287,7 @@ fdb_learn(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
 	if (r != FDB_LEARN_REFRESHED && r != FDB_LEARN_STICKY &&
 	    r != FDB_LEARN_MOVED)
 		return r;
-	e = &fdb->nodes[idx].e;
+	e = fdb_slot(fdb, idx);
 	if (e->updated_ms != now_ms) {
 		e->updated_ms = now_ms;
 		if (fdb_flags_are_dynamic(e->flags) && idx != fdb->age_tail) {
@@ -293,7 +315,7 @@ fdb_lookup(const struct fdb *fdb, const struct eth_addr *mac, uint16_t vid)
 {
 	uint32_t idx = fdb_find(fdb, mac, vid, fdb_hash(fdb, mac, vid));
 
-	return idx == FDB_NIL ? NULL : &fdb->nodes[idx].e;
+	return idx == FDB_NIL ? NULL : fdb_slot(fdb, idx);
 }
 
 /* Prefetches entry 'e', which the caller reads (key, port, flags) and may
@@ -322,7 +344,8 @@ fdb_prefetch_step(const struct fdb *fdb, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		heads[i] = fdb->buckets[heads[i]];
-		fdb_prefetch_entry(&fdb->nodes[heads[i]].e);
+		if (heads[i] != FDB_NIL)
+			fdb_prefetch_entry(fdb_slot(fdb, heads[i]));
 	}
 }
 
@@ -353,13 +376,13 @@ fdb_lookup_burst(const struct fdb *fdb, size_t n,
 
 			for (i = 0; i < n_todo; i++) {
 				size_t k = todo[i];
-				struct fdb_entry *e = &fdb->nodes[cur[k]].e;
+				struct fdb_entry *e = fdb_slot(fdb, cur[k]);
 
 				if (fdb_entry_key(e) == keys[k]) {
 					out[k] = e;
 				} else if ((cur[k] = e->link) != FDB_NIL) {
 					fdb_prefetch_entry(
-						&fdb->nodes[cur[k]].e);
+						fdb_slot(fdb, cur[k]));
 					todo[kept++] = (uint8_t)k;
 				}
 			}
@@ -414,7 +437,7 @@ fdb_add(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
 
 	/* Replace: the entry becomes a user entry with the new port and
 	 * kind, and is (re)queued for ageing if it is now dynamic. */
-	e = &fdb->nodes[idx].e;
+	e = fdb_slot(fdb, idx);
 	was_dynamic = fdb_flags_are_dynamic(e->flags);
 	if (was_dynamic)
 		fdb_age_unlink(fdb, idx);
@@ -438,7 +461,7 @@ fdb_del(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
 		return -ENOENT;
 	idx = fdb_find(fdb, mac, vid, fdb_hash(fdb, mac, vid));
 	if (idx == FDB_NIL ||
-	    (port_no != FDB_PORT_ANY && fdb->nodes[idx].e.port_no != port_no))
+	    (port_no != FDB_PORT_ANY && fdb_slot(fdb, idx)->port_no != port_no))
 		return -ENOENT;
 	fdb_remove(fdb, idx);
 	return 0;
@@ -452,7 +475,7 @@ fdb_flush(struct fdb *fdb, const struct fdb_flush_filter *filter)
 
 	/* Removing only pushes slots on the free list, so the scan is safe. */
 	for (idx = 1; idx <= fdb->hwm; idx++) {
-		const struct fdb_entry *e = &fdb->nodes[idx].e;
+		const struct fdb_entry *e = fdb_slot(fdb, idx);
 
 		if (e->vid != FDB_FREE_VID &&
 		    fdb_flush_should_remove(filter, e)) {
@@ -503,7 +526,7 @@ fdb_age(struct fdb *fdb, uint64_t now_ms)
 	size_t n = 0;
 
 	while (fdb->age_head != FDB_NIL &&
-	       fdb_is_expired(fdb->nodes[fdb->age_head].e.updated_ms,
+	       fdb_is_expired(fdb_slot(fdb, fdb->age_head)->updated_ms,
 			      hold_ms, now_ms)) {
 		fdb_remove(fdb, fdb->age_head);
 		n++;
@@ -519,9 +542,9 @@ fdb_age_report(struct fdb *fdb, uint64_t now_ms, struct fdb_entry *removed,
 	size_t n = 0;
 
 	while (n < max && fdb->age_head != FDB_NIL &&
-	       fdb_is_expired(fdb->nodes[fdb->age_head].e.updated_ms,
+	       fdb_is_expired(fdb_slot(fdb, fdb->age_head)->updated_ms,
 			      hold_ms, now_ms)) {
-		removed[n++] = fdb->nodes[fdb->age_head].e;
+		removed[n++] = *fdb_slot(fdb, fdb->age_head);
 		fdb_remove(fdb, fdb->age_head);
 	}
 	return n;
@@ -535,7 +558,7 @@ fdb_next_expiry_ms(const struct fdb *fdb)
 
 	if (fdb->age_head == FDB_NIL)
 		return UINT64_MAX;
-	updated_ms = fdb->nodes[fdb->age_head].e.updated_ms;
+	updated_ms = fdb_slot(fdb, fdb->age_head)->updated_ms;
 	return updated_ms > UINT64_MAX - hold_ms ? UINT64_MAX
 						 : updated_ms + hold_ms;
 }
@@ -564,8 +587,8 @@ fdb_foreach(const struct fdb *fdb, fdb_foreach_fn *cb, void *aux)
 	uint32_t idx;
 
 	for (idx = 1; idx <= fdb->hwm; idx++)
-		if (fdb->nodes[idx].e.vid != FDB_FREE_VID)
-			cb(&fdb->nodes[idx].e, aux);
+		if (fdb_slot(fdb, idx)->vid != FDB_FREE_VID)
+			cb(fdb_slot(fdb, idx), aux);
 }
 
 size_t
@@ -591,7 +614,7 @@ fdb_get_stats(const struct fdb *fdb, struct fdb_stats *s)
 		uint32_t len = 0, idx;
 
 		for (idx = fdb->buckets[b]; idx != FDB_NIL;
-		     idx = fdb->nodes[idx].e.link)
+		     idx = fdb_slot(fdb, idx)->link)
 			len++;
 		s->longest_chain = MAX(s->longest_chain, len);
 	}
@@ -606,7 +629,7 @@ fdb_is_consistent(const struct fdb *fdb)
 	if (fdb->hwm > fdb->capacity || fdb->n_entries > fdb->hwm)
 		return false;
 	for (idx = 1; idx <= fdb->hwm; idx++) {
-		const struct fdb_node *n = &fdb->nodes[idx];
+		const struct fdb_node *n = fdb_node_at(fdb, idx);
 
 		if (n->e.vid == FDB_FREE_VID)
 			continue;
@@ -621,12 +644,12 @@ fdb_is_consistent(const struct fdb *fdb)
 	}
 	for (b = 0; b < fdb->n_buckets; b++) {
 		for (idx = fdb->buckets[b]; idx != FDB_NIL;
-		     idx = fdb->nodes[idx].e.link) {
+		     idx = fdb_slot(fdb, idx)->link) {
 			const struct fdb_entry *e;
 
 			if (idx > fdb->hwm || ++n_chained > n_used)
 				return false;
-			e = &fdb->nodes[idx].e;
+			e = fdb_slot(fdb, idx);
 			if (e->vid == FDB_FREE_VID ||
 			    fdb_bucket(fdb, fdb_hash(fdb, &e->mac,
 						     e->vid)) != b)
@@ -634,21 +657,21 @@ fdb_is_consistent(const struct fdb *fdb)
 		}
 	}
 	for (idx = fdb->free_head; idx != FDB_NIL;
-	     idx = fdb->nodes[idx].e.link)
+	     idx = fdb_slot(fdb, idx)->link)
 		if (idx > fdb->hwm || ++n_free > fdb->hwm ||
-		    fdb->nodes[idx].e.vid != FDB_FREE_VID)
+		    fdb_slot(fdb, idx)->vid != FDB_FREE_VID)
 			return false;
 	prev = FDB_NIL;
 	for (idx = fdb->age_head; idx != FDB_NIL;
-	     idx = fdb->ages[idx].next) {
-		const struct fdb_node *n = &fdb->nodes[idx];
+	     idx = fdb_links(fdb, idx)->next) {
+		const struct fdb_node *n = fdb_node_at(fdb, idx);
 
 		if (idx > fdb->hwm || ++n_aged > n_dynamic ||
 		    n->e.vid == FDB_FREE_VID ||
 		    !fdb_flags_are_dynamic(n->e.flags) ||
-		    fdb->ages[idx].prev != prev ||
+		    fdb_links(fdb, idx)->prev != prev ||
 		    (prev != FDB_NIL &&
-		     fdb->nodes[prev].e.updated_ms > n->e.updated_ms))
+		     fdb_slot(fdb, prev)->updated_ms > n->e.updated_ms))
 			return false;
 		prev = idx;
 	}
@@ -768,7 +791,7 @@ static inline uint32_t
 fdb_find_from(const struct fdb *fdb, uint32_t idx, uint64_t key)
 {
 	while (idx != FDB_NIL) {
-		const struct fdb_entry *e = &fdb->nodes[idx].e;
+		const struct fdb_entry *e = fdb_slot(fdb, idx);
 
 		if (fdb_entry_key(e) == key)
 			return idx;
@@ -813,12 +836,12 @@ fdb_insert(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
 	ASSERT(fdb->n_entries < fdb->capacity);
 	if (fdb->free_head != FDB_NIL) {
 		idx = fdb->free_head;
-		fdb->free_head = fdb->nodes[idx].e.link;
+		fdb->free_head = fdb_slot(fdb, idx)->link;
 	} else {
 		idx = ++fdb->hwm;
 	}
 
-	n = &fdb->nodes[idx];
+	n = fdb_node_at(fdb, idx);
 	n->e.mac = *mac;
 	n->e.vid = vid;
 	n->e.port_no = port_no;
@@ -842,13 +865,13 @@ fdb_insert(struct fdb *fdb, const struct eth_addr *mac, uint16_t vid,
 static void
 fdb_remove(struct fdb *fdb, uint32_t idx)
 {
-	struct fdb_node *n = &fdb->nodes[idx];
+	struct fdb_node *n = fdb_node_at(fdb, idx);
 	uint32_t *link = &fdb->buckets[fdb_bucket(fdb, fdb_hash(fdb, &n->e.mac,
 								 n->e.vid))];
 
 	while (*link != idx) {
 		ASSERT(*link != FDB_NIL);
-		link = &fdb->nodes[*link].e.link;
+		link = &fdb_slot(fdb, *link)->link;
 	}
 	*link = n->e.link;
 
@@ -866,12 +889,12 @@ fdb_remove(struct fdb *fdb, uint32_t idx)
 static void
 fdb_age_append(struct fdb *fdb, uint32_t idx)
 {
-	struct fdb_age_links *a = &fdb->ages[idx];
+	struct fdb_age_links *a = fdb_links(fdb, idx);
 
 	a->prev = fdb->age_tail;
 	a->next = FDB_NIL;
 	if (fdb->age_tail != FDB_NIL)
-		fdb->ages[fdb->age_tail].next = idx;
+		fdb_links(fdb, fdb->age_tail)->next = idx;
 	else
 		fdb->age_head = idx;
 	fdb->age_tail = idx;
@@ -880,14 +903,14 @@ fdb_age_append(struct fdb *fdb, uint32_t idx)
 static void
 fdb_age_unlink(struct fdb *fdb, uint32_t idx)
 {
-	struct fdb_age_links *a = &fdb->ages[idx];
+	struct fdb_age_links *a = fdb_links(fdb, idx);
 
 	if (a->prev != FDB_NIL)
-		fdb->ages[a->prev].next = a->next;
+		fdb_links(fdb, a->prev)->next = a->next;
 	else
 		fdb->age_head = a->next;
 	if (a->next != FDB_NIL)
-		fdb->ages[a->next].prev = a->prev;
+		fdb_links(fdb, a->next)->prev = a->prev;
 	else
 		fdb->age_tail = a->prev;
 	a->prev = a->next = FDB_NIL;
