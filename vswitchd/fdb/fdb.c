@@ -349,6 +349,27 @@ fdb_prefetch_step(const struct fdb *fdb, size_t n,
 	}
 }
 
+/* One step of a burst's chain walk at slot '*cur' (or none, FDB_NIL):
+ * returns the entry if it holds 'key'; otherwise NULL, with '*cur' set to
+ * the next slot to try (prefetched) or FDB_NIL when the chain ends. */
+static inline struct fdb_entry *
+fdb_chain_step(const struct fdb *fdb, uint64_t key, uint32_t *cur)
+{
+	struct fdb_entry *e;
+
+	if (*cur == FDB_NIL)
+		return NULL;
+	e = fdb_slot(fdb, *cur);
+	if (fdb_entry_key(e) == key) {
+		*cur = FDB_NIL;
+		return e;
+	}
+	*cur = e->link;
+	if (*cur != FDB_NIL)
+		fdb_prefetch_entry(fdb_slot(fdb, *cur));
+	return NULL;
+}
+
 void
 fdb_lookup_burst(const struct fdb *fdb, size_t n,
 		 const struct eth_addr *const macs[], const uint16_t vids[],
@@ -362,29 +383,24 @@ fdb_lookup_burst(const struct fdb *fdb, size_t n,
 		size_t m = MIN(n, (size_t)FDB_BURST_STEP), n_todo = 0, i;
 
 		fdb_prefetch_step(fdb, m, macs, vids, keys, cur);
-		for (i = 0; i < m; i++) {
-			out[i] = NULL;
+		/* First step of every chain; a key whose entry is not first
+		 * prefetches the next slot and waits for the next round, so
+		 * that its second miss overlaps with the others' instead of
+		 * stalling the burst. */
+		for (i = 0; i < m; i++)
+			out[i] = fdb_chain_step(fdb, keys[i], &cur[i]);
+		for (i = 0; i < m; i++)
 			if (cur[i] != FDB_NIL)
 				todo[n_todo++] = (uint8_t)i;
-		}
-		/* Walk the chains side by side, one step per round: a key
-		 * whose entry is not first in its chain prefetches the next
-		 * slot and waits for the next round, so its second miss
-		 * overlaps with the others' instead of stalling the burst. */
 		while (n_todo) {
 			size_t kept = 0;
 
 			for (i = 0; i < n_todo; i++) {
 				size_t k = todo[i];
-				struct fdb_entry *e = fdb_slot(fdb, cur[k]);
 
-				if (fdb_entry_key(e) == keys[k]) {
-					out[k] = e;
-				} else if ((cur[k] = e->link) != FDB_NIL) {
-					fdb_prefetch_entry(
-						fdb_slot(fdb, cur[k]));
+				out[k] = fdb_chain_step(fdb, keys[k], &cur[k]);
+				if (cur[k] != FDB_NIL)
 					todo[kept++] = (uint8_t)k;
-				}
 			}
 			n_todo = kept;
 		}
