@@ -355,19 +355,19 @@ fdb_prefetch_step(const struct fdb *fdb, size_t n,
 static inline struct fdb_entry *
 fdb_chain_step(const struct fdb *fdb, uint64_t key, uint32_t *cur)
 {
-	struct fdb_entry *e;
+	static const struct fdb_entry nil_entry;	/* link FDB_NIL */
+	const struct fdb_entry *e;
+	uint32_t next;
+	bool hit;
 
-	if (*cur == FDB_NIL)
-		return NULL;
-	e = fdb_slot(fdb, *cur);
-	if (fdb_entry_key(e) == key) {
-		*cur = FDB_NIL;
-		return e;
-	}
-	*cur = e->link;
-	if (*cur != FDB_NIL)
-		fdb_prefetch_entry(fdb_slot(fdb, *cur));
-	return NULL;
+	/* Selects rather than branches: whether a key's entry comes first
+	 * is a coin toss the branch predictor loses a third of the time. */
+	e = *cur != FDB_NIL ? fdb_slot(fdb, *cur) : &nil_entry;
+	hit = (*cur != FDB_NIL) & (fdb_entry_key(e) == key);
+	next = hit ? FDB_NIL : e->link;
+	*cur = next;
+	fdb_prefetch_entry(next != FDB_NIL ? fdb_slot(fdb, next) : &nil_entry);
+	return hit ? (struct fdb_entry *)e : NULL;
 }
 
 void
@@ -389,9 +389,10 @@ fdb_lookup_burst(const struct fdb *fdb, size_t n,
 		 * stalling the burst. */
 		for (i = 0; i < m; i++)
 			out[i] = fdb_chain_step(fdb, keys[i], &cur[i]);
-		for (i = 0; i < m; i++)
-			if (cur[i] != FDB_NIL)
-				todo[n_todo++] = (uint8_t)i;
+		for (i = 0; i < m; i++) {
+			todo[n_todo] = (uint8_t)i;
+			n_todo += cur[i] != FDB_NIL;
+		}
 		while (n_todo) {
 			size_t kept = 0;
 
