@@ -35,9 +35,10 @@
  * step compares one 64-bit word.
  *
  * Bursts.  fdb_lookup_burst() hashes all keys and prefetches their buckets,
- * then reads the heads and prefetches the first slots, then compares: the
- * two dependent cache misses of each lookup overlap with those of the other
- * keys instead of adding up.
+ * then reads the heads and prefetches the first slots, then walks the
+ * chains side by side, one step per round, prefetching each unresolved
+ * key's next slot: the dependent cache misses of each lookup overlap with
+ * those of the other keys instead of adding up.
  *
  * Ageing.  Dynamic entries sit in a doubly linked list (by index) ordered by
  * 'updated_ms': new and refreshed entries go to the tail, so fdb_age() only

@@ -192,8 +192,9 @@ struct fdb_entry *fdb_lookup(const struct fdb *, const struct eth_addr *mac,
  * ('macs[i]', 'vids[i]') or NULL, for i < 'n' (any n).  The same answers as
  * 'n' calls of fdb_lookup(), but it first hashes every key and prefetches
  * every bucket, then prefetches every first entry, and only then compares,
- * so the cache misses of a whole burst overlap instead of following one
- * another.  Datapath-safe; never allocates. */
+ * walking the chains of all keys side by side (a round per step, each
+ * prefetching the next), so the cache misses of a whole burst overlap
+ * instead of following one another.  Datapath-safe; never allocates. */
 void fdb_lookup_burst(const struct fdb *, size_t n,
 		      const struct eth_addr *const macs[],
 		      const uint16_t vids[], struct fdb_entry *out[]);
