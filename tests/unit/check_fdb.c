@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -988,6 +989,7 @@ START_TEST(test_many_random)
 	fdb_destroy(fdb);
 	fdb = fdb_create(SCALE_N, 12345);
 	fdb_set_ageing_ms(fdb, 1000);
+	ck_assert(!fdb_prefetch_pays(fdb));
 	for (i = 0; i < SCALE_N; i++) {
 		enum fdb_learn_result r;
 
@@ -1001,6 +1003,7 @@ START_TEST(test_many_random)
 		ck_assert_int_eq(r, FDB_LEARN_NEW);
 	}
 	ck_assert_uint_eq(fdb_count(fdb), SCALE_N);
+	ck_assert(fdb_prefetch_pays(fdb));
 	ck_assert_int_eq(fdb_learn(fdb, &extra, 0, 1, 0), FDB_LEARN_FULL);
 	fdb_get_stats(fdb, &s);
 	ck_assert_uint_le(s.longest_chain, 12);
@@ -1029,8 +1032,10 @@ START_TEST(test_many_random)
 	 * the even entries below N/2. */
 	ck_assert_uint_eq(fdb_age(fdb, 1000 + SCALE_N / 2 - 1), SCALE_N / 4);
 	ck_assert_uint_eq(fdb_count(fdb), SCALE_N / 4);
+	ck_assert(fdb_prefetch_pays(fdb));	/* SCALE_N / 4 left */
 	ck_assert_uint_eq(fdb_age(fdb, UINT64_MAX), SCALE_N / 4);
 	ck_assert_uint_eq(fdb_count(fdb), 0);
+	ck_assert(!fdb_prefetch_pays(fdb));
 	ck_assert(fdb_is_consistent(fdb));
 	free(macs);
 }
@@ -1100,6 +1105,89 @@ START_TEST(test_seed_decides_buckets)
 }
 END_TEST
 
+/* ---- bulk lookups ---- */
+
+/* fdb_lookup_burst() over 'n' keys gives, key by key, what fdb_lookup()
+ * gives, and fdb_prefetch_burst() changes nothing.  Returns the number of
+ * hits. */
+static size_t
+check_burst_agrees(const struct eth_addr *macs, const uint16_t *vids,
+		   size_t n)
+{
+	const struct eth_addr **ptrs = calloc(n + 1, sizeof *ptrs);
+	struct fdb_entry **out = calloc(n + 1, sizeof *out);
+	struct fdb_entry canary;
+	size_t i, n_hits = 0, count = fdb_count(fdb);
+
+	ck_assert_ptr_nonnull(ptrs);
+	ck_assert_ptr_nonnull(out);
+	for (i = 0; i < n; i++)
+		ptrs[i] = &macs[i];
+	/* Every slot is written, a hit or NULL, and none beyond 'n'. */
+	for (i = 0; i <= n; i++)
+		out[i] = &canary;
+	fdb_lookup_burst(fdb, n, ptrs, vids, out);
+	for (i = 0; i < n; i++) {
+		ck_assert_ptr_eq(out[i], fdb_lookup(fdb, &macs[i], vids[i]));
+		n_hits += out[i] != NULL;
+	}
+	ck_assert_ptr_eq(out[n], &canary);
+	fdb_prefetch_burst(fdb, n, ptrs, vids);
+	ck_assert_uint_eq(fdb_count(fdb), count);
+	ck_assert(fdb_is_consistent(fdb));
+	free(out);
+	free(ptrs);
+	return n_hits;
+}
+
+/* Bursts longer and shorter than the module's prefetch round (32), with
+ * hits, misses, the same key twice, a known MAC in the wrong VID, and
+ * deleted keys, in a table whose buckets hold chains. */
+START_TEST(test_lookup_burst)
+{
+	enum { N_LEARNED = 300, N_QUERIES = 333 };
+	struct eth_addr macs[N_QUERIES];
+	uint16_t vids[N_QUERIES];
+	bool hit[N_QUERIES];
+	size_t n_hits = 0, i;
+
+	for (i = 0; i < N_LEARNED; i++)
+		ck_assert_int_eq(learn_n((uint32_t)i * 2654435761u,
+					 (uint16_t)(i % 3),
+					 (uint16_t)(i % 9 + 1), 1),
+				 FDB_LEARN_NEW);
+	for (i = 0; i < N_LEARNED; i += 5)
+		ck_assert_int_eq(del_n((uint32_t)i * 2654435761u,
+				       (uint16_t)(i % 3)), 0);
+	/* Keys 300..319 were never learned; every 11th query asks a
+	 * learned MAC in the next VID. */
+	for (i = 0; i < N_QUERIES; i++) {
+		uint32_t k = (uint32_t)(i * 7 % (N_LEARNED + 20));
+
+		macs[i] = mac(k * 2654435761u);
+		vids[i] = (uint16_t)(k % 3 + (i % 11 == 0));
+		hit[i] = k < N_LEARNED && k % 5 && i % 11;
+	}
+	macs[N_QUERIES - 1] = macs[1];	/* a repeat within the burst */
+	vids[N_QUERIES - 1] = vids[1];
+	hit[N_QUERIES - 1] = hit[1];
+	for (i = 0; i < N_QUERIES; i++)
+		n_hits += hit[i];
+	ck_assert_uint_gt(n_hits, N_QUERIES / 2);
+	ck_assert_uint_lt(n_hits, N_QUERIES);
+
+	ck_assert_uint_eq(check_burst_agrees(macs, vids, N_QUERIES), n_hits);
+	for (i = 0; i < N_QUERIES; i++) {
+		const struct fdb_entry *e = fdb_lookup(fdb, &macs[i], vids[i]);
+
+		ck_assert_int_eq(e != NULL, hit[i]);
+	}
+	/* Every length around the prefetch round, from every offset. */
+	for (i = 0; i <= 65; i++)
+		check_burst_agrees(macs + i, vids + i, i);
+}
+END_TEST
+
 /* ---- removal from hash chains ---- */
 
 #define CHAIN_N 64
@@ -1109,8 +1197,19 @@ static uint32_t chain_macs[CHAIN_N];
 static void
 check_remaining(const bool *deleted)
 {
+	struct eth_addr macs[CHAIN_N];
+	uint16_t vids[CHAIN_N] = { 0 };
 	size_t n_left = 0;
 	uint32_t i;
+
+	/* Chains lose heads, middles and tails here: the burst walk must
+	 * follow them as the single one does. */
+	for (i = 0; i < CHAIN_N; i++) {
+		macs[i] = mac(chain_macs[i]);
+		n_left += !deleted[i];
+	}
+	ck_assert_uint_eq(check_burst_agrees(macs, vids, CHAIN_N), n_left);
+	n_left = 0;
 
 	for (i = 0; i < CHAIN_N; i++) {
 		ck_assert_int_eq(port_of_n(chain_macs[i], 0),
@@ -1312,6 +1411,11 @@ fdb_suite(void)
 	tc = tcase_create("seed");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_seed_decides_buckets);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("burst");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_lookup_burst);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("chains");

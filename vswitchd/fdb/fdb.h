@@ -34,14 +34,19 @@
  * allocates either.  Ageing is O(expired entries): dynamic entries are kept
  * in a list ordered by 'updated'.
  *
- * Layout (fdb.c): entries live in one array of 48-byte slots, reused through
- * an index-based free list; a power-of-two array of 32-bit bucket heads
- * chains them by index.  Both arrays are calloc()ed at creation and only
- * touched as they fill: slots are used in order, so they cost 48 bytes per
- * entry present, but bucket heads are written at random, so a table soon
- * makes its whole bucket array resident (4 bytes per unit of capacity, 4 MiB
- * at the default).  A full table costs fdb_entry_footprint() (52) bytes per
- * entry.  The hash is multiply-shift with a
+ * Layout (fdb.c): entries live in one array of 32-byte slots (struct
+ * fdb_entry, whose 'link' chains a bucket), with their ageing-list links
+ * (8 bytes) in a parallel array, reused through an index-based free list;
+ * a power-of-two array of 32-bit bucket heads chains them by index.
+ * Arrays of 64 KiB or more are mapped aligned, so that no slot crosses a
+ * cache line, and from 2 MiB on so that the kernel may back them with huge
+ * pages (fewer TLB misses at 1 M entries).  All are zero pages until
+ * touched: slots are used in order, so they cost 40 bytes per entry present
+ * (in 2 MiB steps where huge pages back them), but bucket heads are written
+ * at random, so a table soon makes its whole bucket array resident (4 bytes
+ * per unit of capacity, 4 MiB at the default).  A full table costs
+ * fdb_entry_footprint() (44) bytes per entry.  The hash is
+ * multiply-shift with a
  * secret odd multiplier derived from the seed, which is universal: keys
  * chosen without knowledge of the seed collide with probability about
  * 2/n_buckets, so a sender cannot build long chains by choosing MACs.
@@ -79,11 +84,16 @@ enum {
 	FDB_F_USER   = 1 << 3,	/* added by the user (added_by_user) */
 };
 
+/* 'mac' and 'vid' come first and together (8 bytes, no padding): the table
+ * compares a key with one 64-bit load.  'link' fills what would be padding
+ * and belongs to the table (its bucket chain); callers never read it, and a
+ * copy of an entry carries a meaningless value there. */
 struct fdb_entry {
 	struct eth_addr mac;
 	uint16_t vid;
 	uint16_t port_no;
 	uint8_t flags;		/* FDB_F_* */
+	uint32_t link;		/* the table's: next in its bucket */
 	uint64_t updated_ms;	/* last learned/refreshed */
 	uint64_t used_ms;	/* last forwarded to */
 };
@@ -177,6 +187,34 @@ enum fdb_learn_result fdb_learn_preview(const struct fdb *,
  * is valid until the next call that modifies the table.  Datapath-safe. */
 struct fdb_entry *fdb_lookup(const struct fdb *, const struct eth_addr *mac,
 			     uint16_t vid);
+
+/* Bulk lookups, for a burst of frames: fills 'out[i]' with the entry for
+ * ('macs[i]', 'vids[i]') or NULL, for i < 'n' (any n).  The same answers as
+ * 'n' calls of fdb_lookup(), but it first hashes every key and prefetches
+ * every bucket, then prefetches every first entry, and only then compares,
+ * walking the chains of all keys side by side (a round per step, each
+ * prefetching the next), so the cache misses of a whole burst overlap
+ * instead of following one another.  Datapath-safe; never allocates. */
+void fdb_lookup_burst(const struct fdb *, size_t n,
+		      const struct eth_addr *const macs[],
+		      const uint16_t vids[], struct fdb_entry *out[]);
+
+/* The first two steps of fdb_lookup_burst() alone: asks the CPU to bring in
+ * the buckets and first entries of the 'n' keys, so that fdb_lookup() and
+ * fdb_learn() calls that follow soon find them in cache.  Only a hint: it
+ * changes nothing and has no visible effect but speed.  For a caller that
+ * must look up and learn frame by frame, in order (the datapath: a frame's
+ * learning is seen by the next frame's lookup). */
+void fdb_prefetch_burst(const struct fdb *, size_t n,
+			const struct eth_addr *const macs[],
+			const uint16_t vids[]);
+
+/* True if 'fdb' holds enough entries (FDB_PREFETCH_MIN_ENTRIES) that they
+ * no longer stay in the CPU's caches, so that fdb_prefetch_burst() pays for
+ * its hashing; below that it costs a few percent of a datapath's time for
+ * nothing.  O(1), datapath-safe. */
+#define FDB_PREFETCH_MIN_ENTRIES 16384
+bool fdb_prefetch_pays(const struct fdb *);
 
 /* Marks 'e' as used at 'now_ms' (writes only when the value changes). */
 static inline void
