@@ -51,7 +51,7 @@ ifeq ($(FUZZ),1)
 # Inside the fuzz build.  clang warns about two things gcc does not in a
 # netlink macro of <linux/netlink.h> (NLMSG_OK compares __u32 with int).
 WARN    += -Wno-sign-compare
-# Every bridge allocates its FDB whole (48 MiB by default), which made a
+# Every bridge allocates its FDB whole (44 MiB by default), which made a
 # script or configuration input cost 5 ms: a small table instead (and its
 # "table full" paths within reach).
 CPPFLAGS += -DFDB_DEFAULT_MAX_ENTRIES=4096
