@@ -15,7 +15,8 @@
 #      vxlan to ours);
 #   3. the counters say GSO and GRO did the work: super-frames sent in
 #      UDP GSO runs with no fallback, runs read, super-frames regrown;
-#   4. with 'gso off gro off' on both of ours the same transfer is intact
+#   4. the same between ours over an IPv6 underlay (fd10::1/2);
+#   5. with 'gso off gro off' on both of ours the same transfer is intact
 #      and neither is used.
 # The kernel VTEP's underlay veth computes checksums in software (see
 # below).  Everything is named vg*, and removed on exit, also on failure.
@@ -25,8 +26,8 @@ vx_need_root /usr/bin/python3 ethtool
 
 XFER="/usr/bin/python3 $(dirname "$0")/vxlan-xfer.py"
 N=${XFER_BYTES:-33554432}
-VX_IPV6=0 vx_ns_add vga vgb vgk vgu
-VX_IPV6=1 vx_ns_add vgh1 vgh2 vgh3
+VX_IPV6=0 vx_ns_add vgk vgu
+VX_IPV6=1 vx_ns_add vga vgb vgh1 vgh2 vgh3
 ip -n vgu link add vgu0 type bridge
 ip -n vgu link set vgu0 up
 for i in 1 2 3; do
@@ -34,6 +35,7 @@ for i in 1 2 3; do
 	vx_veth vg$x vgu$x vgu vgu${x}p
 	ip -n vgu link set vgu${x}p master vgu0
 	ip -n vg$x addr add 10.10.0.$i/24 dev vgu$x
+	[ $i = 3 ] || ip -n vg$x addr add fd10::$i/64 dev vgu$x nodad
 done
 sock() { echo "$T/run/$1.sock"; }
 ctl() { local x=$1; shift; VSWITCHD_SOCKET=$(sock $x) "$C" "$@"; }
@@ -44,13 +46,17 @@ host_addr() {
 	ip -n vgh$1 addr add fd47::$1/64 dev "$2" nodad
 	ip -n vgh$1 link set "$2" mtu 1450 up
 }
-# ours_port X I [ARGS]: (re)creates vg0 on our VTEP X (number I).
+# ours_port X I [ARGS]: (re)creates vg0 on our VTEP X (number I), over
+# IPv4 to both other VTEPs unless ARGS give local and remote.
 ours_port() {
 	local x=$1 i=$2
 	shift 2
 	ctl $x port del vg0 >/dev/null 2>&1
-	run ctl $x port add vgbr vg0 type vxlan vni 42 local 10.10.0.$i \
-		remote "$(others $i)" "$@"
+	case "$*" in
+	*remote*) run ctl $x port add vgbr vg0 type vxlan vni 42 "$@" ;;
+	*) run ctl $x port add vgbr vg0 type vxlan vni 42 \
+		local 10.10.0.$i remote "$(others $i)" "$@" ;;
+	esac
 }
 for i in 1 2; do
 	x=$(echo ab | cut -c$i)
@@ -134,9 +140,21 @@ for x in a b; do
 		fail "vg$x: no UDP_GRO runs or regrown frames: $(ctl $x stats vg0)"
 done
 
-# --- 4. both off -----------------------------------------------------------
+# --- 4. an IPv6 underlay between ours ------------------------------------
+# (The tunnel's MTU is 1430 there, as Linux's: the hosts' follows.)
+ours_port a 1 local fd10::1 remote fd10::2
+ours_port b 2 local fd10::2 remote fd10::1
+for i in 1 2; do ip -n vgh$i link set vgt$i mtu 1430; done
+reach 1 192.168.47.2
+xfer 1 2 192.168.47.2 "ours -> ours over an IPv6 underlay"
+[ "$(st a tx_gso_sends)" -gt 0 ] && [ "$(st a tx_gso_fallback)" = 0 ] &&
+	[ "$(st b rx_gro_frames)" -gt 0 ] && ok ||
+	fail "IPv6 underlay: GSO/GRO not used: $(ctl a stats vg0) $(ctl b stats vg0)"
+
+# --- 5. both off -----------------------------------------------------------
 ours_port a 1 gso off gro off
 ours_port b 2 gso off gro off
+for i in 1 2; do ip -n vgh$i link set vgt$i mtu 1450; done
 reach 1 192.168.47.2
 xfer 1 2 192.168.47.2 "ours -> ours, gso and gro off"
 for x in a b; do
