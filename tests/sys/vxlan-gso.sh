@@ -161,4 +161,4 @@ for x in a b; do
 	[ "$(st $x tx_gso_frames)" = 0 ] && [ "$(st $x rx_gro_frames)" = 0 ] &&
 		ok || fail "vg$x: offloads used though off: $(ctl $x stats vg0)"
 done
-finish
+vx_finish
