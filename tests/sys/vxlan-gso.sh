@@ -28,18 +28,10 @@ XFER="/usr/bin/python3 $(dirname "$0")/vxlan-xfer.py"
 N=${XFER_BYTES:-33554432}
 VX_IPV6=0 vx_ns_add vgk vgu
 VX_IPV6=1 vx_ns_add vga vgb vgh1 vgh2 vgh3
-ip -n vgu link add vgu0 type bridge
-ip -n vgu link set vgu0 up
-for i in 1 2 3; do
-	x=$(echo abk | cut -c$i)
-	vx_veth vg$x vgu$x vgu vgu${x}p
-	ip -n vgu link set vgu${x}p master vgu0
-	ip -n vg$x addr add 10.10.0.$i/24 dev vgu$x
-	[ $i = 3 ] || ip -n vg$x addr add fd10::$i/64 dev vgu$x nodad
+vx_underlay vg a b k
+for i in 1 2; do
+	ip -n vg$(echo ab | cut -c$i) addr add fd10::$i/64 dev vgu$(echo ab | cut -c$i) nodad
 done
-sock() { echo "$T/run/$1.sock"; }
-ctl() { local x=$1; shift; VSWITCHD_SOCKET=$(sock $x) "$C" "$@"; }
-run() { "$@" >"$T/run.out" 2>&1 || fail "setup: '$*' failed: $(cat "$T/run.out")"; }
 others() { for j in 1 2 3; do [ $j = "$1" ] || printf "10.10.0.%s," $j; done | sed 's/,$//'; }
 host_addr() {
 	ip -n vgh$1 addr add 192.168.47.$1/24 dev "$2"
