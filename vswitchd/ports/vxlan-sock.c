@@ -413,6 +413,13 @@ sock_demux(struct vxlan_sock *s, int n)
 		if (!vxlan_addr_from_sockaddr((struct sockaddr *)h->msg_name,
 					      &src))
 			memset(&src, 0, sizeof src);
+		/* A run goes to the members whole where it fits, so a port
+		 * can regrow it into one frame. */
+		if (k && k + (seg ? (len + seg - 1) / seg : 1) >
+			 VXLAN_SOCK_SEGS) {
+			sock_dispatch(s, k, n_owned);
+			k = n_owned = 0;
+		}
 		/* Once for a datagram (even an empty one), once per
 		 * segment of a run. */
 		do {
