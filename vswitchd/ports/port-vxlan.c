@@ -27,6 +27,15 @@
  * Without CAP_NET_RAW the port falls back to the shared UDP socket, and
  * every datagram leaves from the VXLAN port itself (logged once).
  *
+ * Offloads (vxlan-gso.h; 'gso off' / 'gro off' turn them off).  The port
+ * takes TCP super-frames from the bridge (tx_offloads) and sends each as
+ * runs of equal-sized datagrams, one sendmsg with UDP_SEGMENT per run,
+ * from a UDP socket bound to the flow's source port (a small cache of
+ * them; the raw socket cannot segment), one datagram at a time where that
+ * fails (counted).  On receipt the shared socket splits UDP_GRO runs, and
+ * rx_burst merges consecutive TCP segments of one flow from one VTEP into
+ * super-frames again, which a TAP takes in one write.
+ *
  * MTU.  The port's MTU (1450 over IPv4, 1430 over IPv6, as Linux; `port
  * set vx0 mtu N` changes it) bounds the inner frames both ways: larger
  * ones are counted (rx_oversize, tx_oversize) and dropped, so the tunnel
