@@ -15,8 +15,11 @@
 #      vxlan to ours);
 #   3. the counters say GSO and GRO did the work: super-frames sent in
 #      UDP GSO runs with no fallback, runs read, super-frames regrown;
-#   4. the same between ours over an IPv6 underlay (fd10::1/2);
-#   5. with 'gso off gro off' on both of ours the same transfer is intact
+#   4. with vga's underlay MTU at 1400 the kernel refuses the runs and
+#      the port sends them one datagram at a time (fragmented), counted
+#      as tx_gso_fallback, and the data still arrives intact;
+#   5. the same between ours over an IPv6 underlay (fd10::1/2);
+#   6. with 'gso off gro off' on both of ours the same transfer is intact
 #      and neither is used.
 # The kernel VTEP's underlay veth computes checksums in software (see
 # below).  Everything is named vg*, and removed on exit, also on failure.
@@ -81,14 +84,15 @@ host_addr 3 vgt3
 ip netns exec vgk ethtool -K vguk tx off >/dev/null ||
 	fail "ethtool -K vguk tx off"
 
-# xfer FROM TO ADDR WHAT: a checksummed transfer of N bytes from host FROM
-# to host TO listening on ADDR.
+# xfer FROM TO ADDR WHAT [BYTES]: a checksummed transfer of BYTES (N) from
+# host FROM to host TO listening on ADDR.
 xfer() {
-	local from=$1 to=$2 addr=$3 what=$4 port=$((5000 + RANDOM % 1000)) pid
+	local from=$1 to=$2 addr=$3 what=$4 n=${5:-$N} pid
+	local port=$((5000 + RANDOM % 1000))
 	ip netns exec vgh$to $XFER recv "$addr" $port >"$T/rx" 2>"$T/rxerr" &
 	pid=$!
 	wait_for grep -qs ready "$T/rxerr"
-	if ! ip netns exec vgh$from $XFER send "$addr" $port "$N" $RANDOM \
+	if ! ip netns exec vgh$from $XFER send "$addr" $port "$n" $RANDOM \
 		>"$T/tx" 2>"$T/txerr"; then
 		fail "$what: sender failed: $(cat "$T/txerr")"
 		kill "$pid" 2>/dev/null
@@ -97,7 +101,7 @@ xfer() {
 	fi
 	wait "$pid"
 	if [ -s "$T/tx" ] && [ "$(cat "$T/tx")" = "$(cat "$T/rx")" ] &&
-		[ "$(cut -d' ' -f1 "$T/tx")" = "$N" ]; then
+		[ "$(cut -d' ' -f1 "$T/tx")" = "$n" ]; then
 		ok
 	else
 		fail "$what: sent '$(cat "$T/tx")', received '$(cat "$T/rx")' $(cat "$T/rxerr")"
@@ -132,7 +136,18 @@ for x in a b; do
 		fail "vg$x: no UDP_GRO runs or regrown frames: $(ctl $x stats vg0)"
 done
 
-# --- 4. an IPv6 underlay between ours ------------------------------------
+# --- 4. a path MTU below the datagrams: one at a time, fragmented --------
+# The kernel refuses a UDP GSO run whose datagrams exceed the path MTU;
+# the port sends the run one datagram at a time through its raw socket,
+# which lets the underlay fragment them (as Linux's vxlan without df).
+ip -n vga link set vgua mtu 1400
+fb=$(st a tx_gso_fallback)
+xfer 1 2 192.168.47.2 "ours -> ours, underlay MTU 1400 (fallback)" $((N / 4))
+[ "$(st a tx_gso_fallback)" -gt "$fb" ] && ok ||
+	fail "underlay MTU 1400: no fallback counted: $(ctl a stats vg0)"
+ip -n vga link set vgua mtu 1500
+
+# --- 5. an IPv6 underlay between ours ------------------------------------
 # (The tunnel's MTU is 1430 there, as Linux's: the hosts' follows.)
 ours_port a 1 local fd10::1 remote fd10::2
 ours_port b 2 local fd10::2 remote fd10::1
@@ -143,7 +158,7 @@ xfer 1 2 192.168.47.2 "ours -> ours over an IPv6 underlay"
 	[ "$(st b rx_gro_frames)" -gt 0 ] && ok ||
 	fail "IPv6 underlay: GSO/GRO not used: $(ctl a stats vg0) $(ctl b stats vg0)"
 
-# --- 5. both off -----------------------------------------------------------
+# --- 6. both off -----------------------------------------------------------
 ours_port a 1 gso off gro off
 ours_port b 2 gso off gro off
 for i in 1 2; do ip -n vgh$i link set vgt$i mtu 1450; done
