@@ -231,14 +231,9 @@ pkt_csum_finish(struct pkt *p)
 	p->ol.flags = 0;
 }
 
-/* The L4 checksum of the segment at 'd' ('len' bytes, headers as in 'ol'),
- * over the pseudo-header (RFC 793/768, RFC 8200 §8.1) and the L4 bytes. */
-static uint16_t
-l4_csum(const uint8_t *d, uint32_t len, const struct pkt_offload *ol,
-	unsigned proto)
+uint64_t
+pkt_pseudo_sum(const uint8_t *ip, uint32_t l4_len, unsigned proto)
 {
-	const uint8_t *ip = d + ol->l3_off;
-	uint32_t l4_len = len - ol->l4_off;
 	uint8_t pseudo[8] = { 0 };
 	uint64_t sum;
 
@@ -251,7 +246,18 @@ l4_csum(const uint8_t *d, uint32_t len, const struct pkt_offload *ol,
 		eth_put_be32(pseudo, l4_len);
 		pseudo[7] = (uint8_t)proto;
 	}
-	sum = csum_add(sum, pseudo, sizeof pseudo);
+	return csum_add(sum, pseudo, sizeof pseudo);
+}
+
+/* The L4 checksum of the segment at 'd' ('len' bytes, headers as in 'ol'),
+ * over the pseudo-header (RFC 793/768, RFC 8200 §8.1) and the L4 bytes. */
+static uint16_t
+l4_csum(const uint8_t *d, uint32_t len, const struct pkt_offload *ol,
+	unsigned proto)
+{
+	uint32_t l4_len = len - ol->l4_off;
+	uint64_t sum = pkt_pseudo_sum(d + ol->l3_off, l4_len, proto);
+
 	return csum_fold(csum_add(sum, d + ol->l4_off, l4_len));
 }
 
@@ -324,4 +330,11 @@ pkt_gso_segment(const struct pkt *p, uint32_t mss, struct pkt_pool *pool,
 		*offp += mss;
 	}
 	return n;
+}
+
+bool
+pkt_offload_parse(const uint8_t *d, uint32_t len, unsigned type,
+		  struct pkt_offload *ol)
+{
+	return parse_gso_headers(d, len, type, ol);
 }

@@ -125,4 +125,18 @@ csum_fold(uint64_t sum)
 	return (uint16_t)~sum;
 }
 
+/* The unfolded sum of the TCP/UDP pseudo-header (RFC 793/768, RFC 8200
+ * §8.1) for the IPv4 or IPv6 header at 'ip', 'l4_len' bytes of L4 header
+ * and payload and protocol 'proto'. */
+uint64_t pkt_pseudo_sum(const uint8_t *ip, uint32_t l4_len, unsigned proto);
+
+/* Parses the headers of frame 'd' ('len' bytes) as GSO type 'type'
+ * (VIRTIO_NET_HDR_GSO_TCPV4, _TCPV6 or _UDP_L4, ECN bit clear) the way
+ * pkt_offload_from_vnet() does: Ethernet with up to two VLAN tags, IPv4
+ * without fragments or IPv6 without extension headers, TCP or UDP, at
+ * least one payload byte.  Fills l3_off, l4_off and hdr_len of '*ol';
+ * returns false if the frame is not of that shape. */
+bool pkt_offload_parse(const uint8_t *d, uint32_t len, unsigned type,
+		       struct pkt_offload *ol);
+
 #endif /* LIB_PKT_OFFLOAD_H */

@@ -10,6 +10,11 @@
 #
 # Both underlays are veth pairs (10.10.0.1/24 <-> 10.10.0.2/24, one pair per
 # path, in separate namespaces); the hosts' MTU is 1450, the tunnel's.
+# Our VXLAN ports take the TAPs' TCP super-frames and send them as UDP GSO
+# runs, read UDP_GRO runs and regrow super-frames (vxlan-gso.h); NOGRO=1
+# adds a path of ours with 'gro off' (vxbg*), to see what the regrowing
+# buys.  PERF=FILE records `perf record -e cpu-clock -g -a` during the
+# first round's measurement of ours into FILE (perf report -i FILE).
 # Prints each path's iperf3 throughput (SECONDS_EACH seconds, default 5,
 # one TCP stream), RUNS (default 5) interleaved rounds: medians, spread,
 # and ours / kernel.  The machine's other load skews both; run it
@@ -26,6 +31,9 @@ BASE_BIN=${BASE_BIN:-}
 RUNS=${RUNS:-5}
 NSS="vxbna vxbnb vxbnh1 vxbnh2 vxbka vxbkb vxbk1 vxbk2"
 [ -n "$BASE_BIN" ] && NSS="$NSS vxbma vxbmb vxbmh1 vxbmh2"
+NOGRO=${NOGRO:-}
+[ -n "$NOGRO" ] && NSS="$NSS vxbga vxbgb vxbgh1 vxbgh2"
+PERF=${PERF:-}
 DIR=$(mktemp -d /tmp/vxlan-bench.XXXXXX)
 PIDS=
 cleanup() {
@@ -51,11 +59,13 @@ veth() {
 	ip -n "$3" link set "$4" up
 }
 
-# Ours: ours_setup TAG BINDIR SUBNET makes namespaces vxbTAGa/vxbTAGb (a
-# vswitchd each) and hosts vxbTAGh1/vxbTAGh2 (SUBNET.1 and .2).
+# Ours: ours_setup TAG BINDIR SUBNET [VXLAN ARGS] makes namespaces
+# vxbTAGa/vxbTAGb (a vswitchd each) and hosts vxbTAGh1/vxbTAGh2 (SUBNET.1
+# and .2).
 ctl() { local h=$1; shift; VSWITCHD_SOCKET=$DIR/$h.sock "$BIN/bridgectl" "$@"; }
 ours_setup() {
 	local tag=$1 bin=$2 net=$3 h ns
+	shift 3
 	veth vxb${tag}a vxb${tag}u1 vxb${tag}b vxb${tag}u2
 	ip -n vxb${tag}a addr add 10.10.0.1/24 dev vxb${tag}u1
 	ip -n vxb${tag}b addr add 10.10.0.2/24 dev vxb${tag}u2
@@ -69,7 +79,7 @@ ours_setup() {
 		ctl $tag$h link set vxbbr up
 		ctl $tag$h port add vxbbr vxbt$h type tap || die "tap $tag$h"
 		ctl $tag$h port add vxbbr vxb0 type vxlan vni 42 local 10.10.0.$h \
-			remote 10.10.0.$((3 - h)) || die "vxlan $tag$h"
+			remote 10.10.0.$((3 - h)) "$@" || die "vxlan $tag$h"
 		ip -n "$ns" link set vxbt$h netns vxb${tag}h$h || die "move vxbt$h"
 		ip -n vxb${tag}h$h addr add $net.$h/24 dev vxbt$h
 		ip -n vxb${tag}h$h link set vxbt$h mtu 1450 up
@@ -77,6 +87,7 @@ ours_setup() {
 }
 ours_setup n "$BIN" 192.168.60
 [ -n "$BASE_BIN" ] && ours_setup m "$BASE_BIN" 192.168.62
+[ -n "$NOGRO" ] && ours_setup g "$BIN" 192.168.63 gro off
 
 # The kernel's.
 veth vxbka vxbv1 vxbkb vxbv2
@@ -122,16 +133,21 @@ offload() {
 	done
 }
 have_ethtool=; command -v ethtool >/dev/null && have_ethtool=1
-: >"$DIR/ours"; : >"$DIR/kern"; : >"$DIR/nooff"; : >"$DIR/base"
+: >"$DIR/ours"; : >"$DIR/kern"; : >"$DIR/nooff"; : >"$DIR/base"; : >"$DIR/nogro"
 for r in $(seq "$RUNS"); do
+	if [ -n "$PERF" ] && [ "$r" = 1 ]; then
+		perf record -q -e cpu-clock -g -a -o "$PERF" -- sleep "$SECS" \
+			>/dev/null 2>&1 &
+		perfpid=$!
+	fi
 	measure vxbnh1 vxbnh2 192.168.60.2 >>"$DIR/ours"
+	[ -n "$PERF" ] && [ "$r" = 1 ] && wait "$perfpid"
 	[ -n "$BASE_BIN" ] && measure vxbmh1 vxbmh2 192.168.62.2 >>"$DIR/base"
+	[ -n "$NOGRO" ] && measure vxbgh1 vxbgh2 192.168.63.2 >>"$DIR/nogro"
 	[ -n "$have_ethtool" ] && offload on
 	measure vxbk1 vxbk2 192.168.61.2 >>"$DIR/kern"
-	# Like for like: our TAPs take TSO/GSO from the hosts' stacks, but
-	# our VXLAN port sends no GSO (super-frames are segmented before they
-	# are encapsulated), so the kernel path once more with segmentation
-	# offloads off on its hosts.
+	# The kernel path once more with segmentation offloads off on its
+	# hosts: what a tunnel moving one frame per syscall compares with.
 	if [ -n "$have_ethtool" ]; then
 		offload off
 		measure vxbk1 vxbk2 192.168.61.2 >>"$DIR/nooff"
@@ -148,6 +164,7 @@ ours=$(med "$DIR/ours"); kern=$(med "$DIR/kern")
 echo "vxlan TCP, $RUNS interleaved runs of ${SECS}s, Gbit/s median (min..max):"
 echo "ours:   TAP -> vswitchd -> VXLAN -> vswitchd -> TAP: $(stat "$DIR/ours")"
 [ -n "$BASE_BIN" ] && echo "base:   the same with $BASE_BIN: $(stat "$DIR/base")"
+[ -n "$NOGRO" ] && echo "ours, vxlan gro off: $(stat "$DIR/nogro")"
 echo "kernel: veth -> bridge+vxlan -> vxlan+bridge -> veth: $(stat "$DIR/kern")"
 echo "ratio ours/kernel: $(ratio "$ours" "$kern")"
 if [ -n "$have_ethtool" ]; then
@@ -155,4 +172,15 @@ if [ -n "$have_ethtool" ]; then
 	echo "ratio ours/kernel without offloads: $(ratio "$ours" "$(med "$DIR/nooff")")"
 fi
 [ -n "$BASE_BIN" ] && echo "ratio ours/base: $(ratio "$ours" "$(med "$DIR/base")")"
+[ -n "$NOGRO" ] && echo "ratio ours/ours gro off: $(ratio "$ours" "$(med "$DIR/nogro")")"
+# What our tunnel did (sender a, receiver b), over every round.
+for h in 1 2; do
+	ctl n$h -j stats vxb0 2>/dev/null | python3 -c '
+import json, sys
+v = json.load(sys.stdin)[0]["ports"][0].get("vxlan", {})
+keys = ("tx_datagrams", "tx_gso_frames", "tx_gso_sends", "tx_gso_fallback",
+        "sock_rx_datagrams", "sock_rx_gro_runs", "rx_gro_frames",
+        "rx_gro_merged", "tx_errors", "rx_no_buffer")
+print(sys.argv[1] + ": " + " ".join("%s=%s" % (k, v.get(k, 0)) for k in keys))' "ours vswitchd $h"
+done
 [ "$ours" != 0.000 ] && [ "$kern" != 0.000 ] || die "a measurement failed (see above)"

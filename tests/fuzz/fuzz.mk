@@ -17,7 +17,8 @@
 # vhost_ring (ports); bridge (the datapath, with corpus-check's invariants
 # asserted), stp (BPDUs and the state machine, with its invariants);
 # vmm_boot (kernel/initrd loaders), vmm_pci (PCI configuration and
-# virtio-pci registers).
+# virtio-pci registers); offload (virtio-net headers, segmentation);
+# vxlan_gro (the VXLAN port's software GRO on frames from any VTEP).
 #
 # tests/fuzz/corpus/TARGET/ holds the seeds and every reproducer, and is
 # only read: what a run finds goes to $(FUZZ_BUILD)/corpus/TARGET/.  For
@@ -26,7 +27,7 @@
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := rpc config script pcap vhost_msg vhost_ring vmm_boot \
-		bridge stp vmm_pci lab offload
+		bridge stp vmm_pci lab offload vxlan_gro
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%)
 # Messages the targets print for bad input are expected: stdout and stderr
 # of the code under test are closed (libFuzzer keeps its own reports).
@@ -44,6 +45,7 @@ FUZZ_MAX_LEN.pcap       := 16384
 FUZZ_MAX_LEN.vmm_boot   := 65536
 FUZZ_MAX_LEN.bridge     := 16384
 FUZZ_MAX_LEN.offload    := 9229
+FUZZ_MAX_LEN.vxlan_gro  := 16384
 
 DEB_PACKAGES_EXTRA += clang libclang-rt-14-dev
 

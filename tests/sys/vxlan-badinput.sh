@@ -32,7 +32,6 @@ ip -n vxba addr add 10.10.0.1/24 dev vxbu1
 ip -n vxbs addr add 10.10.0.2/24 dev vxbu2
 vx_start vxba "$S" "$CONFB" "$T/d-b.log"
 A=$VX_LAST_PID
-run() { "$@" >"$T/run.out" 2>&1 || fail "setup: '$*' failed: $(cat "$T/run.out")"; }
 run "$C" link add vxbbr0 type bridge
 run "$C" link add vxbbr1 type bridge
 run "$C" link set vxbbr0 up

@@ -31,7 +31,6 @@ SB=$T/run/b.sock
 CONFA=$T/lib/a.json
 ca() { VSWITCHD_SOCKET=$SA "$C" "$@"; }
 cb() { VSWITCHD_SOCKET=$SB "$C" "$@"; }
-run() { "$@" >"$T/run.out" 2>&1 || fail "setup: '$*' failed: $(cat "$T/run.out")"; }
 
 vx_ns_add $VX_NSS
 vx_veth vyfa vyfu1 vyfb vyfu2

@@ -22,18 +22,8 @@ vx_need_root
 
 L2="python3 $(dirname "$0")/vxlan-l2.py"
 vx_ns_add $VX_NSS
-ip -n vxhu link add vxhu0 type bridge
-ip -n vxhu link set vxhu0 up
-for i in 1 2 3; do
-	x=$(echo abc | cut -c$i)
-	vx_veth vxh$x vxhu$x vxhu vxhu${x}p
-	ip -n vxhu link set vxhu${x}p master vxhu0
-	ip -n vxh$x addr add 10.10.0.$i/24 dev vxhu$x
-done
+vx_underlay vxh a b c
 others() { for j in 1 2 3; do [ $j = "$1" ] || printf "10.10.0.%s," $j; done | sed 's/,$//'; }
-sock() { echo "$T/run/$1.sock"; }
-ctl() { local x=$1; shift; VSWITCHD_SOCKET=$(sock $x) "$C" "$@"; }
-run() { "$@" >"$T/run.out" 2>&1 || fail "setup: '$*' failed: $(cat "$T/run.out")"; }
 for i in 1 2 3; do
 	x=$(echo abc | cut -c$i)
 	vx_start vxh$x "$(sock $x)" "$T/lib/$x.json" "$T/d-$x.log"

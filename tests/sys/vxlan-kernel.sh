@@ -68,7 +68,6 @@ setup_hosts() {
 }
 vx_start vxka "$S" "$CONFA" "$LOGA"
 A=$VX_LAST_PID
-run() { "$@" >"$T/run.out" 2>&1 || fail "setup: '$*' failed: $(cat "$T/run.out")"; }
 run "$C" link add vxkbr0 type bridge
 run "$C" link add vxkbr6 type bridge
 run "$C" link set vxkbr0 up

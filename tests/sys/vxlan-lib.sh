@@ -59,6 +59,29 @@ vx_veth() {
 	ip -n "$3" link set "$4" up
 }
 
+# run CMD...: a setup step; a failure is the test's, with CMD's output.
+run() { "$@" >"$T/run.out" 2>&1 || fail "setup: '$*' failed: $(cat "$T/run.out")"; }
+# sock X: the control socket of our VTEP X; ctl X ARGS: bridgectl on it.
+sock() { echo "$T/run/$1.sock"; }
+ctl() { local x=$1; shift; VSWITCHD_SOCKET=$(sock "$x") "$C" "$@"; }
+
+# vx_underlay P X...: the underlay: a kernel bridge ${P}u0 (with the
+# options in VX_UNDERLAY_OPTS) in namespace ${P}u and, for the i-th X, a
+# veth ${P}u$X in namespace $P$X, address 10.10.0.i/24, whose peer
+# ${P}u${X}p is a port of the bridge.
+vx_underlay() {
+	local p=$1 i=0 x
+	shift
+	ip -n ${p}u link add ${p}u0 type bridge ${VX_UNDERLAY_OPTS:-}
+	ip -n ${p}u link set ${p}u0 up
+	for x in "$@"; do
+		i=$((i + 1))
+		vx_veth $p$x ${p}u$x ${p}u ${p}u${x}p
+		ip -n ${p}u link set ${p}u${x}p master ${p}u0
+		ip -n $p$x addr add 10.10.0.$i/24 dev ${p}u$x
+	done
+}
+
 # vx_start NS SOCK CONF LOG: (LOG named $T/d-*.log) a vswitchd inside namespace NS; its pid is
 # appended to VX_PIDS and stored in VX_LAST_PID.
 vx_start() {

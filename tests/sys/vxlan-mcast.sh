@@ -17,17 +17,7 @@ vx_need_root
 
 L2="python3 $(dirname "$0")/vxlan-l2.py"
 vx_ns_add $VX_NSS
-ip -n vxmu link add vxmu0 type bridge mcast_snooping 0
-ip -n vxmu link set vxmu0 up
-for i in 1 2 3; do
-	x=$(echo abc | cut -c$i)
-	vx_veth vxm$x vxmu$x vxmu vxmu${x}p
-	ip -n vxmu link set vxmu${x}p master vxmu0
-	ip -n vxm$x addr add 10.10.0.$i/24 dev vxmu$x
-done
-sock() { echo "$T/run/$1.sock"; }
-ctl() { local x=$1; shift; VSWITCHD_SOCKET=$(sock $x) "$C" "$@"; }
-run() { "$@" >"$T/run.out" 2>&1 || fail "setup: '$*' failed: $(cat "$T/run.out")"; }
+VX_UNDERLAY_OPTS="mcast_snooping 0" vx_underlay vxm a b c
 for i in 1 2 3; do
 	x=$(echo abc | cut -c$i)
 	vx_start vxm$x "$(sock $x)" "$T/lib/$x.json" "$T/d-$x.log"

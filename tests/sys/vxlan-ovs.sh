@@ -44,7 +44,6 @@ ip netns exec vxoa ovs-vswitchd "unix:$OD/db.sock" \
 	-vconsole:off >>"$OD/start.log" 2>&1 &
 VX_PIDS="$VX_PIDS $!"
 wait_for test -S "$OD/vswitchd.ctl" || { fail "ovs-vswitchd: $(cat "$OD/start.log")"; vx_finish; }
-run() { "$@" >"$T/run.out" 2>&1 || fail "setup: '$*' failed: $(cat "$T/run.out")"; }
 run ovs add-br vxobrp -- set bridge vxobrp datapath_type=netdev
 run ovs add-port vxobrp vxou1
 ip -n vxoa addr add 10.10.0.1/24 dev vxobrp

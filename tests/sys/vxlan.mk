@@ -4,7 +4,8 @@
 # vxlan-hre: head-end replication between three of our VTEPs;
 # vxlan-badinput: crafted datagrams counted by reason, bad 'port add';
 # vxlan-ovs: interop with Open vSwitch's userspace VXLAN; vxlan-mcast: a
-# multicast-group underlay between three VTEPs.
+# multicast-group underlay between three VTEPs; vxlan-gso: large TCP
+# transfers checked end to end with UDP GSO/GRO and software GRO on.
 VXLAN_TESTS := $(filter-out tests/sys/vxlan-lib.sh,$(wildcard tests/sys/vxlan-*.sh))
 
 check-vxlan: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl

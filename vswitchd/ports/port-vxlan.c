@@ -27,6 +27,15 @@
  * Without CAP_NET_RAW the port falls back to the shared UDP socket, and
  * every datagram leaves from the VXLAN port itself (logged once).
  *
+ * Offloads (vxlan-gso.h; 'gso off' / 'gro off' turn them off).  The port
+ * takes TCP super-frames from the bridge (tx_offloads) and sends each as
+ * runs of equal-sized datagrams, one sendmsg with UDP_SEGMENT per run,
+ * from a UDP socket bound to the flow's source port (a small cache of
+ * them; the raw socket cannot segment), one datagram at a time where that
+ * fails (counted).  On receipt the shared socket splits UDP_GRO runs, and
+ * rx_burst merges consecutive TCP segments of one flow from one VTEP into
+ * super-frames again, which a TAP takes in one write.
+ *
  * MTU.  The port's MTU (1450 over IPv4, 1430 over IPv6, as Linux; `port
  * set vx0 mtu N` changes it) bounds the inner frames both ways: larger
  * ones are counted (rx_oversize, tx_oversize) and dropped, so the tunnel
@@ -43,6 +52,7 @@
 #include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +71,7 @@
 #include "port-provider.h"
 #include "util.h"
 #include "vxlan-fdb.h"
+#include "vxlan-gso.h"
 #include "vxlan-sock.h"
 #include "vxlan-wire.h"
 
@@ -90,12 +101,27 @@
 	X(moved)		/* MAC now behind another VTEP */	\
 	X(learn_full)		/* table full: not learned */		\
 	X(aged)			/* learned entries aged out */		\
-	X(vtep_overflow)	/* frames of VTEPs not counted apart */
+	X(vtep_overflow)	/* frames of VTEPs not counted apart */	\
+	X(rx_gro_frames)	/* super-frames grown (vxlan-gso.h) */	\
+	X(rx_gro_merged)	/* frames merged into one of those */	\
+	X(tx_gso_frames)	/* super-frames sent with UDP GSO */	\
+	X(tx_gso_sends)		/* their sendmsg calls */		\
+	X(tx_gso_segs)		/* datagrams those sends carried */	\
+	X(tx_gso_fallback)	/* runs sent one datagram at a time */
 
 struct vxlan_counters {
 #define VXLAN_COUNTER_MEMBER(name) uint64_t name;
 	VXLAN_COUNTERS(VXLAN_COUNTER_MEMBER)
 #undef VXLAN_COUNTER_MEMBER
+};
+
+/* UDP sockets for UDP GSO sends, one per outer source port in use (a
+ * small cache indexed by the port): a raw socket cannot segment. */
+#define VXLAN_GSO_SOCKS	16
+
+struct vxlan_gso_sock {
+	int fd;				/* -1: not open, or bind failed */
+	uint16_t sport;			/* 0: unused */
 };
 
 struct vxlan_vtep {
@@ -122,6 +148,11 @@ struct port_vxlan {
 
 	int txfd;			/* raw socket, or the shared one */
 	bool tx_raw;			/* txfd is ours and raw */
+	bool gso;			/* TCP super-frames taken, UDP GSO */
+	bool gro;			/* received TCP segments merged */
+	bool gso_kernel;		/* the kernel has UDP_SEGMENT */
+	struct vxlan_gso_sock gso_socks[VXLAN_GSO_SOCKS];
+	uint8_t *gso_buf;		/* VXLAN_GSO_MAX_BYTES: one run */
 	struct vxlan_fdb *fdb;
 
 	struct ev_loop *loop;		/* non-NULL while watched */
@@ -129,7 +160,7 @@ struct port_vxlan {
 
 	/* The datagrams of the burst being received (vxlan_on_input()). */
 	const struct vxlan_dgram *const *pend;
-	int n_pend;
+	int n_pend, pend_i;		/* pend_i: the next to take */
 
 	struct vxlan_counters st;
 	unsigned n_vteps;
@@ -145,6 +176,7 @@ static int vxlan_parse_group(struct port_vxlan *vx, struct json_object *args,
 			     char **msgp);
 static int vxlan_open_tx(struct port_vxlan *vx, char **msgp);
 static void vxlan_tx_multicast(const struct port_vxlan *vx, int fd);
+static bool udp_gso_supported(sa_family_t family);
 static void vxlan_on_input(struct vxlan_member *m,
 			   const struct vxlan_dgram *const *d, int n);
 static struct vxlan_vtep *vtep_stats(struct port_vxlan *vx,
@@ -205,6 +237,18 @@ vxlan_open(const char *name, struct json_object *args,
 		goto out_leave;
 	if ((err = vxlan_open_tx(vx, msgp)))
 		goto out_leave;
+	for (unsigned i = 0; i < VXLAN_GSO_SOCKS; i++)
+		vx->gso_socks[i].fd = -1;
+	vx->gso_kernel = udp_gso_supported(vx->local.family);
+	if (vx->gso && !vx->gso_kernel)
+		log_info(MOD, "%s: no UDP GSO (UDP_SEGMENT) in this kernel: "
+			 "super-frames are cut before the tunnel", name);
+	if (vx->gso && vx->gso_kernel) {
+		/* Partial checksums come along with TSO: finished here. */
+		vx->up.tx_offloads = PKT_OL_CSUM | PKT_OL_TSO4 | PKT_OL_TSO6 |
+				     PKT_OL_ECN;
+		vx->gso_buf = xmalloc(VXLAN_GSO_MAX_BYTES);
+	}
 	*portp = &vx->up;
 	return 0;
 
@@ -229,6 +273,10 @@ vxlan_close(struct port *port)
 		port->class->watch(port, NULL);
 	if (vx->tx_raw)
 		close(vx->txfd);
+	for (unsigned i = 0; i < VXLAN_GSO_SOCKS; i++)
+		if (vx->gso_socks[i].fd >= 0)
+			close(vx->gso_socks[i].fd);
+	free(vx->gso_buf);
 	vxlan_sock_leave(&vx->member);
 	vxlan_fdb_destroy(vx->fdb);
 	free(vx);
@@ -298,6 +346,8 @@ vxlan_parse_args(struct port_vxlan *vx, struct json_object *args,
 	vx->tos = (uint8_t)port_class_arg_uint(args, "tos", 0);
 	vx->ageing_s = (uint32_t)port_class_arg_uint(args, "ageing", 300);
 	vx->learning = !strcmp(learning, "on");
+	vx->gso = !strcmp(port_class_arg_string(args, "gso", "on"), "on");
+	vx->gro = !strcmp(port_class_arg_string(args, "gro", "on"), "on");
 	if ((err = vxlan_parse_group(vx, args, local, remote, msgp)))
 		return err;
 
@@ -391,19 +441,55 @@ vxlan_tx_multicast(const struct port_vxlan *vx, int fd)
 	}
 }
 
+/* What every socket of ours that sends sets: receive nothing (a drop-all
+ * filter: a raw socket would otherwise queue every UDP datagram of the
+ * host), the multicast settings, TTL and TOS, and (IPv4) fragmentation
+ * allowed, as Linux's vxlan without 'df set'. */
+static void
+vxlan_tx_sockopts(const struct port_vxlan *vx, int fd)
+{
+	static struct sock_filter drop_all[] = {
+		{ BPF_RET | BPF_K, 0, 0, 0 },
+	};
+	struct sock_fprog prog = { 1, drop_all };
+	int ttl = vx->ttl, tos = vx->tos, pmtu = IP_PMTUDISC_DONT;
+
+	setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+	if (vx->group.family)
+		vxlan_tx_multicast(vx, fd);
+	if (vx->local.family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+			   sizeof ttl);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos);
+	} else {
+		setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
+		setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos);
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+			   sizeof pmtu);
+	}
+}
+
+/* True if the kernel takes UDP_SEGMENT (Linux >= 4.18). */
+static bool
+udp_gso_supported(sa_family_t family)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	int seg = 0;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = !setsockopt(fd, SOL_UDP, UDP_SEGMENT, &seg, sizeof seg);
+	close(fd);
+	return ok;
+}
+
 /* Opens the raw send socket (see the top of the file), or falls back to
  * the shared UDP socket without CAP_NET_RAW. */
 static int
 vxlan_open_tx(struct port_vxlan *vx, char **msgp)
 {
-	/* Receives nothing: every UDP datagram of the host would otherwise
-	 * queue on it. */
-	static struct sock_filter drop_all[] = {
-		{ BPF_RET | BPF_K, 0, 0, 0 },
-	};
-	struct sock_fprog prog = { 1, drop_all };
-	int fd, ttl = vx->ttl, tos = vx->tos, off = 6, pmtu = IP_PMTUDISC_DONT;
-	bool v6 = vx->local.family == AF_INET6;
+	int fd, off = 6;
 
 	fd = socket(vx->local.family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    IPPROTO_UDP);
@@ -422,22 +508,9 @@ vxlan_open_tx(struct port_vxlan *vx, char **msgp)
 		vx->tx_raw = false;
 		return 0;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
-	if (vx->group.family)
-		vxlan_tx_multicast(vx, fd);
-	if (v6) {
+	vxlan_tx_sockopts(vx, fd);
+	if (vx->local.family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof off);
-		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
-			   sizeof ttl);
-		setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos);
-	} else {
-		setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
-		setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos);
-		/* As Linux's vxlan without 'df set': the underlay may
-		 * fragment. */
-		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
-			   sizeof pmtu);
-	}
 	/* Not bound to 'local': each datagram names its source address
 	 * (vxlan_send_one()), so a missing address fails sends, counted,
 	 * rather than the port. */
@@ -448,8 +521,9 @@ vxlan_open_tx(struct port_vxlan *vx, char **msgp)
 
 /* Receiving. */
 
-/* The shared socket's input: the datagrams of our VNI, then one pass
- * through the bridge. */
+/* The shared socket's input: the datagrams of our VNI, then passes
+ * through the bridge until every one is taken (a pass takes PKT_BURST
+ * frames, which GRO may have grown out of many more datagrams). */
 static void
 vxlan_on_input(struct vxlan_member *m, const struct vxlan_dgram *const *d,
 	       int n)
@@ -462,9 +536,20 @@ vxlan_on_input(struct vxlan_member *m, const struct vxlan_dgram *const *d,
 	}
 	vx->pend = d;
 	vx->n_pend = n;
-	bridge_port_input(vx->up.br, &vx->up);
+	vx->pend_i = 0;
+	/* Each pass takes at least one datagram (rx_burst); should one
+	 * not, the rest is counted, not looped on. */
+	while (vx->pend_i < vx->n_pend) {
+		int before = vx->pend_i;
+
+		bridge_port_input(vx->up.br, &vx->up);
+		if (vx->pend_i == before) {
+			vx->st.rx_no_buffer += (uint64_t)(n - before);
+			break;
+		}
+	}
 	vx->pend = NULL;
-	vx->n_pend = 0;
+	vx->n_pend = vx->pend_i = 0;
 }
 
 /* Counts a frame dropped before the pipeline saw it, as the other
@@ -478,6 +563,35 @@ vxlan_rx_drop(struct port_vxlan *vx, enum port_drop_reason reason,
 	(*counter)++;
 }
 
+/* Learns the source MAC of received frame 'frame' behind VTEP 'src'. */
+static void
+vxlan_rx_learn(struct port_vxlan *vx, const uint8_t *frame,
+	       const struct vxlan_addr *src, uint64_t now_ms)
+{
+	struct eth_addr mac;
+
+	memcpy(mac.ea, frame + ETH_ADDR_LEN, ETH_ADDR_LEN);
+	switch (vxlan_fdb_learn(vx->fdb, &mac, src, now_ms)) {
+	case VXLAN_LEARN_NEW:
+		vx->st.learned++;
+		break;
+	case VXLAN_LEARN_MOVED:
+		vx->st.moved++;
+		break;
+	case VXLAN_LEARN_FULL:
+		vx->st.learn_full++;
+		break;
+	case VXLAN_LEARN_REFRESHED:
+	case VXLAN_LEARN_STATIC:
+	case VXLAN_LEARN_INVALID:
+		break;
+	}
+}
+
+/* Takes the pending datagrams from vx->pend_i on, until 'max' frames are
+ * made: each checked, copied into a pool packet and learnt from, or (GRO)
+ * appended to the frame before it when it continues that frame's TCP
+ * flow from the same VTEP (vxlan-gso.h). */
 static int
 vxlan_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 	       int max)
@@ -485,21 +599,16 @@ vxlan_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 	struct port_vxlan *vx = port_vxlan_cast(port);
 	size_t max_len = (size_t)port->mtu + ETH_HDR_LEN + ETH_VLAN_HDR_LEN;
 	uint64_t now_ms = clock_now_ms();
+	struct vxlan_gro gro = { .p = NULL };
+	const struct vxlan_dgram *gro_d = NULL;	/* gro.p's first */
+	struct vxlan_vtep *gro_vt = NULL;
 	int n = 0;
 
-	for (int i = 0; i < vx->n_pend; i++) {
-		const struct vxlan_dgram *d = vx->pend[i];
-		struct eth_addr src;
+	for (; vx->pend_i < vx->n_pend; vx->pend_i++) {
+		const struct vxlan_dgram *d = vx->pend[vx->pend_i];
 		struct vxlan_vtep *vt;
 		struct pkt *p;
 
-		/* A socket batch is PKT_BURST, as 'max'; should a caller
-		 * ask for fewer, the rest is counted, not left behind. */
-		if (n == max) {
-			vxlan_rx_drop(vx, PORT_DROP_NO_BUFFER,
-				      &vx->st.rx_no_buffer);
-			continue;
-		}
 		if (d->len < ETH_HDR_LEN) {
 			vxlan_rx_drop(vx, PORT_DROP_RUNT, &vx->st.rx_runt);
 			continue;
@@ -509,6 +618,21 @@ vxlan_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 				      &vx->st.rx_oversize);
 			continue;
 		}
+		if (gro.p && vxlan_addr_equal(&gro_d->src, &d->src) &&
+		    vxlan_gro_merge(&gro, d->frame, (uint32_t)d->len)) {
+			/* Same MAC and VTEP as gro.p: learnt there. */
+			vx->st.rx_packets++;
+			vx->st.rx_bytes += d->len;
+			vx->st.rx_gro_merged++;
+			vx->st.rx_gro_frames += gro.segs == 2;
+			if (gro_vt) {
+				gro_vt->rx_packets++;
+				gro_vt->rx_bytes += d->len;
+			}
+			continue;
+		}
+		if (n == max)		/* the next pass takes it */
+			break;
 		if (!(p = pkt_alloc(pool))) {
 			vxlan_rx_drop(vx, PORT_DROP_NO_BUFFER,
 				      &vx->st.rx_no_buffer);
@@ -524,24 +648,12 @@ vxlan_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 			vt->rx_packets++;
 			vt->rx_bytes += d->len;
 		}
-		if (!vx->learning)
-			continue;
-		memcpy(src.ea, d->frame + ETH_ADDR_LEN, ETH_ADDR_LEN);
-		switch (vxlan_fdb_learn(vx->fdb, &src, &d->src, now_ms)) {
-		case VXLAN_LEARN_NEW:
-			vx->st.learned++;
-			break;
-		case VXLAN_LEARN_MOVED:
-			vx->st.moved++;
-			break;
-		case VXLAN_LEARN_FULL:
-			vx->st.learn_full++;
-			break;
-		case VXLAN_LEARN_REFRESHED:
-		case VXLAN_LEARN_STATIC:
-		case VXLAN_LEARN_INVALID:
-			break;
+		if (vx->gro && vxlan_gro_start(&gro, p)) {
+			gro_d = d;
+			gro_vt = vt;
 		}
+		if (vx->learning)
+			vxlan_rx_learn(vx, d->frame, &d->src, now_ms);
 	}
 	return n;
 }
@@ -693,8 +805,197 @@ vxlan_route(struct port_vxlan *vx, const uint8_t *dst_mac, uint64_t now_ms)
 	return vxlan_fdb_lookup(vx->fdb, &zero_mac, now_ms);
 }
 
+/* The UDP socket for GSO sends from outer source port 'sport': opened and
+ * bound on first use (vxlan_tx_sockopts(), source address 'local'), kept
+ * in a small cache; -1 if it cannot be bound (the port is taken, 'local'
+ * is missing), and the run goes one datagram at a time.  Without a raw
+ * socket every datagram leaves from the shared socket anyway. */
+static int
+gso_fd(struct port_vxlan *vx, uint16_t sport)
+{
+	struct vxlan_gso_sock *g = &vx->gso_socks[sport % VXLAN_GSO_SOCKS];
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int fd, on = 1;
+
+	if (!vx->tx_raw)
+		return vx->txfd;
+	if (g->sport == sport)
+		return g->fd;
+	if (g->fd >= 0)
+		close(g->fd);
+	g->sport = sport;
+	g->fd = -1;
+	fd = socket(vx->local.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_UDP);
+	if (fd < 0)
+		return -1;
+	if (vx->local.family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	vxlan_tx_sockopts(vx, fd);
+	sslen = vxlan_addr_to_sockaddr(&vx->local, sport, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, sslen)) {
+		close(fd);
+		return -1;
+	}
+	return g->fd = fd;
+}
+
+/* Sends the run of 'n' VXLAN payloads in vx->gso_buf ('len' bytes, each
+ * 'seg' but the last) to 'dst' with one sendmsg() and UDP_SEGMENT: the
+ * kernel cuts it and sums each datagram's UDP checksum.  Returns 0 or
+ * -errno. */
+static int
+gso_send(struct port_vxlan *vx, int fd, size_t len, uint32_t seg, unsigned n,
+	 const struct vxlan_addr *dst, const struct vxlan_tx_batch *b)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(uint16_t)) +
+			 CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} c;
+	struct iovec iov = { vx->gso_buf, len };
+	struct sockaddr_storage ss;
+	struct msghdr mh = {
+		.msg_name = &ss,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = c.buf,
+	};
+	uint16_t gso = (uint16_t)seg;
+	ssize_t r;
+
+	memset(&c, 0, sizeof c);
+	mh.msg_namelen = vxlan_addr_to_sockaddr(dst, vx->dstport, &ss);
+	if (n > 1)
+		mh.msg_controllen = put_cmsg((struct cmsghdr *)c.buf, SOL_UDP,
+					     UDP_SEGMENT, &gso, sizeof gso);
+	if (b->cbuf_len) {
+		memcpy(c.buf + mh.msg_controllen, b->cbuf.buf, b->cbuf_len);
+		mh.msg_controllen += b->cbuf_len;
+	}
+	if (!mh.msg_controllen)
+		mh.msg_control = NULL;
+	do {
+		r = sendmsg(fd, &mh, MSG_DONTWAIT);
+	} while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+/* Sends the same run one datagram at a time, with one sendmmsg() on the
+ * port's own send socket (raw: the UDP header written here, from 'sport').
+ * Returns true if every datagram went. */
+static bool
+gso_send_each(struct port_vxlan *vx, size_t len, uint32_t seg, unsigned n,
+	      uint16_t sport, const struct vxlan_addr *dst,
+	      const struct vxlan_tx_batch *b)
+{
+	struct mmsghdr msgs[VXLAN_GSO_MAX_SEGS];
+	struct iovec iov[VXLAN_GSO_MAX_SEGS][2];
+	uint8_t udp[VXLAN_GSO_MAX_SEGS][VXLAN_UDP_HDR_LEN];
+	struct sockaddr_storage ss;
+	socklen_t sslen = vxlan_addr_to_sockaddr(dst, vx->tx_raw ? 0
+						 : vx->dstport, &ss);
+	unsigned done = 0;
+
+	ASSERT(n <= VXLAN_GSO_MAX_SEGS);
+	memset(msgs, 0, n * sizeof msgs[0]);
+	for (unsigned i = 0; i < n; i++) {
+		size_t off = (size_t)i * seg;
+		size_t dlen = len - off < seg ? len - off : seg;
+		struct msghdr *mh = &msgs[i].msg_hdr;
+		int k = 0;
+
+		if (vx->tx_raw) {
+			eth_put_be16(udp[i], sport);
+			eth_put_be16(udp[i] + 2, vx->dstport);
+			eth_put_be16(udp[i] + 4, (uint16_t)(VXLAN_UDP_HDR_LEN +
+							    dlen));
+			eth_put_be16(udp[i] + 6, 0);
+			iov[i][k].iov_base = udp[i];
+			iov[i][k++].iov_len = VXLAN_UDP_HDR_LEN;
+		}
+		iov[i][k].iov_base = vx->gso_buf + off;
+		iov[i][k++].iov_len = dlen;
+		mh->msg_iov = iov[i];
+		mh->msg_iovlen = (size_t)k;
+		mh->msg_name = &ss;
+		mh->msg_namelen = sslen;
+		if (b->cbuf_len) {
+			mh->msg_control = (void *)b->cbuf.buf;
+			mh->msg_controllen = b->cbuf_len;
+		}
+	}
+	while (done < n) {
+		int r = sendmmsg(vx->txfd, msgs + done, n - done, MSG_DONTWAIT);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		done += (unsigned)r;
+	}
+	return true;
+}
+
+/* Sends TCP super-frame 'p' to each destination of 'e' as runs of VXLAN
+ * datagrams, one UDP GSO send per run (vxlan-gso.h).  Returns true if at
+ * least one run went. */
+static bool
+vxlan_tx_gso(struct port_vxlan *vx, const struct pkt *p,
+	     const struct vxlan_fdb_entry *e, const struct vxlan_tx_batch *b)
+{
+	uint16_t sport = vxlan_src_port(p->data, p->len);
+	uint32_t seg = vxlan_gso_seg_size(p), off = 0;
+	uint32_t payload = p->len - p->ol.hdr_len;
+	int fd = gso_fd(vx, sport);
+	bool sent = false;
+
+	vx->st.tx_gso_frames++;
+	while (off < payload) {
+		unsigned n;
+		size_t len = vxlan_gso_pack(p, vx->vni, &off, vx->gso_buf,
+					    VXLAN_GSO_MAX_BYTES, &n);
+
+		if (!len) {		/* a segment beyond a run: never */
+			vx->st.tx_errors++;
+			return sent;
+		}
+		for (unsigned d = 0; d < e->n_dst; d++) {
+			struct vxlan_vtep *vt;
+			int err = fd < 0 ? -EBADF
+				  : gso_send(vx, fd, len, seg, n, &e->dst[d], b);
+			bool ok = !err;
+
+			if (!ok && err != -EAGAIN && err != -ENOBUFS) {
+				/* No socket for the port, or the kernel
+				 * refused the run (a path MTU below the
+				 * segments, ...): one by one, counted. */
+				vx->st.tx_gso_fallback++;
+				ok = gso_send_each(vx, len, seg, n, sport,
+						   &e->dst[d], b);
+			} else if (ok) {
+				vx->st.tx_gso_sends++;
+				vx->st.tx_gso_segs += n;
+			}
+			if (!ok) {
+				vx->st.tx_errors++;
+				continue;
+			}
+			sent = true;
+			vx->st.tx_datagrams += n;
+			if ((vt = vtep_stats(vx, &e->dst[d]))) {
+				vt->tx_packets += n;
+				vt->tx_bytes += len - (size_t)n * VXLAN_HDR_LEN;
+			}
+		}
+	}
+	return sent;
+}
+
 /* Encapsulates each frame and sends the copies for its VTEP(s), the
- * whole burst in one sendmmsg().  Frames that went to at least one VTEP
+ * whole burst in one sendmmsg() (a TCP super-frame: vxlan_tx_gso(), after
+ * what is queued before it).  Frames that went to at least one VTEP
  * are moved to the front of 'pkts' (only the pointers: the pipeline frees
  * the whole burst it holds elsewhere), so the count returned says which
  * were sent; the rest are counted by reason here and as tx_error by the
@@ -718,7 +1019,9 @@ vxlan_tx_burst(struct port *port, struct pkt **pkts, int n)
 		uint8_t *hdr = hdrs[i], *vxh = hdr;
 		size_t hdr_len = VXLAN_HDR_LEN;
 
-		if (p->len > max_len) {
+		/* A super-frame is judged by its segments: the datapath
+		 * gives us only those whose segments fit our MTU. */
+		if (p->len > max_len && !pkt_is_gso(p)) {
 			vx->st.tx_oversize++;
 			continue;
 		}
@@ -726,6 +1029,17 @@ vxlan_tx_burst(struct port *port, struct pkt **pkts, int n)
 		    !(e = vxlan_route(vx, p->data, now_ms))) {
 			vx->st.tx_no_remote++;
 			continue;
+		}
+		if (pkt_is_gso(p)) {
+			tx_batch_flush(vx, &b, pkts, frame_ok);
+			frame_ok[i] = vxlan_tx_gso(vx, p, e, &b);
+			continue;
+		}
+		if (p->ol.flags) {
+			/* A partial checksum (we take PKT_OL_CSUM with
+			 * TSO): finished before it leaves. */
+			pkt_make_writable(p);
+			pkt_csum_finish(p);
 		}
 		if (vx->tx_raw) {
 			uint16_t udp_len = (uint16_t)(VXLAN_UDP_HDR_LEN +
@@ -889,6 +1203,15 @@ vxlan_describe(const struct port *port)
 				       vx->ageing_s));
 	json_object_object_add(o, "raw_tx", json_object_new_boolean(
 				       vx->tx_raw));
+	/* What was asked for, and what the kernel gives: UDP GSO sends
+	 * (tx), UDP_GRO reads on the shared socket (rx). */
+	json_object_object_add(o, "gso", json_object_new_string(
+				       !vx->gso ? "off" : vx->gso_kernel ? "on"
+				       : "unsupported"));
+	json_object_object_add(o, "gro", json_object_new_string(
+				       vx->gro ? "on" : "off"));
+	json_object_object_add(o, "udp_gro", json_object_new_boolean(
+				       vxlan_sock_stats(&vx->member)->gro));
 	vxlan_fdb_foreach(vx->fdb, clock_now_ms(), fdb_line, &fl);
 	json_object_array_sort(fl.list, cmp_json_str);
 	json_object_object_add(o, "fdb", fl.list);
@@ -1093,6 +1416,8 @@ vxlan_get_stats(const struct port *port)
 	add_counter(o, "sock_rx_bad_flags", ss->rx_bad_flags);
 	add_counter(o, "sock_rx_unknown_vni", ss->rx_unknown_vni);
 	add_counter(o, "sock_rx_errors", ss->rx_errors);
+	add_counter(o, "sock_rx_gro_runs", ss->rx_gro_runs);
+	add_counter(o, "sock_rx_gro_segs", ss->rx_gro_segs);
 	for (unsigned i = 0; i < vx->n_vteps; i++) {
 		const struct vxlan_vtep *vt = &vx->vteps[i];
 		char addr[VXLAN_ADDR_STRLEN], key[VXLAN_ADDR_STRLEN + 32];
@@ -1131,6 +1456,10 @@ static const struct port_arg vxlan_args[] = {
 	  "learn remote MACs with their VTEP (default on)" },
 	{ "ageing", PORT_ARG_UINT, false, NULL, "0-1000000",
 	  "seconds a learned remote MAC lives, 0 forever (default 300)" },
+	{ "gso", PORT_ARG_CHOICE, false, NULL, "on|off",
+	  "take TCP super-frames, send them with UDP GSO (default on)" },
+	{ "gro", PORT_ARG_CHOICE, false, NULL, "on|off",
+	  "merge received TCP segments into super-frames (default on)" },
 	{ NULL, 0, false, NULL, NULL, NULL },
 };
 

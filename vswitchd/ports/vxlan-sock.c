@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -46,11 +47,22 @@ struct vxlan_sock {
 	struct vxlan_sock_stats stats;
 	struct vxlan_sock *next;
 
-	/* Receive buffers, allocated with the socket. */
-	uint8_t (*bufs)[VXLAN_DGRAM_MAX];
+	/* Receive buffers, allocated with the socket: VXLAN_SOCK_BATCH of
+	 * 'buf_size' bytes (VXLAN_GRO_BUF with UDP_GRO). */
+	uint8_t *bufs;
+	size_t buf_size;
 	struct sockaddr_storage names[VXLAN_SOCK_BATCH];
 	struct iovec iov[VXLAN_SOCK_BATCH];
 	struct mmsghdr msgs[VXLAN_SOCK_BATCH];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbufs[VXLAN_SOCK_BATCH];
+
+	/* What sock_demux() hands the members. */
+	struct vxlan_dgram dg[VXLAN_SOCK_SEGS];
+	struct vxlan_member *owner[VXLAN_SOCK_SEGS];
+	const struct vxlan_dgram *mine[VXLAN_SOCK_SEGS];
 };
 
 static struct vxlan_sock *all_socks;
@@ -106,7 +118,13 @@ sock_open(const struct vxlan_addr *local, uint16_t port,
 	s->local = *local;
 	s->port = port;
 	s->fd = fd;
-	s->bufs = xmalloc(VXLAN_SOCK_BATCH * sizeof *s->bufs);
+	/* Runs of datagrams in one read (see vxlan-sock.h). */
+	s->stats.gro = !setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on);
+	if (!s->stats.gro)
+		log_info(MOD, "UDP %u: no UDP_GRO (%s): one read per "
+			 "datagram", port, strerror(errno));
+	s->buf_size = s->stats.gro ? VXLAN_GRO_BUF : VXLAN_DGRAM_MAX;
+	s->bufs = xmalloc(VXLAN_SOCK_BATCH * s->buf_size);
 	s->next = all_socks;
 	all_socks = s;
 	*sp = s;
@@ -305,13 +323,18 @@ sock_read_batch(struct vxlan_sock *s)
 	int n;
 
 	for (int i = 0; i < VXLAN_SOCK_BATCH; i++) {
-		s->iov[i].iov_base = s->bufs[i];
-		s->iov[i].iov_len = VXLAN_DGRAM_MAX;
+		s->iov[i].iov_base = s->bufs + (size_t)i * s->buf_size;
+		s->iov[i].iov_len = s->buf_size;
 		memset(&s->msgs[i].msg_hdr, 0, sizeof s->msgs[i].msg_hdr);
 		s->msgs[i].msg_hdr.msg_name = &s->names[i];
 		s->msgs[i].msg_hdr.msg_namelen = sizeof s->names[i];
 		s->msgs[i].msg_hdr.msg_iov = &s->iov[i];
 		s->msgs[i].msg_hdr.msg_iovlen = 1;
+		if (s->stats.gro) {
+			s->msgs[i].msg_hdr.msg_control = s->cbufs[i].buf;
+			s->msgs[i].msg_hdr.msg_controllen =
+				sizeof s->cbufs[i].buf;
+		}
 	}
 	do {
 		n = recvmmsg(s->fd, s->msgs, VXLAN_SOCK_BATCH, MSG_DONTWAIT,
@@ -325,61 +348,117 @@ sock_read_batch(struct vxlan_sock *s)
 	return n;
 }
 
-/* Checks the headers of a batch of 'n' and hands each member its
- * datagrams. */
+/* Hands each member its datagrams among the 'n' in s->dg, in arrival
+ * order.  A member's input may not leave the socket (it runs the
+ * datapath, which adds or removes no ports), so the list is stable. */
 static void
-sock_demux(struct vxlan_sock *s, int n)
+sock_dispatch(struct vxlan_sock *s, int n, int n_owned)
 {
-	struct vxlan_dgram dg[VXLAN_SOCK_BATCH];
-	struct vxlan_member *owner[VXLAN_SOCK_BATCH];
-	const struct vxlan_dgram *mine[VXLAN_SOCK_BATCH];
-	int n_owned = 0;
-
-	for (int i = 0; i < n; i++) {
-		struct msghdr *h = &s->msgs[i].msg_hdr;
-		size_t len = s->msgs[i].msg_len;
-		uint32_t vni;
-
-		owner[i] = NULL;
-		s->stats.rx_datagrams++;
-		if (len > VXLAN_DGRAM_MAX)	/* never, but cheap to say */
-			len = VXLAN_DGRAM_MAX;
-		switch (vxlan_hdr_decode(s->bufs[i], len, &vni)) {
-		case VXLAN_HDR_SHORT:
-			s->stats.rx_short++;
-			continue;
-		case VXLAN_HDR_NO_I_FLAG:
-			s->stats.rx_bad_flags++;
-			continue;
-		case VXLAN_HDR_OK:
-			break;
-		}
-		if (!(owner[i] = member_find(s, vni))) {
-			s->stats.rx_unknown_vni++;
-			continue;
-		}
-		dg[i].frame = s->bufs[i] + VXLAN_HDR_LEN;
-		dg[i].len = len - VXLAN_HDR_LEN;
-		dg[i].truncated = (h->msg_flags & MSG_TRUNC) != 0;
-		if (!vxlan_addr_from_sockaddr((struct sockaddr *)h->msg_name,
-					      &dg[i].src))
-			memset(&dg[i].src, 0, sizeof dg[i].src);
-		n_owned++;
-	}
-	/* Per member, in arrival order.  A member's input may not leave
-	 * the socket (it runs the datapath, which adds or removes no
-	 * ports), so the list is stable here. */
 	for (struct vxlan_member *m = s->members; m && n_owned; m = m->next) {
 		int k = 0;
 
 		for (int i = 0; i < n; i++)
-			if (owner[i] == m)
-				mine[k++] = &dg[i];
+			if (s->owner[i] == m)
+				s->mine[k++] = &s->dg[i];
 		if (k) {
 			n_owned -= k;
-			m->input(m, mine, k);
+			m->input(m, s->mine, k);
 		}
 	}
+}
+
+/* The segment size of a coalesced run (UDP_GRO control message), or 0. */
+static size_t
+gro_seg_size(const struct msghdr *h)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c;
+	     c = CMSG_NXTHDR((struct msghdr *)h, c)) {
+		int v;
+
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof v)) {
+			memcpy(&v, CMSG_DATA(c), sizeof v);
+			return v > 0 ? (size_t)v : 0;
+		}
+	}
+	return 0;
+}
+
+/* Checks the headers of a batch of 'n' reads, each a datagram or a run
+ * of them, and hands each member its datagrams, VXLAN_SOCK_SEGS at a
+ * time. */
+static void
+sock_demux(struct vxlan_sock *s, int n)
+{
+	int k = 0, n_owned = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct msghdr *h = &s->msgs[i].msg_hdr;
+		const uint8_t *buf = s->iov[i].iov_base;
+		size_t len = s->msgs[i].msg_len, seg = 0, off = 0;
+		bool truncated = (h->msg_flags & MSG_TRUNC) != 0;
+		struct vxlan_addr src;
+
+		if (len > s->buf_size)		/* never, but cheap to say */
+			len = s->buf_size;
+		/* A run cut short by the buffer (never: it holds one IP
+		 * datagram) is not split: one oversize datagram. */
+		if (s->stats.gro && !truncated && (seg = gro_seg_size(h)) &&
+		    seg < len) {
+			s->stats.rx_gro_runs++;
+			s->stats.rx_gro_segs += (len + seg - 1) / seg;
+		} else {
+			seg = len;
+		}
+		if (!vxlan_addr_from_sockaddr((struct sockaddr *)h->msg_name,
+					      &src))
+			memset(&src, 0, sizeof src);
+		/* A run goes to the members whole where it fits, so a port
+		 * can regrow it into one frame. */
+		if (k && k + (seg ? (len + seg - 1) / seg : 1) >
+			 VXLAN_SOCK_SEGS) {
+			sock_dispatch(s, k, n_owned);
+			k = n_owned = 0;
+		}
+		/* Once for a datagram (even an empty one), once per
+		 * segment of a run. */
+		do {
+			size_t dlen = len - off < seg ? len - off : seg;
+			struct vxlan_dgram *d = &s->dg[k];
+			uint32_t vni;
+
+			if (k == VXLAN_SOCK_SEGS) {
+				sock_dispatch(s, k, n_owned);
+				k = n_owned = 0;
+				d = &s->dg[0];
+			}
+			s->stats.rx_datagrams++;
+			s->owner[k] = NULL;
+			switch (vxlan_hdr_decode(buf + off, dlen, &vni)) {
+			case VXLAN_HDR_SHORT:
+				s->stats.rx_short++;
+				goto next;
+			case VXLAN_HDR_NO_I_FLAG:
+				s->stats.rx_bad_flags++;
+				goto next;
+			case VXLAN_HDR_OK:
+				break;
+			}
+			if (!(s->owner[k] = member_find(s, vni))) {
+				s->stats.rx_unknown_vni++;
+				goto next;
+			}
+			d->frame = buf + off + VXLAN_HDR_LEN;
+			d->len = dlen - VXLAN_HDR_LEN;
+			d->truncated = truncated;
+			d->src = src;
+			n_owned++;
+next:
+			k++;
+			off += seg;
+		} while (off < len);
+	}
+	sock_dispatch(s, k, n_owned);
 }
 
 static void

@@ -19,6 +19,14 @@
  * no I flag, unknown VNI); what needs a member's settings (inner runt,
  * oversize) the member counts.  Datagrams live in the socket's buffers
  * only during the member's 'input' call: the member copies what it keeps.
+ *
+ * UDP_GRO (Linux >= 5.0) is asked for on every socket: the kernel then
+ * hands runs of datagrams of one UDP flow (a peer's UDP GSO send, or what
+ * its GRO coalesced) as one buffer with the segment size in a control
+ * message, so a run costs one read; the socket splits it into its
+ * datagrams, each checked as above, and hands members up to
+ * VXLAN_SOCK_SEGS per call.  Without UDP_GRO the reads are per datagram,
+ * as before (stats: 'gro').
  */
 #ifndef VSWITCHD_VXLAN_SOCK_H
 #define VSWITCHD_VXLAN_SOCK_H
@@ -37,6 +45,11 @@ struct vxlan_sock;
  * two VLAN tags, rounded up.  Longer ones arrive truncated (MSG_TRUNC)
  * and are counted as oversize by their member. */
 #define VXLAN_DGRAM_MAX		9216
+/* A read buffer with UDP_GRO: a run the kernel coalesced, up to one IP
+ * datagram of UDP payload. */
+#define VXLAN_GRO_BUF		65536
+/* Datagrams (coalesced runs split) handed to members per call. */
+#define VXLAN_SOCK_SEGS		256
 
 /* One received datagram, valid during a member's 'input' call. */
 struct vxlan_dgram {
@@ -69,6 +82,9 @@ struct vxlan_sock_stats {
 	uint64_t rx_bad_flags;		/* I flag clear */
 	uint64_t rx_unknown_vni;	/* no member with that VNI */
 	uint64_t rx_errors;		/* recvmmsg failures */
+	uint64_t rx_gro_runs;		/* reads of coalesced runs (UDP_GRO) */
+	uint64_t rx_gro_segs;		/* datagrams in those runs */
+	bool gro;			/* UDP_GRO on (false: kernel lacks it) */
 };
 
 /* Makes 'm' (its 'name', 'vni' and 'input' set) a member of the socket
