@@ -385,8 +385,11 @@ watch_refresh(struct watch *w, size_t i, bool initial)
 		json_object_object_add(o, "stp", json_object_new_boolean(s->stp));
 		json_object_object_add(o, "root_port",
 				       json_object_new_string(s->root_port));
-		watch_emit(w, "now", o, "%s %s", s->name,
-			   watch_switch_text(s, buf, sizeof buf));
+		json_object_object_add(o, "topology_change",
+				       json_object_new_boolean(s->tc));
+		watch_emit(w, "now", o, "%s %s%s", s->name,
+			   watch_switch_text(s, buf, sizeof buf),
+			   s->tc ? ", topology change" : "");
 	}
 	for (size_t k = 0; initial && k < w->n_ports; k++) {
 		struct watch_port *p = &w->ports[k];
