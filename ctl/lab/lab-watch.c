@@ -42,7 +42,7 @@
 
 #define WATCH_EXIT_GONE 3	/* vswitchd went away while watching */
 #define WATCH_LOG       256	/* latest event lines kept for the screen */
-#define WATCH_FLUSH_S   0.2	/* longest wait to refresh during a burst */
+#define WATCH_BURST     64	/* events of a burst between refreshes */
 #define WATCH_LABEL     (2 * LAB_NAME_MAX + 2)
 
 struct watch_port {
@@ -416,7 +416,7 @@ watch_fdb(struct watch *w, struct watch_switch *s, struct json_object *p)
 	const char *state = ctl_jstr(p, "state"), *host = watch_host_of(w, mac);
 	const struct watch_port *wp = watch_find_port(w, ctl_jstr(p, "ifname"));
 	const char *what = !strcmp(action, "del") ? "deleted"
-			   : !strcmp(action, "move") ? "moved to"
+			   : !strcmp(action, "move") ? "learned (moved)"
 			   : *state ? "added" : "learned";
 	char where[2 * WATCH_LABEL + 8], vlan[16] = "";
 	struct json_object *o;
@@ -609,15 +609,6 @@ watch_screen(bool on)
 
 /* ---- the command ------------------------------------------------------ */
 
-static double
-watch_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* After a burst of events: asks the switches they touched again, then
  * redraws. */
 static void
@@ -638,9 +629,7 @@ lab_watch(int argc, char **argv)
 	struct rpc_error err;
 	struct json_object *res, *ev, *params;
 	const char *end = NULL;
-	bool pending = false;
-	double last = watch_mono();
-	int status = 0, why;
+	int status = 0, why, burst = 0;
 
 	if (ctl_wants_help(argc, argv)) {
 		watch_usage(stdout);
@@ -676,15 +665,14 @@ lab_watch(int argc, char **argv)
 		watch_draw(&w);
 	}
 	while (!end) {
-		ev = rpc_wait_notification(pending ? 0 : -1, &why);
+		ev = rpc_wait_notification(burst ? 0 : -1, &why);
 		if (ev) {
 			if (json_object_object_get_ex(ev, "params", &params) &&
 			    watch_event(&w, params))
 				end = "the lab went down";
 			json_object_put(ev);
-			pending = true;
-			if (watch_mono() - last < WATCH_FLUSH_S)
-				continue;
+			if (++burst < WATCH_BURST)
+				continue;	/* more may be queued */
 		} else if (why == EINTR) {
 			if (ctl_interrupted)
 				end = "interrupted";
@@ -698,8 +686,7 @@ lab_watch(int argc, char **argv)
 			break;
 		}
 		watch_settle(&w);
-		pending = false;
-		last = watch_mono();
+		burst = 0;
 	}
 	if (w.tty)
 		watch_screen(false);

@@ -108,6 +108,25 @@ kernel_wire() {
 	ip -n "$NS" link set "$KBR" up
 }
 
+# kernel_run WHAT STP_ARGS...: the lab with that Linux bridge wire,
+# settled and measured; 1 (after a FAIL) if the wire could not be made.
+kernel_run() {
+	local what=$1
+	shift
+	if kernel_wire "$@"; then
+		settle "$what"
+		measure "$what"
+		return 0
+	fi
+	fail "$what: the wire could not be made"
+	return 1
+}
+
+wire_down() {
+	"$C" lab down stp >/dev/null || fail "lab down"
+	ip netns del "$NS" 2>/dev/null
+}
+
 # 1. our patch wire
 "$C" lab up "$T/patch.yml" >"$T/up" 2>&1 || fail "lab up: $(cat "$T/up")"
 settle "patch wire"
@@ -115,25 +134,20 @@ measure "patch wire (vswitchd)"
 [ "$SENT" -ge 3 ] && [ "$CAME" = "$SENT" ] && [ "$BLOCKED" = "sw3:p2 " ] &&
 	pass "patch wire: all $SENT BPDUs crossed, one blocked port (sw3:p2)" ||
 	fail "patch wire: sent $SENT, came $CAME, blocked '$BLOCKED'"
-"$C" lab down stp >/dev/null || fail "lab down"
+wire_down
 
 # 2. a Linux bridge with its STP off
-if kernel_wire stp_state 0 forward_delay 0 mcast_snooping 0 group_fwd_mask 65528; then
-	settle "Linux bridge, STP off"
-	measure "Linux bridge wire, stp_state 0"
+if kernel_run "Linux bridge wire, stp_state 0" stp_state 0 forward_delay 0 \
+	mcast_snooping 0 group_fwd_mask 65528; then
 	[ "$SENT" -ge 3 ] && [ "$CAME" = "$SENT" ] && [ "$(echo $BLOCKED | wc -w)" = 1 ] &&
 		pass "Linux bridge, STP off: it forwards BPDUs ($CAME of $SENT), one blocked port" ||
 		fail "Linux bridge, STP off: sent $SENT, came $CAME, blocked '$BLOCKED'"
-else
-	fail "Linux bridge wire (STP off) could not be made"
 fi
-"$C" lab down stp >/dev/null || fail "lab down"
-ip netns del "$NS"
+wire_down
 
 # 3. a Linux bridge with its STP on: it swallows the BPDUs
-if kernel_wire stp_state 1 forward_delay 3000 hello_time 100 max_age 600; then
-	settle "Linux bridge, STP on"
-	measure "Linux bridge wire, stp_state 1"
+if kernel_run "Linux bridge wire, stp_state 1" stp_state 1 forward_delay 3000 \
+	hello_time 100 max_age 600; then
 	# brport/state 4 is blocking; root_id is the root it believes in
 	ksys() { ip netns exec "$NS" cat /sys/class/net/"$1"; }
 	sw1id=$("$C" brctl showstp ${LB}sw1 | awk '/bridge id/ {print $3; exit}')
@@ -148,9 +162,6 @@ if kernel_wire stp_state 1 forward_delay 3000 hello_time 100 max_age 600; then
 	[ "${kroot//[.:]/}" = "${sw1id//[.:]/}" ] &&
 		pass "Linux bridge, STP on: the wire joined the election (root sw1) and blocks its own port to sw3" ||
 		fail "Linux bridge, STP on: its root $kroot (sw1 $sw1id), ports $(ksys ${LB}sw2-p2/brport/state)/$(ksys ${LB}sw3-p2/brport/state)"
-else
-	fail "Linux bridge wire (STP on) could not be made"
 fi
-"$C" lab down stp >/dev/null || fail "lab down"
-ip netns del "$NS"
+wire_down
 finish lab-kwire.sh
