@@ -241,7 +241,7 @@ watch_emit(struct watch *w, const char *kind, struct json_object *o,
 
 /* JSON members naming port 'p' (and more "s" key/value pairs after it,
  * NULL-terminated). */
-static struct json_object *
+static struct json_object * __attribute__((sentinel))
 watch_port_json(const struct watch *w, const struct watch_port *p, ...)
 {
 	struct json_object *o = json_object_new_object();
@@ -296,8 +296,9 @@ watch_carrier(struct watch *w, struct watch_port *p, bool up)
 }
 
 /* Asks switch 'i' for its STP and port state.  'initial': takes all of it;
- * else only what events do not say (roles, root, root port; states and
- * carrier come from events), and says what changed. */
+ * else what events do not say (roles, root, root port) and the carrier
+ * (a wire's two ends report theirs one after the other), and says what
+ * changed; port states come from events only. */
 static void
 watch_refresh(struct watch *w, size_t i, bool initial)
 {
