@@ -48,7 +48,8 @@ usage(FILE *f)
 "  trace [--learn] [BRIDGE] PORT FRAME  explain a frame's forwarding (dry run)\n"
 "  info                        the daemon's version, pid, paths\n"
 "  log show | log set [MODULE] LEVEL  the daemon's log levels, at run time\n"
-"  lab {up | down | status | exec | link | capture | graph | check} ...\n"
+"  lab {up | down | status | exec | link | capture | graph | check |\n"
+"       watch} ...\n"
 "                              network teaching labs (docs/labs.md)\n"
 "Every command takes --help.  See bridgectl(8).\n");
 }

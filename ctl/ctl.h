@@ -64,6 +64,12 @@ extern volatile sig_atomic_t ctl_interrupted;
  * was set while waiting. */
 struct json_object *rpc_next_notification(void);
 
+/* One wait of rpc_next_notification() of at most 'timeout_ms' (-1: no
+ * limit, 0: only what is queued or readable now).  NULL with '*why'
+ * ETIMEDOUT (nothing came), EINTR (a signal handler ran, whichever) or
+ * ECONNRESET (the connection is gone: closed, broken, or never opened). */
+struct json_object *rpc_wait_notification(int timeout_ms, int *why);
+
 void rpc_close(void);
 
 /* Builds a params object from key/value pairs: "s" string, "i" int64,

@@ -102,16 +102,32 @@ rpc_call(const char *method, struct json_object *params,
 }
 
 struct json_object *
-rpc_next_notification(void)
+rpc_wait_notification(int timeout_ms, int *why)
 {
 	struct rpc_client_error e;
 	struct json_object *ev;
 
+	*why = ECONNRESET;
 	if (!rpc)
 		return NULL;
+	do	/* a message that is no JSON object is skipped */
+		ev = rpc_client_recv(rpc, timeout_ms, &e);
+	while (!ev && e.errnum == EBADMSG);
+	if (!ev)
+		*why = e.errnum == EINTR || e.errnum == ETIMEDOUT ? e.errnum
+								  : ECONNRESET;
+	return ev;
+}
+
+struct json_object *
+rpc_next_notification(void)
+{
+	struct json_object *ev;
+	int why;
+
 	do
-		ev = rpc_client_recv(rpc, -1, &e);
-	while (!ev && e.errnum == EINTR && !ctl_interrupted);
+		ev = rpc_wait_notification(-1, &why);
+	while (!ev && why == EINTR && !ctl_interrupted);
 	return ev;
 }
 

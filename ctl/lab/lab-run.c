@@ -47,6 +47,7 @@ lab_usage(FILE *f)
 "  check [FILE|NAME]        run the lab's checks: one PASS/FAIL line each\n"
 "  validate FILE            check the file only\n"
 "  list                     the labs that are up\n"
+"  watch [NAME]             live STP states, FDB changes, topology changes\n"
 "See docs/labs.md and bridgectl(8).\n");
 }
 
@@ -1943,6 +1944,26 @@ lab_list(int argc, char **argv)
 	return 0;
 }
 
+/* ---- for lab-watch.c (lab.h) ------------------------------------------ */
+
+struct lab *
+lab_open(const char *arg)
+{
+	return open_lab(arg);
+}
+
+const char *
+lab_stp_role(struct json_object *stp, const char *port, const char *state)
+{
+	return stp_role(stp, port, state);
+}
+
+int
+lab_host_mac(const struct lab *lab, const char *host, char mac[32])
+{
+	return host_mac(lab, host, mac);
+}
+
 int
 lab_main(int argc, char **argv)
 {
@@ -1954,7 +1975,7 @@ lab_main(int argc, char **argv)
 		{ "exec", lab_exec }, { "link", lab_link },
 		{ "capture", lab_capture }, { "graph", lab_graph },
 		{ "check", lab_check }, { "validate", lab_validate },
-		{ "list", lab_list },
+		{ "list", lab_list }, { "watch", lab_watch },
 	};
 
 	lab_set_prefix(getenv("BRIDGECTL_LAB_PREFIX"));

@@ -166,4 +166,19 @@ void lab_plan_print(const struct lab *, void *f);
 /* "bridgectl lab ...". */
 int lab_main(int argc, char **argv);
 
+/* lab-run.c, for lab-watch.c.  The lab a command names (a file, the name
+ * of a lab that is up, or NULL: the one lab up), or NULL after an error
+ * message. */
+struct lab *lab_open(const char *arg);
+/* The STP role ("root", "designated", "alternate", "disabled", "-" with
+ * STP off) of port 'port' in state 'state', from stp.show result 'stp'. */
+struct json_object;
+const char *lab_stp_role(struct json_object *stp, const char *port,
+			 const char *state);
+/* The MAC of host 'host' on its first link, from its namespace. */
+int lab_host_mac(const struct lab *lab, const char *host, char mac[32]);
+
+/* "bridgectl lab watch [NAME]" (lab-watch.c). */
+int lab_watch(int argc, char **argv);
+
 #endif /* CTL_LAB_LAB_H */

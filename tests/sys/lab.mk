@@ -4,8 +4,14 @@
 #   lab-run.sh  every shipped lab up / check / down, nothing left; capture,
 #               link down seen as NO-CARRIER, status, graph, a failed up,
 #               down after kill -9 (root: namespaces, TAPs)
+#   lab-watch.sh  lab watch on the STP loop: a pulled link's state changes,
+#               topology change, FDB learning, in lab names; -j; a terminal
+#               screen; how it ends (root)
+#   lab-kwire.sh  the STP loop with one wire made of a Linux bridge: what
+#               crosses it and what blocks, against our patch wire (root)
 check-lab: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
-	@status=0; for t in tests/sys/lab-bad.sh tests/sys/lab-run.sh; do \
+	@status=0; for t in tests/sys/lab-bad.sh tests/sys/lab-run.sh \
+			tests/sys/lab-watch.sh tests/sys/lab-kwire.sh; do \
 		BIN=$(BUILD)/bin bash $$t || status=1; done; exit $$status
 
 CHECKS += check-lab
