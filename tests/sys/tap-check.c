@@ -453,13 +453,15 @@ START_TEST(test_carrier_in_other_netns)
 END_TEST
 
 /* args->netns + ifname: the netdev is born in the namespace under its
- * name there, nothing in ours; a second open finds it there (by alias),
+ * name there, nothing in ours, its link changes there are heard; a second
+ * open finds it there (by alias),
  * destroy removes it; a missing namespace is -ENOENT. */
 START_TEST(test_open_in_netns)
 {
 	struct port_tap_args args = { .netns = NS1, .ifname = "eth0" };
 	struct port_tap_args none = { .netns = "lsttns-none" };
 	struct port_tap_args bad = { .netns = "../x" };
+	struct ev_loop *loop;
 	struct port *port;
 	int err;
 
@@ -474,6 +476,16 @@ START_TEST(test_open_in_netns)
 	ck_assert_int_eq(system("ip netns exec " NS1 " sh -c 'test \"$(cat "
 				"/proc/sys/net/ipv6/conf/eth0/disable_ipv6)\" "
 				"= 0'"), 0);
+	/* The watcher hears it set down there (the namespace got an id). */
+	loop = ev_loop_new(EVFLAG_AUTO);
+	port->br = &test_br;
+	port->class->watch(port, loop);
+	run_cmd("ip -n " NS1 " link set eth0 down");
+	run_until(loop, &n_update_calls, 1, 1000);
+	ck_assert(!port_has_carrier(port));
+	port->class->watch(port, NULL);
+	port->br = NULL;
+	ev_loop_destroy(loop);
 	port_close(port);
 	/* Kept; found again there (renamed meanwhile: by its alias). */
 	run_cmd("ip -n " NS1 " link set eth0 name eth9");

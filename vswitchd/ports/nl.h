@@ -90,6 +90,13 @@ int nl_netns_enter(int nsfd, int *oldfdp);
  * in a foreign namespace. */
 void nl_netns_leave(int oldfd);
 
+/* Gives the namespace of fd 'nsfd' an id in the calling thread's own
+ * ('ip netns set NAME auto') unless it has one, so the link watcher hears
+ * its link events (NETLINK_LISTEN_ALL_NSID hears only namespaces with an
+ * id; a device moved there gives it one, a device made there does not).
+ * Returns 0 or -errno. */
+int nl_netns_ensure_id(int nsfd);
+
 /* Calls 'cb' once in every network namespace this process can see other
  * than the calling thread's own: those named under /run/netns ('ip netns')
  * and those of running processes (/proc/PID/ns/net), each once however many

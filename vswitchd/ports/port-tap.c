@@ -220,6 +220,11 @@ tap_bind_in(const char *netns, const char *alias, char ifname[IFNAMSIZ],
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return -errno;
+	/* So that the link watcher hears the device's changes there. */
+	fd = nl_netns_ensure_id(nsfd);
+	if (fd)
+		log_warn(MOD, "%s: netns %s has no id here, its link changes "
+			 "go unnoticed: %s", alias, netns, strerror(-fd));
 	fd = nl_netns_enter(nsfd, &oldfd);
 	close(nsfd);
 	if (fd)
