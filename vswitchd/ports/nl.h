@@ -13,7 +13,8 @@
  * The watcher is one non-blocking rtnetlink socket in the RTM_NEWLINK
  * multicast group, on the daemon's libev loop.  It also listens to every
  * namespace that has an id in ours (NETLINK_LISTEN_ALL_NSID; moving a
- * device to a namespace gives that namespace an id), so a TAP moved into a
+ * device to a namespace gives that namespace an id, a TAP port made in one
+ * asks for one: nl_netns_ensure_id()), so a TAP moved into a
  * test namespace and set down there is still noticed.  It does not try to
  * tell which device an event is about (ifindexes repeat across
  * namespaces): after each batch of link messages it calls every
