@@ -98,8 +98,8 @@ lab_plan_print(const struct lab *lab, void *fp)
 						(unsigned long long)l->seed);
 			} else if (o->kind == LAB_HOST) {
 				lab_netns_name(lab, o->node, ns);
-				fprintf(f, "port add %s %s type tap -> netns "
-					"%s as %s", a, b, ns, o->port);
+				fprintf(f, "port add %s %s type tap netns %s "
+					"ifname %s", a, b, ns, o->port);
 			} else {
 				fprintf(f, "port add %s %s type vhost-user -> "
 					"vm %s", a, b, o->node);

@@ -5,8 +5,9 @@
  * A lab runs on the vswitchd the socket names (--socket, $VSWITCHD_SOCKET):
  * its switches are bridges of that daemon, made and queried with the same
  * RPC methods as every other command (docs/rpc.md); the wires between
- * switches are patch ports, the wires to hosts TAP ports moved into the
- * host's network namespace (made with ip(8)).  "lab up" keeps a copy of the
+ * switches are patch ports, the wires to hosts TAP ports whose devices the
+ * daemon makes inside the host's network namespace (made with ip(8); its
+ * addresses and routes: lab-net.c).  "lab up" keeps a copy of the
  * lab file in the state directory (LABDIR: $VSWITCHD_LAB_DIR, else "labs"
  * beside the socket) before creating anything, so every later command, and
  * "lab down" after a failure or a kill -9 of vswitchd, knows every name.
@@ -97,23 +98,19 @@ ns_shell(const char *ns, const char *cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Runs ip(8) in batch mode (one process for many commands) in namespace
- * 'ns' (NULL: this one) on 'script', one command a line.  0 or ip's exit
- * status (it stops at the first failing command and says which). */
+/* Runs ip(8) in batch mode (one process for many commands) on 'script',
+ * one command a line.  0 or ip's exit status (it stops at the first
+ * failing command and says which). */
 static int
-ip_batch(const char *ns, const char *script)
+ip_batch(const char *script)
 {
-	char *cmd = ns ? xasprintf("ip -n %s -b -", ns) : xstrdup("ip -b -");
 	FILE *p;
 	int st;
 
-	if (!*script) {
-		free(cmd);
+	if (!*script)
 		return 0;
-	}
 	fflush(stdout);
-	p = popen(cmd, "w");
-	free(cmd);
+	p = popen("ip -b -", "w");
 	if (!p)
 		return -1;
 	fputs(script, p);
@@ -363,21 +360,12 @@ teardown(const struct lab *lab)
 
 	for (size_t i = 0; i < lab->n_vms; i++)
 		n += stop_vm(lab, lab->vms[i].name);
-	/* The TAPs of host links go with their ports (destroy), wherever
-	 * they are; after a crash they went with vswitchd's fds. */
+	/* The bridges go with their ports.  The TAPs of host links stay
+	 * (persistent) in their hosts' namespaces, and go with those below:
+	 * the kernel removes a namespace's devices together, in the
+	 * background, where destroying each at once would cost an RCU
+	 * barrier (some 20 ms) apiece. */
 	alive = !rpc_call("daemon.info", NULL, NULL, &err);
-	for (size_t l = 0; alive && l < lab->n_links; l++)
-		for (int e = 0; e < 2; e++) {
-			const struct lab_end *end = &lab->links[l].end[e];
-
-			if (end->kind != LAB_SWITCH ||
-			    lab->links[l].end[!e].kind != LAB_HOST)
-				continue;
-			lab_port_name(lab, end->node, end->port, a);
-			rpc_call("port.del", ctl_params("s", "name", a, "b",
-							"destroy", 1, NULL),
-				 NULL, &err);
-		}
 	for (size_t i = 0; alive && i < lab->n_switches; i++) {
 		lab_bridge_name(lab, lab->switches[i].name, a);
 		if (!rpc_call("bridge.del", ctl_params("s", "name", a, NULL),
@@ -402,11 +390,12 @@ teardown(const struct lab *lab)
 		n++;
 	}
 	if (batch) {
-		ip_batch(NULL, batch);
+		ip_batch(batch);
 		free(batch);
 	}
-	/* Devices left in this namespace: ports not yet moved, the bridges'
-	 * own devices of a vswitchd that died. */
+	/* Devices left in this namespace: TAPs a lab up of an older
+	 * bridgectl had not moved yet, the bridges' own devices of a
+	 * vswitchd that died. */
 	for (size_t l = 0; l < lab->n_links; l++)
 		for (int e = 0; e < 2; e++) {
 			const struct lab_end *end = &lab->links[l].end[e];
@@ -723,6 +712,15 @@ add_end(const struct lab *lab, const struct lab_link *l, int e)
 		p = ctl_params("s", "bridge", br, "s", "name", port, "s", "type",
 			       "patch", "o", "args", args, NULL);
 	} else if (o->kind == LAB_HOST) {
+		char ns[64];
+
+		/* The TAP is made in the host's namespace under the host's
+		 * name for it: moving a device between namespaces costs the
+		 * kernel an RCU barrier (some 20 ms) each. */
+		lab_netns_name(lab, o->node, ns);
+		json_object_object_add(args, "netns", json_object_new_string(ns));
+		json_object_object_add(args, "ifname",
+				       json_object_new_string(o->port));
 		p = ctl_params("s", "bridge", br, "s", "name", port, "s", "type",
 			       "tap", "o", "args", args, NULL);
 	} else {
@@ -754,72 +752,15 @@ add_end(const struct lab *lab, const struct lab_link *l, int e)
 	return 0;
 }
 
-/* Moves the TAP of every host link into its host's namespace, in one
- * batch. */
-static int
-move_taps(const struct lab *lab)
-{
-	char *batch = NULL, port[LAB_IFNAMSIZ], ns[64];
-	int r;
-
-	for (size_t l = 0; l < lab->n_links; l++)
-		for (int e = 0; e < 2; e++) {
-			const struct lab_end *end = &lab->links[l].end[e];
-			const struct lab_end *o = &lab->links[l].end[!e];
-
-			if (end->kind != LAB_SWITCH || o->kind != LAB_HOST)
-				continue;
-			lab_port_name(lab, end->node, end->port, port);
-			lab_netns_name(lab, o->node, ns);
-			append(&batch, "link set %s netns %s", port, ns);
-		}
-	if (!batch)
-		return 0;
-	r = ip_batch(NULL, batch);
-	free(batch);
-	if (r)
-		fprintf(stderr, "bridgectl: lab: cannot move the TAPs into "
-			"the namespaces\n");
-	return r;
-}
-
 static int
 setup_host(const struct lab *lab, const struct lab_host *h)
 {
-	char ns[64], port[LAB_IFNAMSIZ], *b = NULL;
-	int r;
+	char ns[64];
 
+	/* Its links' TAPs are there already, named and up (add_end()). */
 	lab_netns_name(lab, h->name, ns);
-	append(&b, "link set lo up");
-	for (size_t l = 0; l < lab->n_links; l++)
-		for (int e = 0; e < 2; e++) {
-			const struct lab_end *end = &lab->links[l].end[e];
-			const struct lab_end *o = &lab->links[l].end[!e];
-
-			if (end->kind != LAB_HOST || strcmp(end->node, h->name))
-				continue;
-			lab_port_name(lab, o->node, o->port, port);
-			append(&b, "link set %s name %s", port, end->port);
-			append(&b, "link set %s up", end->port);
-		}
-	for (size_t j = 0; j < h->n_vlans; j++) {
-		append(&b, "link add link %s name %s type vlan id %u",
-		       h->vlans[j].parent, h->vlans[j].name, h->vlans[j].vid);
-		append(&b, "link set %s up", h->vlans[j].name);
-	}
-	for (size_t j = 0; j < h->n_addrs; j++)
-		append(&b, "addr add %s dev %s", h->addrs[j].cidr,
-		       h->addrs[j].ifname);
-	for (size_t j = 0; j < h->n_routes; j++)
-		append(&b, "route add %s", h->routes[j]);
-	r = ip_batch(ns, b);
-	free(b);
-	if (r || (h->forwarding &&
-		  ns_shell(ns, "sysctl -q -w net.ipv4.ip_forward=1"))) {
-		fprintf(stderr, "bridgectl: lab: host %s: configuration "
-			"failed\n", h->name);
+	if (lab_net_setup_host(ns, h))
 		return -1;
-	}
 	for (size_t j = 0; j < h->n_exec; j++) {
 		if (ns_shell(ns, h->exec[j])) {
 			fprintf(stderr, "bridgectl: lab: host %s: exec '%s' "
@@ -1072,15 +1013,13 @@ lab_up(int argc, char **argv)
 		lab_netns_name(lab, lab->hosts[i].name, ns);
 		append(&batch, "netns add %s", ns);
 	}
-	if (batch && ip_batch(NULL, batch))
+	if (batch && ip_batch(batch))
 		goto undo;
 	for (size_t i = 0; i < lab->n_links; i++)
 		for (int e = 0; e < 2; e++)
 			if (lab->links[i].end[e].kind == LAB_SWITCH &&
 			    add_end(lab, &lab->links[i], e))
 				goto undo;
-	if (move_taps(lab))
-		goto undo;
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		if (setup_host(lab, &lab->hosts[i]))
 			goto undo;

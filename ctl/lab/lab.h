@@ -10,12 +10,15 @@
  *                the names every lab object gets (what "lab down" removes).
  *   lab-run.c    the commands: up, down, status, exec, link, capture,
  *                graph, check, over the RPC client (ctl/rpc.c) and ip(8).
+ *   lab-net.c    a host's addresses, routes, VLANs over rtnetlink in its
+ *                namespace (no ip(8) process per host).
  *
  * Names: every object a lab makes in the system is named PREFIX + node
  * (PREFIX = the file's 'prefix', else NAME + "-"): the bridge of switch sw1
  * is "PREFIXsw1", its port p1 "PREFIXsw1-p1" (a patch port for a wire to
- * another switch, a TAP for a wire to a host, moved into the host's
- * namespace and renamed there), the namespace of host h1 "PREFIXh1".  So
+ * another switch, a TAP for a wire to a host, whose device vswitchd makes
+ * in the host's namespace under the host's name for it: tap port arguments
+ * netns and ifname), the namespace of host h1 "PREFIXh1".  So
  * "lab down" finds leftovers by name even when vswitchd is gone.
  */
 #ifndef CTL_LAB_LAB_H
@@ -162,6 +165,11 @@ const char *lab_host_ip(const struct lab_host *h, char buf[64]);
 
 /* The plan "lab up" performs, one action per line, to 'f' (--dry-run). */
 void lab_plan_print(const struct lab *, void *f);
+
+/* Configures host 'h' in its namespace 'ns' (lab-net.c): loopback up,
+ * VLAN sub-interfaces, addresses, routes, forwarding; not its startup
+ * commands.  0, or -1 after printing what failed. */
+int lab_net_setup_host(const char *ns, const struct lab_host *h);
 
 /* "bridgectl lab ...". */
 int lab_main(int argc, char **argv);

@@ -5,12 +5,23 @@
 # pairs for the ring and the hosts, the same namespaces and addresses.
 # The anchor is the script, not Mininet's "mn --switch lxbr": lxbr calls
 # bridge-utils' brctl, which is not installed here, and installing it
-# would put another brctl on every helper's PATH.  Runs interleaved
-# (ours, anchor, ours, ...), RUNS times (default 5); prints medians,
-# min..max and the ratio.  Root; names start "lbb".
+# would put another brctl on every helper's PATH.  The script does what
+# Mininet 2.3 does for a host link: one ip(8) per step, the host's end of
+# the veth made directly in its namespace ("peer name eth0 netns NS", no
+# move).  Same work on both sides: STP on and not waited for (--no-wait),
+# lo up, one address per host, every device up.
+#
+# RUNS runs (default 5), the two sides interleaved and in alternating
+# order (ours first in odd runs); after each down an untimed SETTLE pause
+# (default 0.5 s; the kernel's background removal of 20 namespaces takes
+# some 60 ms here) so neither side's deferred cleanup lands in the
+# other's timing.  Prints medians with min..max, and the ratios ours /
+# anchor as the median (min..max) of the per-run ratios.  Root; names
+# start "lbb".
 set -u
 BIN=$(cd "${BIN:-build/bin}" && pwd) || exit 1
 RUNS=${RUNS:-5}
+SETTLE=${SETTLE:-0.5}
 T=$(mktemp -d /tmp/lbbench.XXXXXX)
 export VSWITCHD_SOCKET=$T/vswitchd.sock VSWITCHD_LAB_DIR=$T/labs
 export BRIDGECTL_LAB_PREFIX=lbb-
@@ -60,9 +71,8 @@ anchor_up() {
 		s=$(( (h - 1) / 2 + 1 ))
 		ip netns add lbbh$h || return 1
 		ip -n lbbh$h link set lo up
-		ip link add lbbs$s-p$h type veth peer name lbbh$h-e || return 1
-		ip link set lbbh$h-e netns lbbh$h
-		ip -n lbbh$h link set lbbh$h-e name eth0
+		ip link add lbbs$s-p$h type veth peer name eth0 netns lbbh$h ||
+			return 1
 		ip -n lbbh$h addr add 10.77.0.$h/24 dev eth0
 		ip -n lbbh$h link set eth0 up
 		ip link set lbbs$s-p$h master lbbs$s up
@@ -80,29 +90,42 @@ median() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : 
 "$BIN/vswitchd" --socket "$VSWITCHD_SOCKET" --no-config -l warn 2>"$T/log" &
 PID=$!
 for _ in $(seq 100); do "$C" info >/dev/null 2>&1 && break; sleep 0.05; done
-for r in $(seq "$RUNS"); do
+# ours_run / anchor_run: up and down once, appending their times.
+ours_run() {
+	local t0 t1 t2
 	t0=$(now)
 	"$C" lab up --no-wait "$T/ring.yml" >/dev/null || { echo "lab up failed" >&2; exit 1; }
 	t1=$(now)
 	"$C" lab down ring >/dev/null || { echo "lab down failed" >&2; exit 1; }
 	t2=$(now)
-	anchor_up || { echo "anchor up failed" >&2; exit 1; }
-	t3=$(now)
-	anchor_down 2>/dev/null
-	t4=$(now)
 	echo "$t1 - $t0" | bc >>"$T/our_up"
 	echo "$t2 - $t1" | bc >>"$T/our_down"
-	echo "$t3 - $t2" | bc >>"$T/anc_up"
-	echo "$t4 - $t3" | bc >>"$T/anc_down"
-	paste -d+ "$T/our_up" "$T/our_down" | tail -1 | bc >>"$T/our_all"
-	paste -d+ "$T/anc_up" "$T/anc_down" | tail -1 | bc >>"$T/anc_all"
+	sleep "$SETTLE"
+}
+anchor_run() {
+	local t0 t1 t2
+	t0=$(now)
+	anchor_up || { echo "anchor up failed" >&2; exit 1; }
+	t1=$(now)
+	anchor_down 2>/dev/null
+	t2=$(now)
+	echo "$t1 - $t0" | bc >>"$T/anc_up"
+	echo "$t2 - $t1" | bc >>"$T/anc_down"
+	sleep "$SETTLE"
+}
+# ratios A B: the per-run ratios of the numbers in files A and B.
+ratios() { paste "$1" "$2" | awk '{ printf "%.4f\n", $1 / $2 }'; }
+
+for r in $(seq "$RUNS"); do
+	if [ $((r % 2)) = 1 ]; then ours_run; anchor_run; else anchor_run; ours_run; fi
 done
-mo=$(median <"$T/our_up" | cut -d' ' -f1)
-ma=$(median <"$T/anc_up" | cut -d' ' -f1)
+paste -d+ "$T/our_up" "$T/our_down" | bc >"$T/our_all"
+paste -d+ "$T/anc_up" "$T/anc_down" | bc >"$T/anc_all"
 echo "lab ring of $NSW switches, $NH hosts, $RUNS runs (median, min..max):"
 echo "  bridgectl lab up:      $(median <"$T/our_up")"
 echo "  bridgectl lab down:    $(median <"$T/our_down")"
 echo "  ip/bridge script up:   $(median <"$T/anc_up")"
 echo "  ip/bridge script down: $(median <"$T/anc_down")"
-echo "  up ratio ours/anchor:  $(echo "scale=3; $mo / $ma" | bc) (target < 0.5)"
-echo "  up+down ours/anchor:   $(echo "scale=3; $(median <"$T/our_all" | cut -d' ' -f1) / $(median <"$T/anc_all" | cut -d' ' -f1)" | bc)"
+echo "  up ratio ours/anchor:      $(ratios "$T/our_up" "$T/anc_up" | median | sed 's/ s / /') (target < 0.5)"
+echo "  down ratio ours/anchor:    $(ratios "$T/our_down" "$T/anc_down" | median | sed 's/ s / /') (target < 1.0)"
+echo "  up+down ratio ours/anchor: $(ratios "$T/our_all" "$T/anc_all" | median | sed 's/ s / /')"

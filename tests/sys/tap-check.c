@@ -33,6 +33,7 @@
 
 #define TAP0 "vstt0"
 #define NS0  "vsttns0"
+#define NS1  "lsttns1"		/* the netns argument's test */
 
 /* --- recorders standing in for bridge.c ------------------------------- */
 
@@ -110,6 +111,7 @@ setup(void)
 	memset(&test_br, 0, sizeof test_br);
 	test_br.admin_up = true;
 	(void)system("ip netns del " NS0 " 2>/dev/null; "
+		     "ip netns del " NS1 " 2>/dev/null; "
 		     "ip link del " TAP0 " 2>/dev/null");
 }
 
@@ -117,6 +119,7 @@ static void
 teardown(void)
 {
 	(void)system("ip netns del " NS0 " 2>/dev/null; "
+		     "ip netns del " NS1 " 2>/dev/null; "
 		     "ip link del " TAP0 " 2>/dev/null");
 	pkt_pool_destroy(pool);
 }
@@ -449,6 +452,59 @@ START_TEST(test_carrier_in_other_netns)
 }
 END_TEST
 
+/* args->netns + ifname: the netdev is born in the namespace under its
+ * name there, nothing in ours, its link changes there are heard; a second
+ * open finds it there (by alias),
+ * destroy removes it; a missing namespace is -ENOENT. */
+START_TEST(test_open_in_netns)
+{
+	struct port_tap_args args = { .netns = NS1, .ifname = "eth0" };
+	struct port_tap_args none = { .netns = "lsttns-none" };
+	struct port_tap_args bad = { .netns = "../x" };
+	struct ev_loop *loop;
+	struct port *port;
+	int err;
+
+	run_cmd("ip netns add " NS1);
+	err = port_tap_open(TAP0, &args, &port);
+	ck_assert_msg(err == 0, "open in netns: %s", strerror(-err));
+	ck_assert_uint_eq(if_nametoindex(TAP0), 0);
+	ck_assert_int_eq(system("ip -n " NS1 " -d link show eth0 | grep -q "
+				"'alias vswitchd:" TAP0 "$'"), 0);
+	/* Up and with carrier while we hold it; IPv6 left to its stack. */
+	ck_assert(port_has_carrier(port));
+	ck_assert_int_eq(system("ip netns exec " NS1 " sh -c 'test \"$(cat "
+				"/proc/sys/net/ipv6/conf/eth0/disable_ipv6)\" "
+				"= 0'"), 0);
+	/* The watcher hears it set down there (the namespace got an id). */
+	loop = ev_loop_new(EVFLAG_AUTO);
+	port->br = &test_br;
+	port->class->watch(port, loop);
+	run_cmd("ip -n " NS1 " link set eth0 down");
+	run_until(loop, &n_update_calls, 1, 1000);
+	ck_assert(!port_has_carrier(port));
+	port->class->watch(port, NULL);
+	port->br = NULL;
+	ev_loop_destroy(loop);
+	port_close(port);
+	/* Kept; found again there (renamed meanwhile: by its alias). */
+	run_cmd("ip -n " NS1 " link set eth0 name eth9");
+	args.attach_only = true;
+	err = port_tap_open(TAP0, &args, &port);
+	ck_assert_msg(err == 0, "open again: %s", strerror(-err));
+	ck_assert_int_eq(system("ip -n " NS1 " -o link show type tun | wc -l "
+				"| grep -qx 1"), 0);
+	port->destroy_device = true;
+	port_close(port);
+	ck_assert_int_ne(system("ip -n " NS1 " link show eth9 2>/dev/null"),
+			 0);
+	ck_assert_int_eq(port_tap_open(TAP0, &args, &port), -ENODEV);
+	ck_assert_int_eq(port_tap_open(TAP0, &none, &port), -ENOENT);
+	ck_assert_int_eq(port_tap_open(TAP0, &bad, &port), -EINVAL);
+	ck_assert_uint_eq(if_nametoindex(TAP0), 0);
+}
+END_TEST
+
 START_TEST(test_host_port)
 {
 	static const struct eth_addr mac = { { 0x02, 0x11, 0x22, 0x33, 0x44,
@@ -524,6 +580,7 @@ tap_suite(void)
 		{ "watch_input", test_watch_input },
 		{ "carrier", test_carrier_changes },
 		{ "carrier_netns", test_carrier_in_other_netns },
+		{ "open_in_netns", test_open_in_netns },
 		{ "host_port", test_host_port },
 		{ "path_cost", test_path_cost_table },
 		{ "nl_errors", test_nl_errors },

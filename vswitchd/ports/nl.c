@@ -18,6 +18,7 @@
 
 #include <ev.h>
 #include <linux/if_arp.h>
+#include <linux/net_namespace.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <netlink/cache.h>
@@ -298,6 +299,38 @@ nl_netns_leave(int oldfd)
 		ASSERT(!"setns back failed");
 	}
 	close(oldfd);
+}
+
+int
+nl_netns_ensure_id(int nsfd)
+{
+	struct rtgenmsg hdr = { .rtgen_family = AF_UNSPEC };
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int err;
+
+	err = nl_open(&sk);
+	if (err)
+		return err;
+	msg = nlmsg_alloc_simple(RTM_NEWNSID, NLM_F_REQUEST);
+	if (!msg) {
+		nl_socket_free(sk);
+		return -ENOMEM;
+	}
+	/* NSID -1: the kernel picks one ('ip netns set NAME auto'). */
+	if (nlmsg_append(msg, &hdr, sizeof hdr, NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, NETNSA_FD, (uint32_t)nsfd) < 0 ||
+	    nla_put_s32(msg, NETNSA_NSID, -1) < 0) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = nl_send_sync(sk, msg);	/* frees 'msg' */
+	msg = NULL;
+	err = err == -NLE_EXIST ? 0 : nl_errno(err);
+out:
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return err;
 }
 
 /* The namespaces seen so far by nl_netns_foreach(). */

@@ -13,7 +13,8 @@
  * The watcher is one non-blocking rtnetlink socket in the RTM_NEWLINK
  * multicast group, on the daemon's libev loop.  It also listens to every
  * namespace that has an id in ours (NETLINK_LISTEN_ALL_NSID; moving a
- * device to a namespace gives that namespace an id), so a TAP moved into a
+ * device to a namespace gives that namespace an id, a TAP port made in one
+ * asks for one: nl_netns_ensure_id()), so a TAP moved into a
  * test namespace and set down there is still noticed.  It does not try to
  * tell which device an event is about (ifindexes repeat across
  * namespaces): after each batch of link messages it calls every
@@ -89,6 +90,13 @@ int nl_netns_enter(int nsfd, int *oldfdp);
  * (-1: nothing to do).  Aborts if it cannot: the daemon must never go on
  * in a foreign namespace. */
 void nl_netns_leave(int oldfd);
+
+/* Gives the namespace of fd 'nsfd' an id in the calling thread's own
+ * ('ip netns set NAME auto') unless it has one, so the link watcher hears
+ * its link events (NETLINK_LISTEN_ALL_NSID hears only namespaces with an
+ * id; a device moved there gives it one, a device made there does not).
+ * Returns 0 or -errno. */
+int nl_netns_ensure_id(int nsfd);
 
 /* Calls 'cb' once in every network namespace this process can see other
  * than the calling thread's own: those named under /run/netns ('ip netns')

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -203,6 +204,50 @@ tap_hunt_ns(const char *label, void *aux)
 	return 1;
 }
 
+/* Binds to TAP 'ifname' in namespace 'netns' (a name under /run/netns),
+ * the one with alias 'alias' if any, making it there if there is none
+ * (unless 'attach_only': -ENODEV): the netdev is born where it is used,
+ * with no move.  Updates 'ifname' to the device's name and sets
+ * '*existed'.  The fd or -errno (-ENOENT: no such namespace). */
+static int
+tap_bind_in(const char *netns, const char *alias, char ifname[IFNAMSIZ],
+	    bool vnet_hdr, bool attach_only, bool *existed)
+{
+	char path[300], found[IFNAMSIZ];
+	int nsfd, oldfd, fd;
+
+	snprintf(path, sizeof path, "/run/netns/%s", netns);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return -errno;
+	/* So that the link watcher hears the device's changes there. */
+	fd = nl_netns_ensure_id(nsfd);
+	if (fd)
+		log_warn(MOD, "%s: netns %s has no id here, its link changes "
+			 "go unnoticed: %s", alias, netns, strerror(-fd));
+	fd = nl_netns_enter(nsfd, &oldfd);
+	close(nsfd);
+	if (fd)
+		return fd;
+	*existed = !nl_find_tap(alias, ifname, found);
+	if (*existed)
+		util_strlcpy(ifname, found, IFNAMSIZ);
+	else
+		*existed = if_nametoindex(ifname) != 0;
+	/* /dev/net/tun opened here: the device is made in this namespace. */
+	fd = attach_only && !*existed ? -ENODEV : tap_bind(ifname, vnet_hdr);
+	nl_netns_leave(oldfd);
+	return fd;
+}
+
+/* A usable interface or namespace name ('max': its size limit). */
+static bool
+tap_name_ok(const char *s, size_t max)
+{
+	return s[0] && strlen(s) < max && !strchr(s, '/') && !strchr(s, ' ') &&
+	       strcmp(s, ".") && strcmp(s, "..");
+}
+
 static int
 tap_open__(const char *name, const struct port_tap_args *args, bool host,
 	   struct port **portp)
@@ -212,7 +257,7 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 	struct nl_link_info info;
 	char ifname[IFNAMSIZ];
 	struct port_tap *tap;
-	bool existed, vnet_hdr, abroad = false;
+	bool existed = false, vnet_hdr, abroad = false;
 	char *alias = NULL;
 	int fd = -1, oldfd, err;
 
@@ -223,14 +268,32 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 	 * over 64 KiB TCP super-frames, as to a Linux bridge's veth); not on
 	 * the bridge device, whose frames are few and local. */
 	vnet_hdr = args->vnet_hdr || (!args->no_offload && !host);
-	if (!name[0] || strlen(name) >= IFNAMSIZ || strchr(name, '/') ||
-	    strchr(name, ' ') || !strcmp(name, ".") || !strcmp(name, ".."))
+	if (!tap_name_ok(name, IFNAMSIZ) ||
+	    (args->ifname && !tap_name_ok(args->ifname, IFNAMSIZ)) ||
+	    (args->netns && !tap_name_ok(args->netns, 256)))
 		return -EINVAL;
-	util_strlcpy(ifname, name, sizeof ifname);
-	if (!host) {
+	util_strlcpy(ifname, args->ifname ? args->ifname : name,
+		     sizeof ifname);
+	if (!host && args->netns) {
 		alias = xasprintf(TAP_ALIAS_FMT, name);
-		existed = !nl_find_tap(alias, name, ifname) ||
-			  if_nametoindex(name) != 0;
+		fd = tap_bind_in(args->netns, alias, ifname, vnet_hdr,
+				 args->attach_only, &existed);
+		if (fd < 0) {
+			err = fd;
+			if (err != -ENODEV && err != -ENOENT)
+				log_err(MOD, "%s: cannot %s TAP %s in netns "
+					"%s: %s", name, existed ? "attach to"
+					: "create", ifname, args->netns,
+					strerror(-err));
+			goto out_free_alias;
+		}
+	} else if (!host) {
+		char want[IFNAMSIZ];
+
+		util_strlcpy(want, ifname, sizeof want);
+		alias = xasprintf(TAP_ALIAS_FMT, name);
+		existed = !nl_find_tap(alias, want, ifname) ||
+			  if_nametoindex(want) != 0;
 		if (!existed) {
 			hunt.port = name;
 			hunt.alias = alias;
@@ -289,7 +352,7 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 	/* IPv6 off before the netdev goes up, so it never sends DAD/RS;
 	 * but never on a device found in another namespace, whose stack is
 	 * a host's. */
-	if (!args->keep_ipv6 && !abroad) {
+	if (!args->keep_ipv6 && !abroad && !args->netns) {
 		err = nl_link_disable_ipv6(tap->ifname);
 		if (err)
 			log_warn(MOD, "%s: cannot disable IPv6: %s", name,
@@ -330,10 +393,12 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 			 "carrier %s)", name, tap->ifname, hunt.where,
 			 info.ifindex, tap->carrier ? "on" : "off");
 	else
-		log_info(MOD, "%s: %s TAP%s%s (ifindex %d, carrier %s)", name,
-			 existed ? "attached to" : "created",
+		log_info(MOD, "%s: %s TAP%s%s%s%s (ifindex %d, carrier %s)",
+			 name, existed ? "attached to" : "created",
 			 strcmp(tap->ifname, name) ? " " : "",
 			 strcmp(tap->ifname, name) ? tap->ifname : "",
+			 args->netns ? " in netns " : "",
+			 args->netns ? args->netns : "",
 			 info.ifindex, tap->carrier ? "on" : "off");
 	free(alias);
 	*portp = &tap->up;
@@ -620,7 +685,7 @@ tap_set_mac(struct port *port, const struct eth_addr *mac)
 }
 
 /* The registry's 'open': port_tap_open() with args {mac, attach_only,
- * no_up, keep_ipv6, vnet_hdr, no_offload}. */
+ * no_up, keep_ipv6, vnet_hdr, no_offload, netns, ifname}. */
 static int
 tap_open_args(const char *name, struct json_object *args,
 	      const struct port_open_env *env, struct port **portp,
@@ -637,9 +702,21 @@ tap_open_args(const char *name, struct json_object *args,
 
 	(void)env;
 	ta.has_mac = port_class_arg_mac(args, "mac", &ta.mac);
+	ta.netns = port_class_arg_string(args, "netns", NULL);
+	ta.ifname = port_class_arg_string(args, "ifname", NULL);
 	err = port_tap_open(name, &ta, portp);
-	if (err == -ENODEV)
-		*msgp = xasprintf("interface %s does not exist", name);
+	if (err == -ENODEV && ta.netns)
+		*msgp = xasprintf("interface %s does not exist in netns %s",
+				  ta.ifname ? ta.ifname : name, ta.netns);
+	else if (err == -ENODEV)
+		*msgp = xasprintf("interface %s does not exist",
+				  ta.ifname ? ta.ifname : name);
+	else if (err == -ENOENT && ta.netns)
+		*msgp = xasprintf("network namespace %s does not exist",
+				  ta.netns);
+	else if (err == -EINVAL && (ta.netns || ta.ifname))
+		*msgp = xasprintf("cannot open TAP %s: bad name, ifname or "
+				  "netns", name);
 	else if (err)
 		*msgp = xasprintf("cannot open TAP %s: %s", name,
 				  strerror(-err));
@@ -659,6 +736,10 @@ static const struct port_arg tap_args[] = {
 	  "frames carry a virtio-net header (IFF_VNET_HDR)" },
 	{ "no_offload", PORT_ARG_FLAG, false, NULL, NULL,
 	  "no checksum/TSO/USO offloads: frames leave finished" },
+	{ "netns", PORT_ARG_STRING, false, NULL, NULL,
+	  "make (or find) the netdev in this network namespace (ip netns)" },
+	{ "ifname", PORT_ARG_STRING, false, NULL, NULL,
+	  "the netdev's name (default: the port's)" },
 	{ NULL, 0, false, NULL, NULL, NULL },
 };
 

@@ -46,6 +46,11 @@ struct port_tap_args {
 				 * only finished frames (pkt-offload.h) */
 	bool has_mac;		/* 'mac' is the port MAC */
 	struct eth_addr mac;
+	const char *netns;	/* NULL, or the namespace (a name under
+				 * /run/netns) to make or find the netdev in,
+				 * instead of the daemon's; IPv6 stays on */
+	const char *ifname;	/* NULL, or the netdev's name if not the
+				 * port's */
 };
 
 /* Opens TAP port 'name' (also the netdev's name; at most IFNAMSIZ-1
@@ -58,7 +63,10 @@ struct port_tap_args {
  * stays when the port is closed (a daemon restart, a crash, delif) unless
  * port->destroy_device is set, or port->undo for a device made here; a
  * later open finds it again by that alias or by its name in the daemon's
- * namespace, or by the alias in any other namespace it was moved to. */
+ * namespace, or by the alias in any other namespace it was moved to.
+ * With args->netns the netdev is made (or found, by alias then by name)
+ * in that namespace only, without moving it there afterwards: no other
+ * namespace is searched, and -ENOENT if the namespace does not exist. */
 int port_tap_open(const char *name, const struct port_tap_args *args,
 		  struct port **portp);
 
