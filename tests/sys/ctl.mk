@@ -6,7 +6,11 @@
 # root and fail when they cannot run.
 CTL_TESTS := $(filter-out tests/sys/ctl-lib.sh,$(wildcard tests/sys/ctl-*.sh))
 
-check-ctl: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/bin/brctl
+# ctl-null-port.sh compares captures with pcap-diff.
+CTL_TEST_PROGS := $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl \
+	$(BUILD)/bin/brctl $(BUILD)/tests/pcap/pcap-diff
+
+check-ctl: $(CTL_TEST_PROGS)
 	@status=0; for t in $(CTL_TESTS); do \
 		BIN=$(BUILD)/bin bash $$t || status=1; done; exit $$status
 
@@ -14,6 +18,5 @@ CHECKS += check-ctl
 .PHONY: check-ctl
 
 # One suite alone: make check-ctl-badinput runs tests/sys/ctl-badinput.sh.
-check-ctl-%: tests/sys/ctl-%.sh $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl \
-		$(BUILD)/bin/brctl
+check-ctl-%: tests/sys/ctl-%.sh $(CTL_TEST_PROGS)
 	BIN=$(BUILD)/bin bash $<
