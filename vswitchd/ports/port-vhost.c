@@ -617,6 +617,28 @@ vhost_get_carrier(const struct port *port)
 	return port_vhost_cast(port)->carrier;
 }
 
+/* A simulated cable pull: the virtio-net status the front-end reads with
+ * GET_CONFIG loses LINK_UP, and a front-end that gave us a back-end
+ * channel (BACKEND_REQ + CONFIG) is told at once (CONFIG_CHANGE_MSG; it
+ * re-reads and raises the guest's config interrupt).  A front-end without
+ * those features (DPDK virtio-user) never learns it: only our forwarding
+ * stops (port->carrier_off).  A front-end connecting later reads the
+ * current state itself. */
+static int
+vhost_set_carrier(struct port *port, bool on)
+{
+	struct port_vhost *pv = port_vhost_cast(port);
+
+	if (vhost_dev_set_link(&pv->dev, on))
+		log_info(MOD, "%s: front-end told: link %s", port->name,
+			 on ? "up" : "down");
+	else if (vhost_sock_is_connected(&pv->sock))
+		log_info(MOD, "%s: the front-end has no link notifications "
+			 "(protocol features BACKEND_REQ and CONFIG): only "
+			 "forwarding %s", port->name, on ? "resumes" : "stops");
+	return 0;
+}
+
 /* The registry's 'open': port_vhost_open() with args {socket, mode, mac}
  * (the setup language also says "path SOCK" and a bare "server" or
  * "client"); vswitchd listens on the socket unless mode is "client". */
@@ -674,6 +696,9 @@ vhost_stats_json(const struct port *p)
 	add_u64(o, "polls", v.polls);
 	add_u64(o, "calls", v.calls);
 	add_u64(o, "lent", v.lent);
+	add_u64(o, "config_reads", v.msg.config_reads);
+	add_u64(o, "config_changes", v.msg.config_notes);
+	add_u64(o, "backend_errors", v.msg.backend_errors);
 	return o;
 }
 
@@ -712,6 +737,7 @@ const struct port_class port_vhost_class = {
 	.rx_burst = vhost_rx_burst,
 	.tx_burst = vhost_tx_burst,
 	.get_carrier = vhost_get_carrier,
+	.set_carrier = vhost_set_carrier,
 	.watch = vhost_watch,
 };
 
