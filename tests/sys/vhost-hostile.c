@@ -6,8 +6,9 @@
  * Two front-ends on two ports of one bridge: "bad" (HOSTILE_SOCK) sends
  * out-of-range, zero-length and huge descriptors, descriptor and indirect
  * loops, out-of-range heads, avail index jumps, overlapping and tiny
- * memory tables, wrong-sized, oversized and unknown messages, and a memory
- * file truncated under vswitchd's mapping.  After each
+ * memory tables, wrong-sized, oversized and unknown messages, a memory
+ * file truncated under vswitchd's mapping, and GET_CONFIG reads out of
+ * range or of the wrong size and a misused back-end channel.  After each
  * case the program checks that vswitchd still answers on the bad socket
  * and, after resetting the bad port's TX ring as a front-end would, that a
  * broadcast frame from "bad" still reaches "good" (GOOD_SOCK).  Exit
@@ -369,9 +370,101 @@ check_case(const char *name, struct fe *bad, struct fe *good, uint8_t tag)
 	printf("ok: %s\n", name);
 }
 
+/* GET_CONFIG of 'size' bytes at 'offset', announcing 'wire' payload
+ * bytes (the right size if 0), with 'nfds' fds.  Returns the reply's
+ * payload size (0: refused), -1 if no reply came. */
+static int
+get_config(struct fe *f, uint32_t offset, uint32_t size, uint32_t wire,
+	   int fd, uint16_t *status)
+{
+	struct vhost_user_config c = { .offset = offset, .size = size };
+	struct pollfd pfd = { f->sock, POLLIN, 0 };
+	struct vhost_user_hdr h;
+
+	if (!wire)
+		wire = VHOST_USER_CONFIG_HDR_SIZE + size;
+	if (send_raw(f, VHOST_USER_GET_CONFIG, 0, &c,
+		     wire < sizeof c ? wire : sizeof c, wire, &fd,
+		     fd >= 0 ? 1 : 0))
+		return -1;
+	if (poll(&pfd, 1, 2000) != 1 ||
+	    recv(f->sock, &h, sizeof h, MSG_WAITALL) != sizeof h ||
+	    h.request != VHOST_USER_GET_CONFIG || h.size > sizeof c ||
+	    h.flags != (VHOST_USER_VERSION | VHOST_USER_F_REPLY) ||
+	    (h.size && recv(f->sock, &c, h.size, MSG_WAITALL) != h.size))
+		return -1;
+	if (h.size && status)
+		*status = (uint16_t)(c.region[0] | c.region[1] << 8);
+	return (int)h.size;
+}
+
+/* Case 12 (see main). */
+static void
+config_case(struct fe *f)
+{
+	uint64_t proto = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+			 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ) |
+			 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG);
+	static const struct { uint32_t off, size, wire; const char *what; }
+	bad[] = {
+		{ 10, 1, 0, "offset past the config space" },
+		{ 8, 4, 0, "read running past the end" },
+		{ 0xfffffffe, 4, 0, "offset near 2^32" },
+		{ 0, 0, 0, "empty read" },
+		{ 0, 256, 0, "256-byte read" },
+		{ 0, 2, 16, "payload longer than the read" },
+		{ 0, 2, 8, "payload shorter than its header" },
+	};
+	uint16_t status = 0;
+	int sv[2], efd = eventfd(0, EFD_CLOEXEC);
+
+	if (get_config(f, 6, 2, 0, -1, NULL) != 0)
+		fail("GET_CONFIG before CONFIG was negotiated not refused");
+	if (request_ack(f, VHOST_USER_SET_PROTOCOL_FEATURES, &proto, 8, NULL,
+			0) != 0)
+		fail("SET_PROTOCOL_FEATURES with BACKEND_REQ and CONFIG");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (get_config(f, bad[i].off, bad[i].size, bad[i].wire, -1,
+			       NULL) != 0)
+			fail(bad[i].what);
+	if (get_config(f, 6, 2, 0, efd, NULL) != 0)
+		fail("GET_CONFIG with an fd not refused");
+	if (get_config(f, 6, 2, 0, -1, &status) != 14 ||
+	    !(status & VIRTIO_NET_S_LINK_UP))
+		fail("GET_CONFIG of the status: no link up");
+	/* The back-end channel: an eventfd, no fd, then a real socket that
+	 * we write junk to (vswitchd never reads it: we get EPIPE). */
+	if (request_ack(f, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &efd, 1) !=
+	    1)
+		fail("SET_BACKEND_REQ_FD with an eventfd not refused");
+	if (request_ack(f, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, NULL, 0) !=
+	    1)
+		fail("SET_BACKEND_REQ_FD without an fd not refused");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
+	    request_ack(f, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &sv[1],
+			1) != 0) {
+		fail("SET_BACKEND_REQ_FD with a socket refused");
+	} else {
+		char junk[4096] = { 0 };
+
+		if (send(sv[0], junk, sizeof junk, MSG_NOSIGNAL |
+			 MSG_DONTWAIT) >= 0 || errno != EPIPE)
+			fail("the back-end channel accepted our writes");
+		close(sv[0]);
+		close(sv[1]);
+	}
+	close(efd);
+	/* A read announcing 64 KiB: framing error, connection dropped
+	 * (check_case reconnects). */
+	if (get_config(f, 0, 65536, 0, -1, NULL) >= 0)
+		fail("a 64 KiB GET_CONFIG was answered");
+	printf("GET_CONFIG: %zu bad reads refused, status %#x read\n",
+	       sizeof bad / sizeof bad[0] + 2, status);
+}
+
 #define HOG_FRAMES 1024
 
-/* 12. The guest that never returns RX buffers (see the top). */
+/* 13. The guest that never returns RX buffers (see the top). */
 static void
 hog_case(struct fe *bad, struct fe *good, const char *hog_path, uint8_t tag)
 {
@@ -550,6 +643,15 @@ main(int argc, char **argv)
 	if (ftruncate(bad.memfd, MEM_SIZE))
 		fail("ftruncate back");
 	check_case("memory shrunk under the mapping", &bad, &good, tag++);
+
+	/* 12. The link status channel (issue 17): GET_CONFIG reads out of
+	 * range, of the wrong size, with fds, before negotiation; a
+	 * back-end channel that is not a socket; a front-end writing junk
+	 * on its channel.  Each read gets the empty reply (refused), the
+	 * good read the status, and the connection stays. */
+	config_case(&bad);
+	check_case("GET_CONFIG bad offset/size, back-end channel abuse", &bad,
+		   &good, tag++);
 
 	if (argc == 4)
 		hog_case(&bad, &good, argv[3], tag++);

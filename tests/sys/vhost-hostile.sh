@@ -67,6 +67,11 @@ get() { echo "$line" | grep -o " $1=[0-9]*" | cut -d= -f2; }
 [ "$(get unknown_msg)" -ge 1 ] || vh_fail "unknown request not counted"
 [ "$(get proto_errors)" -ge 2 ] || vh_fail "framing errors not counted"
 [ "$(get mem_faults)" -ge 1 ] || vh_fail "shrunk guest memory not counted"
+# Case 12: 9 refused GET_CONFIGs and 2 refused SET_BACKEND_REQ_FDs on top
+# of the earlier cases' 4; one good read.
+[ "$(get bad_msg)" -ge 15 ] || vh_fail "bad GET_CONFIG/SET_BACKEND_REQ_FD not counted"
+[ "$(get config_reads)" -ge 1 ] || vh_fail "GET_CONFIG of the status not counted"
+[ "$(get proto_errors)" -ge 3 ] || vh_fail "the 64 KiB GET_CONFIG not counted as a framing error"
 [ "${nobuf:-0}" -ge 1 ] 2>/dev/null ||
 	vh_fail "the hog's full RX ring was not counted (no_buffers $nobuf)"
 # 1024 flooded, 64 buffers: 960 frames had nowhere to go.

@@ -166,8 +166,11 @@ END_TEST
 static uint32_t
 get_config(uint32_t offset, uint32_t size, uint32_t wire)
 {
-	struct vhost_user_config c = { .offset = offset, .size = size };
+	union vhost_user_payload c;
 
+	memset(&c, 0, sizeof c);	/* as large as any payload sent */
+	c.config.offset = offset;
+	c.config.size = size;
 	ck_assert(send_msg(VHOST_USER_GET_CONFIG, 0, &c,
 			   wire ? wire : VHOST_USER_CONFIG_HDR_SIZE + size,
 			   NULL, 0));

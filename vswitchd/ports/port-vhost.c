@@ -507,12 +507,15 @@ vhost_log_counters(const struct port_vhost *pv, const char *why)
 		 " bad_chain=%" PRIu64 " broken=%" PRIu64 " oversize=%" PRIu64
 		 " runt=%" PRIu64 " no_buffers=%" PRIu64 " kicks=%" PRIu64
 		 " polls=%" PRIu64 " calls=%" PRIu64 " lent=%" PRIu64
-		 " proto_errors=%" PRIu64 " mem_faults=%" PRIu64,
+		 " proto_errors=%" PRIu64 " mem_faults=%" PRIu64
+		 " config_reads=%" PRIu64 " config_changes=%" PRIu64
+		 " backend_errors=%" PRIu64,
 		 pv->up.name, why, s.msg.msgs, s.msg.bad_msg,
 		 s.msg.unknown_msg, s.ring.bad_desc, s.ring.bad_chain,
 		 s.ring.broken, s.ring.oversize, s.ring.runt,
 		 s.ring.no_buffers, s.kicks, s.polls, s.calls, s.lent,
-		 s.sock.proto_errors, s.msg.mem_faults);
+		 s.sock.proto_errors, s.msg.mem_faults, s.msg.config_reads,
+		 s.msg.config_notes, s.msg.backend_errors);
 }
 
 static void
