@@ -20,6 +20,10 @@
  * takes back what vswitchd fills; "bad" then floods HOG_FRAMES broadcast
  * frames.  "good" must receive every one of them, the hog's ring exactly
  * QSZ (the rest is dropped, counted by vswitchd: the caller checks).
+ *
+ * With --link SOCK: a fresh front-end prints the link status the port
+ * reports (GET_CONFIG), so the caller can check a front-end connecting
+ * after 'carrier off' learns it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -462,6 +466,27 @@ config_case(struct fe *f)
 	       sizeof bad / sizeof bad[0] + 2, status);
 }
 
+/* --link SOCK: a new front-end's view of the port's link: connects,
+ * negotiates CONFIG, prints "link up" or "link down" from GET_CONFIG. */
+static int
+link_mode(const char *path)
+{
+	uint64_t proto = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+			 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG);
+	struct fe f = { .path = path };
+	uint16_t status;
+
+	fe_connect(&f);
+	send_msg(&f, VHOST_USER_SET_OWNER, 0, NULL, 0, NULL, 0);
+	if (request_ack(&f, VHOST_USER_SET_PROTOCOL_FEATURES, &proto, 8, NULL,
+			0) != 0 || get_config(&f, 6, 2, 0, -1, &status) != 14) {
+		fprintf(stderr, "FAIL: no link status from %s\n", path);
+		return 1;
+	}
+	printf("link %s\n", status & VIRTIO_NET_S_LINK_UP ? "up" : "down");
+	return 0;
+}
+
 #define HOG_FRAMES 1024
 
 /* 13. The guest that never returns RX buffers (see the top). */
@@ -504,12 +529,14 @@ main(int argc, char **argv)
 	uint8_t tag = 1;
 	uint16_t d;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "--link"))
+		return link_mode(argv[2]);
 	if (argc != 3 && argc != 4) {
 		fprintf(stderr, "usage: vhost-hostile HOSTILE_SOCK GOOD_SOCK "
-			"[HOG_SOCK]\n");
+			"[HOG_SOCK]\n       vhost-hostile --link SOCK\n");
 		return 2;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	fe_init(&good, argv[2]);
 	post_rx(&good, QSZ);
 	fe_init(&bad, argv[1]);

@@ -5,7 +5,8 @@
 # "hog", is a guest that never returns RX buffers (the last case): the
 # frames it could not take are counted as drops (tx_error in bridgectl
 # stats, no_buffers in the port's counters) and vswitchd's RSS is printed
-# before and after.
+# before and after.  Then 'good' gets its cable pulled and plugged, and a
+# new front-end must read link down, then up (GET_CONFIG).
 #
 # Usage: tests/sys/vhost-hostile.sh VSWITCHD HOSTILE_BIN BRIDGECTL
 set -u
@@ -38,6 +39,18 @@ rss0=$(rss)
 status=$?
 kill -0 "$PID" 2>/dev/null || { cat "$DIR/log"; vh_fail "vswitchd died"; }
 rss1=$(rss)
+# A front-end connecting while the cable is pulled reads link down, and
+# link up once it is plugged back (issue 17: the state is re-read on
+# every connection).
+C() { "$BRIDGECTL" --socket "$DIR/ctl.sock" "$@"; }
+C link set dev good carrier off || vh_fail "carrier off"
+l1=$("$HOSTILE" --link "$DIR/good.sock")
+C link set dev good carrier on || vh_fail "carrier on"
+l2=$("$HOSTILE" --link "$DIR/good.sock")
+echo "new front-end on 'good': cable pulled: $l1; plugged: $l2"
+[ "$l1" = "link down" ] && [ "$l2" = "link up" ] ||
+	vh_fail "a new front-end did not read the port's link state"
+
 # The hog's drops: every flooded frame its ring had no buffer for (the
 # pipeline's tx_error), and the port's count of full-ring bursts.
 read -r drops nobuf < <("$BRIDGECTL" --socket "$DIR/ctl.sock" -j stats hog |
