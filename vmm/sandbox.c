@@ -122,8 +122,9 @@ sandbox_drop_user(const struct sandbox_user *u)
 unsigned
 sandbox_n_syscalls(void)
 {
-	/* + ioctl, mmap, mprotect, socket (with argument checks) */
-	return (unsigned)ARRAY_SIZE(sandbox_plain) + 4;
+	/* + ioctl, mmap, mprotect, socket, socketpair (with argument
+	 * checks) */
+	return (unsigned)ARRAY_SIZE(sandbox_plain) + 5;
 }
 
 static int
