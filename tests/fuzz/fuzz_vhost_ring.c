@@ -103,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 2:
 			if (!vhost_vring_dequeue_ref(&vr, &mem, buf,
 						     sizeof buf, &len, &ref,
-						     &head) && ref)
+						     &head, NULL) && ref)
 				vhost_vring_complete(&vr, head);
 			break;
 		case 3:

@@ -53,6 +53,13 @@ echo "new front-end on 'good': cable pulled: $l1; plugged: $l2"
 
 # The hog's drops: every flooded frame its ring had no buffer for (the
 # pipeline's tx_error), and the port's count of full-ring bursts.
+# Case 14's refused GSO headers: bad_offload drops on the bad port.
+badol=$("$BRIDGECTL" --socket "$DIR/ctl.sock" -j stats bad |
+	python3 -c 'import json, sys
+p = [p for b in json.load(sys.stdin) for p in b.get("ports", [])
+     if p["name"] == "bad"][0]
+print(p["drops"].get("bad_offload", 0))')
+echo "bad: bad_offload drops $badol"
 read -r drops nobuf < <("$BRIDGECTL" --socket "$DIR/ctl.sock" -j stats hog |
 	python3 -c 'import json, sys
 p = [p for b in json.load(sys.stdin) for p in b.get("ports", [])
@@ -85,6 +92,8 @@ get() { echo "$line" | grep -o " $1=[0-9]*" | cut -d= -f2; }
 [ "$(get bad_msg)" -ge 15 ] || vh_fail "bad GET_CONFIG/SET_BACKEND_REQ_FD not counted"
 [ "$(get config_reads)" -ge 1 ] || vh_fail "GET_CONFIG of the status not counted"
 [ "$(get proto_errors)" -ge 3 ] || vh_fail "the 64 KiB GET_CONFIG not counted as a framing error"
+[ "${badol:-0}" -ge 2 ] 2>/dev/null ||
+	vh_fail "refused GSO headers not counted (bad_offload $badol)"
 [ "${nobuf:-0}" -ge 1 ] 2>/dev/null ||
 	vh_fail "the hog's full RX ring was not counted (no_buffers $nobuf)"
 # 1024 flooded, 64 buffers: 960 frames had nowhere to go.

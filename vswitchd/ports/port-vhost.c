@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "log.h"
 #include "pkt.h"
+#include "pkt-offload.h"
 #include "port-provider.h"
 #include "util.h"
 
@@ -99,6 +100,29 @@ count_rx_drop(struct port *port, int err)
 	/* Descriptor errors are counted by the ring (port_vhost_stats). */
 }
 
+/* Takes the offload work a guest's virtio-net header asks for (features
+ * 'f' negotiated) into p->ol: a partial checksum needs CSUM, a TCP
+ * super-frame HOST_TSO4/6; everything else, and any header that does not
+ * match the frame (pkt_offload_from_vnet()), is refused: -EINVAL. */
+static int
+rx_offload(struct pkt *p, const struct virtio_net_hdr *vh, uint64_t f)
+{
+	uint8_t gso = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+	if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    !(f & VIRTIO_BIT(VIRTIO_NET_F_CSUM)))
+		return -EINVAL;
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+	    !(gso == VIRTIO_NET_HDR_GSO_TCPV4 &&
+	      vh->gso_type == gso &&
+	      (f & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4))) &&
+	    !(gso == VIRTIO_NET_HDR_GSO_TCPV6 &&
+	      vh->gso_type == gso &&
+	      (f & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6))))
+		return -EINVAL;
+	return pkt_offload_from_vnet(p, vh);
+}
+
 /* Publishes what ring 'i' consumed and notes whether to call the guest. */
 static void
 ring_complete(struct port_vhost *pv, unsigned i)
@@ -151,8 +175,11 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 	bool consumed = false;
 	struct pkt *p = NULL;
 	uint64_t now_ns = clock_now_ms() * 1000000;
+	uint64_t ol = pv->dev.features & VHOST_DEV_RX_OFFLOADS;
+	struct virtio_net_hdr vh;
 
 	while (n < max) {
+		bool want_ol;
 		uint8_t *ref;
 		uint16_t head;
 		uint32_t len;
@@ -161,7 +188,8 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 		if (!p && !(p = pkt_alloc(pool)))
 			break;		/* frames stay in the ring */
 		r = vhost_vring_dequeue_ref(vr, &pv->dev.mem, p->data,
-					    PKT_DATA_MAX, &len, &ref, &head);
+					    PKT_DATA_MAX, &len, &ref, &head,
+					    ol ? &vh : NULL);
 		if (r == -EAGAIN)
 			break;
 		if (r == -EIO) {
@@ -174,6 +202,14 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 		if (r < 0) {
 			count_rx_drop(port, r);
 			continue;
+		}
+		want_ol = ol && (vh.flags || vh.gso_type);
+		if (ref && want_ol) {
+			/* Offsets are checked once, so the frame must not
+			 * change after: our own copy, the chain goes back. */
+			memcpy(p->data, ref, len);
+			vhost_vring_complete(vr, head);
+			ref = NULL;
 		}
 		if (ref) {
 			pkt_set_borrowed(p, ref, len, vhost_pkt_release, pv,
@@ -192,6 +228,11 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 			continue;
 		}
 		p->len = len;
+		if (want_ol && rx_offload(p, &vh, pv->dev.features)) {
+			port->stats.rx_packets++;
+			port->stats.drops[PORT_DROP_BAD_OFFLOAD]++;
+			continue;	/* 'p' (our own buffer) is reused */
+		}
 		p->ts_ns = now_ns;
 		pkts[n++] = p;
 		p = NULL;

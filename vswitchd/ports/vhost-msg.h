@@ -34,6 +34,17 @@
 #define VHOST_MAX_QUEUE_PAIRS	4
 #define VHOST_MAX_VRINGS	(2 * VHOST_MAX_QUEUE_PAIRS)
 
+/* Offloads a guest may ask of us on what it transmits: partial checksums
+ * and TCP super-frames (issue 15).  The frames keep that work with them
+ * (pkt-offload.h) and are finished by the datapath for egress ports that
+ * cannot take it.  Nothing is offered for what guests receive (GUEST_CSUM,
+ * GUEST_TSO*): every frame a guest is given is complete and at most one
+ * MTU's segment. */
+#define VHOST_DEV_RX_OFFLOADS						\
+	(VIRTIO_BIT(VIRTIO_NET_F_CSUM) |				\
+	 VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) |				\
+	 VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6))
+
 /* Virtio features the back-end offers (GET_FEATURES). */
 #define VHOST_DEV_FEATURES						\
 	(VIRTIO_BIT(VIRTIO_F_VERSION_1) |				\
@@ -42,6 +53,7 @@
 	 VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |				\
 	 VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |				\
 	 VIRTIO_BIT(VIRTIO_NET_F_MQ) |					\
+	 VHOST_DEV_RX_OFFLOADS |					\
 	 VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
 
 /* Protocol features the back-end offers (GET_PROTOCOL_FEATURES).
