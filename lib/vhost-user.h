@@ -46,6 +46,8 @@
 	X(NET_SET_MTU, 20)			\
 	X(SET_BACKEND_REQ_FD, 21)		\
 	X(IOTLB_MSG, 22)			\
+	X(GET_CONFIG, 24)			\
+	X(SET_CONFIG, 25)			\
 	X(GET_MAX_MEM_SLOTS, 36)		\
 	X(ADD_MEM_REG, 37)			\
 	X(REM_MEM_REG, 38)			\
@@ -78,8 +80,21 @@ enum vhost_user_request {
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK		3
 #define VHOST_USER_PROTOCOL_F_NET_MTU		4
 #define VHOST_USER_PROTOCOL_F_BACKEND_REQ	5
+#define VHOST_USER_PROTOCOL_F_CONFIG		9
 #define VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS 15
 #define VHOST_USER_PROTOCOL_F_STATUS		16
+
+/* Back-end -> front-end requests, on the socket the front-end handed
+ * over with SET_BACKEND_REQ_FD (needs the BACKEND_REQ protocol feature).
+ * CONFIG_CHANGE_MSG has no payload and, with CONFIG negotiated, tells the
+ * front-end to re-read the device config space with GET_CONFIG; it is
+ * answered only if the back-end set NEED_REPLY (with REPLY_ACK). */
+#define VHOST_USER_BACKEND_IOTLB_MSG		1
+#define VHOST_USER_BACKEND_CONFIG_CHANGE_MSG	2
+
+/* Largest config space access in one GET_CONFIG/SET_CONFIG (QEMU's
+ * VHOST_USER_MAX_CONFIG_SIZE). */
+#define VHOST_USER_MAX_CONFIG_SIZE	256
 
 /* At most this many regions (and fds) per SET_MEM_TABLE
  * (VHOST_MEMORY_BASELINE_NREGIONS), and fds per message. */
@@ -154,6 +169,23 @@ struct vhost_user_log {
 };
 _Static_assert(sizeof(struct vhost_user_log) == 16, "vhost_user_log");
 
+/* Payload of GET_CONFIG (request and reply) and SET_CONFIG: 'size'
+ * bytes of the device config space from 'offset' (offset 0 is the first
+ * byte of the device-specific config, e.g. virtio_net_config.mac).  On
+ * the wire 12 + size bytes; a GET_CONFIG reply has the request's size,
+ * and a zero-size payload means the back-end refused. */
+struct vhost_user_config {
+	uint32_t offset;
+	uint32_t size;
+	uint32_t flags;		/* VHOST_USER_CONFIG_F_* */
+	uint8_t region[VHOST_USER_MAX_CONFIG_SIZE];
+};
+#define VHOST_USER_CONFIG_HDR_SIZE	12u
+#define VHOST_USER_CONFIG_F_WRITABLE	0	/* writable fields */
+#define VHOST_USER_CONFIG_F_MIGRATION	1	/* live migration */
+_Static_assert(sizeof(struct vhost_user_config) == 12 + 256,
+	       "vhost_user_config");
+
 /* Any payload this project sends or understands. */
 union vhost_user_payload {
 	uint64_t u64;
@@ -162,6 +194,7 @@ union vhost_user_payload {
 	struct vhost_user_mem_table mem;
 	struct vhost_user_mem_single mem_single;
 	struct vhost_user_log log;
+	struct vhost_user_config config;
 };
 
 /* Largest payload this project accepts.  On the wire the payload follows

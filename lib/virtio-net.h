@@ -139,6 +139,15 @@ virtq_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
 	       (uint16_t)(new_idx - old_idx);
 }
 
+/* The device config space (§5.1.4) as far as this project uses it:
+ * mac[6], le16 status, le16 max_virtqueue_pairs.  'status' is valid with
+ * VIRTIO_NET_F_STATUS. */
+#define VIRTIO_NET_CFG_MAC		0
+#define VIRTIO_NET_CFG_STATUS		6
+#define VIRTIO_NET_CFG_MAX_VQ_PAIRS	8
+#define VIRTIO_NET_CFG_LEN		10
+#define VIRTIO_NET_S_LINK_UP		1
+
 /* virtio_net_hdr (§5.1.6).  num_buffers exists with VERSION_1 or
  * MRG_RXBUF (12 bytes); otherwise the header is 10 bytes. */
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM	1

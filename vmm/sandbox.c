@@ -122,8 +122,9 @@ sandbox_drop_user(const struct sandbox_user *u)
 unsigned
 sandbox_n_syscalls(void)
 {
-	/* + ioctl, mmap, mprotect, socket (with argument checks) */
-	return (unsigned)ARRAY_SIZE(sandbox_plain) + 4;
+	/* + ioctl, mmap, mprotect, socket, socketpair (with argument
+	 * checks) */
+	return (unsigned)ARRAY_SIZE(sandbox_plain) + 5;
 }
 
 static int
@@ -150,9 +151,15 @@ sandbox_rules(scmp_filter_ctx ctx)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ,
 					      sandbox_tty_ioctls[i], 0));
-	/* Unix sockets only: the vhost-user back-end and vswitchd. */
+	/* Unix sockets only: the vhost-user back-end and vswitchd; a
+	 * socketpair is the back-end channel made on each (re)connect
+	 * (vhost-front.c). */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+				      SCMP_SYS(socketpair), 1,
 				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
 	return rc;
 }

@@ -31,8 +31,18 @@
 #define VF_MAX_QUEUES           2
 #define VF_REPLY_TIMEOUT_S      5
 
-/* Protocol features the front-end knows how to use. */
-#define VF_PROTOCOL_FEATURES    VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)
+/* Protocol features the front-end knows how to use.  The link pair is
+ * taken only together: a back-end channel to hear CONFIG_CHANGE_MSG on,
+ * and GET_CONFIG to read the link status it announces. */
+#define VF_LINK_FEATURES                                                \
+	(VIRTIO_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ) |                \
+	 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG))
+#define VF_PROTOCOL_FEATURES                                            \
+	(VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) | VF_LINK_FEATURES)
+
+/* Payload bytes of a back-end request we read and drop; more closes the
+ * back-end channel. */
+#define VF_BACKEND_REQ_MAX      256
 
 struct vhost_front {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -53,8 +63,14 @@ struct vhost_front {
 	unsigned n_queues;
 	struct net_queue_info q[VF_MAX_QUEUES];
 	unsigned long n_connects;
+	int req_fd;                     /* our end of the back-end channel,
+					 * -1 without one */
+	bool connected;                 /* set-up done on vf->fd */
+	bool be_link;                   /* the back-end's status says LINK_UP
+					 * (true when it cannot say) */
+	unsigned long n_config_changes;
 
-	atomic_bool link;
+	atomic_bool link;               /* connected && be_link */
 	net_link_fn *link_fn;
 	void *link_arg;
 };
@@ -150,16 +166,21 @@ vf_read_hdr(struct vhost_front *vf, struct vhost_user_hdr *h)
 	return 0;
 }
 
-/* Reads the reply to 'req' into 'payload' ('size' bytes exactly). */
+/* Reads the reply to 'req' into 'payload': 'size' bytes exactly or, with
+ * 'empty_ok', none (a refusal: -ENOMSG). */
 static int
-vf_recv_reply(struct vhost_front *vf, uint32_t req, void *payload,
-	      uint32_t size)
+vf_recv_reply_or_empty(struct vhost_front *vf, uint32_t req, void *payload,
+		       uint32_t size, bool empty_ok)
 {
 	struct vhost_user_hdr h;
 	int err = vf_read_hdr(vf, &h);
 
 	if (err)
 		return err;
+	if (h.request == req && empty_ok && h.size == 0 &&
+	    (h.flags & (VHOST_USER_VERSION_MASK | VHOST_USER_F_REPLY)) ==
+	    (VHOST_USER_VERSION | VHOST_USER_F_REPLY))
+		return -ENOMSG;
 	if (h.request != req ||
 	    (h.flags & (VHOST_USER_VERSION_MASK | VHOST_USER_F_REPLY)) !=
 	    (VHOST_USER_VERSION | VHOST_USER_F_REPLY) || h.size != size) {
@@ -170,6 +191,14 @@ vf_recv_reply(struct vhost_front *vf, uint32_t req, void *payload,
 		return -EPROTO;
 	}
 	return vf_read_full(vf->fd, payload, size);
+}
+
+/* Reads the reply to 'req' into 'payload' ('size' bytes exactly). */
+static int
+vf_recv_reply(struct vhost_front *vf, uint32_t req, void *payload,
+	      uint32_t size)
+{
+	return vf_recv_reply_or_empty(vf, req, payload, size, false);
 }
 
 /* Sends a request without a reply of its own; with REPLY_ACK negotiated
@@ -219,6 +248,76 @@ vf_set_state(struct vhost_front *vf, uint32_t req, unsigned index,
 	return vf_request(vf, req, &st, sizeof st, NULL, 0, false);
 }
 
+/* ---- link status from the back-end -------------------------------------- */
+
+/* Closes the back-end channel.  Lock held, loop thread or before it runs. */
+static void
+vf_close_channel(struct vhost_front *vf)
+{
+	if (vf->req_fd < 0)
+		return;
+	loop_del(vf->loop, vf->req_fd);
+	close(vf->req_fd);
+	vf->req_fd = -1;
+}
+
+/* Hands the back-end one end of a socketpair for its requests
+ * (SET_BACKEND_REQ_FD); the loop watches ours once the connection is
+ * adopted.  Lock held. */
+static int
+vf_open_channel(struct vhost_front *vf)
+{
+	int sv[2], err;
+
+	vf_close_channel(vf);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+		       sv) < 0)
+		return -errno;
+	err = vf_request(vf, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &sv[1],
+			 1, true);
+	close(sv[1]);
+	if (err) {
+		close(sv[0]);
+		return err;
+	}
+	vf->req_fd = sv[0];
+	return 0;
+}
+
+/* Reads the status field of the back-end's config space (GET_CONFIG)
+ * into vf->be_link.  A refusal leaves the link up, as with a back-end
+ * that cannot tell; a malformed reply is a protocol error.  Lock held. */
+static int
+vf_read_link(struct vhost_front *vf)
+{
+	struct vhost_user_config c = {
+		.offset = VIRTIO_NET_CFG_STATUS, .size = 2,
+	};
+	const uint32_t size = VHOST_USER_CONFIG_HDR_SIZE + 2;
+	int err;
+
+	err = vf_send(vf, VHOST_USER_GET_CONFIG, 0, &c, size, NULL, 0);
+	if (!err)
+		err = vf_recv_reply_or_empty(vf, VHOST_USER_GET_CONFIG, &c,
+					     size, true);
+	if (err == -ENOMSG) {
+		log_warn_rl(MOD, "%s: back-end refused GET_CONFIG; link "
+			    "taken as up", vf->path);
+		vf->be_link = true;
+		return 0;
+	}
+	if (err)
+		return err;
+	if (c.offset != VIRTIO_NET_CFG_STATUS || c.size != 2) {
+		log_warn_rl(MOD, "%s: GET_CONFIG reply for %u bytes at %u, "
+			    "asked 2 at %u", vf->path, c.size, c.offset,
+			    VIRTIO_NET_CFG_STATUS);
+		return -EPROTO;
+	}
+	vf->be_link = (c.region[0] | c.region[1] << 8) & VIRTIO_NET_S_LINK_UP;
+	return 0;
+}
+
 /* ---- sequences ---------------------------------------------------------- */
 
 /* Features, protocol features, ownership.  Lock held. */
@@ -229,6 +328,7 @@ vf_handshake(struct vhost_front *vf)
 	int err;
 
 	vf->protocol = 0;
+	vf->be_link = true;
 	err = vf_get_u64(vf, VHOST_USER_GET_FEATURES, &f);
 	if (err)
 		return err;
@@ -239,14 +339,21 @@ vf_handshake(struct vhost_front *vf)
 	}
 	if (f & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES)) {
 		err = vf_get_u64(vf, VHOST_USER_GET_PROTOCOL_FEATURES, &pf);
+		pf &= VF_PROTOCOL_FEATURES;
+		if ((pf & VF_LINK_FEATURES) != VF_LINK_FEATURES)
+			pf &= ~VF_LINK_FEATURES;
 		if (!err)
 			err = vf_set_u64(vf, VHOST_USER_SET_PROTOCOL_FEATURES,
-					 pf & VF_PROTOCOL_FEATURES);
+					 pf);
 		if (err)
 			return err;
-		vf->protocol = pf & VF_PROTOCOL_FEATURES;
+		vf->protocol = pf;
 	}
 	err = vf_request(vf, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, false);
+	if (!err && (vf->protocol & VF_LINK_FEATURES))
+		err = vf_open_channel(vf);
+	if (!err && (vf->protocol & VF_LINK_FEATURES))
+		err = vf_read_link(vf);
 	if (err)
 		return err;
 	if (!vf->has_be_features) {
@@ -363,11 +470,18 @@ vf_stop_rings(struct vhost_front *vf)
 /* ---- connection --------------------------------------------------------- */
 
 static void vf_on_sock(void *arg, int fd, uint32_t events);
+static void vf_on_backend_req(void *arg, int fd, uint32_t events);
 
-static void
-vf_set_link(struct vhost_front *vf, bool up)
+/* Records whether the set-up on vf->fd is done and derives the link:
+ * connected and the back-end saying LINK_UP.  Returns true if the link
+ * changed. */
+static bool
+vf_set_link(struct vhost_front *vf, bool connected)
 {
-	atomic_store(&vf->link, up);
+	bool up = connected && vf->be_link;
+
+	vf->connected = connected;
+	return atomic_exchange(&vf->link, up) != up;
 }
 
 static void
@@ -409,11 +523,25 @@ vf_establish(struct vhost_front *vf)
 		return err;
 	}
 	vf->n_connects++;
-	log_info(MOD, "%s: connected to the back-end (%s, connection %lu)",
+	log_info(MOD, "%s: connected to the back-end (%s, connection %lu)%s",
 		 vf->path, vf->server ? "accepted" : "connected",
-		 vf->n_connects);
+		 vf->n_connects, vf->be_link ? "" : "; its link is down");
 	vf_set_link(vf, true);
 	return 0;
+}
+
+/* Watches the connection and the back-end channel.  Lock held. */
+static int
+vf_watch(struct vhost_front *vf)
+{
+	int err = loop_add(vf->loop, vf->fd, vf_on_sock, vf);
+
+	if (!err && vf->req_fd >= 0) {
+		err = loop_add(vf->loop, vf->req_fd, vf_on_backend_req, vf);
+		if (err)
+			loop_del(vf->loop, vf->fd);
+	}
+	return err;
 }
 
 /* Takes a fresh connection 'fd': set-up, then watch it.  Lock held. */
@@ -425,8 +553,9 @@ vf_adopt(struct vhost_front *vf, int fd, bool watch)
 	vf->fd = fd;
 	err = vf_establish(vf);
 	if (!err && watch)
-		err = loop_add(vf->loop, fd, vf_on_sock, vf);
+		err = vf_watch(vf);
 	if (err) {
+		vf_close_channel(vf);
 		close(fd);
 		vf->fd = -1;
 		vf_set_link(vf, false);
@@ -443,6 +572,7 @@ vf_drop(struct vhost_front *vf, const char *why)
 	loop_del(vf->loop, vf->fd);
 	close(vf->fd);
 	vf->fd = -1;
+	vf_close_channel(vf);
 	vf_set_link(vf, false);
 	log_warn(MOD, "%s: %s; link down, %s", vf->path, why, vf->server ?
 		 "waiting for the back-end to reconnect" : "reconnecting");
@@ -518,6 +648,116 @@ vf_on_sock(void *arg, int fd, uint32_t events)
 out_unlock:
 	pthread_mutex_unlock(&vf->lock);
 	if (dropped)
+		vf_notify_link(vf);
+}
+
+/* Reads and drops 'size' payload bytes of a back-end request.  Returns 0,
+ * or -EPROTO when they are not all there or too many. */
+static int
+vf_channel_skip(int fd, uint32_t size)
+{
+	uint8_t junk[VF_BACKEND_REQ_MAX];
+	ssize_t n;
+
+	if (size > sizeof junk)
+		return -EPROTO;
+	if (!size)
+		return 0;
+	n = recv(fd, junk, size, MSG_DONTWAIT);
+	return n == (ssize_t)size ? 0 : -EPROTO;
+}
+
+/* Handles one request on the back-end channel.  Returns 1 if the link may
+ * have changed, 0 if not, -EPROTO/-errno when the channel must close.
+ * Lock held. */
+static int
+vf_backend_req(struct vhost_front *vf)
+{
+	struct vhost_user_hdr h, rh;
+	uint64_t status = 1;
+	int err = 0;
+	ssize_t n;
+
+	n = recv(vf->req_fd, &h, sizeof h, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n == 0)
+		return -ECONNRESET;
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != sizeof h ||
+	    (h.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
+	    (h.flags & VHOST_USER_F_REPLY)) {
+		log_warn_rl(MOD, "%s: back-end channel: bad header (%zd bytes, "
+			    "flags %#x)", vf->path, n, n >= 8 ? h.flags : 0);
+		return -EPROTO;
+	}
+	if (h.request == VHOST_USER_BACKEND_CONFIG_CHANGE_MSG && !h.size) {
+		vf->n_config_changes++;
+		err = vf_read_link(vf);
+		if (err) {
+			vf_fail(vf, err);
+			return 0;       /* the loop sees the socket go down */
+		}
+		status = 0;
+	} else {
+		log_warn_rl(MOD, "%s: back-end channel: request %u with %u "
+			    "bytes not supported; dropped", vf->path, h.request,
+			    h.size);
+		err = vf_channel_skip(vf->req_fd, h.size);
+		if (err)
+			return err;
+	}
+	if ((h.flags & VHOST_USER_F_NEED_REPLY) &&
+	    (vf->protocol & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK))) {
+		struct iovec iov[2] = {
+			{ .iov_base = &rh, .iov_len = sizeof rh },
+			{ .iov_base = &status, .iov_len = sizeof status },
+		};
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+
+		rh = (struct vhost_user_hdr) {
+			.request = h.request,
+			.flags = VHOST_USER_VERSION | VHOST_USER_F_REPLY,
+			.size = sizeof status,
+		};
+		if (sendmsg(vf->req_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+		    (ssize_t)(sizeof rh + sizeof status))
+			return -EPROTO;
+	}
+	return vf_set_link(vf, vf->connected);
+}
+
+/* The back-end wrote on its channel: a config change (the link status),
+ * or something we drop.  A broken channel is closed; the connection
+ * stays, with the link as last read. */
+static void
+vf_on_backend_req(void *arg, int fd, uint32_t events)
+{
+	struct vhost_front *vf = arg;
+	bool changed = false;
+	int r;
+
+	(void)events;
+	pthread_mutex_lock(&vf->lock);
+	if (fd != vf->req_fd) {
+		pthread_mutex_unlock(&vf->lock);
+		return;
+	}
+	r = vf_backend_req(vf);
+	if (r < 0) {
+		log_warn(MOD, "%s: back-end channel closed (%s); link changes "
+			 "are no longer heard until the next connection",
+			 vf->path, r == -ECONNRESET ? "by the back-end"
+						    : strerror(-r));
+		vf_close_channel(vf);
+	} else if (r > 0) {
+		changed = true;
+		log_info(MOD, "%s: the back-end says link %s", vf->path,
+			 vf->be_link ? "up" : "down");
+	}
+	pthread_mutex_unlock(&vf->lock);
+	if (changed)
 		vf_notify_link(vf);
 }
 
@@ -650,6 +890,7 @@ vf_destroy(void *be)
 		loop_del(vf->loop, vf->fd);
 		close(vf->fd);
 	}
+	vf_close_channel(vf);
 	if (vf->listen_fd >= 0) {
 		loop_del(vf->loop, vf->listen_fd);
 		close(vf->listen_fd);
@@ -780,7 +1021,7 @@ vhost_front_create(const char *path, bool server, const struct guest_mem *mem,
 	vf->server = server;
 	vf->mem = mem;
 	vf->loop = loop;
-	vf->fd = vf->listen_fd = vf->timer_fd = -1;
+	vf->fd = vf->listen_fd = vf->timer_fd = vf->req_fd = -1;
 	pthread_mutex_init(&vf->lock, NULL);
 	atomic_init(&vf->link, false);
 	vf->sink_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -798,7 +1039,7 @@ vhost_front_create(const char *path, bool server, const struct guest_mem *mem,
 	pthread_mutex_lock(&vf->lock);
 	err = vf_first_connect(vf, wait_ms, abort_fd);
 	if (!err)
-		err = loop_add(loop, vf->fd, vf_on_sock, vf);
+		err = vf_watch(vf);
 	pthread_mutex_unlock(&vf->lock);
 	if (err)
 		goto out_destroy;

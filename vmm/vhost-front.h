@@ -5,7 +5,10 @@
  *
  * Protocol (QEMU docs/interop/vhost-user.rst; summary in the project's
  * reference notes, §1): on connect GET_FEATURES, GET/SET_PROTOCOL_FEATURES
- * (REPLY_ACK only), SET_OWNER.  On DRIVER_OK: SET_FEATURES (what the
+ * (REPLY_ACK; BACKEND_REQ and CONFIG when both are offered), SET_OWNER,
+ * and with BACKEND_REQ + CONFIG: SET_BACKEND_REQ_FD (one end of a
+ * socketpair, the loop watches the other) and GET_CONFIG of the
+ * virtio-net status field.  On DRIVER_OK: SET_FEATURES (what the
  * driver acked, plus PROTOCOL_FEATURES), SET_MEM_TABLE (the guest RAM
  * memfd, one fd per region), and per ring SET_VRING_NUM, _BASE, _ADDR
  * (our virtual addresses), _KICK (the KVM ioeventfd of the ring's notify
@@ -16,6 +19,14 @@
  * (virtio-pci.c), which takes the irqfd away from KVM while it is masked,
  * so the call fd never changes.  On device reset: SET_VRING_ENABLE(0) and
  * GET_VRING_BASE per ring.
+ *
+ * Link: up while connected and the back-end's status says LINK_UP (a
+ * back-end without CONFIG cannot say: up).  A CONFIG_CHANGE_MSG on the
+ * back-end channel (vswitchd: 'carrier off/on' on the port) makes us
+ * re-read the status with GET_CONFIG and, on a change, raise the config
+ * interrupt.  Anything else on that channel is dropped (and nacked if it
+ * asks for a reply); a malformed or closed channel is closed, keeping the
+ * connection and the last status read.
  *
  * Reconnect: when the back-end goes away the link goes down (config
  * interrupt); a client retries connect() every VHOST_FRONT_RETRY_MS, a

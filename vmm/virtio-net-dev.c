@@ -38,12 +38,26 @@ struct virtio_net {
 	uint64_t tx_frames, tx_dropped, tx_errors;
 };
 
+/* Checksum and segmentation offloads: the frames and their virtio-net
+ * headers go between the guest and the back-end without the VMM, so
+ * whatever of these the back-end offers the guest may use (vswitchd:
+ * CSUM, HOST_TSO4/6 - the guest transmits partial checksums and TCP
+ * super-frames). */
+#define VNET_OFFLOAD_FEATURES                                           \
+	((1ULL << VIRTIO_NET_F_CSUM) |                                  \
+	 (1ULL << VIRTIO_NET_F_GUEST_CSUM) |                            \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO4) |                             \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO6) |                             \
+	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) |                            \
+	 (1ULL << VIRTIO_NET_F_GUEST_TSO6))
+
 /* Ring and net features passed through from a queue back-end: ones the
  * device model needs no code for, because the back-end serves the rings. */
 #define VNET_BACKEND_FEATURES                                           \
 	((1ULL << VIRTIO_NET_F_MRG_RXBUF) |                             \
 	 (1ULL << VIRTIO_RING_F_EVENT_IDX) |                            \
-	 (1ULL << VIRTIO_RING_F_INDIRECT_DESC))
+	 (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |                        \
+	 VNET_OFFLOAD_FEATURES)
 
 static uint64_t
 vnet_get_features(void *dev)

@@ -3,9 +3,11 @@
  * from a hostile front-end, applied by the real handlers
  * (vhost_dev_handle(), vswitchd/ports/vhost-msg.c) as vhost-sock.c hands
  * them over, with the fds faked: each message says how many fds come with
- * it and of which kind (a memfd of guest RAM, an eventfd, /dev/null), and
- * the handlers own them as they would own received ones.  After the
- * sequence, every live ring is walked as the data path would (guest TX
+ * it and of which kind (a memfd of guest RAM, an eventfd, /dev/null, a
+ * socket whose peer is closed), and the handlers own them as they would
+ * own received ones.  After the sequence the port's carrier is pulled and
+ * plugged (a CONFIG_CHANGE_MSG on a back-end channel, if one was
+ * given), every live ring is walked as the data path would (guest TX
  * dequeued, a frame offered to guest RX), then the device is reset, which
  * must close every fd it kept: the lowest free fd number before and after
  * an input must be the same, or the target aborts (an fd leak).
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fuzz-daemon.h"
@@ -49,17 +52,25 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* A fresh fd of kind 'k' (0: guest memory, 1: eventfd, 2: /dev/null). */
+/* A fresh fd of kind 'k' (0: guest memory, 1: eventfd, 2: /dev/null,
+ * 3: a stream socket whose peer is gone). */
 static int
 fake_fd(unsigned k)
 {
-	switch (k % 3) {
+	int sv[2];
+
+	switch (k & 3) {
 	case 0:
 		return dup(guest_fd);
 	case 1:
 		return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	default:
+	case 2:
 		return open("/dev/null", O_RDWR | O_CLOEXEC);
+	default:
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return -1;
+		close(sv[1]);
+		return sv[0];
 	}
 }
 
@@ -135,6 +146,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vhost_dev_handle(&dev, &hdr, &payload, fds, nfds, &rhdr,
 				 &rpayload);
 	}
+	vhost_dev_set_link(&dev, false);
+	vhost_dev_set_link(&dev, true);
 	walk_rings(&dev);
 	vhost_dev_reset(&dev);
 	if (lowest_free_fd() != free_fd) {

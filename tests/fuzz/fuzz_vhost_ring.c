@@ -101,11 +101,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vhost_vring_dequeue(&vr, &mem, buf, sizeof buf, &len);
 			break;
 		case 2:
+		{
+			struct virtio_net_hdr vh;
+
+			/* With the header wanted (a guest with offloads). */
 			if (!vhost_vring_dequeue_ref(&vr, &mem, buf,
 						     sizeof buf, &len, &ref,
-						     &head) && ref)
+						     &head, &vh) && ref)
 				vhost_vring_complete(&vr, head);
 			break;
+		}
 		case 3:
 			len = (uint32_t)(ops[i] >> 3) * 300;
 			vhost_vring_enqueue(&vr, &mem, frame,

@@ -153,6 +153,7 @@ SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE = 8, 9, 10, 11
 SET_VRING_KICK, SET_VRING_CALL = 12, 13
 GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES, SET_VRING_ENABLE = 15, 16, 18
 ADD_MEM_REG, REM_MEM_REG = 37, 38
+SET_BACKEND_REQ_FD, GET_CONFIG = 21, 24
 UVA = 0x7f0000000000
 V1, NEED_REPLY = 1, 8
 
@@ -195,6 +196,15 @@ def vhost_msg():
     out("vhost_msg", "table-no-fd", msg(SET_MEM_TABLE, table, 0))
     out("vhost_msg", "kick-nofd", base + msg(SET_VRING_KICK,
                                              struct.pack("<Q", 0x100)))
+    # The link channel: protocol features MQ, REPLY_ACK, BACKEND_REQ,
+    # CONFIG; a socket (fd kind 3) as the channel; good and bad reads.
+    link = (msg(GET_FEATURES) + msg(SET_OWNER) +
+            msg(SET_PROTOCOL_FEATURES, struct.pack("<Q", 0x229)) +
+            msg(SET_BACKEND_REQ_FD, b"", 1, 3, V1 | NEED_REPLY))
+    out("vhost_msg", "link-channel", link +
+        msg(GET_CONFIG, struct.pack("<III", 6, 2, 0) + bytes(2)) +
+        msg(GET_CONFIG, struct.pack("<III", 8, 4, 0) + bytes(4)) +
+        msg(GET_CONFIG, struct.pack("<III", 0, 10, 0) + bytes(8)))
 
 
 # --- virtqueue images of fuzz_vhost_ring.c ------------------------------

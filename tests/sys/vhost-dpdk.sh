@@ -8,15 +8,20 @@
 #     out (destination: its own MAC, learned on its own port, so the
 #     switch drops it); the sink must receive exactly what the generator
 #     sent and the generator exactly the sink's one burst.
-#  2. front-end disconnect/reconnect: the generator quits, a new one
+#  2. carrier off on the sink's port: DPDK's virtio-user negotiates no link
+#     notifications (BACKEND_REQ, CONFIG), so vswitchd only stops
+#     forwarding (the log says so): the sink receives none of the
+#     generator's frames; carrier on, and the exchange works again.
+#  3. front-end disconnect/reconnect: the generator quits, a new one
 #     connects, traffic resumes.
-#  3. client role: testpmd listens (server=1), vswitchd connects; same
+#  4. client role: testpmd listens (server=1), vswitchd connects; same
 #     exchange; then vswitchd is restarted and traffic resumes on the
 #     front-ends' replayed state.
 #
-# Usage: tests/sys/vhost-dpdk.sh VSWITCHD
+# Usage: tests/sys/vhost-dpdk.sh VSWITCHD [BRIDGECTL]
 set -u
 VSWITCHD=$1
+BRIDGECTL=${2:-$(dirname "$VSWITCHD")/bridgectl}
 . "$(dirname "$0")/vhost-lib.sh"
 vh_init dpdk
 
@@ -69,6 +74,25 @@ vh_tp_start gen "path=$VH_DIR/a.sock,mac=$GEN_MAC" io '0@1,1@0' --eth-peer=0,$SI
 vh_tp_wait gen "testpmd>"
 exchange sink gen
 
+echo "=== carrier off (a front-end without link notifications)"
+"$BRIDGECTL" --socket "$VH_DIR/ctl.sock" link set dev vb carrier off ||
+	vh_fail "carrier off on vb"
+grep -q "vb: the front-end has no link notifications" "$VH_DIR/vswitchd.log" ||
+	vh_fail "vswitchd did not say the front-end cannot be told"
+rx0=$(vh_tp_stat sink RX-packets)
+tx0=$(vh_tp_stat gen TX-packets)
+vh_tp_cmd gen "start tx_first $BURSTS"
+sleep 2
+vh_tp_cmd gen "stop"
+rx1=$(vh_tp_stat sink RX-packets)
+tx1=$(vh_tp_stat gen TX-packets)
+echo "  carrier off: generator sent $((tx1 - tx0)), sink received $((rx1 - rx0))"
+[ $((tx1 - tx0)) = $EXPECT ] || vh_fail "generator sent $((tx1 - tx0)), expected $EXPECT"
+[ $((rx1 - rx0)) = 0 ] || vh_fail "sink received $((rx1 - rx0)) frames with its cable pulled"
+"$BRIDGECTL" --socket "$VH_DIR/ctl.sock" link set dev vb carrier on ||
+	vh_fail "carrier on on vb"
+exchange sink gen
+
 echo "=== front-end reconnect"
 vh_tp_quit gen
 grep -q "va: front-end disconnected" "$VH_DIR/vswitchd.log" || sleep 1
@@ -115,4 +139,4 @@ if grep -q "AddressSanitizer\|runtime error" "$VH_DIR/vswitchd.log"; then
 	cat "$VH_DIR/vswitchd.log" >&2
 	vh_fail "sanitizer report"
 fi
-echo "PASS: vhost-dpdk (server, reconnect, client, restart)"
+echo "PASS: vhost-dpdk (server, carrier off, reconnect, client, restart)"

@@ -6,8 +6,9 @@
  * Two front-ends on two ports of one bridge: "bad" (HOSTILE_SOCK) sends
  * out-of-range, zero-length and huge descriptors, descriptor and indirect
  * loops, out-of-range heads, avail index jumps, overlapping and tiny
- * memory tables, wrong-sized, oversized and unknown messages, and a memory
- * file truncated under vswitchd's mapping.  After each
+ * memory tables, wrong-sized, oversized and unknown messages, a memory
+ * file truncated under vswitchd's mapping, and GET_CONFIG reads out of
+ * range or of the wrong size and a misused back-end channel.  After each
  * case the program checks that vswitchd still answers on the bad socket
  * and, after resetting the bad port's TX ring as a front-end would, that a
  * broadcast frame from "bad" still reaches "good" (GOOD_SOCK).  Exit
@@ -19,6 +20,10 @@
  * takes back what vswitchd fills; "bad" then floods HOG_FRAMES broadcast
  * frames.  "good" must receive every one of them, the hog's ring exactly
  * QSZ (the rest is dropped, counted by vswitchd: the caller checks).
+ *
+ * With --link SOCK: a fresh front-end prints the link status the port
+ * reports (GET_CONFIG), so the caller can check a front-end connecting
+ * after 'carrier off' learns it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -369,9 +374,295 @@ check_case(const char *name, struct fe *bad, struct fe *good, uint8_t tag)
 	printf("ok: %s\n", name);
 }
 
+/* GET_CONFIG of 'size' bytes at 'offset', announcing 'wire' payload
+ * bytes (the right size if 0), with 'nfds' fds.  Returns the reply's
+ * payload size (0: refused), -1 if no reply came. */
+static int
+get_config(struct fe *f, uint32_t offset, uint32_t size, uint32_t wire,
+	   int fd, uint16_t *status)
+{
+	struct vhost_user_config c = { .offset = offset, .size = size };
+	struct pollfd pfd = { f->sock, POLLIN, 0 };
+	struct vhost_user_hdr h;
+
+	if (!wire)
+		wire = VHOST_USER_CONFIG_HDR_SIZE + size;
+	if (send_raw(f, VHOST_USER_GET_CONFIG, 0, &c,
+		     wire < sizeof c ? wire : sizeof c, wire, &fd,
+		     fd >= 0 ? 1 : 0))
+		return -1;
+	if (poll(&pfd, 1, 2000) != 1 ||
+	    recv(f->sock, &h, sizeof h, MSG_WAITALL) != sizeof h ||
+	    h.request != VHOST_USER_GET_CONFIG || h.size > sizeof c ||
+	    h.flags != (VHOST_USER_VERSION | VHOST_USER_F_REPLY) ||
+	    (h.size && recv(f->sock, &c, h.size, MSG_WAITALL) != h.size))
+		return -1;
+	if (h.size && status)
+		*status = (uint16_t)(c.region[0] | c.region[1] << 8);
+	return (int)h.size;
+}
+
+/* Case 12 (see main). */
+static void
+config_case(struct fe *f)
+{
+	uint64_t proto = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+			 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ) |
+			 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG);
+	static const struct { uint32_t off, size, wire; const char *what; }
+	bad[] = {
+		{ 10, 1, 0, "offset past the config space" },
+		{ 8, 4, 0, "read running past the end" },
+		{ 0xfffffffe, 4, 0, "offset near 2^32" },
+		{ 0, 0, 0, "empty read" },
+		{ 0, 256, 0, "256-byte read" },
+		{ 0, 2, 16, "payload longer than the read" },
+		{ 0, 2, 8, "payload shorter than its header" },
+	};
+	uint16_t status = 0;
+	int sv[2], efd = eventfd(0, EFD_CLOEXEC);
+
+	if (get_config(f, 6, 2, 0, -1, NULL) != 0)
+		fail("GET_CONFIG before CONFIG was negotiated not refused");
+	if (request_ack(f, VHOST_USER_SET_PROTOCOL_FEATURES, &proto, 8, NULL,
+			0) != 0)
+		fail("SET_PROTOCOL_FEATURES with BACKEND_REQ and CONFIG");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (get_config(f, bad[i].off, bad[i].size, bad[i].wire, -1,
+			       NULL) != 0)
+			fail(bad[i].what);
+	if (get_config(f, 6, 2, 0, efd, NULL) != 0)
+		fail("GET_CONFIG with an fd not refused");
+	if (get_config(f, 6, 2, 0, -1, &status) != 14 ||
+	    !(status & VIRTIO_NET_S_LINK_UP))
+		fail("GET_CONFIG of the status: no link up");
+	/* The back-end channel: an eventfd, no fd, then a real socket that
+	 * we write junk to (vswitchd never reads it: we get EPIPE). */
+	if (request_ack(f, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &efd, 1) !=
+	    1)
+		fail("SET_BACKEND_REQ_FD with an eventfd not refused");
+	if (request_ack(f, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, NULL, 0) !=
+	    1)
+		fail("SET_BACKEND_REQ_FD without an fd not refused");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
+	    request_ack(f, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &sv[1],
+			1) != 0) {
+		fail("SET_BACKEND_REQ_FD with a socket refused");
+	} else {
+		char junk[4096] = { 0 };
+
+		if (send(sv[0], junk, sizeof junk, MSG_NOSIGNAL |
+			 MSG_DONTWAIT) >= 0 || errno != EPIPE)
+			fail("the back-end channel accepted our writes");
+		close(sv[0]);
+		close(sv[1]);
+	}
+	close(efd);
+	/* A read announcing 64 KiB: framing error, connection dropped
+	 * (check_case reconnects). */
+	if (get_config(f, 0, 65536, 0, -1, NULL) >= 0)
+		fail("a 64 KiB GET_CONFIG was answered");
+	printf("GET_CONFIG: %zu bad reads refused, status %#x read\n",
+	       sizeof bad / sizeof bad[0] + 2, status);
+}
+
+/* Case 14: TCP super-frames from a guest (issue 15). */
+#define GSO_TCPV4   1		/* VIRTIO_NET_HDR_GSO_* */
+#define GSO_UDP     3
+#define GSO_TCPV6   4
+#define GSO_PAYLOAD 2500u
+#define GSO_MSS     1000u
+/* One buffer per frame in flight, past the 64 TX slots. */
+#define GSO_BUF(k)  (BUF_OFF(1) + 0x20000u + (k) % 8 * 0x1000u)
+
+static uint32_t
+sum16(const uint8_t *b, uint32_t len, uint32_t sum)
+{
+	for (uint32_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t
+fold16(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* Queues on f's TX ring one TCP/IPv4 frame of GSO_PAYLOAD bytes (pattern
+ * from 'tag') with virtio-net header 'h' (gso_type, flags). */
+static void
+send_gso(struct fe *f, uint8_t gso_type, uint8_t flags, uint8_t tag)
+{
+	static unsigned k;
+	uint64_t off = GSO_BUF(k++);
+	uint8_t *b = f->mem + off, *ip = b + 12 + 14, *tcp = ip + 20;
+	uint16_t d = (uint16_t)(f->avail_idx[1] % QSZ);
+	uint32_t len = 14 + 20 + 20 + GSO_PAYLOAD, ps;
+	struct virtio_net_hdr h = {
+		.flags = flags, .gso_type = gso_type, .hdr_len = 54,
+		.gso_size = GSO_MSS, .csum_start = 34, .csum_offset = 16,
+	};
+
+	memset(b, 0, 12 + 54);
+	memcpy(b, &h, sizeof h);
+	memset(b + 12, 0xff, 6);
+	memcpy(b + 18, "\x02\x00\x00\x00\xba\xd0\x08\x00", 8);
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((len - 14) >> 8);
+	ip[3] = (uint8_t)(len - 14);
+	ip[6] = 0x40;			/* DF */
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	tcp[0] = 0x04;			/* port 1234 -> 80 + tag */
+	tcp[1] = 0xd2;
+	tcp[3] = (uint8_t)(80 + tag);
+	tcp[4] = 0x10;			/* seq 0x10000000 */
+	tcp[12] = 0x50;
+	tcp[13] = 0x18;			/* PSH ACK */
+	tcp[14] = 0xff;
+	tcp[15] = 0xff;
+	for (uint32_t i = 0; i < GSO_PAYLOAD; i++)
+		tcp[20 + i] = (uint8_t)(tag + i);
+	/* NEEDS_CSUM: the field holds the pseudo-header sum, not inverted. */
+	ps = fold16(sum16(ip + 12, 8, 6 + len - 34));
+	tcp[16] = (uint8_t)(ps >> 8);
+	tcp[17] = (uint8_t)ps;
+	q_desc(f, 1)[d] = (struct virtq_desc){ gpa(off), 12 + len, 0, 0 };
+	make_avail(f, 1, d);
+}
+
+/* Collects on g's RX ring the segments of send_gso(tag) until 'want'
+ * came or 2 s passed; each must be a complete frame: no offload in its
+ * header, at most GSO_MSS payload bytes, IPv4 and TCP checksums right,
+ * payload in sequence.  Returns the count, -1 on a bad segment. */
+static int
+gso_received(struct fe *g, uint8_t tag, int want)
+{
+	int got = 0;
+	uint32_t next_off = 0;
+
+	for (int t = 0; t < 200 && got < want; t++) {
+		struct virtq_used *u = q_used(g, 0);
+
+		while (got < want &&
+		       g->used_seen[0] != __atomic_load_n(&u->idx,
+							  __ATOMIC_ACQUIRE)) {
+			struct virtq_used_elem e = u->ring[g->used_seen[0] % QSZ];
+			uint8_t *b = g->mem + BUF_OFF(0) + e.id * BUF_SIZE;
+			uint8_t *ip = b + 12 + 14, *tcp = ip + 20;
+			struct virtio_net_hdr h;
+			uint32_t plen, seq;
+
+			g->used_seen[0]++;
+			memcpy(&h, b, sizeof h);
+			if (e.len < 12 + 54 || b[24] != 0x08 || ip[9] != 6 ||
+			    tcp[3] != 80 + tag) {
+				post_rx(g, 1);
+				continue;	/* not ours */
+			}
+			plen = e.len - 12 - 54;
+			seq = (uint32_t)tcp[4] << 24 | tcp[5] << 16 |
+			      tcp[6] << 8 | tcp[7];
+			if (h.flags || h.gso_type || plen > GSO_MSS ||
+			    (uint32_t)(ip[2] << 8 | ip[3]) != 40 + plen ||
+			    fold16(sum16(ip, 20, 0)) != 0xffff ||
+			    fold16(sum16(tcp, 20 + plen,
+					 sum16(ip + 12, 8, 6 + 20 + plen))) !=
+			    0xffff ||
+			    seq != 0x10000000u + next_off ||
+			    tcp[20] != (uint8_t)(tag + next_off)) {
+				fprintf(stderr, "bad segment: len %u flags %u "
+					"gso %u seq %#x (want %#x) ip len %u "
+					"ip sum %#x tcp sum %#x data %u\n",
+					e.len, h.flags, h.gso_type, seq,
+					0x10000000u + next_off,
+					ip[2] << 8 | ip[3],
+					fold16(sum16(ip, 20, 0)),
+					fold16(sum16(tcp, 20 + plen,
+						     sum16(ip + 12, 8,
+							   6 + 20 + plen))),
+					tcp[20]);
+				post_rx(g, 1);
+				return -1;
+			}
+			next_off += plen;
+			got++;
+			post_rx(g, 1);
+		}
+		if (got < want)
+			usleep(10000);
+	}
+	return got;
+}
+
+static void
+gso_case(struct fe *bad, struct fe *good, uint8_t tag)
+{
+	uint64_t feat = VIRTIO_BIT(VIRTIO_F_VERSION_1) |
+			VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |
+			VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES) |
+			VIRTIO_BIT(VIRTIO_NET_F_CSUM) |
+			VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4);
+	int n;
+
+	/* Not negotiated yet: the header is not read, and the 2554-byte
+	 * frame fits no 2048-byte buffer of the good guest (dropped). */
+	reset_tx(bad);
+	send_gso(bad, GSO_TCPV4, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		 tag);
+	usleep(100000);
+	if (request_ack(bad, VHOST_USER_SET_FEATURES, &feat, 8, NULL, 0) != 0) {
+		fail("SET_FEATURES with CSUM and HOST_TSO4");
+		return;
+	}
+	/* Negotiated: TCPv6 on an IPv4 frame and UFO are refused. */
+	send_gso(bad, GSO_TCPV6, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		 tag);
+	send_gso(bad, GSO_UDP, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		 tag);
+	/* The good one: 2500 bytes in segments of 1000. */
+	send_gso(bad, GSO_TCPV4, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		 tag);
+	n = gso_received(good, tag, 3);
+	printf("GSO: a %u-byte TCP super-frame (mss %u) reached a front-end "
+	       "without offloads as %d segments\n", GSO_PAYLOAD, GSO_MSS, n);
+	if (n != 3)
+		fail("GSO super-frame not segmented for a front-end without "
+		     "offloads");
+	if (gso_received(good, tag, 4) != 0)
+		fail("a refused GSO frame was forwarded");
+}
+
+/* --link SOCK: a new front-end's view of the port's link: connects,
+ * negotiates CONFIG, prints "link up" or "link down" from GET_CONFIG. */
+static int
+link_mode(const char *path)
+{
+	uint64_t proto = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+			 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG);
+	struct fe f = { .path = path };
+	uint16_t status;
+
+	fe_connect(&f);
+	send_msg(&f, VHOST_USER_SET_OWNER, 0, NULL, 0, NULL, 0);
+	if (request_ack(&f, VHOST_USER_SET_PROTOCOL_FEATURES, &proto, 8, NULL,
+			0) != 0 || get_config(&f, 6, 2, 0, -1, &status) != 14) {
+		fprintf(stderr, "FAIL: no link status from %s\n", path);
+		return 1;
+	}
+	printf("link %s\n", status & VIRTIO_NET_S_LINK_UP ? "up" : "down");
+	return 0;
+}
+
 #define HOG_FRAMES 1024
 
-/* 12. The guest that never returns RX buffers (see the top). */
+/* 13. The guest that never returns RX buffers (see the top). */
 static void
 hog_case(struct fe *bad, struct fe *good, const char *hog_path, uint8_t tag)
 {
@@ -411,12 +702,14 @@ main(int argc, char **argv)
 	uint8_t tag = 1;
 	uint16_t d;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "--link"))
+		return link_mode(argv[2]);
 	if (argc != 3 && argc != 4) {
 		fprintf(stderr, "usage: vhost-hostile HOSTILE_SOCK GOOD_SOCK "
-			"[HOG_SOCK]\n");
+			"[HOG_SOCK]\n       vhost-hostile --link SOCK\n");
 		return 2;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	fe_init(&good, argv[2]);
 	post_rx(&good, QSZ);
 	fe_init(&bad, argv[1]);
@@ -550,6 +843,21 @@ main(int argc, char **argv)
 	if (ftruncate(bad.memfd, MEM_SIZE))
 		fail("ftruncate back");
 	check_case("memory shrunk under the mapping", &bad, &good, tag++);
+
+	/* 12. The link status channel (issue 17): GET_CONFIG reads out of
+	 * range, of the wrong size, with fds, before negotiation; a
+	 * back-end channel that is not a socket; a front-end writing junk
+	 * on its channel.  Each read gets the empty reply (refused), the
+	 * good read the status, and the connection stays. */
+	config_case(&bad);
+	check_case("GET_CONFIG bad offset/size, back-end channel abuse", &bad,
+		   &good, tag++);
+
+	/* 14. TCP super-frames: refused without HOST_TSO4, or with a GSO
+	 * type that does not fit; with it, cut into checked segments for a
+	 * front-end that negotiated no offloads. */
+	gso_case(&bad, &good, tag);
+	check_case("TCP super-frames (GSO) from a guest", &bad, &good, tag++);
 
 	if (argc == 4)
 		hog_case(&bad, &good, argv[3], tag++);

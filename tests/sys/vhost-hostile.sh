@@ -5,7 +5,8 @@
 # "hog", is a guest that never returns RX buffers (the last case): the
 # frames it could not take are counted as drops (tx_error in bridgectl
 # stats, no_buffers in the port's counters) and vswitchd's RSS is printed
-# before and after.
+# before and after.  Then 'good' gets its cable pulled and plugged, and a
+# new front-end must read link down, then up (GET_CONFIG).
 #
 # Usage: tests/sys/vhost-hostile.sh VSWITCHD HOSTILE_BIN BRIDGECTL
 set -u
@@ -38,8 +39,27 @@ rss0=$(rss)
 status=$?
 kill -0 "$PID" 2>/dev/null || { cat "$DIR/log"; vh_fail "vswitchd died"; }
 rss1=$(rss)
+# A front-end connecting while the cable is pulled reads link down, and
+# link up once it is plugged back (issue 17: the state is re-read on
+# every connection).
+C() { "$BRIDGECTL" --socket "$DIR/ctl.sock" "$@"; }
+C link set dev good carrier off || vh_fail "carrier off"
+l1=$("$HOSTILE" --link "$DIR/good.sock")
+C link set dev good carrier on || vh_fail "carrier on"
+l2=$("$HOSTILE" --link "$DIR/good.sock")
+echo "new front-end on 'good': cable pulled: $l1; plugged: $l2"
+[ "$l1" = "link down" ] && [ "$l2" = "link up" ] ||
+	vh_fail "a new front-end did not read the port's link state"
+
 # The hog's drops: every flooded frame its ring had no buffer for (the
 # pipeline's tx_error), and the port's count of full-ring bursts.
+# Case 14's refused GSO headers: bad_offload drops on the bad port.
+badol=$("$BRIDGECTL" --socket "$DIR/ctl.sock" -j stats bad |
+	python3 -c 'import json, sys
+p = [p for b in json.load(sys.stdin) for p in b.get("ports", [])
+     if p["name"] == "bad"][0]
+print(p["drops"].get("bad_offload", 0))')
+echo "bad: bad_offload drops $badol"
 read -r drops nobuf < <("$BRIDGECTL" --socket "$DIR/ctl.sock" -j stats hog |
 	python3 -c 'import json, sys
 p = [p for b in json.load(sys.stdin) for p in b.get("ports", [])
@@ -67,6 +87,13 @@ get() { echo "$line" | grep -o " $1=[0-9]*" | cut -d= -f2; }
 [ "$(get unknown_msg)" -ge 1 ] || vh_fail "unknown request not counted"
 [ "$(get proto_errors)" -ge 2 ] || vh_fail "framing errors not counted"
 [ "$(get mem_faults)" -ge 1 ] || vh_fail "shrunk guest memory not counted"
+# Case 12: 9 refused GET_CONFIGs and 2 refused SET_BACKEND_REQ_FDs on top
+# of the earlier cases' 4; one good read.
+[ "$(get bad_msg)" -ge 15 ] || vh_fail "bad GET_CONFIG/SET_BACKEND_REQ_FD not counted"
+[ "$(get config_reads)" -ge 1 ] || vh_fail "GET_CONFIG of the status not counted"
+[ "$(get proto_errors)" -ge 3 ] || vh_fail "the 64 KiB GET_CONFIG not counted as a framing error"
+[ "${badol:-0}" -ge 2 ] 2>/dev/null ||
+	vh_fail "refused GSO headers not counted (bad_offload $badol)"
 [ "${nobuf:-0}" -ge 1 ] 2>/dev/null ||
 	vh_fail "the hog's full RX ring was not counted (no_buffers $nobuf)"
 # 1024 flooded, 64 buffers: 960 frames had nowhere to go.

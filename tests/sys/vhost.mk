@@ -35,8 +35,8 @@ check-vhost-hostile: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(VHOST_HOSTIL
 	tests/sys/vhost-hostile.sh $(BUILD)/bin/vswitchd $(VHOST_HOSTILE) \
 		$(BUILD)/bin/bridgectl
 
-check-vhost-dpdk: $(BUILD)/bin/vswitchd
-	tests/sys/vhost-dpdk.sh $(BUILD)/bin/vswitchd
+check-vhost-dpdk: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
+	tests/sys/vhost-dpdk.sh $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
 
 CHECKS += check-vhost-hostile check-vhost-dpdk
 

@@ -7,7 +7,9 @@
 #   3. a second VM on the same bridge pings the first (the guest prints
 #      each echo reply) and the namespace pings the second;
 #   4. stopping a VM removes its port;
-#   5. bridgectl stats shows the VM port's vhost-user counters.
+#   5. bridgectl stats shows the VM port's vhost-user counters;
+#   6. 'link set dev VMPORT carrier off/on' is seen in the guest as its
+#      virtio-net link going down and up (issue 17).
 #
 # Usage: tests/sys/vm-ping.sh   (VSWITCHD, BRIDGECTL, VMM, GUEST set; root)
 . "$(dirname "$0")/vm-lib.sh"
@@ -53,6 +55,37 @@ sys.exit(0 if p["vhost"]["messages"] > 0 and p["vhost"]["mem_faults"] == 0 else 
 	vm_pass "stats -j has the vhost object"
 else
 	vm_fail "stats -j: no vhost object for vmtvm1"
+fi
+
+# A pulled cable (issue 17): 'carrier off' on the VM's port reaches the
+# guest as a virtio-net link change (config interrupt, status without
+# LINK_UP), pings stop; 'carrier on' brings the link and the pings back.
+ctl link set dev vmtvm1 carrier off >/dev/null || vm_fail "carrier off"
+if vm_wait_out vmtvm1 "guest: link down" 5; then
+	vm_pass "carrier off on the VM's port: the guest sees link down"
+else
+	vm_fail "carrier off: no 'guest: link down' in the VM's serial"
+fi
+if ip netns exec vmtns1 ping -n -c 2 -i 0.2 -W 1 10.251.0.11 >/dev/null 2>&1; then
+	vm_fail "namespace -> VM ping answered with the cable pulled"
+else
+	vm_pass "no ping with the cable pulled"
+fi
+ctl link set dev vmtvm1 carrier on >/dev/null || vm_fail "carrier on"
+if vm_wait_out vmtvm1 "guest: link up" 5 &&
+   ip netns exec vmtns1 ping -n -c 3 -i 0.2 -W 2 10.251.0.11 >/dev/null 2>&1; then
+	vm_pass "carrier on: the guest sees link up, pings again"
+else
+	vm_fail "carrier on: no 'guest: link up' or no ping"
+fi
+if ctl -j stats vmtvm1 2>/dev/null | python3 -c '
+import json, sys
+v = json.load(sys.stdin)[0]["ports"][0]["vhost"]
+sys.exit(0 if v["config_changes"] == 2 and v["config_reads"] >= 3 and
+         v["backend_errors"] == 0 else 1)'; then
+	vm_pass "vhost counters: 2 config changes sent, the status read each time"
+else
+	vm_fail "vhost config counters: $(ctl stats vmtvm1 2>&1 | tail -2)"
 fi
 
 vm_start vmtvm2 02:00:00:00:07:02 "ip=10.251.0.12 ping=10.251.0.11"

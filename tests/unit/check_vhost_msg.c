@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -136,7 +137,9 @@ START_TEST(test_negotiation)
 	ck_assert(send_msg(VHOST_USER_GET_PROTOCOL_FEATURES, 0, NULL, 0, NULL,
 			   0));
 	ck_assert_uint_eq(rp.u64, VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ) |
-			  VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK));
+			  VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+			  VIRTIO_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ) |
+			  VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG));
 	ck_assert(!send_u64(VHOST_USER_SET_PROTOCOL_FEATURES, rp.u64, NULL, 0));
 	ck_assert(send_msg(VHOST_USER_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0));
 	ck_assert_uint_eq(rp.u64, VHOST_MAX_QUEUE_PAIRS);
@@ -155,6 +158,180 @@ START_TEST(test_negotiation)
 	/* Without PROTOCOL_FEATURES, SET_FEATURES enabled the rings. */
 	ck_assert(dev.vrings[1].enabled);
 	ck_assert_uint_eq(dev.stats.bad_msg, 1);
+}
+END_TEST
+
+/* GET_CONFIG of 'size' bytes at 'offset' (payload 'wire' bytes, or the
+ * right size if 0); returns the reply size. */
+static uint32_t
+get_config(uint32_t offset, uint32_t size, uint32_t wire)
+{
+	union vhost_user_payload c;
+
+	memset(&c, 0, sizeof c);	/* as large as any payload sent */
+	c.config.offset = offset;
+	c.config.size = size;
+	ck_assert(send_msg(VHOST_USER_GET_CONFIG, 0, &c,
+			   wire ? wire : VHOST_USER_CONFIG_HDR_SIZE + size,
+			   NULL, 0));
+	ck_assert_uint_eq(rh.request, VHOST_USER_GET_CONFIG);
+	ck_assert_uint_eq(rh.flags, VHOST_USER_VERSION | VHOST_USER_F_REPLY);
+	return rh.size;
+}
+
+static uint16_t
+config_status(void)
+{
+	ck_assert_uint_eq(get_config(VIRTIO_NET_CFG_STATUS, 2, 0), 14);
+	ck_assert_uint_eq(rp.config.offset, VIRTIO_NET_CFG_STATUS);
+	ck_assert_uint_eq(rp.config.size, 2);
+	return (uint16_t)(rp.config.region[0] | rp.config.region[1] << 8);
+}
+
+/* Reads one request from the back-end channel: its request number, or -1
+ * if nothing is there. */
+static int
+channel_read(int fd)
+{
+	struct vhost_user_hdr h;
+	ssize_t n = recv(fd, &h, sizeof h, MSG_DONTWAIT);
+
+	if (n != sizeof h)
+		return -1;
+	ck_assert_uint_eq(h.flags, VHOST_USER_VERSION);
+	ck_assert_uint_eq(h.size, 0);
+	return (int)h.request;
+}
+
+/* The link status (issue 17): GET_CONFIG reads it, a carrier change is
+ * announced on the back-end channel, only once both were negotiated. */
+START_TEST(test_link_status_channel)
+{
+	uint64_t pf = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+		      VIRTIO_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ) |
+		      VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG);
+	int sv[2], fd;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	/* Not negotiated yet: refused (GET_CONFIG with an empty reply). */
+	ck_assert_uint_eq(get_config(VIRTIO_NET_CFG_STATUS, 2, 0), 0);
+	fd = dup(sv[1]);
+	ck_assert(send_msg(VHOST_USER_SET_BACKEND_REQ_FD,
+			   VHOST_USER_F_NEED_REPLY, NULL, 0, &fd, 1));
+	ck_assert_uint_eq(rp.u64, 1);
+	ck_assert_int_eq(fd, -1);		/* closed */
+	ck_assert(!vhost_dev_set_link(&dev, false));	/* nobody to tell */
+	ck_assert(!send_u64(VHOST_USER_SET_PROTOCOL_FEATURES, pf, NULL, 0));
+	/* The state set while no channel existed is what GET_CONFIG says. */
+	ck_assert_uint_eq(config_status(), 0);
+	ck_assert(vhost_dev_set_link(&dev, true) == false);
+	ck_assert_uint_eq(config_status(), VIRTIO_NET_S_LINK_UP);
+	/* The whole space: no MAC, status, queue pairs. */
+	ck_assert_uint_eq(get_config(0, VIRTIO_NET_CFG_LEN, 0),
+			  VHOST_USER_CONFIG_HDR_SIZE + VIRTIO_NET_CFG_LEN);
+	ck_assert_uint_eq(rp.config.region[VIRTIO_NET_CFG_MAX_VQ_PAIRS],
+			  VHOST_MAX_QUEUE_PAIRS);
+	ck_assert_uint_eq(rp.config.region[0], 0);
+
+	/* A channel that is not a socket is refused and closed. */
+	fd = eventfd(0, EFD_CLOEXEC);
+	ck_assert(send_msg(VHOST_USER_SET_BACKEND_REQ_FD,
+			   VHOST_USER_F_NEED_REPLY, NULL, 0, &fd, 1));
+	ck_assert_uint_eq(rp.u64, 1);
+	ck_assert_int_eq(fd, -1);
+	/* No fd, or a payload: refused. */
+	ck_assert(send_msg(VHOST_USER_SET_BACKEND_REQ_FD,
+			   VHOST_USER_F_NEED_REPLY, NULL, 0, NULL, 0));
+	ck_assert_uint_eq(rp.u64, 1);
+	fd = dup(sv[1]);
+	ck_assert(send_msg(VHOST_USER_SET_BACKEND_REQ_FD,
+			   VHOST_USER_F_NEED_REPLY, &pf, 8, &fd, 1));
+	ck_assert_uint_eq(rp.u64, 1);
+	ck_assert_int_eq(fd, -1);
+	ck_assert_int_lt(dev.backend_fd, 0);
+
+	/* The real thing: kept, and told of each change. */
+	fd = sv[1];
+	ck_assert(send_msg(VHOST_USER_SET_BACKEND_REQ_FD,
+			   VHOST_USER_F_NEED_REPLY, NULL, 0, &fd, 1));
+	ck_assert_uint_eq(rp.u64, 0);
+	ck_assert_int_eq(fd, -1);		/* kept */
+	ck_assert(vhost_dev_set_link(&dev, false));
+	ck_assert_int_eq(channel_read(sv[0]),
+			 VHOST_USER_BACKEND_CONFIG_CHANGE_MSG);
+	ck_assert_int_eq(channel_read(sv[0]), -1);
+	ck_assert_uint_eq(config_status(), 0);
+	ck_assert(vhost_dev_set_link(&dev, true));
+	ck_assert_int_eq(channel_read(sv[0]),
+			 VHOST_USER_BACKEND_CONFIG_CHANGE_MSG);
+	ck_assert_uint_eq(config_status(), VIRTIO_NET_S_LINK_UP);
+	ck_assert_uint_eq(dev.stats.config_notes, 2);
+	/* The front-end cannot write to us on it. */
+	ck_assert_int_lt(send(sv[0], "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT), 0);
+
+	/* Hostile reads: out of range, empty, wrong payload size, fds, flags;
+	 * each an empty reply and a counted bad message. */
+	{
+		uint64_t bad0 = dev.stats.bad_msg;
+		int efd = eventfd(0, EFD_CLOEXEC);
+		struct vhost_user_config c = { .size = 2 };
+
+		ck_assert_uint_eq(get_config(VIRTIO_NET_CFG_LEN, 1, 0), 0);
+		ck_assert_uint_eq(get_config(8, 4, 0), 0);
+		ck_assert_uint_eq(get_config(0xfffffffe, 4, 0), 0);
+		ck_assert_uint_eq(get_config(0, 0, 0), 0);
+		ck_assert_uint_eq(get_config(0, 300, 0), 0);
+		ck_assert_uint_eq(get_config(0, 2, 16), 0);
+		ck_assert_uint_eq(get_config(0, 2, 8), 0);
+		ck_assert_uint_eq(get_config(0, 2, 0xffffffff), 0);
+		ck_assert(send_msg(VHOST_USER_GET_CONFIG, 0, &c, 14, &efd, 1));
+		ck_assert_uint_eq(rh.size, 0);
+		ck_assert_int_eq(efd, -1);
+		c.flags = 7;
+		ck_assert(send_msg(VHOST_USER_GET_CONFIG, 0, &c, 14, NULL, 0));
+		ck_assert_uint_eq(rh.size, 0);
+		ck_assert_uint_eq(dev.stats.bad_msg, bad0 + 10);
+	}
+
+	/* The front-end went away: the channel is closed with the rest,
+	 * the link state stays (it is the port's). */
+	vhost_dev_set_link(&dev, false);
+	vhost_dev_reset(&dev);
+	ck_assert_int_lt(dev.backend_fd, 0);
+	ck_assert(dev.link_down);
+	ck_assert_int_eq(channel_read(sv[0]),
+			 VHOST_USER_BACKEND_CONFIG_CHANGE_MSG);
+	ck_assert_int_eq(recv(sv[0], &pf, 1, MSG_DONTWAIT), 0);	/* EOF */
+	close(sv[0]);
+}
+END_TEST
+
+/* A channel nobody reads fills up: counted, never blocking; a closed one
+ * is dropped. */
+START_TEST(test_link_channel_full_or_closed)
+{
+	uint64_t pf = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ) |
+		      VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG);
+	int sv[2], fd, sent = 0;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	ck_assert(!send_u64(VHOST_USER_SET_PROTOCOL_FEATURES, pf, NULL, 0));
+	fd = sv[1];
+	ck_assert(!send_msg(VHOST_USER_SET_BACKEND_REQ_FD, 0, NULL, 0, &fd,
+			    1));
+	for (int i = 0; i < 100000 && dev.stats.backend_errors == 0; i++)
+		sent += vhost_dev_set_link(&dev, i & 1);
+	ck_assert_int_gt(sent, 0);
+	ck_assert_uint_eq(dev.stats.backend_errors, 1);
+	ck_assert_int_ge(dev.backend_fd, 0);	/* full: kept */
+	close(sv[0]);
+	ck_assert(!vhost_dev_set_link(&dev, true));
+	ck_assert_uint_eq(dev.stats.backend_errors, 2);
+	ck_assert_int_lt(dev.backend_fd, 0);	/* closed peer: dropped */
+	ck_assert(!vhost_dev_set_link(&dev, false));
+	ck_assert_uint_eq(dev.stats.backend_errors, 2);
 }
 END_TEST
 
@@ -478,6 +655,8 @@ vhost_msg_suite(void)
 	tcase_add_test(tc, test_mem_shrunk_under_mapping);
 	tcase_add_test(tc, test_wrong_sizes_and_indexes);
 	tcase_add_test(tc, test_fds_always_closed);
+	tcase_add_test(tc, test_link_status_channel);
+	tcase_add_test(tc, test_link_channel_full_or_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }

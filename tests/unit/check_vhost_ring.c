@@ -339,6 +339,28 @@ END_TEST
  * Guest TX with lending (vhost_vring_dequeue_ref).
  */
 
+/* The guest's virtio-net header comes out with the frame when asked. */
+START_TEST(test_dequeue_gives_header)
+{
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				    .gso_type = 1, .hdr_len = 54,
+				    .gso_size = 1000, .csum_start = 34,
+				    .csum_offset = 16 }, vh;
+	uint8_t buf[2048], *ref = NULL;
+	uint16_t head = 0xffff;
+	uint32_t len = 0;
+
+	guest_tx(0, 60, 1);
+	memcpy(reg_a + OFF_BUF, &h, sizeof h);
+	memset(&vh, 0xee, sizeof vh);
+	ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf, sizeof buf,
+						 &len, &ref, &head, &vh), 0);
+	ck_assert_uint_eq(len, 60);
+	ck_assert_int_eq(memcmp(&vh, &h, sizeof h), 0);
+	vhost_vring_complete(&vr, head);
+}
+END_TEST
+
 START_TEST(test_ref_lends_contiguous_frame)
 {
 	uint8_t buf[2048], *ref = NULL;
@@ -348,7 +370,7 @@ START_TEST(test_ref_lends_contiguous_frame)
 	/* Header + data descriptors: the data one holds the whole frame. */
 	guest_tx(0, 60, 1);
 	ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf, sizeof buf,
-						 &len, &ref, &head), 0);
+						 &len, &ref, &head, NULL), 0);
 	ck_assert_uint_eq(len, 60);
 	ck_assert_ptr_eq(ref, reg_a + OFF_BUF + 0x100);
 	ck_assert_uint_eq(head, 0);
@@ -358,7 +380,8 @@ START_TEST(test_ref_lends_contiguous_frame)
 	ck_assert_uint_eq(g_used()->idx, 0);
 	ck_assert_int_eq(vhost_vring_avail_count(&vr), 0);
 	ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf, sizeof buf,
-						 &len, &ref, &head), -EAGAIN);
+						 &len, &ref, &head, NULL),
+			 -EAGAIN);
 	vhost_vring_complete(&vr, 0);
 	ck_assert_uint_eq(g_used()->idx, 0);
 	vhost_vring_publish(&vr);
@@ -377,7 +400,7 @@ START_TEST(test_ref_header_shares_descriptor)
 	put_desc(3, GPA_A + OFF_BUF, 62, 0, 0);
 	make_avail(3);
 	ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf, sizeof buf,
-						 &len, &ref, &head), 0);
+						 &len, &ref, &head, NULL), 0);
 	ck_assert_uint_eq(len, 50);
 	ck_assert_ptr_eq(ref, reg_a + OFF_BUF + 12);
 	ck_assert_uint_eq(head, 3);
@@ -403,7 +426,7 @@ START_TEST(test_ref_split_frame_is_copied)
 	put_desc(1, GPA_B - 40, 100, 0, 0);
 	make_avail(0);
 	ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf, sizeof buf,
-						 &len, &ref, &head), 0);
+						 &len, &ref, &head, NULL), 0);
 	ck_assert_ptr_null(ref);
 	ck_assert_uint_eq(len, 100);
 	check_pattern(buf, 100, 3);
@@ -423,7 +446,8 @@ START_TEST(test_ref_out_of_order_completion)
 	for (unsigned i = 0; i < 3; i++) {
 		ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf,
 							 sizeof buf, &len,
-							 &ref[i], &head[i]), 0);
+							 &ref[i], &head[i],
+							 NULL), 0);
 		ck_assert_ptr_nonnull(ref[i]);
 		check_pattern(ref[i], 64, (uint8_t)(10 * i));
 	}
@@ -451,7 +475,8 @@ START_TEST(test_ref_bad_descriptor_still_dropped)
 	put_desc(0, 0x10, 60, 0, 0);
 	make_avail(0);
 	ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf, sizeof buf,
-						 &len, &ref, &head), -EFAULT);
+						 &len, &ref, &head, NULL),
+			 -EFAULT);
 	vhost_vring_publish(&vr);
 	ck_assert_uint_eq(g_used()->idx, 1);
 	ck_assert_uint_eq(vr.stats.bad_desc, 1);
@@ -966,6 +991,7 @@ vhost_ring_suite(void)
 	tc = tcase_create("guest_tx_lend");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ref_lends_contiguous_frame);
+	tcase_add_test(tc, test_dequeue_gives_header);
 	tcase_add_test(tc, test_ref_header_shares_descriptor);
 	tcase_add_test(tc, test_ref_split_frame_is_copied);
 	tcase_add_test(tc, test_ref_out_of_order_completion);

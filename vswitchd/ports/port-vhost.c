@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "log.h"
 #include "pkt.h"
+#include "pkt-offload.h"
 #include "port-provider.h"
 #include "util.h"
 
@@ -99,6 +100,29 @@ count_rx_drop(struct port *port, int err)
 	/* Descriptor errors are counted by the ring (port_vhost_stats). */
 }
 
+/* Takes the offload work a guest's virtio-net header asks for (features
+ * 'f' negotiated) into p->ol: a partial checksum needs CSUM, a TCP
+ * super-frame HOST_TSO4/6; everything else, and any header that does not
+ * match the frame (pkt_offload_from_vnet()), is refused: -EINVAL. */
+static int
+rx_offload(struct pkt *p, const struct virtio_net_hdr *vh, uint64_t f)
+{
+	uint8_t gso = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+	if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    !(f & VIRTIO_BIT(VIRTIO_NET_F_CSUM)))
+		return -EINVAL;
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+	    !(gso == VIRTIO_NET_HDR_GSO_TCPV4 &&
+	      vh->gso_type == gso &&
+	      (f & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4))) &&
+	    !(gso == VIRTIO_NET_HDR_GSO_TCPV6 &&
+	      vh->gso_type == gso &&
+	      (f & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6))))
+		return -EINVAL;
+	return pkt_offload_from_vnet(p, vh);
+}
+
 /* Publishes what ring 'i' consumed and notes whether to call the guest. */
 static void
 ring_complete(struct port_vhost *pv, unsigned i)
@@ -151,8 +175,11 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 	bool consumed = false;
 	struct pkt *p = NULL;
 	uint64_t now_ns = clock_now_ms() * 1000000;
+	uint64_t ol = pv->dev.features & VHOST_DEV_RX_OFFLOADS;
+	struct virtio_net_hdr vh;
 
 	while (n < max) {
+		bool want_ol;
 		uint8_t *ref;
 		uint16_t head;
 		uint32_t len;
@@ -161,7 +188,8 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 		if (!p && !(p = pkt_alloc(pool)))
 			break;		/* frames stay in the ring */
 		r = vhost_vring_dequeue_ref(vr, &pv->dev.mem, p->data,
-					    PKT_DATA_MAX, &len, &ref, &head);
+					    PKT_DATA_MAX, &len, &ref, &head,
+					    ol ? &vh : NULL);
 		if (r == -EAGAIN)
 			break;
 		if (r == -EIO) {
@@ -174,6 +202,14 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 		if (r < 0) {
 			count_rx_drop(port, r);
 			continue;
+		}
+		want_ol = ol && (vh.flags || vh.gso_type);
+		if (ref && want_ol) {
+			/* Offsets are checked once, so the frame must not
+			 * change after: our own copy, the chain goes back. */
+			memcpy(p->data, ref, len);
+			vhost_vring_complete(vr, head);
+			ref = NULL;
 		}
 		if (ref) {
 			pkt_set_borrowed(p, ref, len, vhost_pkt_release, pv,
@@ -192,6 +228,11 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 			continue;
 		}
 		p->len = len;
+		if (want_ol && rx_offload(p, &vh, pv->dev.features)) {
+			port->stats.rx_packets++;
+			port->stats.drops[PORT_DROP_BAD_OFFLOAD]++;
+			continue;	/* 'p' (our own buffer) is reused */
+		}
 		p->ts_ns = now_ns;
 		pkts[n++] = p;
 		p = NULL;
@@ -507,12 +548,15 @@ vhost_log_counters(const struct port_vhost *pv, const char *why)
 		 " bad_chain=%" PRIu64 " broken=%" PRIu64 " oversize=%" PRIu64
 		 " runt=%" PRIu64 " no_buffers=%" PRIu64 " kicks=%" PRIu64
 		 " polls=%" PRIu64 " calls=%" PRIu64 " lent=%" PRIu64
-		 " proto_errors=%" PRIu64 " mem_faults=%" PRIu64,
+		 " proto_errors=%" PRIu64 " mem_faults=%" PRIu64
+		 " config_reads=%" PRIu64 " config_changes=%" PRIu64
+		 " backend_errors=%" PRIu64,
 		 pv->up.name, why, s.msg.msgs, s.msg.bad_msg,
 		 s.msg.unknown_msg, s.ring.bad_desc, s.ring.bad_chain,
 		 s.ring.broken, s.ring.oversize, s.ring.runt,
 		 s.ring.no_buffers, s.kicks, s.polls, s.calls, s.lent,
-		 s.sock.proto_errors, s.msg.mem_faults);
+		 s.sock.proto_errors, s.msg.mem_faults, s.msg.config_reads,
+		 s.msg.config_notes, s.msg.backend_errors);
 }
 
 static void
@@ -617,6 +661,28 @@ vhost_get_carrier(const struct port *port)
 	return port_vhost_cast(port)->carrier;
 }
 
+/* A simulated cable pull: the virtio-net status the front-end reads with
+ * GET_CONFIG loses LINK_UP, and a front-end that gave us a back-end
+ * channel (BACKEND_REQ + CONFIG) is told at once (CONFIG_CHANGE_MSG; it
+ * re-reads and raises the guest's config interrupt).  A front-end without
+ * those features (DPDK virtio-user) never learns it: only our forwarding
+ * stops (port->carrier_off).  A front-end connecting later reads the
+ * current state itself. */
+static int
+vhost_set_carrier(struct port *port, bool on)
+{
+	struct port_vhost *pv = port_vhost_cast(port);
+
+	if (vhost_dev_set_link(&pv->dev, on))
+		log_info(MOD, "%s: front-end told: link %s", port->name,
+			 on ? "up" : "down");
+	else if (vhost_sock_is_connected(&pv->sock))
+		log_info(MOD, "%s: the front-end has no link notifications "
+			 "(protocol features BACKEND_REQ and CONFIG): only "
+			 "forwarding %s", port->name, on ? "resumes" : "stops");
+	return 0;
+}
+
 /* The registry's 'open': port_vhost_open() with args {socket, mode, mac}
  * (the setup language also says "path SOCK" and a bare "server" or
  * "client"); vswitchd listens on the socket unless mode is "client". */
@@ -674,6 +740,9 @@ vhost_stats_json(const struct port *p)
 	add_u64(o, "polls", v.polls);
 	add_u64(o, "calls", v.calls);
 	add_u64(o, "lent", v.lent);
+	add_u64(o, "config_reads", v.msg.config_reads);
+	add_u64(o, "config_changes", v.msg.config_notes);
+	add_u64(o, "backend_errors", v.msg.backend_errors);
 	return o;
 }
 
@@ -712,6 +781,7 @@ const struct port_class port_vhost_class = {
 	.rx_burst = vhost_rx_burst,
 	.tx_burst = vhost_tx_burst,
 	.get_carrier = vhost_get_carrier,
+	.set_carrier = vhost_set_carrier,
 	.watch = vhost_watch,
 };
 

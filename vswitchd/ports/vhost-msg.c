@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@ enum vhost_msg_result {
 	VHOST_MSG_OK,		/* applied; ack if asked */
 	VHOST_MSG_REPLY,	/* applied; 'rpayload' holds the reply */
 	VHOST_MSG_ERR,		/* refused; nack if asked */
+	VHOST_MSG_ERR_REPLY,	/* refused; 'rpayload' holds the refusal
+				 * (a request that always has a reply) */
 };
 
 /* Fd counts a request may carry: exactly N, or checked by the handler. */
@@ -54,7 +57,9 @@ typedef enum vhost_msg_result vhost_msg_handler_fn(struct vhost_msg_ctx *);
 	X(GET_PROTOCOL_FEATURES, get_protocol_features, 0)		\
 	X(SET_PROTOCOL_FEATURES, set_protocol_features, 0)		\
 	X(GET_QUEUE_NUM,         get_queue_num,         0)		\
-	X(SET_VRING_ENABLE,      set_vring_enable,      0)
+	X(SET_VRING_ENABLE,      set_vring_enable,      0)		\
+	X(SET_BACKEND_REQ_FD,    set_backend_req_fd,    1)		\
+	X(GET_CONFIG,            get_config,            FDS_VAR)
 
 #define VHOST_MSG_DECLARE(req, fn, nfds) \
 	static vhost_msg_handler_fn msg_##fn;
@@ -115,6 +120,7 @@ vhost_dev_init(struct vhost_dev *dev, const char *name)
 		dv->kick_fd = dv->call_fd = dv->err_fd = -1;
 		vhost_vring_reset(&dv->vr);
 	}
+	dev->backend_fd = -1;
 }
 
 void
@@ -123,6 +129,7 @@ vhost_dev_reset(struct vhost_dev *dev)
 	for (unsigned i = 0; i < VHOST_MAX_VRINGS; i++)
 		dev_vring_reset(&dev->vrings[i]);
 	mem_unmap(&dev->mem);
+	close_fd(&dev->backend_fd);
 	dev->mem_fault = 0;
 	dev->features = 0;
 	dev->protocol_features = 0;
@@ -174,7 +181,7 @@ vhost_dev_handle(struct vhost_dev *dev, const struct vhost_user_hdr *hdr,
 		res = VHOST_MSG_ERR;
 	} else {
 		res = h->fn(&ctx);
-		if (res == VHOST_MSG_ERR)
+		if (res == VHOST_MSG_ERR || res == VHOST_MSG_ERR_REPLY)
 			dev->stats.bad_msg++;
 	}
 
@@ -190,7 +197,7 @@ vhost_dev_handle(struct vhost_dev *dev, const struct vhost_user_hdr *hdr,
 	memset(rhdr, 0, sizeof *rhdr);
 	rhdr->request = hdr->request;
 	rhdr->flags = VHOST_USER_VERSION | VHOST_USER_F_REPLY;
-	if (res == VHOST_MSG_REPLY) {
+	if (res == VHOST_MSG_REPLY || res == VHOST_MSG_ERR_REPLY) {
 		rhdr->size = ctx.reply_size;
 		return true;
 	}
@@ -574,4 +581,137 @@ msg_set_vring_enable(struct vhost_msg_ctx *c)
 	}
 	dv->enabled = s->num;
 	return VHOST_MSG_OK;
+}
+
+static bool
+has_protocol_feature(struct vhost_msg_ctx *c, unsigned bit, const char *name)
+{
+	if (c->dev->protocol_features & VIRTIO_BIT(bit))
+		return true;
+	log_warn_rl(MOD, "%s: %s without the %s protocol feature",
+		    c->dev->name, vhost_user_request_name(c->hdr->request),
+		    name);
+	return false;
+}
+
+/* The socket for our requests to the front-end (CONFIG_CHANGE_MSG).  We
+ * never read it: shutting our reading side down makes a front-end that
+ * writes to it get EPIPE instead of filling our buffers. */
+static enum vhost_msg_result
+msg_set_backend_req_fd(struct vhost_msg_ctx *c)
+{
+	struct vhost_dev *dev = c->dev;
+	struct stat st;
+
+	if (!check_size(c, 0) ||
+	    !has_protocol_feature(c, VHOST_USER_PROTOCOL_F_BACKEND_REQ,
+				  "BACKEND_REQ"))
+		return VHOST_MSG_ERR;
+	if (fstat(c->fds[0], &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		log_warn_rl(MOD, "%s: SET_BACKEND_REQ_FD: the fd is not a "
+			    "socket", dev->name);
+		return VHOST_MSG_ERR;
+	}
+	close_fd(&dev->backend_fd);
+	dev->backend_fd = c->fds[0];
+	c->fds[0] = -1;		/* kept */
+	shutdown(dev->backend_fd, SHUT_RD);
+	return VHOST_MSG_OK;
+}
+
+/* Fills 'space' with the virtio-net config space we serve: no MAC (the
+ * front-end has the guest's), the link status, the queue pairs. */
+static void
+net_config_space(const struct vhost_dev *dev, uint8_t space[VIRTIO_NET_CFG_LEN])
+{
+	uint16_t status = dev->link_down ? 0 : VIRTIO_NET_S_LINK_UP;
+
+	memset(space, 0, VIRTIO_NET_CFG_LEN);
+	space[VIRTIO_NET_CFG_STATUS] = (uint8_t)status;
+	space[VIRTIO_NET_CFG_STATUS + 1] = (uint8_t)(status >> 8);
+	space[VIRTIO_NET_CFG_MAX_VQ_PAIRS] = VHOST_MAX_QUEUE_PAIRS;
+}
+
+/* Reads 'size' bytes of the config space from 'offset'.  Every refusal is
+ * a reply with an empty payload (vhost-user.rst). */
+static enum vhost_msg_result
+msg_get_config(struct vhost_msg_ctx *c)
+{
+	const struct vhost_user_config *q = &c->p->config;
+	struct vhost_user_config *r = &c->reply->config;
+	struct vhost_dev *dev = c->dev;
+	uint8_t space[VIRTIO_NET_CFG_LEN];
+
+	c->reply_size = 0;
+	if (!has_protocol_feature(c, VHOST_USER_PROTOCOL_F_CONFIG, "CONFIG"))
+		return VHOST_MSG_ERR_REPLY;
+	if (c->nfds) {
+		log_warn_rl(MOD, "%s: GET_CONFIG: %u fds, expected 0",
+			    dev->name, c->nfds);
+		return VHOST_MSG_ERR_REPLY;
+	}
+	if (c->hdr->size < VHOST_USER_CONFIG_HDR_SIZE ||
+	    c->hdr->size - VHOST_USER_CONFIG_HDR_SIZE != q->size) {
+		log_warn_rl(MOD, "%s: GET_CONFIG: payload of %u bytes for a "
+			    "%u-byte read", dev->name, c->hdr->size,
+			    c->hdr->size < VHOST_USER_CONFIG_HDR_SIZE ? 0
+								       : q->size);
+		return VHOST_MSG_ERR_REPLY;
+	}
+	if (q->size == 0 || q->offset >= VIRTIO_NET_CFG_LEN ||
+	    q->size > VIRTIO_NET_CFG_LEN - q->offset) {
+		log_warn_rl(MOD, "%s: GET_CONFIG: %u bytes at offset %u: "
+			    "outside the %u-byte config space", dev->name,
+			    q->size, q->offset, VIRTIO_NET_CFG_LEN);
+		return VHOST_MSG_ERR_REPLY;
+	}
+	if (q->flags > VHOST_USER_CONFIG_F_MIGRATION) {
+		log_warn_rl(MOD, "%s: GET_CONFIG: unknown flags %#x",
+			    dev->name, q->flags);
+		return VHOST_MSG_ERR_REPLY;
+	}
+	net_config_space(dev, space);
+	r->offset = q->offset;
+	r->size = q->size;
+	r->flags = q->flags;
+	memcpy(r->region, space + q->offset, q->size);
+	c->reply_size = VHOST_USER_CONFIG_HDR_SIZE + q->size;
+	dev->stats.config_reads++;
+	return VHOST_MSG_REPLY;
+}
+
+bool
+vhost_dev_set_link(struct vhost_dev *dev, bool up)
+{
+	const struct vhost_user_hdr h = {
+		.request = VHOST_USER_BACKEND_CONFIG_CHANGE_MSG,
+		.flags = VHOST_USER_VERSION,
+	};
+	ssize_t n;
+
+	dev->link_down = !up;
+	if (dev->backend_fd < 0 ||
+	    !(dev->protocol_features &
+	      VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG)))
+		return false;
+	do {
+		n = send(dev->backend_fd, &h, sizeof h,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof h) {
+		dev->stats.config_notes++;
+		return true;
+	}
+	dev->stats.backend_errors++;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		/* Earlier notes are still unread: the front-end will read
+		 * the current state when it gets to them. */
+		log_warn_rl(MOD, "%s: back-end channel full: CONFIG_CHANGE "
+			    "not sent", dev->name);
+		return false;
+	}
+	log_warn_rl(MOD, "%s: back-end channel: %s; closed", dev->name,
+		    n < 0 ? strerror(errno) : "short send");
+	close_fd(&dev->backend_fd);
+	return false;
 }

@@ -34,6 +34,17 @@
 #define VHOST_MAX_QUEUE_PAIRS	4
 #define VHOST_MAX_VRINGS	(2 * VHOST_MAX_QUEUE_PAIRS)
 
+/* Offloads a guest may ask of us on what it transmits: partial checksums
+ * and TCP super-frames (issue 15).  The frames keep that work with them
+ * (pkt-offload.h) and are finished by the datapath for egress ports that
+ * cannot take it.  Nothing is offered for what guests receive (GUEST_CSUM,
+ * GUEST_TSO*): every frame a guest is given is complete and at most one
+ * MTU's segment. */
+#define VHOST_DEV_RX_OFFLOADS						\
+	(VIRTIO_BIT(VIRTIO_NET_F_CSUM) |				\
+	 VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) |				\
+	 VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6))
+
 /* Virtio features the back-end offers (GET_FEATURES). */
 #define VHOST_DEV_FEATURES						\
 	(VIRTIO_BIT(VIRTIO_F_VERSION_1) |				\
@@ -42,12 +53,17 @@
 	 VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |				\
 	 VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |				\
 	 VIRTIO_BIT(VIRTIO_NET_F_MQ) |					\
+	 VHOST_DEV_RX_OFFLOADS |					\
 	 VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
 
-/* Protocol features the back-end offers (GET_PROTOCOL_FEATURES). */
+/* Protocol features the back-end offers (GET_PROTOCOL_FEATURES).
+ * BACKEND_REQ and CONFIG together let a front-end learn the link state:
+ * GET_CONFIG reads the status field, CONFIG_CHANGE_MSG says it changed. */
 #define VHOST_DEV_PROTOCOL_FEATURES					\
 	(VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ) |				\
-	 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK))
+	 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |			\
+	 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ) |			\
+	 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG))
 
 /* One vring with the fds and states the front-end gave it. */
 struct vhost_dev_vring {
@@ -68,6 +84,10 @@ struct vhost_msg_stats {
 	uint64_t fds_closed;	/* fds received and not kept */
 	uint64_t mem_faults;	/* guest memory shrank under a mapping
 				 * (SIGBUS caught): connection dropped */
+	uint64_t config_reads;	/* GET_CONFIG answered */
+	uint64_t config_notes;	/* CONFIG_CHANGE_MSG sent */
+	uint64_t backend_errors; /* CONFIG_CHANGE_MSG not sent (channel
+				  * full or closed) */
 };
 
 struct vhost_dev {
@@ -82,6 +102,10 @@ struct vhost_dev {
 	volatile sig_atomic_t mem_fault; /* set by guest-fault.c: a mapping
 					  * lost its file pages; the port
 					  * drops the connection */
+	int backend_fd;		/* SET_BACKEND_REQ_FD's socket, or -1 */
+	bool link_down;		/* the port's cable is pulled: the config
+				 * space's status says no LINK_UP.  Port
+				 * state, kept across vhost_dev_reset() */
 };
 
 /* Initialises 'dev' with no front-end state; 'name' prefixes log lines. */
@@ -100,6 +124,13 @@ bool vhost_dev_handle(struct vhost_dev *dev, const struct vhost_user_hdr *hdr,
 		      const union vhost_user_payload *payload,
 		      int *fds, unsigned nfds, struct vhost_user_hdr *rhdr,
 		      union vhost_user_payload *rpayload);
+
+/* Sets the link status GET_CONFIG reports and, if the front-end gave a
+ * back-end channel with CONFIG negotiated, sends it CONFIG_CHANGE_MSG
+ * (never waiting: a full or closed channel is counted in
+ * stats.backend_errors, a closed one is dropped).  Returns true if the
+ * front-end was told. */
+bool vhost_dev_set_link(struct vhost_dev *dev, bool up);
 
 /* True if vring 'i' may be processed by the data path now. */
 bool vhost_dev_vring_is_live(const struct vhost_dev *dev, unsigned i);

@@ -376,10 +376,12 @@ ring_count_drop(struct vhost_vring *vr, int err)
 }
 
 /* Takes one TX chain: see vhost_vring_dequeue() and
- * vhost_vring_dequeue_ref() ('ref' NULL: always copy). */
+ * vhost_vring_dequeue_ref() ('ref' NULL: always copy; 'vh' NULL: the
+ * virtio-net header is not wanted). */
 static int
 dequeue(struct vhost_vring *vr, const struct vhost_mem *mem, uint8_t *buf,
-	uint32_t cap, uint32_t *len, uint8_t **ref, uint16_t *headp)
+	uint32_t cap, uint32_t *len, uint8_t **ref, uint16_t *headp,
+	struct virtio_net_hdr *vh)
 {
 	struct vhost_chain c;
 	uint16_t head;
@@ -405,6 +407,10 @@ dequeue(struct vhost_vring *vr, const struct vhost_mem *mem, uint8_t *buf,
 		err = -ENODATA;
 	if (!err) {
 		*len = (uint32_t)(c.bytes - vr->hdr_len);
+		if (vh) {
+			memset(vh, 0, sizeof *vh);
+			chain_copy_out(&c, 0, (uint8_t *)vh, vr->hdr_len);
+		}
 		if (ref) {
 			/* The frame (after the header) in one segment is
 			 * lent out as is; the chain stays outstanding. */
@@ -436,15 +442,15 @@ int
 vhost_vring_dequeue(struct vhost_vring *vr, const struct vhost_mem *mem,
 		    uint8_t *buf, uint32_t cap, uint32_t *len)
 {
-	return dequeue(vr, mem, buf, cap, len, NULL, NULL);
+	return dequeue(vr, mem, buf, cap, len, NULL, NULL, NULL);
 }
 
 int
 vhost_vring_dequeue_ref(struct vhost_vring *vr, const struct vhost_mem *mem,
 			uint8_t *buf, uint32_t cap, uint32_t *len,
-			uint8_t **ref, uint16_t *head)
+			uint8_t **ref, uint16_t *head, struct virtio_net_hdr *vh)
 {
-	return dequeue(vr, mem, buf, cap, len, ref, head);
+	return dequeue(vr, mem, buf, cap, len, ref, head, vh);
 }
 
 void

@@ -158,12 +158,14 @@ int vhost_vring_dequeue(struct vhost_vring *vr, const struct vhost_mem *mem,
  * vhost_vring_complete() before the memory table or the ring changes
  * (and before vhost_vring_resync()).  Otherwise stores NULL in '*ref' and
  * behaves exactly like vhost_vring_dequeue().  The lent bytes stay mapped
- * and 'len' long; the guest may still change their contents.
+ * and 'len' long; the guest may still change their contents.  With 'vh'
+ * not NULL, a taken frame's virtio-net header is copied there (10 or 12
+ * bytes, the rest zero), for the guest's checksum and GSO requests.
  * Datapath-safe. */
 int vhost_vring_dequeue_ref(struct vhost_vring *vr,
 			    const struct vhost_mem *mem, uint8_t *buf,
 			    uint32_t cap, uint32_t *len, uint8_t **ref,
-			    uint16_t *head);
+			    uint16_t *head, struct virtio_net_hdr *vh);
 
 /* Returns the chain 'head' lent out by vhost_vring_dequeue_ref() as used
  * (length 0); published by the next vhost_vring_publish().
