@@ -146,7 +146,11 @@ $(FUZZ_BUILD)/seeds/bridge: tests/fuzz/seeds.py
 
 # Each corpus file once, in order: deterministic, no new inputs.
 check-fuzz: fuzz-build
-	@status=0; start=$$(date +%s.%N); for t in $(FUZZ_TARGETS); do \
+	@status=0; start=$$(date +%s.%N); \
+	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' \
+		tests/fuzz/seeds.py || { echo "check-fuzz: tests/fuzz/seeds.py" \
+		"does not parse"; status=1; }; \
+	for t in $(FUZZ_TARGETS); do \
 		n=$$(ls tests/fuzz/corpus/$$t | wc -l); \
 		if $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -close_fd_mask=3 \
 			tests/fuzz/corpus/$$t/* >$(FUZZ_BUILD)/check_$$t.log 2>&1; \

@@ -402,9 +402,6 @@ def vmm_pci():
         bytes([4, 1, 8, 0, 2]))
 
 
-if __name__ == "__main__" and sys.argv[1:2] == ["--bridge-extra"]:
-    bridge_extra(sys.argv[2], sys.argv[3])
-elif __name__ == "__main__":
 # --- virtio-net header + options byte + frame, of fuzz_offload.c ---------
 def offload():
     def vnet(flags, gso, hdr_len, gso_size, cs, co):
@@ -430,7 +427,9 @@ def offload():
         tcp4[:300])
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] == ["--bridge-extra"]:
+    bridge_extra(sys.argv[2], sys.argv[3])
+elif __name__ == "__main__":
     rpc()
     if len(sys.argv) > 1:
         config(sys.argv[1])
