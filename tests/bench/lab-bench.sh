@@ -3,15 +3,21 @@
 # switches (STP on) with 20 hosts, next to the same topology made and
 # removed by a shell script with ip(8): kernel bridges (STP on), veth
 # pairs for the ring and the hosts, the same namespaces and addresses.
-# The anchor is the script, not Mininet's "mn --switch lxbr": lxbr calls
-# bridge-utils' brctl, which is not installed here, and installing it
-# would put another brctl on every helper's PATH.  The script does what
-# Mininet 2.3 does for a host link: one ip(8) per step, the host's end of
-# the veth made directly in its namespace ("peer name eth0 netns NS", no
-# move).  Same work on both sides: STP on and not waited for (--no-wait),
-# lo up, one address per host, every device up.
+# Two anchors.  Mininet (the issue's anchor), with its Linux-bridge
+# switch (--switch lxbr): the same ring and hosts through Mininet's API,
+# up = Mininet(...) + start(), down = stop().  lxbr calls bridge-utils'
+# brctl; that package is not installed (it would put a second brctl on
+# the machine's PATH), so its brctl is unpacked from the Debian package
+# into the build tree (apt-get download + dpkg -x, as the kernel tests
+# do) and put first on Mininet's PATH only.  Without mininet or that
+# package the Mininet anchor is skipped and the script says so.  And a
+# shell script with ip(8), doing what Mininet 2.3 does for a host link
+# without Mininet's per-host shells: one ip(8) per step, the host's end
+# of the veth made directly in its namespace ("peer name eth0 netns NS",
+# no move).  Same work on every side: STP on and not waited for
+# (--no-wait), lo up, one address per host, every device up.
 #
-# RUNS runs (default 5), the two sides interleaved and in alternating
+# RUNS runs (default 5), the sides interleaved and in alternating
 # order (ours first in odd runs); after each down an untimed SETTLE pause
 # (default 0.5 s; the kernel's background removal of 20 namespaces takes
 # some 60 ms here) so neither side's deferred cleanup lands in the
@@ -33,6 +39,7 @@ NH=20
 cleanup() {
 	"$C" lab down "$T/ring.yml" >/dev/null 2>&1
 	anchor_down 2>/dev/null
+	mn_leftovers
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	rm -rf "$T"
 }
@@ -84,6 +91,54 @@ anchor_down() {
 	for i in $(seq $NSW); do ip link del lbbs$i; done
 }
 
+# Mininet: its brctl from the Debian package, unpacked once.
+MN_DEBS=$(cd "$BIN/.." && pwd)/bench-debs
+MN_BRCTL_DIR=$MN_DEBS/bridge-utils/sbin
+MN=
+mn_leftovers() {
+	[ -n "$MN" ] || return 0
+	pkill -9 -f 'bash --norc -is mininet:' 2>/dev/null
+	for l in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+		   grep -E '^(s[0-9]+-eth[0-9]+|s[0-9]+)$'); do
+		ip link del "$l" 2>/dev/null
+	done
+}
+if ! command -v mn >/dev/null || [ ! -x /usr/bin/python3 ]; then
+	echo "lab-bench.sh: NOTE: mininet not installed (make deps): Mininet anchor skipped" >&2
+elif [ ! -x "$MN_BRCTL_DIR/brctl" ] &&
+     ! (mkdir -p "$MN_DEBS" && cd "$MN_DEBS" && rm -f bridge-utils_*.deb &&
+	apt-get download -q bridge-utils >/dev/null 2>&1 &&
+	dpkg -x bridge-utils_*.deb bridge-utils); then
+	echo "lab-bench.sh: NOTE: could not fetch Debian's bridge-utils for Mininet's lxbr: Mininet anchor skipped" >&2
+else
+	MN=1
+	cat >"$T/mnring.py" <<PY
+import sys, time
+from mininet.net import Mininet
+from mininet.nodelib import LinuxBridge
+from mininet.topo import Topo
+from mininet.log import setLogLevel
+
+class Ring(Topo):
+    def build(self):
+        sw = [self.addSwitch("s%d" % i, stp=True) for i in range(1, $NSW + 1)]
+        for i in range($NSW):
+            self.addLink(sw[i], sw[(i + 1) % $NSW])
+        for h in range(1, $NH + 1):
+            self.addLink(self.addHost("h%d" % h, ip="10.77.0.%d/24" % h),
+                         sw[(h - 1) // 2])
+
+setLogLevel("error")
+t0 = time.time()
+net = Mininet(topo=Ring(), switch=LinuxBridge, controller=None)
+net.start()
+t1 = time.time()
+net.stop()
+t2 = time.time()
+print("%.6f %.6f" % (t1 - t0, t2 - t1))
+PY
+fi
+
 now() { date +%s.%N; }
 median() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f s (%.3f..%.3f)", m, v[1], v[NR] }'; }
 
@@ -113,11 +168,26 @@ anchor_run() {
 	echo "$t2 - $t1" | bc >>"$T/anc_down"
 	sleep "$SETTLE"
 }
+mn_run() {
+	local t
+	[ -n "$MN" ] || return 0
+	t=$(cd "$T" && PATH="$MN_BRCTL_DIR:$PATH" timeout 300 \
+		/usr/bin/python3 "$T/mnring.py" 2>>"$T/mn.err" | tail -1)
+	case $t in
+	*[0-9]" "[0-9]*) ;;
+	*) echo "Mininet run failed: $(tail -3 "$T/mn.err")" >&2; exit 1 ;;
+	esac
+	echo "${t% *}" >>"$T/mn_up"
+	echo "${t#* }" >>"$T/mn_down"
+	mn_leftovers
+	sleep "$SETTLE"
+}
 # ratios A B: the per-run ratios of the numbers in files A and B.
 ratios() { paste "$1" "$2" | awk '{ printf "%.4f\n", $1 / $2 }'; }
 
 for r in $(seq "$RUNS"); do
-	if [ $((r % 2)) = 1 ]; then ours_run; anchor_run; else anchor_run; ours_run; fi
+	if [ $((r % 2)) = 1 ]; then ours_run; anchor_run; mn_run
+	else mn_run; anchor_run; ours_run; fi
 done
 paste -d+ "$T/our_up" "$T/our_down" | bc >"$T/our_all"
 paste -d+ "$T/anc_up" "$T/anc_down" | bc >"$T/anc_all"
@@ -129,3 +199,11 @@ echo "  ip/bridge script down: $(median <"$T/anc_down")"
 echo "  up ratio ours/anchor:      $(ratios "$T/our_up" "$T/anc_up" | median | sed 's/ s / /') (target < 0.5)"
 echo "  down ratio ours/anchor:    $(ratios "$T/our_down" "$T/anc_down" | median | sed 's/ s / /') (target < 1.0)"
 echo "  up+down ratio ours/anchor: $(ratios "$T/our_all" "$T/anc_all" | median | sed 's/ s / /')"
+if [ -n "$MN" ]; then
+	paste -d+ "$T/mn_up" "$T/mn_down" | bc >"$T/mn_all"
+	echo "  Mininet (lxbr) up:     $(median <"$T/mn_up")"
+	echo "  Mininet (lxbr) down:   $(median <"$T/mn_down")"
+	echo "  up ratio ours/Mininet:      $(ratios "$T/our_up" "$T/mn_up" | median | sed 's/ s / /') (target < 0.5)"
+	echo "  down ratio ours/Mininet:    $(ratios "$T/our_down" "$T/mn_down" | median | sed 's/ s / /')"
+	echo "  up+down ratio ours/Mininet: $(ratios "$T/our_all" "$T/mn_all" | median | sed 's/ s / /')"
+fi
