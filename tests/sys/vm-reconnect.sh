@@ -10,8 +10,8 @@
 # turn a slow restart into a failure -- speed is for benchmarks).
 # VM_RECONNECT_KILLS=N (default 1) does the kill and restart N times
 # (check-chaos-vm: 50), printing the time to the first reply each time and
-# their median and maximum at the end; after the last, the VMMs' and
-# vswitchd's fds are counted against what they had after the first.
+# their median and maximum at the end; after the last, the VMMs' fds are
+# counted against what they had after the first.
 #
 # Usage: tests/sys/vm-reconnect.sh   (VSWITCHD, BRIDGECTL, VMM, GUEST; root)
 . "$(dirname "$0")/vm-lib.sh"
@@ -106,10 +106,14 @@ if [ "$KILLS" -gt 1 ]; then
 		printf "vm-reconnect: %d restarts: pings back after vswitchd: median %d ms, max %d ms\n",
 			NR, a[int((NR + 1) / 2)], a[NR] }'
 	fd_vm2=$(for p in $(pgrep -f -- "$VM_T/"); do fds "$p"; done | sort | tr '\n' ' ')
-	if [ "$(fds "$VM_SW_PID")" = "$fd_sw" ] && [ "$fd_vm2" = "$fd_vm" ]; then
-		vm_pass "fds after restart 1 and $KILLS: vswitchd $fd_sw, processes of the test $fd_vm"
+	# The VMMs live through every restart: a leak per reconnect shows
+	# as growth there.  Each vswitchd is a fresh process, so its count
+	# is printed, not compared (it varies by one with a control
+	# connection or a front-end's set-up in flight when it is read).
+	if [ "$fd_vm2" = "$fd_vm" ]; then
+		vm_pass "fds after restart 1 and $KILLS: processes of the test $fd_vm (vswitchd $fd_sw, then $(fds "$VM_SW_PID"))"
 	else
-		vm_fail "fds grew: vswitchd $fd_sw -> $(fds "$VM_SW_PID"); processes of the test $fd_vm -> $fd_vm2"
+		vm_fail "fds of the processes of the test changed: $fd_vm -> $fd_vm2"
 	fi
 fi
 grep -q "AddressSanitizer\|runtime error" "$VM_T"/*.log && vm_fail "sanitizer report"
