@@ -27,14 +27,39 @@ uint64_t
 csum_add(uint64_t sum, const void *data, size_t len)
 {
 	const uint8_t *d = data;
+	/* 64-bit words into a 128-bit sum (the compiler adds with carry):
+	 * a 64-bit word is four 16-bit ones, and 2^64 and 2^16 are both 1
+	 * modulo 0xffff, so the folded result is the one 16-bit words give.
+	 * The sum is zero only if 'sum' and every byte are, as with 16-bit
+	 * words, so the folded value is bit for bit the same (0xffff and 0
+	 * do not swap).  Four words a turn keep two adds in flight. */
+	__extension__ unsigned __int128 s = sum;
+	uint64_t lo, hi;
 
-	/* 32-bit words into a 64-bit sum: no carry is lost below 2^32
-	 * words, far beyond any frame. */
-	while (len >= 4) {
+	while (len >= 32) {
+		uint64_t w[4];
+
+		memcpy(w, d, 32);
+		s += w[0];
+		s += w[1];
+		s += w[2];
+		s += w[3];
+		d += 32;
+		len -= 32;
+	}
+	while (len >= 8) {
+		uint64_t w;
+
+		memcpy(&w, d, 8);
+		s += w;
+		d += 8;
+		len -= 8;
+	}
+	if (len >= 4) {
 		uint32_t w;
 
 		memcpy(&w, d, 4);
-		sum += w;
+		s += w;
 		d += 4;
 		len -= 4;
 	}
@@ -42,7 +67,7 @@ csum_add(uint64_t sum, const void *data, size_t len)
 		uint16_t w;
 
 		memcpy(&w, d, 2);
-		sum += w;
+		s += w;
 		d += 2;
 		len -= 2;
 	}
@@ -53,9 +78,14 @@ csum_add(uint64_t sum, const void *data, size_t len)
 		uint16_t v;
 
 		memcpy(&v, w, 2);
-		sum += v;
+		s += v;
 	}
-	return sum;
+	/* Fold the high half in with an end-around carry: nonzero stays
+	 * nonzero. */
+	lo = (uint64_t)s;
+	hi = (uint64_t)(s >> 64);
+	lo += hi;
+	return lo + (lo < hi);
 }
 
 static void
