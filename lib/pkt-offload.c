@@ -296,20 +296,9 @@ pkt_pseudo_sum(const uint8_t *ip, uint32_t l4_len, unsigned proto)
 	return csum_add(sum, pseudo, sizeof pseudo);
 }
 
-/* The L4 checksum of the segment at 'd' ('len' bytes, headers as in 'ol'),
- * over the pseudo-header (RFC 793/768, RFC 8200 §8.1) and the L4 bytes. */
-static uint16_t
-l4_csum(const uint8_t *d, uint32_t len, const struct pkt_offload *ol,
-	unsigned proto)
-{
-	uint32_t l4_len = len - ol->l4_off;
-	uint64_t sum = pkt_pseudo_sum(d + ol->l3_off, l4_len, proto);
-
-	return csum_fold(csum_add(sum, d + ol->l4_off, l4_len));
-}
-
 uint32_t
-pkt_gso_build(const struct pkt *p, uint32_t mss, uint32_t off, uint8_t *out)
+pkt_gso_build_hdr(const struct pkt *p, uint32_t mss, uint32_t off,
+		  uint8_t *out)
 {
 	const struct pkt_offload *ol = &p->ol;
 	uint32_t hdr = ol->hdr_len, payload = p->len - hdr;
@@ -318,10 +307,12 @@ pkt_gso_build(const struct pkt *p, uint32_t mss, uint32_t off, uint8_t *out)
 	uint8_t *ip = out + ol->l3_off, *l4 = out + ol->l4_off;
 	bool udp = (ol->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) ==
 		   VIRTIO_NET_HDR_GSO_UDP_L4;
+	unsigned proto = udp ? IPPROTO_UDP_ : IPPROTO_TCP_;
+	uint8_t *csum_at = l4 + (udp ? 6 : 16);
+	uint64_t sum;
 	uint16_t csum;
 
 	memcpy(out, p->data, hdr);
-	memcpy(out + hdr, p->data + hdr + off, n);
 	if (ip[0] >> 4 == 4) {
 		uint32_t ihl = (ip[0] & 0xfu) * 4;
 
@@ -337,9 +328,6 @@ pkt_gso_build(const struct pkt *p, uint32_t mss, uint32_t off, uint8_t *out)
 	}
 	if (udp) {
 		eth_put_be16(l4 + 4, (uint16_t)(len - ol->l4_off));
-		memset(l4 + 6, 0, 2);
-		csum = l4_csum(out, len, ol, IPPROTO_UDP_);
-		put_csum(l4 + 6, csum ? csum : 0xffff);
 	} else {
 		/* tcp_gso_segment(): sequence numbers advance with the
 		 * payload; CWR only on the first segment, FIN and PSH only on
@@ -349,9 +337,25 @@ pkt_gso_build(const struct pkt *p, uint32_t mss, uint32_t off, uint8_t *out)
 			l4[13] &= (uint8_t)~TCP_FLAG_CWR;
 		if (off + n < payload)
 			l4[13] &= (uint8_t)~(TCP_FLAG_FIN | TCP_FLAG_PSH);
-		memset(l4 + 16, 0, 2);
-		put_csum(l4 + 16, l4_csum(out, len, ol, IPPROTO_TCP_));
 	}
+	/* The L4 checksum over the pseudo-header, the L4 header here and
+	 * the payload where it lies in 'p' (the L4 header's length is even,
+	 * so the two sums chain). */
+	memset(csum_at, 0, 2);
+	sum = pkt_pseudo_sum(ip, len - ol->l4_off, proto);
+	sum = csum_add(sum, l4, hdr - ol->l4_off);
+	csum = csum_fold(csum_add(sum, p->data + hdr + off, n));
+	put_csum(csum_at, udp && !csum ? 0xffff : csum);
+	return len;
+}
+
+uint32_t
+pkt_gso_build(const struct pkt *p, uint32_t mss, uint32_t off, uint8_t *out)
+{
+	uint32_t len = pkt_gso_build_hdr(p, mss, off, out);
+	uint32_t hdr = p->ol.hdr_len;
+
+	memcpy(out + hdr, p->data + hdr + off, len - hdr);
 	return len;
 }
 
