@@ -103,6 +103,15 @@ pkt_gso_seg_frame_len(const struct pkt *p, uint32_t mss)
 uint32_t pkt_gso_build(const struct pkt *p, uint32_t mss, uint32_t off,
 		       uint8_t *out);
 
+/* Writes into 'out' (room for p->ol.hdr_len bytes) only the headers of
+ * the segment pkt_gso_build() makes, with every checksum complete (the
+ * payload's sum is taken where it lies in 'p'): the segment is those
+ * headers followed by the returned length less p->ol.hdr_len bytes of
+ * p->data from p->ol.hdr_len + 'off', for a caller that sends it without
+ * copying the payload (an iovec).  Returns the segment's length. */
+uint32_t pkt_gso_build_hdr(const struct pkt *p, uint32_t mss, uint32_t off,
+			   uint8_t *out);
+
 /* Cuts GSO frame 'p' into segments of 'mss' payload bytes, starting at
  * payload offset '*offp' (0 at first), into at most 'max' packets taken
  * from 'pool' and stored in 'segs'.  Advances '*offp'; the frame is done

@@ -152,7 +152,8 @@ struct port_vxlan {
 	bool gro;			/* received TCP segments merged */
 	bool gso_kernel;		/* the kernel has UDP_SEGMENT */
 	struct vxlan_gso_sock gso_socks[VXLAN_GSO_SOCKS];
-	uint8_t *gso_buf;		/* VXLAN_GSO_MAX_BYTES: one run */
+	struct vxlan_gso_run *gso_run;	/* the run being sent */
+	uint8_t *gso_buf;		/* VXLAN_GSO_MAX_BYTES: one run, flat */
 	struct vxlan_fdb *fdb;
 
 	struct ev_loop *loop;		/* non-NULL while watched */
@@ -248,6 +249,7 @@ vxlan_open(const char *name, struct json_object *args,
 		vx->up.tx_offloads = PKT_OL_CSUM | PKT_OL_TSO4 | PKT_OL_TSO6 |
 				     PKT_OL_ECN;
 		vx->gso_buf = xmalloc(VXLAN_GSO_MAX_BYTES);
+		vx->gso_run = xmalloc(sizeof *vx->gso_run);
 	}
 	*portp = &vx->up;
 	return 0;
@@ -277,6 +279,7 @@ vxlan_close(struct port *port)
 		if (vx->gso_socks[i].fd >= 0)
 			close(vx->gso_socks[i].fd);
 	free(vx->gso_buf);
+	free(vx->gso_run);
 	vxlan_sock_leave(&vx->member);
 	vxlan_fdb_destroy(vx->fdb);
 	free(vx);
@@ -841,33 +844,33 @@ gso_fd(struct port_vxlan *vx, uint16_t sport)
 	return g->fd = fd;
 }
 
-/* Sends the run of 'n' VXLAN payloads in vx->gso_buf ('len' bytes, each
- * 'seg' but the last) to 'dst' with one sendmsg() and UDP_SEGMENT: the
- * kernel cuts it and sums each datagram's UDP checksum.  Returns 0 or
- * -errno. */
+/* Sends run 'r' (each payload 'seg' bytes but the last) to 'dst' with
+ * one sendmsg() and UDP_SEGMENT: the kernel copies the headers and the
+ * payloads from where they lie, cuts the run and sums each datagram's
+ * UDP checksum.  Returns 0 or -errno. */
 static int
-gso_send(struct port_vxlan *vx, int fd, size_t len, uint32_t seg, unsigned n,
-	 const struct vxlan_addr *dst, const struct vxlan_tx_batch *b)
+gso_send(struct port_vxlan *vx, int fd, const struct vxlan_gso_run *r,
+	 uint32_t seg, const struct vxlan_addr *dst,
+	 const struct vxlan_tx_batch *b)
 {
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(uint16_t)) +
 			 CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} c;
-	struct iovec iov = { vx->gso_buf, len };
 	struct sockaddr_storage ss;
 	struct msghdr mh = {
 		.msg_name = &ss,
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
+		.msg_iov = (struct iovec *)(uintptr_t)r->iov,
+		.msg_iovlen = r->n_iov,
 		.msg_control = c.buf,
 	};
 	uint16_t gso = (uint16_t)seg;
-	ssize_t r;
+	ssize_t ret;
 
 	memset(&c, 0, sizeof c);
 	mh.msg_namelen = vxlan_addr_to_sockaddr(dst, vx->dstport, &ss);
-	if (n > 1)
+	if (r->n_segs > 1)
 		mh.msg_controllen = put_cmsg((struct cmsghdr *)c.buf, SOL_UDP,
 					     UDP_SEGMENT, &gso, sizeof gso);
 	if (b->cbuf_len) {
@@ -877,9 +880,9 @@ gso_send(struct port_vxlan *vx, int fd, size_t len, uint32_t seg, unsigned n,
 	if (!mh.msg_controllen)
 		mh.msg_control = NULL;
 	do {
-		r = sendmsg(fd, &mh, MSG_DONTWAIT);
-	} while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : 0;
+		ret = sendmsg(fd, &mh, MSG_DONTWAIT);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : 0;
 }
 
 /* Sends the same run one datagram at a time, with one sendmmsg() on the
@@ -953,9 +956,11 @@ vxlan_tx_gso(struct port_vxlan *vx, const struct pkt *p,
 
 	vx->st.tx_gso_frames++;
 	while (off < payload) {
-		unsigned n;
-		size_t len = vxlan_gso_pack(p, vx->vni, &off, vx->gso_buf,
-					    VXLAN_GSO_MAX_BYTES, &n);
+		struct vxlan_gso_run *r = vx->gso_run;
+		size_t len = vxlan_gso_pack_run(p, vx->vni, &off,
+						VXLAN_GSO_MAX_BYTES, r);
+		unsigned n = r->n_segs;
+		bool flat = false;
 
 		if (!len) {		/* a segment beyond a run: never */
 			vx->st.tx_errors++;
@@ -964,7 +969,7 @@ vxlan_tx_gso(struct port_vxlan *vx, const struct pkt *p,
 		for (unsigned d = 0; d < e->n_dst; d++) {
 			struct vxlan_vtep *vt;
 			int err = fd < 0 ? -EBADF
-				  : gso_send(vx, fd, len, seg, n, &e->dst[d], b);
+				  : gso_send(vx, fd, r, seg, &e->dst[d], b);
 			bool ok = !err;
 
 			if (!ok && err != -EAGAIN && err != -ENOBUFS) {
@@ -972,6 +977,9 @@ vxlan_tx_gso(struct port_vxlan *vx, const struct pkt *p,
 				 * refused the run (a path MTU below the
 				 * segments, ...): one by one, counted. */
 				vx->st.tx_gso_fallback++;
+				if (!flat)
+					vxlan_gso_run_flatten(r, vx->gso_buf);
+				flat = true;
 				ok = gso_send_each(vx, len, seg, n, sport,
 						   &e->dst[d], b);
 			} else if (ok) {

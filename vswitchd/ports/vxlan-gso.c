@@ -20,27 +20,60 @@
 #define IP_TOTAL_MAX	65535
 
 size_t
-vxlan_gso_pack(const struct pkt *p, uint32_t vni, uint32_t *offp,
-	       uint8_t *buf, size_t room, unsigned *n_segs)
+vxlan_gso_pack_run(const struct pkt *p, uint32_t vni, uint32_t *offp,
+		   size_t room, struct vxlan_gso_run *r)
 {
 	uint32_t mss = p->ol.gso_size, payload = p->len - p->ol.hdr_len;
-	uint32_t seg = vxlan_gso_seg_size(p);
-	size_t pos = 0;
-	unsigned n = 0;
+	uint32_t seg = vxlan_gso_seg_size(p), hdr = p->ol.hdr_len;
 
+	r->n_iov = r->n_segs = 0;
+	r->len = 0;
+	if (VXLAN_HDR_LEN + hdr > VXLAN_GSO_HDR_ROOM)
+		return 0;
 	if (room > VXLAN_GSO_MAX_BYTES)
 		room = VXLAN_GSO_MAX_BYTES;
 	/* Room for a full payload each time: only the frame's last one is
 	 * shorter, and it ends the run anyway. */
-	while (*offp < payload && n < VXLAN_GSO_MAX_SEGS && pos + seg <= room) {
-		vxlan_hdr_encode(buf + pos, vni);
-		pos += VXLAN_HDR_LEN + pkt_gso_build(p, mss, *offp,
-						     buf + pos + VXLAN_HDR_LEN);
+	while (*offp < payload && r->n_segs < VXLAN_GSO_MAX_SEGS &&
+	       r->len + seg <= room) {
+		uint8_t *h = r->hdr[r->n_segs];
+		uint32_t len;
+
+		vxlan_hdr_encode(h, vni);
+		len = pkt_gso_build_hdr(p, mss, *offp, h + VXLAN_HDR_LEN);
+		r->iov[r->n_iov].iov_base = h;
+		r->iov[r->n_iov++].iov_len = VXLAN_HDR_LEN + hdr;
+		/* The iovec does not write through: the cast only drops
+		 * const for struct iovec's sake. */
+		r->iov[r->n_iov].iov_base = (uint8_t *)(uintptr_t)
+					    (p->data + hdr + *offp);
+		r->iov[r->n_iov++].iov_len = len - hdr;
+		r->len += VXLAN_HDR_LEN + len;
+		r->n_segs++;
 		*offp += mss;
-		n++;
 	}
-	*n_segs = n;
-	return pos;
+	return r->len;
+}
+
+void
+vxlan_gso_run_flatten(const struct vxlan_gso_run *r, uint8_t *buf)
+{
+	for (unsigned i = 0; i < r->n_iov; i++) {
+		memcpy(buf, r->iov[i].iov_base, r->iov[i].iov_len);
+		buf += r->iov[i].iov_len;
+	}
+}
+
+size_t
+vxlan_gso_pack(const struct pkt *p, uint32_t vni, uint32_t *offp,
+	       uint8_t *buf, size_t room, unsigned *n_segs)
+{
+	static __thread struct vxlan_gso_run r;
+
+	vxlan_gso_pack_run(p, vni, offp, room, &r);
+	vxlan_gso_run_flatten(&r, buf);
+	*n_segs = r.n_segs;
+	return r.len;
 }
 
 /* True if frame 'f' ('len' bytes) is a TCP segment GRO may merge (see

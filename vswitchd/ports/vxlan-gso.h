@@ -7,13 +7,16 @@
  *
  * Sending.  A TAP (or guest) hands the bridge GSO super-frames of up to
  * 64 KiB (pkt-offload.h).  The VXLAN port takes them whole (its
- * tx_offloads) and vxlan_gso_pack() writes, back to back, one VXLAN
- * header and one complete inner segment (pkt_gso_build(): lengths, IP
- * ids, sequence numbers and checksums per segment) per MSS of payload.
- * Every payload but the super-frame's last has the same size, which is
- * what UDP GSO (Linux >= 4.18, UDP_SEGMENT) asks for: the kernel cuts the
- * one buffer into that many UDP datagrams with one pass through the
- * socket layer, and computes (or offloads) their UDP checksums.  A run is
+ * tx_offloads) and vxlan_gso_pack_run() lays out, per MSS of payload,
+ * one VXLAN header and one complete inner segment (pkt_gso_build_hdr():
+ * lengths, IP ids, sequence numbers and checksums per segment) as two
+ * iovecs: the headers, written here, and the payload, left where it lies
+ * in the super-frame, so user space copies no payload byte (the kernel's
+ * copy into the datagrams is the only one).  Every payload but the
+ * super-frame's last has the same size, which is what UDP GSO (Linux >=
+ * 4.18, UDP_SEGMENT) asks for: the kernel cuts the one message into that
+ * many UDP datagrams with one pass through the socket layer, and
+ * computes (or offloads) their UDP checksums.  A run is
  * at most VXLAN_GSO_MAX_SEGS payloads and VXLAN_GSO_MAX_BYTES bytes (one
  * IP datagram's worth), so a 64 KiB super-frame takes one or two sends.
  *
@@ -38,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "pkt.h"
 #include "pkt-offload.h"
@@ -58,13 +62,39 @@ vxlan_gso_seg_size(const struct pkt *p)
 	return VXLAN_HDR_LEN + pkt_gso_seg_frame_len(p, p->ol.gso_size);
 }
 
-/* Writes into 'buf' ('room' bytes) the VXLAN payloads (header for 'vni',
- * then the segment) of super-frame 'p' from payload offset '*offp' (0 at
- * first) on, p->ol.gso_size payload bytes each, as many as fit in 'room',
- * VXLAN_GSO_MAX_SEGS and VXLAN_GSO_MAX_BYTES.  Advances '*offp' (the
- * frame is done when it reaches p->len - p->ol.hdr_len), stores the
- * number of payloads in '*n_segs' and returns the bytes written (0 if
- * not even one fits). */
+/* Room for one segment's headers in a run: the VXLAN header and the
+ * inner Ethernet (two VLAN tags), IPv6 and TCP headers with options
+ * (14 + 8 + 40 + 60 bytes), rounded up. */
+#define VXLAN_GSO_HDR_ROOM	136
+
+/* One run, ready for sendmsg(): per payload an iovec for its headers (in
+ * 'hdr') and one for its inner payload, which stays where it lies in the
+ * super-frame (no copy in user space: the kernel copies it once into the
+ * datagrams). */
+struct vxlan_gso_run {
+	struct iovec iov[2 * VXLAN_GSO_MAX_SEGS];
+	unsigned n_iov;
+	unsigned n_segs;	/* payloads (datagrams) */
+	size_t len;		/* bytes in all */
+	uint8_t hdr[VXLAN_GSO_MAX_SEGS][VXLAN_GSO_HDR_ROOM];
+};
+
+/* Fills 'r' with the VXLAN payloads (header for 'vni', then the segment)
+ * of super-frame 'p' from payload offset '*offp' (0 at first) on,
+ * p->ol.gso_size payload bytes each, as many as fit in 'room',
+ * VXLAN_GSO_MAX_SEGS and VXLAN_GSO_MAX_BYTES.  The payload iovecs point
+ * into p->data: 'p' must stay unchanged until the run is sent.  Advances
+ * '*offp' (the frame is done when it reaches p->len - p->ol.hdr_len) and
+ * returns r->len (0 if not even one fits, or the headers are longer than
+ * VXLAN_GSO_HDR_ROOM allows). */
+size_t vxlan_gso_pack_run(const struct pkt *p, uint32_t vni, uint32_t *offp,
+			  size_t room, struct vxlan_gso_run *r);
+
+/* Copies run 'r' into 'buf' (room for r->len bytes) back to back. */
+void vxlan_gso_run_flatten(const struct vxlan_gso_run *r, uint8_t *buf);
+
+/* vxlan_gso_pack_run() into 'buf' ('room' bytes) back to back: stores
+ * the number of payloads in '*n_segs', returns the bytes written. */
 size_t vxlan_gso_pack(const struct pkt *p, uint32_t vni, uint32_t *offp,
 		      uint8_t *buf, size_t room, unsigned *n_segs);
 
