@@ -493,6 +493,8 @@ def run_case(case, sides, vlans):
         for s in caps.values():
             for c in s.values():
                 c.close()
+        result["ingress"] = {data: p for _, p, data in frames}
+        result["case"] = case
     finally:
         for side in sides:
             side.teardown(setup)
@@ -504,13 +506,37 @@ def describe(frames):
             for f in frames]
 
 
+def same_per_ingress(a, b, ingress):
+    """Whether frame lists a and b hold the same frames, in the same order
+    among the frames of each ingress port.  The kernel forwards a frame in
+    its sender's system call, so frames sent GAP apart into different
+    ports leave in the order sent; a userspace switch serves its ports'
+    queues in turn, and one that woke late (a loaded machine) may take
+    the second port's frame first.  Frames that entered by one port keep
+    their order on both sides."""
+    if sorted(a) != sorted(b):
+        return False
+    for q in set(ingress.get(f) for f in a):
+        if ([f for f in a if ingress.get(f) == q] !=
+                [f for f in b if ingress.get(f) == q]):
+            return False
+    return True
+
+
 def compare(result, vlans):
     k, o = result["kernel"], result["vswitchd"]
     diffs = []
     if not vlans:
         o["fdb"] = drop_vlan_twins(o["fdb"])
     for p in sorted(k["ports"]):
-        if k["ports"][p] != o["ports"][p]:
+        if (k["ports"][p] != o["ports"][p] and
+                same_per_ingress(k["ports"][p], o["ports"][p],
+                                 result["ingress"])):
+            print("NOTE %s: port %s: the same frames, in another order "
+                  "across ingress ports: kernel %s, vswitchd %s" % (
+                      result["case"], p, describe(k["ports"][p]),
+                      describe(o["ports"][p])))
+        elif k["ports"][p] != o["ports"][p]:
             what = "bridge device" if p == "br0" else "port " + p
             diffs.append("%s: kernel %s, vswitchd %s" % (
                 what, describe(k["ports"][p]), describe(o["ports"][p])))
