@@ -28,7 +28,7 @@ BENCHES += bench-lab
 
 # labs/ with VMs (root, KVM): through tests/kvm/kvm-run.sh like the other
 # VM suites.
-KVM_SUITE.lab-vm = $(VM_TEST_ENV) bash tests/sys/lab-vm.sh
+KVM_SUITE.lab-vm = BIN=$(BUILD)/bin $(VM_TEST_ENV) bash tests/sys/lab-vm.sh
 KVM_CHECKS += lab-vm
 LAB_VM_PROGS := $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl \
 	$(BUILD)/bin/vmm $(VMM_GUEST)
