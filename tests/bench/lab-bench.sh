@@ -39,7 +39,7 @@ NH=20
 cleanup() {
 	"$C" lab down "$T/ring.yml" >/dev/null 2>&1
 	anchor_down 2>/dev/null
-	mn_leftovers
+	[ -n "$MN" ] && mn_leftovers 's[0-9]+'
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	rm -rf "$T"
 }
@@ -95,14 +95,7 @@ anchor_down() {
 MN_DEBS=$(cd "$BIN/.." && pwd)/bench-debs
 MN_BRCTL_DIR=$MN_DEBS/bridge-utils/sbin
 MN=
-mn_leftovers() {
-	[ -n "$MN" ] || return 0
-	pkill -9 -f 'bash --norc -is mininet:' 2>/dev/null
-	for l in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
-		   grep -E '^(s[0-9]+-eth[0-9]+|s[0-9]+)$'); do
-		ip link del "$l" 2>/dev/null
-	done
-}
+. "$(dirname "$0")/../sys/mininet-lib.sh"
 if ! command -v mn >/dev/null || [ ! -x /usr/bin/python3 ]; then
 	echo "lab-bench.sh: NOTE: mininet not installed (make deps): Mininet anchor skipped" >&2
 elif [ ! -x "$MN_BRCTL_DIR/brctl" ] &&
@@ -179,7 +172,7 @@ mn_run() {
 	esac
 	echo "${t% *}" >>"$T/mn_up"
 	echo "${t#* }" >>"$T/mn_down"
-	mn_leftovers
+	mn_leftovers 's[0-9]+'
 	sleep "$SETTLE"
 }
 # ratios A B: the per-run ratios of the numbers in files A and B.

@@ -11,21 +11,14 @@
 # Needs root and the Debian package mininet (make deps installs it); its
 # Python module is for Debian's /usr/bin/python3, named as such.
 # Mininet's names (s1.., h1.., their veths) are its own; our cleanup
-# removes its host shells and links even on failure.  Not 'mn -c': that
-# also deletes every /tmp/*.log and /tmp/*.out on the machine.
+# removes its host shells and links even on failure (mininet-lib.sh).
 . "$(dirname "$0")/ctl-lib.sh"
 
 if [ "$(id -u)" != 0 ] || ! command -v mn >/dev/null; then
 	echo "mininet.sh: NOT RUN: needs root and mininet (apt-get install mininet)" >&2
 	exit 1
 fi
-mn_leftovers() {
-	pkill -9 -f 'bash --norc -is mininet:' 2>/dev/null
-	for l in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
-		   grep -E '^[sh][0-9]+-eth[0-9]+$'); do
-		ip link del "$l" 2>/dev/null
-	done
-}
+. "$(dirname "$0")/mininet-lib.sh"
 mn_cleanup() {
 	mn_leftovers
 	ctl_cleanup
