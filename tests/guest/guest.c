@@ -48,9 +48,13 @@
 #define LAPIC_TPR       0x080
 #define LAPIC_EOI       0x0b0
 #define LAPIC_SVR       0x0f0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TMICT     0x380
+#define LAPIC_TDCR      0x3e0
 #define VEC_TX          0x40
 #define VEC_CONFIG      0x41
 #define VEC_RX          0x42
+#define VEC_TIMER       0x43
 #define VEC_SPURIOUS    0xff
 #define QSIZE_TEST      16      /* ring size for the device tests */
 #define QSIZE           256     /* ring size in the network modes */
@@ -232,6 +236,7 @@ DECL(9) DECL(10) DECL(11) DECL(12) DECL(13) DECL(14) DECL(15) DECL(16)
 DECL(17) DECL(18) DECL(19) DECL(20) DECL(21) DECL(22) DECL(23) DECL(24)
 DECL(25) DECL(26) DECL(27) DECL(28) DECL(29) DECL(30) DECL(31)
 extern char guest_irq_0x40[], guest_irq_0x41[], guest_irq_0x42[];
+extern char guest_irq_0x43[];
 extern char guest_irq_0xff[];
 
 static void set_gate(unsigned vec, void *handler)
@@ -272,6 +277,7 @@ static void setup_idt(void)
 	set_gate(VEC_TX, guest_irq_0x40);
 	set_gate(VEC_CONFIG, guest_irq_0x41);
 	set_gate(VEC_RX, guest_irq_0x42);
+	set_gate(VEC_TIMER, guest_irq_0x43);
 	set_gate(VEC_SPURIOUS, guest_irq_0xff);
 	load_idt(sizeof idt - 1);
 }
@@ -1016,6 +1022,17 @@ static uint64_t tsc_per_ms(void)
 	return a ? a : 2000000;   /* kHz; a guess when the VMM gives none */
 }
 
+/* LAPIC timer ticks of a ping wait: 2 ms at KVM's 1 GHz APIC clock. */
+#define LAPIC_WAKE_TICKS 2000000u
+
+/* Arms the LAPIC timer once (divide by 1): VEC_TIMER in 'ticks'. */
+static void lapic_oneshot(uint32_t ticks)
+{
+	MMIO32(LAPIC_BASE + LAPIC_TDCR) = 0xb;
+	MMIO32(LAPIC_BASE + LAPIC_LVT_TIMER) = VEC_TIMER;
+	MMIO32(LAPIC_BASE + LAPIC_TMICT) = ticks;
+}
+
 /* Prints link changes: after a configuration interrupt, or on every call
  * with 'poll' (when interrupts are off). */
 static void check_link(unsigned *seen, bool poll)
@@ -1114,11 +1131,14 @@ static void net_run(const char *cmdline)
 					 net.ping_ip, (const uint8_t[6]){
 					 0xff, 0xff, 0xff, 0xff, 0xff, 0xff });
 		}
-		if (ping) {
-			/* Wake up for the next ping: spin with interrupts on. */
-			__asm__ volatile("sti; pause");
-			continue;
-		}
+		/* The pinger wakes for its next ping on the LAPIC timer.  Not
+		 * a spin with "sti; pause": interrupts are then on for one
+		 * instruction boundary per turn, and a hypervisor that only
+		 * injects at an exit taken with interrupts on (the
+		 * paravirtual KVM of these machines, the nested outer host)
+		 * held a configuration interrupt back for seconds. */
+		if (ping)
+			lapic_oneshot(LAPIC_WAKE_TICKS);
 		__asm__ volatile("sti; hlt");
 	}
 }

@@ -68,6 +68,7 @@ guest_irq_\vec:
 	IRQ 0x40
 	IRQ 0x41
 	IRQ 0x42
+	IRQ 0x43
 	IRQ 0xff
 
 	.section .bss
