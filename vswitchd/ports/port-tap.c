@@ -510,27 +510,70 @@ tap_uring_init(struct port_tap *tap)
 	tap->uring = true;
 }
 
-/* Submits the 'n' operations prepared in the ring and collects their
- * results into tap->res[] by index.  Returns 0 or -errno of the
- * submission. */
-static int
-tap_uring_run(struct port_tap *tap, unsigned n)
+/* Takes the completions there are into tap->res[] by index; returns
+ * how many there were. */
+static unsigned
+tap_uring_reap(struct port_tap *tap)
 {
 	struct io_uring_cqe *cqe;
 	unsigned head, seen = 0;
-	int r;
 
-	do {
-		r = io_uring_submit_and_wait(&tap->ring, n);
-	} while (r == -EINTR);
-	if (r < 0)
-		return r;
 	io_uring_for_each_cqe(&tap->ring, head, cqe) {
 		if (cqe->user_data < PKT_BURST)
 			tap->res[cqe->user_data] = cqe->res;
 		seen++;
 	}
 	io_uring_cq_advance(&tap->ring, seen);
+	return seen;
+}
+
+/* Submits the 'n' operations prepared in the ring and collects their
+ * results into tap->res[] by index.  They are RWF_NOWAIT on a
+ * non-blocking fd, so they complete during the submission; one that did
+ * not (it would wait for a frame, or for room) is cancelled at once and
+ * ends as -ECANCELED, never completing later into a packet given back.
+ * Returns 0 or -errno of the submission. */
+static int
+tap_uring_run(struct port_tap *tap, unsigned n)
+{
+	unsigned seen;
+	int r;
+
+	do {
+		r = io_uring_submit(&tap->ring);
+	} while (r == -EINTR);
+	if (r < 0) {
+		/* Nothing went: take the prepared operations back. */
+		io_uring_queue_exit(&tap->ring);
+		tap->uring = false;
+		log_warn(MOD, "%s: io_uring submission failed (%s): one "
+			 "system call per frame from now on", tap->up.name,
+			 strerror(-r));
+		return r;
+	}
+	seen = tap_uring_reap(tap);
+	if (seen < n) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&tap->ring);
+
+		io_uring_prep_cancel_fd(sqe, 0, IORING_ASYNC_CANCEL_ALL |
+					IORING_ASYNC_CANCEL_FD_FIXED);
+		sqe->user_data = UINT64_MAX;
+		n++;
+		do {
+			r = io_uring_submit_and_wait(&tap->ring, 1);
+			if (r >= 0 || r == -EINTR)
+				seen += tap_uring_reap(tap);
+		} while (seen < n && (r >= 0 || r == -EINTR));
+	}
+	for (unsigned i = 0; i < n && i < PKT_BURST; i++)
+		if (tap->res[i] == -EOPNOTSUPP) {	/* no RWF_NOWAIT here */
+			io_uring_queue_exit(&tap->ring);
+			tap->uring = false;
+			log_warn(MOD, "%s: the TAP takes no non-blocking "
+				 "io_uring I/O: one system call per frame",
+				 tap->up.name);
+			return -EOPNOTSUPP;
+		}
 	return 0;
 }
 
@@ -544,6 +587,7 @@ tap_uring_prep(struct port_tap *tap, unsigned i, bool rx, int iovcnt)
 		io_uring_prep_readv(sqe, 0, tap->iov[i], (unsigned)iovcnt, 0);
 	else
 		io_uring_prep_writev(sqe, 0, tap->iov[i], (unsigned)iovcnt, 0);
+	sqe->rw_flags = RWF_NOWAIT;
 	sqe->flags |= IOSQE_FIXED_FILE;
 	sqe->user_data = i;
 	tap->res[i] = -EAGAIN;
@@ -622,15 +666,16 @@ tap_rx_uring(struct port_tap *tap, struct pkt_pool *pool, struct pkt **pkts,
 				       p ? p->data : tap_scratch,
 				       PKT_DATA_MAX + 1));
 	}
-	err = tap_uring_run(tap, want);
+	/* A failed round leaves the reads at -EAGAIN: nothing read. */
+	(void)tap_uring_run(tap, want);
 	for (unsigned i = 0; i < want; i++) {
 		struct pkt *p = tap->slot[i];
-		int r = err ? err : tap->res[i];
+		int r = tap->res[i];
 
 		if (r < 0) {
 			pkt_free(pool, p);
 			if (r != -EAGAIN && r != -EWOULDBLOCK && r != -EINTR &&
-			    !err)
+			    r != -ECANCELED && !err)
 				err = r;
 			continue;
 		}
