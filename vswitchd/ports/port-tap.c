@@ -487,16 +487,11 @@ tap_close(struct port *port)
 static void
 tap_uring_init(struct port_tap *tap)
 {
-	struct io_uring_params prm = { .flags = IORING_SETUP_SINGLE_ISSUER |
-					 IORING_SETUP_DEFER_TASKRUN };
 	int err;
 
-	err = io_uring_queue_init_params(2 * PKT_BURST, &tap->ring, &prm);
-	if (err == -EINVAL) {	/* a kernel before 6.1 */
-		memset(&prm, 0, sizeof prm);
-		err = io_uring_queue_init_params(2 * PKT_BURST, &tap->ring,
-						 &prm);
-	}
+	/* No IORING_SETUP_SINGLE_ISSUER: the datapath thread that will
+	 * submit need not be the one opening the port. */
+	err = io_uring_queue_init(2 * PKT_BURST, &tap->ring, 0);
 	if (!err) {
 		err = io_uring_register_files(&tap->ring, &tap->fd, 1);
 		if (err)
