@@ -481,7 +481,7 @@ tap_close(struct port *port)
 	free(tap);
 }
 
-/* Sets up the port's ring with its fd as fixed file 0.  The fd is
+/* Sets up the port's ring.  The fd is
  * non-blocking, so a read of an empty queue completes at once with
  * -EAGAIN and nothing waits in the kernel's workers. */
 static void
@@ -491,12 +491,10 @@ tap_uring_init(struct port_tap *tap)
 
 	/* No IORING_SETUP_SINGLE_ISSUER: the datapath thread that will
 	 * submit need not be the one opening the port. */
+	/* The fd is not registered as a fixed file: the ring would hold
+	 * the TAP open after close() until its deferred teardown, and a
+	 * port re-attached at once would find the device busy. */
 	err = io_uring_queue_init(2 * PKT_BURST, &tap->ring, 0);
-	if (!err) {
-		err = io_uring_register_files(&tap->ring, &tap->fd, 1);
-		if (err)
-			io_uring_queue_exit(&tap->ring);
-	}
 	if (err) {
 		log_info(MOD, "%s: no io_uring (%s): one system call per "
 			 "frame", tap->up.name, strerror(-err));
@@ -550,8 +548,7 @@ tap_uring_run(struct port_tap *tap, unsigned n)
 	if (seen < n) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&tap->ring);
 
-		io_uring_prep_cancel_fd(sqe, 0, IORING_ASYNC_CANCEL_ALL |
-					IORING_ASYNC_CANCEL_FD_FIXED);
+		io_uring_prep_cancel_fd(sqe, tap->fd, IORING_ASYNC_CANCEL_ALL);
 		sqe->user_data = UINT64_MAX;
 		n++;
 		do {
@@ -579,11 +576,12 @@ tap_uring_prep(struct port_tap *tap, unsigned i, bool rx, int iovcnt)
 
 	/* Never NULL: the ring holds twice a burst and is empty here. */
 	if (rx)
-		io_uring_prep_readv(sqe, 0, tap->iov[i], (unsigned)iovcnt, 0);
+		io_uring_prep_readv(sqe, tap->fd, tap->iov[i],
+				    (unsigned)iovcnt, 0);
 	else
-		io_uring_prep_writev(sqe, 0, tap->iov[i], (unsigned)iovcnt, 0);
+		io_uring_prep_writev(sqe, tap->fd, tap->iov[i],
+				     (unsigned)iovcnt, 0);
 	sqe->rw_flags = RWF_NOWAIT;
-	sqe->flags |= IOSQE_FIXED_FILE;
 	sqe->user_data = i;
 	tap->res[i] = -EAGAIN;
 	return sqe;
