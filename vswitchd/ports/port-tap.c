@@ -481,9 +481,9 @@ tap_close(struct port *port)
 	free(tap);
 }
 
-/* Sets up the port's ring.  The fd is
- * non-blocking, so a read of an empty queue completes at once with
- * -EAGAIN and nothing waits in the kernel's workers. */
+/* Sets up the port's ring.  Its operations are RWF_NOWAIT on the
+ * non-blocking fd, so a read of an empty queue completes at once with
+ * -EAGAIN and nothing waits in the kernel. */
 static void
 tap_uring_init(struct port_tap *tap)
 {
@@ -557,16 +557,19 @@ tap_uring_run(struct port_tap *tap, unsigned n)
 				seen += tap_uring_reap(tap);
 		} while (seen < n && (r >= 0 || r == -EINTR));
 	}
+	r = 0;
 	for (unsigned i = 0; i < n && i < PKT_BURST; i++)
 		if (tap->res[i] == -EOPNOTSUPP) {	/* no RWF_NOWAIT here */
-			io_uring_queue_exit(&tap->ring);
-			tap->uring = false;
-			log_warn(MOD, "%s: the TAP takes no non-blocking "
-				 "io_uring I/O: one system call per frame",
-				 tap->up.name);
-			return -EOPNOTSUPP;
+			tap->res[i] = -EAGAIN;	/* nothing moved */
+			r = -EOPNOTSUPP;
 		}
-	return 0;
+	if (r) {
+		io_uring_queue_exit(&tap->ring);
+		tap->uring = false;
+		log_warn(MOD, "%s: the TAP takes no non-blocking io_uring "
+			 "I/O: one system call per frame", tap->up.name);
+	}
+	return r;
 }
 
 static struct io_uring_sqe *
