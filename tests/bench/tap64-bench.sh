@@ -18,6 +18,7 @@
 # loss %, and the ratio (vswitchd / kernel) of received frames/s are
 # printed.  With PERF_REPORT=FILE vswitchd is sampled (perf record -e
 # cpu-clock -g) in its first timed run and the report's top goes to FILE.
+# KEEP_RAW=1 also prints the raw per-run "taken received dropped" lines.
 # Everything is named ti* and removed on exit, also on failure.
 BIN=$1
 RUNS=${2:-5}
@@ -90,7 +91,7 @@ for w in 1 2; do
 done
 sleep 0.5
 
-# measure PATH: appends "sent received ingress_dropped" to $T/PATH.
+# measure PATH: appends "taken received dropped" to $T/PATH.
 measure() {
 	local w=$1 s=tis$1 r=tir$1 rx0 dr0 rx1 dr1 sent
 	rx0=$(stat $r "${RDEV[$w]}" rx_packets)
