@@ -37,7 +37,7 @@ CFLAGS   += -std=gnu11 $(WARN) -fno-strict-aliasing
 CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivswitchd -Ivswitchd/core -Ivswitchd/ports \
 	-Ivswitchd/ctl -Ivswitchd/fdb -Ivswitchd/vlan -Ivswitchd/stp \
 	$(PKG_CFLAGS) -MMD -MP
-LDLIBS   += $(PKG_LIBS) -lpcap -lev -lm
+LDLIBS   += $(PKG_LIBS) -lpcap -lev -luring -lm
 
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -83,7 +83,7 @@ $(BUILD)/%.a:
 DEB_PACKAGES := build-essential pkg-config libnl-3-dev libnl-route-3-dev \
 	libpcap-dev libev-dev check libjson-c-dev iproute2 tcpdump \
 	python3 bash-completion iputils-ping debhelper libyaml-dev \
-	libseccomp-dev libcap-ng-dev
+	libseccomp-dev libcap-ng-dev liburing-dev
 DEB_PACKAGES += $(DEB_PACKAGES_EXTRA)
 
 deps:

@@ -35,3 +35,11 @@ bench-tcp: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
 
 BENCHES += bench-tcp
 .PHONY: bench-tcp
+
+# 64-byte frames/s and loss through TAP ports against the kernel bridge
+# with veths (tests/bench/tap64-bench.sh; root).
+bench-tap64: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(PKTBLAST)
+	tests/bench/tap64-bench.sh $(BUILD)/bin
+
+BENCHES += bench-tap64
+.PHONY: bench-tap64

@@ -20,6 +20,7 @@
 
 #include <ev.h>
 #include <json-c/json.h>
+#include <liburing.h>
 #include <linux/if_tun.h>
 
 #include "bridge.h"
@@ -55,7 +56,22 @@ struct port_tap {
 	struct ev_loop *loop;		/* non-NULL while watched */
 	ev_io io;
 	struct nl_watch_sub sub;
+	/* Batched I/O: a burst of reads or of writes goes to the kernel
+	 * in one io_uring_enter() instead of one readv()/writev() each.
+	 * Without a ring (io_uring unavailable) the port reads and writes
+	 * frame by frame.  Used only by the bridge's datapath thread. */
+	bool uring;
+	struct io_uring ring;
+	unsigned rx_last;		/* frames the last read round got */
+	struct iovec iov[PKT_BURST][2];
+	struct virtio_net_hdr vh[PKT_BURST];
+	struct pkt *slot[PKT_BURST];
+	int res[PKT_BURST];
 };
+
+/* Reads asked for beyond the last round's frames: a round of EAGAINs
+ * costs far less than a system call per frame. */
+#define TAP_RX_AHEAD 8
 
 /* Frames read while the pool is empty land here and are dropped (a read
  * into a shorter buffer could fail rather than truncate).  Nothing ever
@@ -71,6 +87,7 @@ static int tap_enter_ns(struct port_tap *tap, int *oldfdp);
 static int tap_query(struct port_tap *tap, struct nl_link_info *info);
 static void tap_refresh(struct port_tap *tap);
 static void tap_set_offload(struct port_tap *tap);
+static void tap_uring_init(struct port_tap *tap);
 
 static struct port_tap *
 port_tap_cast(const struct port *port)
@@ -401,6 +418,7 @@ tap_open__(const char *name, const struct port_tap_args *args, bool host,
 			 args->netns ? args->netns : "",
 			 info.ifindex, tap->carrier ? "on" : "off");
 	free(alias);
+	tap_uring_init(tap);
 	*portp = &tap->up;
 	return 0;
 
@@ -457,8 +475,212 @@ tap_close(struct port *port)
 	if (port->destroy_device ||
 	    (tap->created && (port->is_host || port->undo)))
 		ioctl(tap->fd, TUNSETPERSIST, 0);
+	if (tap->uring)
+		io_uring_queue_exit(&tap->ring);
 	close(tap->fd);
 	free(tap);
+}
+
+/* Sets up the port's ring.  Its operations are RWF_NOWAIT on the
+ * non-blocking fd, so a read of an empty queue completes at once with
+ * -EAGAIN and nothing waits in the kernel. */
+static void
+tap_uring_init(struct port_tap *tap)
+{
+	int err;
+
+	/* No IORING_SETUP_SINGLE_ISSUER: the datapath thread that will
+	 * submit need not be the one opening the port. */
+	/* The fd is not registered as a fixed file: the ring would hold
+	 * the TAP open after close() until its deferred teardown, and a
+	 * port re-attached at once would find the device busy. */
+	err = io_uring_queue_init(2 * PKT_BURST, &tap->ring, 0);
+	if (err) {
+		log_info(MOD, "%s: no io_uring (%s): one system call per "
+			 "frame", tap->up.name, strerror(-err));
+		return;
+	}
+	tap->uring = true;
+}
+
+/* Takes the completions there are into tap->res[] by index; returns
+ * how many there were. */
+static unsigned
+tap_uring_reap(struct port_tap *tap)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, seen = 0;
+
+	io_uring_for_each_cqe(&tap->ring, head, cqe) {
+		if (cqe->user_data < PKT_BURST)
+			tap->res[cqe->user_data] = cqe->res;
+		seen++;
+	}
+	io_uring_cq_advance(&tap->ring, seen);
+	return seen;
+}
+
+/* Submits the 'n' operations prepared in the ring and collects their
+ * results into tap->res[] by index.  They are RWF_NOWAIT on a
+ * non-blocking fd, so they complete during the submission; one that did
+ * not (it would wait for a frame, or for room) is cancelled at once and
+ * ends as -ECANCELED, never completing later into a packet given back.
+ * Returns 0 or -errno of the submission. */
+static int
+tap_uring_run(struct port_tap *tap, unsigned n)
+{
+	unsigned seen;
+	int r;
+
+	do {
+		r = io_uring_submit(&tap->ring);
+	} while (r == -EINTR);
+	if (r < 0) {
+		/* Nothing went: take the prepared operations back. */
+		io_uring_queue_exit(&tap->ring);
+		tap->uring = false;
+		log_warn(MOD, "%s: io_uring submission failed (%s): one "
+			 "system call per frame from now on", tap->up.name,
+			 strerror(-r));
+		return r;
+	}
+	seen = tap_uring_reap(tap);
+	if (seen < n) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&tap->ring);
+
+		io_uring_prep_cancel_fd(sqe, tap->fd, IORING_ASYNC_CANCEL_ALL);
+		sqe->user_data = UINT64_MAX;
+		n++;
+		do {
+			r = io_uring_submit_and_wait(&tap->ring, 1);
+			if (r >= 0 || r == -EINTR)
+				seen += tap_uring_reap(tap);
+		} while (seen < n && (r >= 0 || r == -EINTR));
+	}
+	r = 0;
+	for (unsigned i = 0; i < n && i < PKT_BURST; i++)
+		if (tap->res[i] == -EOPNOTSUPP) {	/* no RWF_NOWAIT here */
+			tap->res[i] = -EAGAIN;	/* nothing moved */
+			r = -EOPNOTSUPP;
+		}
+	if (r) {
+		io_uring_queue_exit(&tap->ring);
+		tap->uring = false;
+		log_warn(MOD, "%s: the TAP takes no non-blocking io_uring "
+			 "I/O: one system call per frame", tap->up.name);
+	}
+	return r;
+}
+
+static struct io_uring_sqe *
+tap_uring_prep(struct port_tap *tap, unsigned i, bool rx, int iovcnt)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&tap->ring);
+
+	/* Never NULL: the ring holds twice a burst and is empty here. */
+	if (rx)
+		io_uring_prep_readv(sqe, tap->fd, tap->iov[i],
+				    (unsigned)iovcnt, 0);
+	else
+		io_uring_prep_writev(sqe, tap->fd, tap->iov[i],
+				     (unsigned)iovcnt, 0);
+	sqe->rw_flags = RWF_NOWAIT;
+	sqe->user_data = i;
+	tap->res[i] = -EAGAIN;
+	return sqe;
+}
+
+/* Takes frame 'p' (NULL: read into the scratch sink) of 'r' bytes read
+ * with vnet header 'vh' in front.  Returns 'p' ready for the pipeline, or
+ * NULL with the frame counted as a drop (and 'p' back in 'pool'). */
+static struct pkt *
+tap_rx_one(struct port_tap *tap, struct pkt_pool *pool, struct pkt *p,
+	   ssize_t r, const struct virtio_net_hdr *vh)
+{
+	struct port *port = &tap->up;
+
+	/* Dropped frames count as received, as the pipeline's own drops
+	 * do. */
+	r -= (ssize_t)tap->vnet_hdr_len;
+	if (!p || r < PKT_MIN_LEN || r > PKT_DATA_MAX) {
+		port->stats.rx_packets++;
+		port->stats.drops[!p ? PORT_DROP_NO_BUFFER :
+				  r < PKT_MIN_LEN ? PORT_DROP_RUNT :
+				  PORT_DROP_OVERSIZE]++;
+		pkt_free(pool, p);
+		return NULL;
+	}
+	p->len = (uint32_t)r;
+	if (tap->vnet_hdr_len && (vh->flags || vh->gso_type) &&
+	    pkt_offload_from_vnet(p, vh)) {
+		port->stats.rx_packets++;
+		port->stats.drops[PORT_DROP_BAD_OFFLOAD]++;
+		pkt_free(pool, p);
+		return NULL;
+	}
+	p->ts_ns = clock_now_ms() * 1000000;
+	return p;
+}
+
+/* Points iov[] at 'vh' (with a vnet header) and 'data', the frame's
+ * 'len' bytes.  Returns the iovec count. */
+static int
+tap_iov(const struct port_tap *tap, struct iovec *iov,
+	struct virtio_net_hdr *vh, void *data, size_t len)
+{
+	int iovcnt = 0;
+
+	if (tap->vnet_hdr_len) {
+		iov[iovcnt].iov_base = vh;
+		iov[iovcnt++].iov_len = tap->vnet_hdr_len;
+	}
+	iov[iovcnt].iov_base = data;
+	iov[iovcnt++].iov_len = len;
+	return iovcnt;
+}
+
+/* One io_uring_enter() reads up to 'max' frames: as many as the last
+ * round got plus TAP_RX_AHEAD; the reads past the queue's end complete
+ * with -EAGAIN.  The reads run in order, so the frames do too. */
+static int
+tap_rx_uring(struct port_tap *tap, struct pkt_pool *pool, struct pkt **pkts,
+	     int max)
+{
+	unsigned want = tap->rx_last + TAP_RX_AHEAD;
+	int n = 0, err = 0;
+
+	if (max > PKT_BURST)
+		max = PKT_BURST;
+	if (want > (unsigned)max)
+		want = (unsigned)max;
+	for (unsigned i = 0; i < want; i++) {
+		struct pkt *p = pkt_alloc(pool);
+
+		tap->slot[i] = p;
+		tap_uring_prep(tap, i, true,
+			       tap_iov(tap, tap->iov[i], &tap->vh[i],
+				       p ? p->data : tap_scratch,
+				       PKT_DATA_MAX + 1));
+	}
+	/* A failed round leaves the reads at -EAGAIN: nothing read. */
+	(void)tap_uring_run(tap, want);
+	for (unsigned i = 0; i < want; i++) {
+		struct pkt *p = tap->slot[i];
+		int r = tap->res[i];
+
+		if (r < 0) {
+			pkt_free(pool, p);
+			if (r != -EAGAIN && r != -EWOULDBLOCK && r != -EINTR &&
+			    r != -ECANCELED && !err)
+				err = r;
+			continue;
+		}
+		p = tap_rx_one(tap, pool, p, r, &tap->vh[i]);
+		if (p)
+			pkts[n++] = p;
+	}
+	tap->rx_last = (unsigned)n;
+	return n || !err ? n : err;
 }
 
 static int
@@ -468,20 +690,17 @@ tap_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 	struct port_tap *tap = port_tap_cast(port);
 	int n = 0;
 
+	if (tap->uring)
+		return tap_rx_uring(tap, pool, pkts, max);
 	for (int i = 0; i < max; i++) {
 		struct pkt *p = pkt_alloc(pool);
 		struct virtio_net_hdr vh;
 		struct iovec iov[2];
-		int iovcnt = 0;
 		ssize_t r;
 
-		if (tap->vnet_hdr_len) {
-			iov[iovcnt].iov_base = &vh;
-			iov[iovcnt++].iov_len = tap->vnet_hdr_len;
-		}
-		iov[iovcnt].iov_base = p ? p->data : tap_scratch;
-		iov[iovcnt++].iov_len = PKT_DATA_MAX + 1;
-		r = readv(tap->fd, iov, iovcnt);
+		r = readv(tap->fd, iov,
+			  tap_iov(tap, iov, &vh, p ? p->data : tap_scratch,
+				  PKT_DATA_MAX + 1));
 		if (r < 0) {
 			int err = errno;
 
@@ -494,29 +713,32 @@ tap_rx_burst(struct port *port, struct pkt_pool *pool, struct pkt **pkts,
 				break;
 			return n ? n : -err;
 		}
-		/* Dropped frames count as received, as the pipeline's own
-		 * drops do. */
-		r -= (ssize_t)tap->vnet_hdr_len;
-		if (!p || r < PKT_MIN_LEN || r > PKT_DATA_MAX) {
-			port->stats.rx_packets++;
-			port->stats.drops[!p ? PORT_DROP_NO_BUFFER :
-					  r < PKT_MIN_LEN ? PORT_DROP_RUNT :
-					  PORT_DROP_OVERSIZE]++;
-			pkt_free(pool, p);
-			continue;
-		}
-		p->len = (uint32_t)r;
-		if (tap->vnet_hdr_len && (vh.flags || vh.gso_type) &&
-		    pkt_offload_from_vnet(p, &vh)) {
-			port->stats.rx_packets++;
-			port->stats.drops[PORT_DROP_BAD_OFFLOAD]++;
-			pkt_free(pool, p);
-			continue;
-		}
-		p->ts_ns = clock_now_ms() * 1000000;
-		pkts[n++] = p;
+		p = tap_rx_one(tap, pool, p, r, &vh);
+		if (p)
+			pkts[n++] = p;
 	}
 	return n;
+}
+
+/* Writes a burst of at most PKT_BURST frames in one io_uring_enter().
+ * Returns the number written, as tap_tx_burst(). */
+static int
+tap_tx_uring(struct port_tap *tap, struct pkt **pkts, int n)
+{
+	int sent = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (tap->vnet_hdr_len)
+			pkt_offload_to_vnet(pkts[i], &tap->vh[i]);
+		tap_uring_prep(tap, (unsigned)i, false,
+			       tap_iov(tap, tap->iov[i], &tap->vh[i],
+				       pkts[i]->data, pkts[i]->len));
+	}
+	if (tap_uring_run(tap, (unsigned)n))
+		return 0;
+	for (int i = 0; i < n; i++)
+		sent += tap->res[i] >= 0;
+	return sent;
 }
 
 static int
@@ -525,19 +747,21 @@ tap_tx_burst(struct port *port, struct pkt **pkts, int n)
 	struct port_tap *tap = port_tap_cast(port);
 	int sent = 0;
 
+	if (tap->uring) {
+		for (int i = 0; i < n; i += PKT_BURST)
+			sent += tap_tx_uring(tap, pkts + i, n - i < PKT_BURST ?
+					     n - i : PKT_BURST);
+		return sent;
+	}
 	for (int i = 0; i < n; i++) {
 		struct virtio_net_hdr vh;
 		struct iovec iov[2];
 		int iovcnt = 0;
 		ssize_t r;
 
-		if (tap->vnet_hdr_len) {
+		if (tap->vnet_hdr_len)
 			pkt_offload_to_vnet(pkts[i], &vh);
-			iov[iovcnt].iov_base = &vh;
-			iov[iovcnt++].iov_len = tap->vnet_hdr_len;
-		}
-		iov[iovcnt].iov_base = pkts[i]->data;
-		iov[iovcnt++].iov_len = pkts[i]->len;
+		iovcnt = tap_iov(tap, iov, &vh, pkts[i]->data, pkts[i]->len);
 		do {
 			r = writev(tap->fd, iov, iovcnt);
 		} while (r < 0 && errno == EINTR);
