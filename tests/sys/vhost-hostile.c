@@ -770,6 +770,24 @@ check_offloaded(const struct virtio_net_hdr *h, const uint8_t *fr, int len,
 	return NULL;
 }
 
+static uint8_t fr[70000];	/* a frame gathered by mrg_receive() */
+
+/* Sends the BIG_PAYLOAD super-frame from 'bad' and takes it at 'good'
+ * (header into '*h', length into '*len'), which must have it whole over
+ * BIG_BUFS buffers with the header the sender gave.  Returns a reason,
+ * NULL if right. */
+static const char *
+big_frame_through(struct fe *bad, struct fe *good, uint8_t tag,
+		  struct virtio_net_hdr *h, int *len)
+{
+	send_tcp_at(bad, BIG_OFF, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
+		    VIRTIO_NET_HDR_F_NEEDS_CSUM, tag);
+	*len = mrg_receive(good, tag, h, fr, sizeof fr);
+	return *len <= 0 ? "not received whole" :
+	       check_offloaded(h, fr, *len, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
+			       BIG_BUFS, tag);
+}
+
 /* 15. Offloads towards a guest: with GUEST_CSUM + GUEST_TSO4 +
  * MRG_RXBUF, a 60000-byte super-frame arrives whole over BIG_BUFS
  * buffers and a partial checksum as it is; too few buffers or no
@@ -778,7 +796,6 @@ check_offloaded(const struct virtio_net_hdr *h, const uint8_t *fr, int len,
 static void
 guest_offload_case(struct fe *bad, struct fe *good, uint8_t tag)
 {
-	static uint8_t fr[70000];
 	const uint64_t mrg = VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
 	const uint64_t gcsum = VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM);
 	const uint64_t gtso4 = VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4);
@@ -793,12 +810,7 @@ guest_offload_case(struct fe *bad, struct fe *good, uint8_t tag)
 		fail("SET_FEATURES with the guest offloads");
 		return;
 	}
-	send_tcp_at(bad, BIG_OFF, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
-		    VIRTIO_NET_HDR_F_NEEDS_CSUM, tag);
-	len = mrg_receive(good, tag, &h, fr, sizeof fr);
-	why = len <= 0 ? "not received whole" :
-	      check_offloaded(&h, fr, len, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
-			      BIG_BUFS, tag);
+	why = big_frame_through(bad, good, tag, &h, &len);
 	printf("guest offloads: a %u-byte super-frame reached a GUEST_TSO4 + "
 	       "MRG_RXBUF front-end as %d bytes over %u buffers (gso_type %u "
 	       "gso_size %u hdr_len %u csum %u+%u)\n", BIG_PAYLOAD, len,
@@ -829,12 +841,7 @@ guest_offload_case(struct fe *bad, struct fe *good, uint8_t tag)
 	if (__atomic_load_n(&q_used(good, 0)->idx, __ATOMIC_ACQUIRE) != 0)
 		fail("a super-frame was partly delivered into too few buffers");
 	post_rx(good, QSZ - 4);
-	send_tcp_at(bad, BIG_OFF, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
-		    VIRTIO_NET_HDR_F_NEEDS_CSUM, tag);
-	len = mrg_receive(good, tag, &h, fr, sizeof fr);
-	why = len <= 0 ? "not received whole" :
-	      check_offloaded(&h, fr, len, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
-			      BIG_BUFS, tag);
+	why = big_frame_through(bad, good, tag, &h, &len);
 	if (why) {
 		fprintf(stderr, "super-frame after a refill: %s\n", why);
 		fail("super-frame after too few buffers");
