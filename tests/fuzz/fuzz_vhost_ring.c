@@ -112,10 +112,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 3:
-			len = (uint32_t)(ops[i] >> 3) * 300;
-			vhost_vring_enqueue(&vr, &mem, frame,
-					    len ? len : 60);
+		{
+			/* Every other one with an offload header (a guest
+			 * with GUEST_CSUM/GUEST_TSO*). */
+			struct virtio_net_hdr vh = {
+				.flags = 1, .gso_type = 1, .hdr_len = 54,
+				.gso_size = 1448, .csum_start = 34,
+				.csum_offset = 16, .num_buffers = 0xffff,
+			};
+
+			len = (uint32_t)(ops[i] >> 4) * 600;
+			vhost_vring_enqueue_hdr(&vr, &mem, frame,
+						len ? len : 60,
+						ops[i] & 8 ? &vh : NULL);
 			break;
+		}
 		case 4:
 			vhost_vring_publish(&vr);
 			break;

@@ -493,19 +493,19 @@ fold16(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-/* Queues on f's TX ring one TCP/IPv4 frame of GSO_PAYLOAD bytes (pattern
- * from 'tag') with virtio-net header 'h' (gso_type, flags). */
+/* Queues on f's TX ring, at guest offset 'off', one TCP/IPv4 frame of
+ * 'payload' bytes (pattern from 'tag') with a virtio-net header of
+ * gso_type, flags and gso_size 'mss'. */
 static void
-send_gso(struct fe *f, uint8_t gso_type, uint8_t flags, uint8_t tag)
+send_tcp_at(struct fe *f, uint64_t off, uint32_t payload, uint16_t mss,
+	    uint8_t gso_type, uint8_t flags, uint8_t tag)
 {
-	static unsigned k;
-	uint64_t off = GSO_BUF(k++);
 	uint8_t *b = f->mem + off, *ip = b + 12 + 14, *tcp = ip + 20;
 	uint16_t d = (uint16_t)(f->avail_idx[1] % QSZ);
-	uint32_t len = 14 + 20 + 20 + GSO_PAYLOAD, ps;
+	uint32_t len = 14 + 20 + 20 + payload, ps;
 	struct virtio_net_hdr h = {
 		.flags = flags, .gso_type = gso_type, .hdr_len = 54,
-		.gso_size = GSO_MSS, .csum_start = 34, .csum_offset = 16,
+		.gso_size = mss, .csum_start = 34, .csum_offset = 16,
 	};
 
 	memset(b, 0, 12 + 54);
@@ -527,7 +527,7 @@ send_gso(struct fe *f, uint8_t gso_type, uint8_t flags, uint8_t tag)
 	tcp[13] = 0x18;			/* PSH ACK */
 	tcp[14] = 0xff;
 	tcp[15] = 0xff;
-	for (uint32_t i = 0; i < GSO_PAYLOAD; i++)
+	for (uint32_t i = 0; i < payload; i++)
 		tcp[20 + i] = (uint8_t)(tag + i);
 	/* NEEDS_CSUM: the field holds the pseudo-header sum, not inverted. */
 	ps = fold16(sum16(ip + 12, 8, 6 + len - 34));
@@ -535,6 +535,16 @@ send_gso(struct fe *f, uint8_t gso_type, uint8_t flags, uint8_t tag)
 	tcp[17] = (uint8_t)ps;
 	q_desc(f, 1)[d] = (struct virtq_desc){ gpa(off), 12 + len, 0, 0 };
 	make_avail(f, 1, d);
+}
+
+/* send_tcp_at() of a GSO_PAYLOAD-byte frame, mss GSO_MSS. */
+static void
+send_gso(struct fe *f, uint8_t gso_type, uint8_t flags, uint8_t tag)
+{
+	static unsigned k;
+
+	send_tcp_at(f, GSO_BUF(k++), GSO_PAYLOAD, GSO_MSS, gso_type, flags,
+		    tag);
 }
 
 /* Collects on g's RX ring the segments of send_gso(tag) until 'want'
@@ -637,6 +647,232 @@ gso_case(struct fe *bad, struct fe *good, uint8_t tag)
 		     "offloads");
 	if (gso_received(good, tag, 4) != 0)
 		fail("a refused GSO frame was forwarded");
+}
+
+/* A 64 KiB-class TCP super-frame for the switch-to-guest offloads: its
+ * own 64 KiB of the bad guest's TX buffer area. */
+#define BIG_OFF     (BUF_OFF(1) + 0x30000u)
+#define BIG_PAYLOAD 60000u
+#define BIG_MSS     1448u
+#define BIG_BUFS    ((12u + 54u + BIG_PAYLOAD + BUF_SIZE - 1) / BUF_SIZE)
+
+/* SET_FEATURES of the plain set plus 'extra'. */
+static int64_t
+set_features(struct fe *f, uint64_t extra)
+{
+	uint64_t feat = VIRTIO_BIT(VIRTIO_F_VERSION_1) |
+			VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |
+			VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES) | extra;
+
+	return request_ack(f, VHOST_USER_SET_FEATURES, &feat, 8, NULL, 0);
+}
+
+/* Stops RX ring 0 of 'f' and sets it up again empty, then posts 'n'
+ * buffers. */
+static void
+reset_rx(struct fe *f, int n)
+{
+	struct vhost_user_vring_state st = { 0, 0 };
+
+	send_msg(f, VHOST_USER_GET_VRING_BASE, 0, &st, sizeof st, NULL, 0);
+	if (recv_reply(f) < 0 || setup_vring(f, 0))
+		fail("RX vring re-setup");
+	post_rx(f, n);
+}
+
+/* Takes the next frame of ours (TCP to port 80 + 'tag') off g's RX ring
+ * within 2 s, re-posting every buffer: its virtio-net header into '*h',
+ * the frame gathered over h->num_buffers used buffers into 'out' (room
+ * for 'cap' bytes).  Returns its length, 0 if none came, -1 if the used
+ * ring does not hold num_buffers buffers or they overflow 'cap'. */
+static int
+mrg_receive(struct fe *g, uint8_t tag, struct virtio_net_hdr *h,
+	    uint8_t *out, uint32_t cap)
+{
+	for (int t = 0; t < 200; t++) {
+		struct virtq_used *u = q_used(g, 0);
+
+		while (g->used_seen[0] != __atomic_load_n(&u->idx,
+							  __ATOMIC_ACQUIRE)) {
+			uint16_t idx = __atomic_load_n(&u->idx,
+						       __ATOMIC_ACQUIRE);
+			struct virtq_used_elem e = u->ring[g->used_seen[0] % QSZ];
+			uint8_t *b = g->mem + BUF_OFF(0) + e.id * BUF_SIZE;
+			uint32_t len;
+
+			if (e.len == 0) {
+				/* A dropped frame's buffer, given back. */
+				g->used_seen[0]++;
+				post_rx(g, 1);
+				continue;
+			}
+			memcpy(h, b, sizeof *h);
+			if (e.len < 12 || e.len > BUF_SIZE || !h->num_buffers ||
+			    (uint16_t)(idx - g->used_seen[0]) <
+			    h->num_buffers) {
+				fprintf(stderr, "bad RX: len %u num_buffers %u "
+					"(%u used)\n", e.len, h->num_buffers,
+					(uint16_t)(idx - g->used_seen[0]));
+				return -1;
+			}
+			len = e.len - 12;
+			if (len > cap)
+				return -1;
+			memcpy(out, b + 12, len);
+			g->used_seen[0]++;
+			post_rx(g, 1);
+			for (unsigned k = 1; k < h->num_buffers; k++) {
+				e = u->ring[g->used_seen[0] % QSZ];
+				b = g->mem + BUF_OFF(0) + e.id * BUF_SIZE;
+				if (e.len > BUF_SIZE || len + e.len > cap)
+					return -1;
+				memcpy(out + len, b, e.len);
+				len += e.len;
+				g->used_seen[0]++;
+				post_rx(g, 1);
+			}
+			if (len >= 54 && out[12] == 0x08 && out[14 + 9] == 6 &&
+			    out[14 + 20 + 3] == (uint8_t)(80 + tag))
+				return (int)len;
+		}
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* Checks a frame send_tcp_at(payload, mss, TCPV4 or NONE, NEEDS_CSUM,
+ * tag) as a guest with the offloads receives it: untouched, with the
+ * header the sender gave.  Returns a reason, NULL if right. */
+static const char *
+check_offloaded(const struct virtio_net_hdr *h, const uint8_t *fr, int len,
+		uint32_t payload, uint16_t mss, uint8_t gso_type,
+		unsigned nbufs, uint8_t tag)
+{
+	const uint8_t *ip = fr + 14, *tcp = ip + 20;
+	uint16_t ps = fold16(sum16(ip + 12, 8, 6 + 20 + payload));
+
+	if (len != (int)(54 + payload))
+		return "length";
+	if (h->flags != VIRTIO_NET_HDR_F_NEEDS_CSUM || h->csum_start != 34 ||
+	    h->csum_offset != 16)
+		return "flags/csum_start/csum_offset";
+	if (h->gso_type != gso_type ||
+	    (gso_type && (h->gso_size != mss || h->hdr_len != 54)))
+		return "gso_type/gso_size/hdr_len";
+	if (h->num_buffers != nbufs)
+		return "num_buffers";
+	if ((uint32_t)(ip[2] << 8 | ip[3]) != 40 + payload ||
+	    (uint16_t)(tcp[16] << 8 | tcp[17]) != ps)
+		return "IP length or the partial TCP checksum changed";
+	for (uint32_t i = 0; i < payload; i++)
+		if (tcp[20 + i] != (uint8_t)(tag + i))
+			return "payload";
+	return NULL;
+}
+
+static uint8_t fr[70000];	/* a frame gathered by mrg_receive() */
+
+/* Sends the BIG_PAYLOAD super-frame from 'bad' and takes it at 'good'
+ * (header into '*h', length into '*len'), which must have it whole over
+ * BIG_BUFS buffers with the header the sender gave.  Returns a reason,
+ * NULL if right. */
+static const char *
+big_frame_through(struct fe *bad, struct fe *good, uint8_t tag,
+		  struct virtio_net_hdr *h, int *len)
+{
+	send_tcp_at(bad, BIG_OFF, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
+		    VIRTIO_NET_HDR_F_NEEDS_CSUM, tag);
+	*len = mrg_receive(good, tag, h, fr, sizeof fr);
+	return *len <= 0 ? "not received whole" :
+	       check_offloaded(h, fr, *len, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
+			       BIG_BUFS, tag);
+}
+
+/* 15. Offloads towards a guest: with GUEST_CSUM + GUEST_TSO4 +
+ * MRG_RXBUF, a 60000-byte super-frame arrives whole over BIG_BUFS
+ * buffers and a partial checksum as it is; too few buffers or no
+ * MRG_RXBUF with small buffers drop it (counted: the caller checks);
+ * GUEST_CSUM alone gets software segments. */
+static void
+guest_offload_case(struct fe *bad, struct fe *good, uint8_t tag)
+{
+	const uint64_t mrg = VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	const uint64_t gcsum = VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM);
+	const uint64_t gtso4 = VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4);
+	struct virtio_net_hdr h;
+	const char *why;
+	int len, n, failed = failures;
+
+	reset_tx(bad);
+	if (set_features(bad, VIRTIO_BIT(VIRTIO_NET_F_CSUM) |
+				  VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4)) ||
+	    set_features(good, gcsum | gtso4 | mrg)) {
+		fail("SET_FEATURES with the guest offloads");
+		return;
+	}
+	why = big_frame_through(bad, good, tag, &h, &len);
+	printf("guest offloads: a %u-byte super-frame reached a GUEST_TSO4 + "
+	       "MRG_RXBUF front-end as %d bytes over %u buffers (gso_type %u "
+	       "gso_size %u hdr_len %u csum %u+%u)\n", BIG_PAYLOAD, len,
+	       len > 0 ? h.num_buffers : 0, h.gso_type, h.gso_size,
+	       h.hdr_len, h.csum_start, h.csum_offset);
+	if (why) {
+		fprintf(stderr, "super-frame to the guest: %s\n", why);
+		fail("super-frame to a GUEST_TSO4 + MRG_RXBUF front-end");
+	}
+	/* A partial checksum, not GSO: as it is, in one buffer. */
+	send_tcp_at(bad, BIG_OFF, 100, BIG_MSS, 0, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		    tag);
+	len = mrg_receive(good, tag, &h, fr, sizeof fr);
+	why = len <= 0 ? "not received" :
+	      check_offloaded(&h, fr, len, 100, 0, 0, 1, tag);
+	if (why) {
+		fprintf(stderr, "partial checksum to the guest: %s\n", why);
+		fail("partial checksum to a GUEST_CSUM front-end");
+	}
+
+	/* Too few buffers: 4 posted, BIG_BUFS needed.  Dropped (no_buffers,
+	 * tx_error); the 4 stay available and nothing half-written is
+	 * published; with the ring refilled, the next one arrives whole. */
+	reset_rx(good, 4);
+	send_tcp_at(bad, BIG_OFF, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
+		    VIRTIO_NET_HDR_F_NEEDS_CSUM, tag);
+	usleep(200000);
+	if (__atomic_load_n(&q_used(good, 0)->idx, __ATOMIC_ACQUIRE) != 0)
+		fail("a super-frame was partly delivered into too few buffers");
+	post_rx(good, QSZ - 4);
+	why = big_frame_through(bad, good, tag, &h, &len);
+	if (why) {
+		fprintf(stderr, "super-frame after a refill: %s\n", why);
+		fail("super-frame after too few buffers");
+	}
+
+	/* GUEST_TSO4 without MRG_RXBUF, buffers of 2 KiB (a Linux guest
+	 * would post 64 KiB chains): dropped as oversize. */
+	if (set_features(good, gcsum | gtso4)) {
+		fail("SET_FEATURES without MRG_RXBUF");
+		return;
+	}
+	send_tcp_at(bad, BIG_OFF, BIG_PAYLOAD, BIG_MSS, GSO_TCPV4,
+		    VIRTIO_NET_HDR_F_NEEDS_CSUM, tag);
+	if (mrg_receive(good, tag, &h, fr, sizeof fr) != 0)
+		fail("a super-frame was delivered into a too small buffer");
+
+	/* GUEST_CSUM alone: no GSO frame, software segments. */
+	if (set_features(good, gcsum | mrg)) {
+		fail("SET_FEATURES with GUEST_CSUM alone");
+		return;
+	}
+	send_gso(bad, GSO_TCPV4, VIRTIO_NET_HDR_F_NEEDS_CSUM, tag);
+	n = gso_received(good, tag, 3);
+	if (n != 3)
+		fail("a GUEST_CSUM-only front-end did not get 3 segments");
+
+	/* Back to no offloads for the cases after. */
+	if (set_features(good, 0))
+		fail("SET_FEATURES back to none");
+	else if (failures == failed)
+		printf("ok: offloads towards a guest: header, buffers, drops\n");
 }
 
 /* --link SOCK: a new front-end's view of the port's link: connects,
@@ -858,6 +1094,10 @@ main(int argc, char **argv)
 	 * front-end that negotiated no offloads. */
 	gso_case(&bad, &good, tag);
 	check_case("TCP super-frames (GSO) from a guest", &bad, &good, tag++);
+
+	/* 15. Checksum and GSO offloads towards a guest. */
+	guest_offload_case(&bad, &good, tag);
+	check_case("offloads towards a guest", &bad, &good, tag++);
 
 	if (argc == 4)
 		hog_case(&bad, &good, argv[3], tag++);

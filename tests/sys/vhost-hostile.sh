@@ -60,6 +60,16 @@ p = [p for b in json.load(sys.stdin) for p in b.get("ports", [])
      if p["name"] == "bad"][0]
 print(p["drops"].get("bad_offload", 0))')
 echo "bad: bad_offload drops $badol"
+# Case 15's refused deliveries to 'good': a super-frame into too few
+# buffers (no_buffers) and one into a 2 KiB buffer without MRG_RXBUF
+# (oversize); nothing with offload work it did not negotiate.
+read -r goodnobuf goodover goodbadol < <("$BRIDGECTL" --socket "$DIR/ctl.sock" -j stats good |
+	python3 -c 'import json, sys
+p = [p for b in json.load(sys.stdin) for p in b.get("ports", [])
+     if p["name"] == "good"][0]
+v = p.get("vhost", {})
+print(v.get("no_buffers", -1), v.get("oversize", -1), v.get("tx_bad_offload", -1))')
+echo "good: no_buffers $goodnobuf oversize $goodover tx_bad_offload $goodbadol"
 read -r drops nobuf < <("$BRIDGECTL" --socket "$DIR/ctl.sock" -j stats hog |
 	python3 -c 'import json, sys
 p = [p for b in json.load(sys.stdin) for p in b.get("ports", [])
@@ -94,6 +104,12 @@ get() { echo "$line" | grep -o " $1=[0-9]*" | cut -d= -f2; }
 [ "$(get proto_errors)" -ge 3 ] || vh_fail "the 64 KiB GET_CONFIG not counted as a framing error"
 [ "${badol:-0}" -ge 2 ] 2>/dev/null ||
 	vh_fail "refused GSO headers not counted (bad_offload $badol)"
+[ "${goodnobuf:-0}" -ge 1 ] 2>/dev/null ||
+	vh_fail "a super-frame into too few buffers was not counted (no_buffers $goodnobuf)"
+[ "${goodover:-0}" -ge 1 ] 2>/dev/null ||
+	vh_fail "a super-frame into a small buffer was not counted (oversize $goodover)"
+[ "${goodbadol:-1}" = 0 ] ||
+	vh_fail "frames with offloads not negotiated reached good's tx (tx_bad_offload $goodbadol)"
 [ "${nobuf:-0}" -ge 1 ] 2>/dev/null ||
 	vh_fail "the hog's full RX ring was not counted (no_buffers $nobuf)"
 # 1024 flooded, 64 buffers: 960 frames had nowhere to go.

@@ -818,6 +818,28 @@ START_TEST(test_rx_too_small_without_mrg)
 }
 END_TEST
 
+/* The offload header as a guest with GUEST_CSUM + GUEST_TSO4 gets it. */
+static const struct virtio_net_hdr tso_hdr = {
+	.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_type = 1 /* TCPV4 */,
+	.hdr_len = 54, .gso_size = 1448, .csum_start = 34, .csum_offset = 16,
+	.num_buffers = 77,	/* the caller's: never written */
+};
+
+START_TEST(test_rx_offload_too_small_without_mrg)
+{
+	/* GUEST_TSO4 without MRG_RXBUF: a frame longer than the one buffer
+	 * is dropped (oversize), the buffer returned with length 0. */
+	post_rx(OFF_BUF, 64);
+	fill_frame(200, 0);
+	ck_assert_int_eq(vhost_vring_enqueue_hdr(&vr, &mem, frame, 200,
+						 &tso_hdr), -EMSGSIZE);
+	ck_assert_uint_eq(vr.stats.oversize, 1);
+	vhost_vring_publish(&vr);
+	ck_assert_uint_eq(g_used()->idx, 1);
+	ck_assert_uint_eq(g_used()->ring[0].len, 0);
+}
+END_TEST
+
 START_TEST(test_rx_mergeable)
 {
 	const struct virtio_net_hdr *h =
@@ -853,6 +875,89 @@ START_TEST(test_rx_mergeable_not_enough)
 	ck_assert_int_eq(vhost_vring_avail_count(&vr), 2);
 	ck_assert_uint_eq(vr.last_used_idx, 0);
 	ck_assert_int_eq(vhost_vring_enqueue(&vr, &mem, frame, 40), 0);
+}
+END_TEST
+
+START_TEST(test_rx_offload_header)
+{
+	const struct virtio_net_hdr *h =
+		(const struct virtio_net_hdr *)(const void *)(reg_a + OFF_BUF);
+
+	post_rx(OFF_BUF, 32);
+	post_rx(OFF_BUF + 0x100, 32);
+	post_rx(OFF_BUF + 0x200, 32);
+	fill_frame(60, 5);
+	ck_assert_int_eq(vhost_vring_enqueue_hdr(&vr, &mem, frame, 60,
+						 &tso_hdr), 0);
+	vhost_vring_publish(&vr);
+	ck_assert_uint_eq(g_used()->idx, 3);
+	ck_assert_uint_eq(h->flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	ck_assert_uint_eq(h->gso_type, 1);
+	ck_assert_uint_eq(h->hdr_len, 54);
+	ck_assert_uint_eq(h->gso_size, 1448);
+	ck_assert_uint_eq(h->csum_start, 34);
+	ck_assert_uint_eq(h->csum_offset, 16);
+	ck_assert_uint_eq(h->num_buffers, 3);
+	check_pattern(reg_a + OFF_BUF + 12, 20, 5);
+	check_pattern(reg_a + OFF_BUF + 0x100, 32, 25);
+	check_pattern(reg_a + OFF_BUF + 0x200, 8, 57);
+	/* Without a header: all zero but num_buffers. */
+	post_rx(OFF_BUF + 0x300, 128);
+	ck_assert_int_eq(vhost_vring_enqueue_hdr(&vr, &mem, frame, 60, NULL),
+			 0);
+	h = (const struct virtio_net_hdr *)(const void *)(reg_a + OFF_BUF +
+							  0x300);
+	ck_assert_uint_eq(h->flags | h->gso_type | h->hdr_len | h->gso_size |
+			  h->csum_start | h->csum_offset, 0);
+	ck_assert_uint_eq(h->num_buffers, 1);
+}
+END_TEST
+
+START_TEST(test_rx_offload_header_split)
+{
+	uint8_t got[12];
+
+	/* The header itself over three descriptors of 3, 4 and 100 bytes. */
+	put_desc(0, GPA_A + OFF_BUF, 3, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT,
+		 1);
+	put_desc(1, GPA_A + OFF_BUF + 0x100, 4,
+		 VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+	put_desc(2, GPA_A + OFF_BUF + 0x200, 100, VIRTQ_DESC_F_WRITE, 0);
+	make_avail(0);
+	fill_frame(80, 9);
+	ck_assert_int_eq(vhost_vring_enqueue_hdr(&vr, &mem, frame, 80,
+						 &tso_hdr), 0);
+	memcpy(got, reg_a + OFF_BUF, 3);
+	memcpy(got + 3, reg_a + OFF_BUF + 0x100, 4);
+	memcpy(got + 7, reg_a + OFF_BUF + 0x200, 5);
+	ck_assert_uint_eq(got[0], VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	ck_assert_uint_eq(got[1], 1);
+	ck_assert_uint_eq(got[2] | got[3] << 8, 54);		/* hdr_len */
+	ck_assert_uint_eq(got[4] | got[5] << 8, 1448);		/* gso_size */
+	ck_assert_uint_eq(got[6] | got[7] << 8, 34);		/* csum_start */
+	ck_assert_uint_eq(got[8] | got[9] << 8, 16);		/* csum_offset */
+	ck_assert_uint_eq(got[10] | got[11] << 8, 1);		/* num_buffers */
+	check_pattern(reg_a + OFF_BUF + 0x200 + 5, 80, 9);
+}
+END_TEST
+
+START_TEST(test_rx_offload_too_few_buffers)
+{
+	/* 8 buffers of 32 bytes cannot hold 12 + 300: nothing is consumed
+	 * or published, and the ring still works. */
+	for (int i = 0; i < NUM; i++)
+		post_rx(OFF_BUF + (uint64_t)i * 0x100, 32);
+	fill_frame(300, 3);
+	ck_assert_int_eq(vhost_vring_enqueue_hdr(&vr, &mem, frame, 300,
+						 &tso_hdr), -ENOBUFS);
+	ck_assert_uint_eq(vr.stats.no_buffers, 1);
+	vhost_vring_publish(&vr);
+	ck_assert_uint_eq(g_used()->idx, 0);
+	ck_assert_int_eq(vhost_vring_avail_count(&vr), NUM);
+	ck_assert_int_eq(vhost_vring_enqueue_hdr(&vr, &mem, frame, 200,
+						 &tso_hdr), 0);
+	vhost_vring_publish(&vr);
+	ck_assert_uint_eq(g_used()->idx, 7);
 }
 END_TEST
 
@@ -1016,6 +1121,7 @@ vhost_ring_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_rx_basic);
 	tcase_add_test(tc, test_rx_too_small_without_mrg);
+	tcase_add_test(tc, test_rx_offload_too_small_without_mrg);
 	tcase_add_test(tc, test_notify_flags);
 	suite_add_tcase(s, tc);
 
@@ -1024,6 +1130,9 @@ vhost_ring_suite(void)
 	tcase_add_test(tc, test_rx_mergeable);
 	tcase_add_test(tc, test_rx_mergeable_not_enough);
 	tcase_add_test(tc, test_rx_header_split);
+	tcase_add_test(tc, test_rx_offload_header);
+	tcase_add_test(tc, test_rx_offload_header_split);
+	tcase_add_test(tc, test_rx_offload_too_few_buffers);
 	tcase_add_test(tc, test_notify_event_idx);
 	tcase_add_test(tc, test_resync);
 	suite_add_tcase(s, tc);

@@ -41,6 +41,8 @@ struct port_vhost {
 	bool need_sync;			/* a ring broke: re-derive carrier */
 	unsigned rr;			/* next TX queue pair to serve */
 	uint64_t kicks, polls, calls, tx_no_ring, lent_total;
+	uint64_t tx_bad_offload;	/* frames with offload work the guest
+					 * did not negotiate: not sent */
 	struct vhost_poll_group *group;	/* while watched */
 	struct port_vhost *next_in_group;
 };
@@ -121,6 +123,26 @@ rx_offload(struct pkt *p, const struct virtio_net_hdr *vh, uint64_t f)
 	      (f & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6))))
 		return -EINVAL;
 	return pkt_offload_from_vnet(p, vh);
+}
+
+/* The PKT_OL_* work a front-end that negotiated 'f' takes in the frames
+ * it receives (port.h's tx_offloads): partial checksums with GUEST_CSUM,
+ * TCP super-frames with GUEST_TSO4/6 (which need GUEST_CSUM, virtio 1.2
+ * §5.1.3.1: without it, none).  The datapath segments and checksums
+ * everything else before it reaches us. */
+static unsigned
+vhost_tx_offloads(uint64_t f)
+{
+	unsigned ol = 0;
+
+	if (!(f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM)))
+		return 0;
+	ol |= PKT_OL_CSUM;
+	if (f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4))
+		ol |= PKT_OL_TSO4;
+	if (f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO6))
+		ol |= PKT_OL_TSO6;
+	return ol;
 }
 
 /* Publishes what ring 'i' consumed and notes whether to call the guest. */
@@ -279,8 +301,24 @@ vhost_tx_burst(struct port *port, struct pkt **pkts, int n)
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		int r = vhost_vring_enqueue(vr, &pv->dev.mem, pkts[i]->data,
-					    pkts[i]->len);
+		struct pkt *p = pkts[i];
+		struct virtio_net_hdr vh, *vhp = NULL;
+		int r;
+
+		if (unlikely(pkt_offload_pending(p))) {
+			/* The datapath finished what the guest did not
+			 * negotiate (tx_offloads); anything else left is a
+			 * bug or a renegotiation race: never hand it on. */
+			if (pkt_offload_needs(p) &
+			    ~vhost_tx_offloads(pv->dev.features)) {
+				pv->tx_bad_offload++;
+				continue;
+			}
+			pkt_offload_to_vnet(p, &vh);
+			vhp = &vh;
+		}
+		r = vhost_vring_enqueue_hdr(vr, &pv->dev.mem, p->data, p->len,
+					    vhp);
 
 		if (r == -EIO) {
 			log_warn_rl(MOD, "%s: vring %d corrupt; stopped until "
@@ -504,6 +542,7 @@ vhost_port_sync(struct port_vhost *pv)
 	}
 	for (unsigned q = 0; q < VHOST_MAX_QUEUE_PAIRS; q++)
 		carrier |= pair_is_live(pv, q);
+	port->tx_offloads = vhost_tx_offloads(pv->dev.features);
 	if (carrier != pv->carrier) {
 		pv->carrier = carrier;
 		log_info(MOD, "%s: carrier %s", port->name,
@@ -740,6 +779,7 @@ vhost_stats_json(const struct port *p)
 	add_u64(o, "polls", v.polls);
 	add_u64(o, "calls", v.calls);
 	add_u64(o, "lent", v.lent);
+	add_u64(o, "tx_bad_offload", v.tx_bad_offload);
 	add_u64(o, "config_reads", v.msg.config_reads);
 	add_u64(o, "config_changes", v.msg.config_notes);
 	add_u64(o, "backend_errors", v.msg.backend_errors);
@@ -846,6 +886,7 @@ port_vhost_get_stats(const struct port *port, struct port_vhost_stats *out)
 	out->polls = pv->polls;
 	out->calls = pv->calls;
 	out->tx_no_ring = pv->tx_no_ring;
+	out->tx_bad_offload = pv->tx_bad_offload;
 	out->lent = pv->lent_total;
 	return 0;
 }

@@ -63,6 +63,9 @@ struct port_vhost_stats {
 	uint64_t polls;			/* idle-watcher poll turns */
 	uint64_t calls;			/* call eventfd writes */
 	uint64_t tx_no_ring;		/* tx_burst with no live RX ring */
+	uint64_t tx_bad_offload;	/* frames with checksum/GSO work the
+					 * guest did not negotiate: not sent
+					 * (counted as tx errors too) */
 	uint64_t lent;			/* guest TX frames not copied in */
 };
 

@@ -37,13 +37,22 @@
 /* Offloads a guest may ask of us on what it transmits: partial checksums
  * and TCP super-frames (issue 15).  The frames keep that work with them
  * (pkt-offload.h) and are finished by the datapath for egress ports that
- * cannot take it.  Nothing is offered for what guests receive (GUEST_CSUM,
- * GUEST_TSO*): every frame a guest is given is complete and at most one
- * MTU's segment. */
+ * cannot take it. */
 #define VHOST_DEV_RX_OFFLOADS						\
 	(VIRTIO_BIT(VIRTIO_NET_F_CSUM) |				\
 	 VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) |				\
 	 VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6))
+
+/* Offloads a guest may take in what it receives: partial checksums
+ * (GUEST_CSUM) and TCP super-frames (GUEST_TSO4/6, which need
+ * GUEST_CSUM), handed on with their virtio-net header; big ones spread
+ * over several buffers with MRG_RXBUF.  A guest that negotiated less gets
+ * complete frames of at most one MTU (the datapath segments and sums:
+ * port-vhost.c's tx_offloads).  No UFO, USO or ECN. */
+#define VHOST_DEV_TX_OFFLOADS						\
+	(VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM) |				\
+	 VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4) |				\
+	 VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO6))
 
 /* Virtio features the back-end offers (GET_FEATURES). */
 #define VHOST_DEV_FEATURES						\
@@ -54,6 +63,7 @@
 	 VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |				\
 	 VIRTIO_BIT(VIRTIO_NET_F_MQ) |					\
 	 VHOST_DEV_RX_OFFLOADS |					\
+	 VHOST_DEV_TX_OFFLOADS |					\
 	 VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
 
 /* Protocol features the back-end offers (GET_PROTOCOL_FEATURES).

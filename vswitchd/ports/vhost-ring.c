@@ -505,6 +505,14 @@ int
 vhost_vring_enqueue(struct vhost_vring *vr, const struct vhost_mem *mem,
 		    const uint8_t *frame, uint32_t len)
 {
+	return vhost_vring_enqueue_hdr(vr, mem, frame, len, NULL);
+}
+
+int
+vhost_vring_enqueue_hdr(struct vhost_vring *vr, const struct vhost_mem *mem,
+			const uint8_t *frame, uint32_t len,
+			const struct virtio_net_hdr *vh)
+{
 	struct virtio_net_hdr hdr = { .gso_type = VIRTIO_NET_HDR_GSO_NONE,
 				      .num_buffers = 1 };
 	struct rx_stream s = { (const uint8_t *)&hdr, vr->hdr_len, frame,
@@ -516,6 +524,11 @@ vhost_vring_enqueue(struct vhost_vring *vr, const struct vhost_mem *mem,
 	uint32_t nbufs = 0;
 	int n, err = 0;
 
+	if (vh) {
+		/* Ours: the caller's num_buffers is not trusted. */
+		hdr = *vh;
+		hdr.num_buffers = 1;
+	}
 	n = avail_pending(vr);
 	if (n < 0)
 		return n;

@@ -183,6 +183,17 @@ void vhost_vring_complete(struct vhost_vring *vr, uint16_t head);
 int vhost_vring_enqueue(struct vhost_vring *vr, const struct vhost_mem *mem,
 			const uint8_t *frame, uint32_t len);
 
+/* Like vhost_vring_enqueue(), with the virtio-net header's flags,
+ * gso_type, gso_size, hdr_len, csum_start and csum_offset taken from 'vh'
+ * (NULL: none, as vhost_vring_enqueue()); num_buffers is always ours.
+ * The caller checks that the guest negotiated what 'vh' asks of it
+ * (GUEST_CSUM, GUEST_TSO4/6); a frame with more than one buffer's worth
+ * needs MRG_RXBUF or a chain that big (what Linux posts with GUEST_TSO*
+ * and without MRG_RXBUF).  Datapath-safe. */
+int vhost_vring_enqueue_hdr(struct vhost_vring *vr,
+			    const struct vhost_mem *mem, const uint8_t *frame,
+			    uint32_t len, const struct virtio_net_hdr *vh);
+
 /* Makes the used elements written since the last call visible to the
  * guest (one release store of used->idx).  Datapath-safe. */
 void vhost_vring_publish(struct vhost_vring *vr);
