@@ -9,9 +9,7 @@
 #   check-vm-dpdk       the VMM's device against DPDK's net_vhost (testpmd)
 #   check-chaos-vm      check-vm-reconnect's kill and restart 50 times
 #                       (VM_RECONNECT_KILLS; issue 19), in check-kvm: 10
-#                       times under ASan, once in the nested outer host,
-#                       where repeated restarts are not reliable yet (it
-#                       says so)
+#                       times under ASan and in the nested outer host
 #   check-vm-sandbox    the VMM's seccomp filter (a forbidden call kills it
 #                       with SIGSYS; guests run unchanged), --user, and a
 #                       VMM started by a non-root user (docs/security.md)
