@@ -7,8 +7,9 @@
  * written.  New slots are handed out first from the free list (linked
  * through 'e.link'), then by raising 'hwm', so a slot is only touched when
  * it is first used and unused slots cost no resident memory (the bucket
- * array, 4 bytes per unit of capacity, is touched at random and becomes
- * resident quickly).  A slot is the 32-byte struct fdb_entry (key, port,
+ * array, two 4-byte heads per unit of capacity so that a full table's
+ * chains average half a slot, is touched at random and becomes resident
+ * quickly).  A slot is the 32-byte struct fdb_entry (key, port,
  * flags, the chain link in what would be its padding, two timestamps); its
  * two ageing links live in a parallel array, so that a lookup, which never
  * needs them, reads one cache line per slot.  Nothing else is stored: the
@@ -16,15 +17,16 @@
  *
  * Arrays of 64 KiB or more are mmap()ed, aligned, and from 2 MiB on advised
  * MADV_HUGEPAGE: at 1 M entries the 32 MiB of slots, 8 MiB of ageing links
- * and 4 MiB of buckets span 11,000 small pages, far beyond the TLB, so with
+ * and 8 MiB of buckets span 12,000 small pages, far beyond the TLB, so with
  * small pages nearly every lookup pays two page walks on top of its two
  * cache misses.  Anonymous memory is zero until touched either way.
  *
- * Buckets.  A power of two >= capacity, so the load factor never exceeds 1:
- * a miss inspects on average at most one entry and a hit at most 1.5.  A
- * bucket head costs 4 bytes against 40 for a slot and its links, so
- * halving the buckets would save under 5% of the memory but double the
- * chain walks (each one a likely cache miss) on a full table.
+ * Buckets.  A power of two >= twice the capacity, so the load factor never
+ * exceeds 1/2: a miss inspects on average at most half an entry and a hit
+ * at most 1.25.  A bucket head costs 4 bytes against 40 for a slot and its
+ * links: the second head per entry costs 10% more memory (48 B/entry,
+ * issue 15's budget) and, at 1M entries, took a burst lookup from 26-32 to
+ * 23-25 ns and a miss from 24-28 to 19-20 (bench_fdb, quiet machine).
  *
  * Hash.  The key packs VID and MAC into 64 bits; multiply-shift with a
  * secret odd multiplier (Dietzfelbinger et al., "A reliable randomized
@@ -62,6 +64,7 @@
 #define FDB_MAP_BYTES (64u << 10)	/* arrays this big are mmap()ed */
 #define FDB_HUGE_BYTES (2u << 20)	/* and these get MADV_HUGEPAGE */
 #define FDB_BURST_STEP 32		/* keys per prefetch round */
+#define FDB_BUCKETS_PER_ENTRY 2		/* chain heads per slot of capacity */
 
 struct fdb_node {
 	struct fdb_entry e;		/* .link: chain or free list */
@@ -163,7 +166,7 @@ fdb_create(uint32_t max_entries, uint64_t seed)
 		max_entries = FDB_DEFAULT_MAX_ENTRIES;
 	if (max_entries > FDB_MAX_MAX_ENTRIES)
 		return NULL;
-	while ((1u << bits) < max_entries)
+	while ((1ull << bits) < 2ull * max_entries)
 		bits++;
 
 	fdb = xcalloc(1, sizeof *fdb);
@@ -613,7 +616,7 @@ size_t
 fdb_entry_footprint(void)
 {
 	return sizeof(struct fdb_node) + sizeof(struct fdb_age_links) +
-	       sizeof(uint32_t);
+	       FDB_BUCKETS_PER_ENTRY * sizeof(uint32_t);
 }
 
 void
