@@ -21,6 +21,7 @@ SECS=${3:-3}
 BLAST=$BIN/../tests/bench/pktblast
 say() { echo "netdev-bench: $*" >&2; }
 . "$(dirname "$0")/../sys/preflight.sh"
+. "$(dirname "$0")/../sys/switch-lib.sh"
 preflight benchmark "namespaces, veths, a kernel bridge" "$BIN/vswitchd" ip python3
 [ -x "$BLAST" ] || { say "FAILED: no $BLAST; this benchmark did not run"; exit 1; }
 
@@ -55,12 +56,7 @@ ip -n ndbr link set ndbp2 up
 DST=$(ip netns exec ndbr cat /sys/class/net/ndbp2/address)
 ip link add ndbkr type bridge && ip link set ndbkr up || exit 1
 
-"$BIN/vswitchd" --socket "$T/sock" --config "$T/config.json" -l warn \
-	2>"$T/vswitchd.log" &
-PID=$!
-for _ in $(seq 50); do "$C" info >/dev/null 2>&1 && break; sleep 0.1; done
-"$C" link add ndbvs type bridge >/dev/null && "$C" link set ndbvs up ||
-	{ say "FAILED: vswitchd did not start"; cat "$T/vswitchd.log" >&2; exit 1; }
+switch_start "$BIN" "$T" ndbvs || { say "FAILED: vswitchd did not start"; exit 1; }
 
 # use vswitchd|kernel: both veths become ports of that switch only.  A
 # second of broadcasts from ndbp2 lets the switch learn where DST is, so

@@ -27,6 +27,7 @@ SIZE=${4:-64}
 BLAST=$BIN/../tests/bench/pktblast
 say() { echo "tap64-bench: $*" >&2; }
 . "$(dirname "$0")/../sys/preflight.sh"
+. "$(dirname "$0")/../sys/switch-lib.sh"
 preflight benchmark "namespaces, TAPs, veths, a kernel bridge" \
 	"$BIN/vswitchd" ip python3
 [ -x "$BLAST" ] || { say "FAILED: no $BLAST; this benchmark did not run"; exit 1; }
@@ -55,12 +56,7 @@ for n in $NSS; do
 	ip netns exec $n sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 done
 
-"$BIN/vswitchd" --socket "$T/sock" --config "$T/config.json" -l warn \
-	2>"$T/vswitchd.log" &
-PID=$!
-for _ in $(seq 50); do "$C" info >/dev/null 2>&1 && break; sleep 0.1; done
-"$C" link add tivs type bridge >/dev/null && "$C" link set tivs up ||
-	{ say "FAILED: vswitchd did not start"; cat "$T/vswitchd.log" >&2; exit 1; }
+switch_start "$BIN" "$T" tivs || { say "FAILED: vswitchd did not start"; exit 1; }
 i=1
 for n in tis1 tir1; do
 	"$C" port add tivs titp$i type tap >/dev/null ||

@@ -23,6 +23,7 @@ SECS=${3:-5}
 TAPARGS=${4:-}
 say() { echo "tcp-bench: $*" >&2; }
 . "$(dirname "$0")/../sys/preflight.sh"
+. "$(dirname "$0")/../sys/switch-lib.sh"
 preflight benchmark "namespaces, TAPs, veths, a kernel bridge" \
 	"$BIN/vswitchd" ip iperf3 python3
 
@@ -52,12 +53,7 @@ for n in $NSS; do
 	ip -n $n link set lo up
 done
 
-"$BIN/vswitchd" --socket "$T/sock" --config "$T/config.json" -l warn \
-	2>"$T/vswitchd.log" &
-PID=$!
-for _ in $(seq 50); do "$C" info >/dev/null 2>&1 && break; sleep 0.1; done
-"$C" link add ofbvs type bridge >/dev/null && "$C" link set ofbvs up ||
-	{ say "FAILED: vswitchd did not start"; cat "$T/vswitchd.log" >&2; exit 1; }
+switch_start "$BIN" "$T" ofbvs || { say "FAILED: vswitchd did not start"; exit 1; }
 
 # vswitchd: its TAPs go into the namespaces (the fd stays with the port).
 i=1

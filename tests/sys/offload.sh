@@ -22,6 +22,7 @@ BIN=$1
 say() { echo "offload: $*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 . "$(dirname "$0")/preflight.sh"
+. "$(dirname "$0")/switch-lib.sh"
 preflight test "namespaces, TAPs" "$BIN/vswitchd" ip iperf3 tshark tcpdump python3
 
 T=$(mktemp -d /tmp/ofoffload.XXXXXX)
@@ -43,12 +44,7 @@ cleanup_quiet
 export VSWITCHD_SOCKET=$T/sock
 C="$BIN/bridgectl"
 
-"$BIN/vswitchd" --socket "$T/sock" --config "$T/config.json" -l warn \
-	2>"$T/vswitchd.log" &
-PID=$!
-for _ in $(seq 50); do "$C" info >/dev/null 2>&1 && break; sleep 0.1; done
-"$C" link add ofsw type bridge >/dev/null && "$C" link set ofsw up ||
-	{ cat "$T/vswitchd.log" >&2; fail "vswitchd did not start"; }
+switch_start "$BIN" "$T" ofsw || fail "vswitchd did not start"
 "$C" port add ofsw ofta type tap >/dev/null || fail "port add ofta"
 "$C" port add ofsw oftb type tap >/dev/null || fail "port add oftb"
 "$C" port add ofsw oftc type tap no_offload >/dev/null || fail "port add oftc"
