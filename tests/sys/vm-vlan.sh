@@ -29,13 +29,20 @@ ctl vlan add dev vmttrunk vid 10 >/dev/null && ctl vlan add dev vmttrunk vid 20 
 
 vm_start vmtvm1 02:00:00:00:07:21 "ip=10.253.0.11"
 vm_port_vlan vmtvm1 10 1 || vm_die "VLAN 10 on vmtvm1"
-# tcpdump ends after 3 frames; the 30 s bound only matters when they never
+# tcpdump ends after 3 frames; the 60 s bound only matters when they never
 # come.  10 s was too short in the nested outer host, where starting the
-# second VM alone can take several seconds of that window.
-ip netns exec vmtns1 timeout 30 tcpdump -i vmttrunk -e -n -l -c 3 'vlan 20 and arp' \
+# second VM alone can take several seconds of that window, and once (after
+# chaos-vm, in a full nested check-kvm) tcpdump had not even said it was
+# listening when 30 s were up: the VM starts only once it listens.
+ip netns exec vmtns1 timeout 60 tcpdump -i vmttrunk -e -n -l -c 3 'vlan 20 and arp' \
 	>"$VM_T/trunk.out" 2>"$VM_T/tcpdump.log" &
 TCPDUMP=$!
-sleep 1
+for _ in $(seq 300); do
+	grep -q "listening on" "$VM_T/tcpdump.log" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q "listening on" "$VM_T/tcpdump.log" ||
+	vm_fail "tcpdump on the trunk not listening after 30 s: $(cat "$VM_T/tcpdump.log")"
 vm_start vmtvm2 02:00:00:00:07:22 "ip=10.253.0.12 ping=10.253.0.11"
 vm_port_vlan vmtvm2 20 1 || vm_die "VLAN 20 on vmtvm2"
 sleep 3
