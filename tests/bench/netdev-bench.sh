@@ -25,22 +25,7 @@ say() { echo "netdev-bench: $*" >&2; }
 preflight benchmark "namespaces, veths, a kernel bridge" "$BIN/vswitchd" ip python3
 [ -x "$BLAST" ] || { say "FAILED: no $BLAST; this benchmark did not run"; exit 1; }
 
-T=$(mktemp -d /tmp/ndbench.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	ip netns del ndbs 2>/dev/null
-	ip netns del ndbr 2>/dev/null
-	for d in ndbv1 ndbv2 ndbkr; do ip link del $d 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-cleanup_quiet() { ip netns del ndbs 2>/dev/null; ip netns del ndbr 2>/dev/null
-	for d in ndbv1 ndbv2 ndbkr; do ip link del $d 2>/dev/null; done; }
-cleanup_quiet
-export VSWITCHD_SOCKET=$T/sock
-C="$BIN/bridgectl"
+switch_scratch "$BIN" ndbench "ndbs ndbr" "ndbv1 ndbv2 ndbkr"
 
 ip netns add ndbs && ip netns add ndbr || exit 1
 ip link add ndbv1 type veth peer name ndbp1 netns ndbs || exit 1

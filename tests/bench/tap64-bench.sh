@@ -32,23 +32,8 @@ preflight benchmark "namespaces, TAPs, veths, a kernel bridge" \
 	"$BIN/vswitchd" ip python3
 [ -x "$BLAST" ] || { say "FAILED: no $BLAST; this benchmark did not run"; exit 1; }
 
-T=$(mktemp -d /tmp/tibench.XXXXXX)
-PID=
 NSS="tis1 tir1 tis2 tir2"
-cleanup_quiet() {
-	for n in $NSS; do ip netns del $n 2>/dev/null; done
-	for d in tikv1 tikv2 tikr titp1 titp2; do ip link del $d 2>/dev/null; done
-}
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	cleanup_quiet
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-cleanup_quiet
-export VSWITCHD_SOCKET=$T/sock
-C="$BIN/bridgectl"
+switch_scratch "$BIN" tibench "$NSS" "tikv1 tikv2 tikr titp1 titp2"
 
 for n in $NSS; do
 	ip netns add $n || exit 1

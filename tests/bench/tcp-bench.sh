@@ -27,26 +27,13 @@ say() { echo "tcp-bench: $*" >&2; }
 preflight benchmark "namespaces, TAPs, veths, a kernel bridge" \
 	"$BIN/vswitchd" ip iperf3 python3
 
-T=$(mktemp -d /tmp/ofbench.XXXXXX)
-PID=
 NSS="ofbs1 ofbr1 ofbs2 ofbr2"
-cleanup_quiet() {
-	for n in $NSS; do ip netns del $n 2>/dev/null; done
-	for d in ofkv1 ofkv2 ofbkr oftp1 oftp2; do ip link del $d 2>/dev/null; done
-}
-cleanup() {
+cleanup_more() {
 	for f in "$T"/s1.pid "$T"/s2.pid; do
 		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
 	done
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	cleanup_quiet
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-cleanup_quiet
-export VSWITCHD_SOCKET=$T/sock
-C="$BIN/bridgectl"
+switch_scratch "$BIN" ofbench "$NSS" "ofkv1 ofkv2 ofbkr oftp1 oftp2"
 
 for n in $NSS; do
 	ip netns add $n || exit 1

@@ -25,24 +25,11 @@ fail() { say "FAILED: $*"; exit 1; }
 . "$(dirname "$0")/switch-lib.sh"
 preflight test "namespaces, TAPs" "$BIN/vswitchd" ip iperf3 tshark tcpdump python3
 
-T=$(mktemp -d /tmp/ofoffload.XXXXXX)
-PID=
 NSS="ofns1 ofns2 ofns3"
-cleanup_quiet() {
-	for n in $NSS; do ip netns del $n 2>/dev/null; done
-	for d in ofta oftb oftc ofsw; do ip link del $d 2>/dev/null; done
-}
-cleanup() {
+cleanup_more() {
 	for f in "$T"/*.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	cleanup_quiet
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-cleanup_quiet
-export VSWITCHD_SOCKET=$T/sock
-C="$BIN/bridgectl"
+switch_scratch "$BIN" ofoffload "$NSS" "ofta oftb oftc ofsw"
 
 switch_start "$BIN" "$T" ofsw || fail "vswitchd did not start"
 "$C" port add ofsw ofta type tap >/dev/null || fail "port add ofta"

@@ -21,3 +21,37 @@ switch_start() {
 	cat "$2/vswitchd.log" >&2
 	return 1
 }
+
+#   switch_scratch BIN NAME "NAMESPACES" "DEVICES"
+#
+# Sets up what such a script runs in: T, a temporary directory
+# (/tmp/NAME.XXXXXX) for vswitchd's socket and configuration;
+# VSWITCHD_SOCKET exported; C, BIN's bridgectl; PID empty until
+# switch_start.  The namespaces and devices (the script's own names) are
+# deleted at once, in case an earlier run left them, and again on exit,
+# after the caller's cleanup_more (if it defines one) and vswitchd (PID);
+# then T goes.
+switch_scratch() {
+	C="$1/bridgectl"
+	T=$(mktemp -d "/tmp/$2.XXXXXX") || exit 1
+	SCRATCH_NSS=$3
+	SCRATCH_DEVS=$4
+	PID=
+	trap switch_scratch_cleanup EXIT
+	trap 'exit 130' INT TERM
+	switch_scratch_remove
+	export VSWITCHD_SOCKET=$T/sock
+}
+
+switch_scratch_remove() {
+	local n d
+	for n in $SCRATCH_NSS; do ip netns del "$n" 2>/dev/null; done
+	for d in $SCRATCH_DEVS; do ip link del "$d" 2>/dev/null; done
+}
+
+switch_scratch_cleanup() {
+	declare -F cleanup_more >/dev/null && cleanup_more
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	switch_scratch_remove
+	rm -rf "$T"
+}
