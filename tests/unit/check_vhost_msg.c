@@ -16,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -423,6 +424,50 @@ START_TEST(test_mem_not_executable)
 }
 END_TEST
 
+/* Whether the page at 'addr' is mapped in this process (pagemap bit 63). */
+static bool
+page_present(const void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	off_t at = (off_t)((uintptr_t)addr / (uintptr_t)getpagesize()) * 8;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &e, sizeof e, at), (ssize_t)sizeof e);
+	close(fd);
+	return e >> 63;
+}
+
+/* SET_MEM_TABLE maps in the region's pages the front-end has touched,
+ * and only those: untouched pages stay unmapped and unallocated, and
+ * pages of the file outside the region are not touched. */
+START_TEST(test_mem_populated_resident_only)
+{
+	size_t pg = (size_t)getpagesize();
+	static const unsigned touched[] = { 0, 4, 5, 9, 13 };
+	static const bool want[12] = {
+		[4] = true, [5] = true, [9] = true,
+	};
+	uint8_t one = 1, *map;
+	struct stat before, after;
+
+	for (size_t i = 0; i < ARRAY_SIZE(touched); i++)
+		ck_assert_int_eq(pwrite(memfd, &one, 1, touched[i] * pg), 1);
+	ck_assert_int_eq(fstat(memfd, &before), 0);
+	/* The region: pages 4..11 of the file (the mapping covers 0..11). */
+	ck_assert_uint_eq(send_mem_table(GPA, 8 * pg, UVA, 4 * pg), 0);
+	map = dev.mem.regions[0].map;
+	ck_assert_ptr_eq(dev.mem.regions[0].host, map + 4 * pg);
+	for (unsigned i = 0; i < 12; i++)
+		ck_assert_msg(page_present(map + i * pg) == want[i],
+			      "page %u: present %d, expected %d", i,
+			      !want[i], want[i]);
+	ck_assert_int_eq(fstat(memfd, &after), 0);
+	ck_assert_int_eq(after.st_blocks, before.st_blocks);
+	ck_assert_uint_eq(map[9 * pg], 1);
+}
+END_TEST
+
 /* The front-end truncates the file behind its memory after we mapped
  * it: reading and writing the lost pages must not kill us (SIGBUS), the
  * device must be flagged, and the mapping must go cleanly on reset. */
@@ -647,6 +692,7 @@ vhost_msg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ring_lifecycle);
 	tcase_add_test(tc, test_mem_table_replaced);
+	tcase_add_test(tc, test_mem_populated_resident_only);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hostile");

@@ -319,6 +319,54 @@ msg_reset_owner(struct vhost_msg_ctx *c)
 	return VHOST_MSG_OK;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23		/* Linux 5.14 */
+#endif
+
+#define POPULATE_CHUNK 4096		/* pages per mincore() call */
+
+/* Maps in, ahead of the first frame, the pages of [start, start + len)
+ * that the front-end has already touched (resident in the shared file),
+ * so a run does not begin with a page fault per 4 KiB of its buffers.
+ * Pages the front-end never touched are left alone: populating those
+ * would allocate the whole of a guest's memory up front.  A page
+ * MADV_POPULATE_WRITE cannot map (file shrunk, old kernel) ends the
+ * walk; the datapath then faults it in as before.  Returns the number
+ * of pages mapped in. */
+static size_t
+populate_resident(uint8_t *start, size_t len)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)start & ~(uintptr_t)(pg - 1);
+	uintptr_t end = ((uintptr_t)start + len + pg - 1) & ~(uintptr_t)(pg - 1);
+	unsigned char vec[POPULATE_CHUNK];
+	size_t done = 0;
+
+	while (a < end) {
+		size_t n = MIN((end - a) / pg, (size_t)POPULATE_CHUNK);
+
+		if (mincore((void *)a, n * pg, vec) < 0)
+			return done;
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+
+			while (j < n && (vec[j] & 1))
+				j++;
+			if (j > i) {
+				if (madvise((void *)(a + i * pg), (j - i) * pg,
+					    MADV_POPULATE_WRITE) < 0)
+					return done;
+				done += j - i;
+			}
+			while (j < n && !(vec[j] & 1))
+				j++;
+			i = j;
+		}
+		a += n * pg;
+	}
+	return done;
+}
+
 /* Maps region 'r' from 'fd' into 'out'.  Refuses a region that ends past
  * the end of its file (touching it would raise SIGBUS); a file shrunk
  * later sets '*fault' instead of killing us (guest-fault.h). */
@@ -328,6 +376,7 @@ map_region(const char *name, const struct vhost_user_mem_region *r, int fd,
 {
 	uint64_t len = r->mmap_offset + r->size;	/* checked: no wrap */
 	struct stat st;
+	size_t pages;
 	void *map;
 	int err;
 
@@ -354,6 +403,12 @@ map_region(const char *name, const struct vhost_user_mem_region *r, int fd,
 		munmap(map, (size_t)len);
 		return err;
 	}
+	pages = populate_resident((uint8_t *)map + r->mmap_offset,
+				  (size_t)r->size);
+	log_info(MOD, "%s: region at gpa 0x%llx: %.1f MiB, of which %.1f MiB "
+		 "already touched by the front-end mapped in", name,
+		 (unsigned long long)r->guest_phys_addr, r->size / 1048576.0,
+		 (double)pages * (double)sysconf(_SC_PAGESIZE) / 1048576.0);
 	out->gpa = r->guest_phys_addr;
 	out->size = r->size;
 	out->uva = r->userspace_addr;
