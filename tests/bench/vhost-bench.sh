@@ -16,13 +16,27 @@
 #   ovs-dpdk   Open vSwitch with DPDK, two dpdkvhostuserclient ports, one
 #              PMD thread (second baseline, if ovs-vswitchd-dpdk is
 #              installed; VH_BENCH_OVS=0 skips it)
+# The front-end forwards in two modes (VH_BENCH_MODES):
+#   mac  each port rewrites the MACs (its own as source, the other port's
+#        as destination): the switch sees two stable stations and forwards
+#        known unicast, learning as usual
+#   io   frames go back out unchanged, so both MACs arrive on both ports;
+#        every switch then forwards port to port without learning
+#        (vswitchd: learning off on both ports, so unknown unicast
+#        floods to the one other port; OVS: two in_port->output flows;
+#        testpmd io as is)
 # The rate is the sum of both front-end ports' Rx-pps over VH_BENCH_SECS
-# seconds after one second of warm-up.  The host is noisy, so switches are
-# interleaved within each run, VH_BENCH_RUNS runs (>= 5) are made and the
-# medians are reported with the ratio vswitchd/baseline.
+# seconds after one second of warm-up; the traffic starts only once the
+# switch has both ports up, and a run whose two directions differ by more
+# than 2x (one direction stalled: what OVS-DPDK does when a burst reaches
+# a port not yet ready) is measured again once, and counted as failed if
+# it stays unbalanced (the bench then exits 1).  The host is noisy, so
+# switches are interleaved within each run, VH_BENCH_RUNS runs (>= 5) are
+# made and the medians are reported with the ratio vswitchd/baseline.
 #
 # Knobs: VH_BENCH_RUNS (5), VH_BENCH_SECS (3), VH_BENCH_SIZES ("64 1518"),
-# VH_BENCH_SWITCHES (default list above), VH_BENCH_OVS=0.
+# VH_BENCH_MODES ("mac io"), VH_BENCH_SWITCHES (default list above),
+# VH_BENCH_OVS=0.
 #
 # Usage: tests/bench/vhost-bench.sh VSWITCHD
 set -u
@@ -30,6 +44,7 @@ VSWITCHD=$1
 RUNS=${VH_BENCH_RUNS:-5}
 T=${VH_BENCH_SECS:-3}
 SIZES=${VH_BENCH_SIZES:-"64 1518"}
+MODES=${VH_BENCH_MODES:-"mac io"}
 . "$(dirname "$0")/../sys/vhost-lib.sh"
 vh_init bench
 
@@ -76,6 +91,11 @@ wait_lines() {
 
 sw_vswitchd_ready() {
 	wait_lines "$VH_DIR/vswitchd.log" "$SW_LOG_LINES" "carrier on" 2
+	[ "$MODE" = io ] || return 0
+	"$(dirname "$VSWITCHD")/bridgectl" --socket "$VH_DIR/ctl.sock" \
+		port set va learning off &&
+	"$(dirname "$VSWITCHD")/bridgectl" --socket "$VH_DIR/ctl.sock" \
+		port set vb learning off || vh_fail "learning off"
 }
 
 # Not in the default list: vswitchd --poll (busy polling), for comparison.
@@ -84,8 +104,13 @@ sw_vswitchd_poll_ready() { sw_vswitchd_ready; }
 sw_vswitchd_poll_stop() { sw_vswitchd_stop; }
 
 sw_vswitchd_stop() {
+	local faults
+	faults=$(awk '{ print $10 }' "/proc/$VH_SW_PID/stat" 2>/dev/null)
 	vh_switch_stop
-	grep "closed:" "$VH_DIR/vswitchd.log" | tail -2 >"$VH_DIR/last-counters"
+	{
+		echo "minor page faults over vswitchd's life: ${faults:-?}"
+		grep "closed:" "$VH_DIR/vswitchd.log" | tail -2
+	} >"$VH_DIR/last-counters"
 }
 
 sw_testpmd_start() {
@@ -144,6 +169,12 @@ sw_ovs_start() {
 		options:vhost-server-path="$VH_DIR/$1-a.sock"
 	ovs add-port "$BR" vb -- set Interface vb type=dpdkvhostuserclient \
 		options:vhost-server-path="$VH_DIR/$1-b.sock"
+	if [ "$MODE" = io ]; then
+		ovs-ofctl del-flows "unix:$d/$BR.mgmt" &&
+		ovs-ofctl add-flow "unix:$d/$BR.mgmt" in_port=va,actions=output:vb &&
+		ovs-ofctl add-flow "unix:$d/$BR.mgmt" in_port=vb,actions=output:va ||
+			vh_fail "ovs-ofctl: port-to-port flows"
+	fi
 	FE_SERVER=1
 }
 
@@ -169,7 +200,8 @@ sw_ovs_stop() {
 
 # --- the front-end and one measurement --------------------------------
 
-# fe_pps NAME: sum of both ports' Rx-pps over T seconds.
+# fe_pps NAME: sum of both ports' Rx-pps over T seconds in R; the
+# two ports' rates in R0 and R1.
 fe_pps() {
 	local n before
 	before=$(grep -c "Rx-pps" "$VH_DIR/$1.log")
@@ -181,14 +213,22 @@ fe_pps() {
 		[ "$n" -ge $((before + 4)) ] && break
 		sleep 0.1
 	done
-	grep -o "Rx-pps: *[0-9]*" "$VH_DIR/$1.log" | tail -2 |
-		awk '{ s += $2 } END { print s + 0 }'
+	set -- $(grep -o "Rx-pps: *[0-9]*" "$VH_DIR/$1.log" | tail -2 |
+		awk '{ printf "%d ", $2 }')
+	R0=${1:-0} R1=${2:-0}
+	R=$((R0 + R1))
+}
+
+# balanced: both directions flow, neither more than twice the other.
+balanced() {
+	[ "$R0" -gt 0 ] && [ "$R1" -gt 0 ] &&
+		[ "$R0" -le $((2 * R1)) ] && [ "$R1" -le $((2 * R0)) ]
 }
 
 # measure SWITCH SIZE RUN: frames/s in R (no subshell: the cleanup trap
 # must know every process started).
 measure() {
-	local sw=$1 size=$2 id=$1$3x$2 fe srv
+	local sw=$1 size=$2 id=$1$3x$2$MODE$TRY fe srv
 	"sw_${sw}_start" "$id"
 	srv=""
 	[ "$FE_SERVER" = 1 ] && srv=",server=1"
@@ -196,7 +236,7 @@ measure() {
 	vh_tp_spawn "$fe" '0@0,1@1' \
 		--vdev "net_virtio_user0,path=$VH_DIR/$id-a.sock,mac=$MAC0$srv" \
 		--vdev "net_virtio_user1,path=$VH_DIR/$id-b.sock,mac=$MAC1$srv" -- \
-		--forward-mode=mac --nb-cores=1 --txpkts="$size" \
+		--forward-mode="$MODE" --nb-cores=1 --txpkts="$size" \
 		--eth-peer=0,$MAC1 --eth-peer=1,$MAC0
 	vh_tp_wait "$fe" "testpmd>" 30
 	# Both links up in the switch before priming (frames sent earlier
@@ -204,8 +244,7 @@ measure() {
 	"sw_${sw}_ready"
 	vh_tp_cmd "$fe" "start tx_first 8"
 	sleep 1
-	R=$(fe_pps "$fe")
-	[ "$R" -gt 0 ] || echo "  warning: $sw/$size run $3: nothing looped" >&2
+	fe_pps "$fe"
 	vh_tp_cmd "$fe" "stop"
 	vh_tp_quit "$fe"
 	"sw_${sw}_stop"
@@ -216,32 +255,54 @@ mpps() { printf "%.2f" "$(echo "scale=3; $1 / 1000000" | bc)"; }
 ratio() { printf "%.2f" "$(echo "scale=3; $1 / $2" | bc)"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-echo "vhost-user bench: $RUNS runs x {$SIZES} B x {$SWITCHES}, ${T}s each"
+# measure_checked SWITCH SIZE RUN: measure, once more if unbalanced.
+measure_checked() {
+	for TRY in 1 2; do
+		measure "$@"
+		balanced && return 0
+		echo "  $1/$2/$MODE run $3: unbalanced, port a $R0 and port b" \
+			"$R1 frames/s$([ "$TRY" = 1 ] && echo ', measuring again')" >&2
+	done
+	UNBALANCED=$((UNBALANCED + 1))
+	return 1
+}
+
+UNBALANCED=0
+echo "vhost-user bench: $RUNS runs x {$SIZES} B x {$MODES} x {$SWITCHES}, ${T}s each"
 for run in $(seq "$RUNS"); do
 	line="  run $run:"
-	for size in $SIZES; do
-		for sw in $SWITCHES; do
-			measure "$sw" "$size" "$run"
-			echo "$R" >>"$VH_DIR/res-$sw-$size"
-			line="$line $sw/$size=$(mpps "$R")"
+	for MODE in $MODES; do
+		for size in $SIZES; do
+			for sw in $SWITCHES; do
+				measure_checked "$sw" "$size" "$run" &&
+					echo "$R" >>"$VH_DIR/res-$sw-$size-$MODE"
+				line="$line $sw/$size/$MODE=$(mpps "$R")"
+			done
 		done
 	done
 	echo "$line"
 done
 
-echo "medians (Mpps: frames through the switch, both directions):"
-for size in $SIZES; do
-	out=$(printf "  %4s B:" "$size")
-	unset med
-	declare -A med
-	for sw in $SWITCHES; do
-		med[$sw]=$(median <"$VH_DIR/res-$sw-$size")
-		out="$out $sw $(mpps "${med[$sw]}")"
+echo "medians (Mpps: frames through the switch, both directions; balanced runs):"
+for MODE in $MODES; do
+	for size in $SIZES; do
+		out=$(printf "  %4s B, %-3s:" "$size" "$MODE")
+		unset med
+		declare -A med
+		for sw in $SWITCHES; do
+			med[$sw]=$(median <"$VH_DIR/res-$sw-$size-$MODE" 2>/dev/null)
+			med[$sw]=${med[$sw]:-0}
+			out="$out $sw $(mpps "${med[$sw]}")"
+		done
+		for base in testpmd ovs; do
+			[ "${med[vswitchd]:-0}" -gt 0 ] && [ "${med[$base]:-0}" -gt 0 ] &&
+				out="$out, vswitchd/$base $(ratio "${med[vswitchd]}" "${med[$base]}")"
+		done
+		echo "$out"
 	done
-	for base in testpmd ovs; do
-		[ -n "${med[vswitchd]:-}" ] && [ "${med[$base]:-0}" -gt 0 ] &&
-			out="$out, vswitchd/$base $(ratio "${med[vswitchd]}" "${med[$base]}")"
-	done
-	echo "$out"
 done
 [ -f "$VH_DIR/last-counters" ] && sed 's/^/  last vswitchd run: /' "$VH_DIR/last-counters"
+if [ "$UNBALANCED" -gt 0 ]; then
+	echo "FAIL: $UNBALANCED run(s) stayed unbalanced (one direction stalled); their figures are left out" >&2
+	exit 1
+fi
