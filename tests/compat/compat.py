@@ -529,14 +529,14 @@ def compare(result, vlans):
     if not vlans:
         o["fdb"] = drop_vlan_twins(o["fdb"])
     for p in sorted(k["ports"]):
-        if (k["ports"][p] != o["ports"][p] and
-                same_per_ingress(k["ports"][p], o["ports"][p],
-                                 result["ingress"])):
+        if k["ports"][p] == o["ports"][p]:
+            continue
+        if same_per_ingress(k["ports"][p], o["ports"][p], result["ingress"]):
             print("NOTE %s: port %s: the same frames, in another order "
                   "across ingress ports: kernel %s, vswitchd %s" % (
                       result["case"], p, describe(k["ports"][p]),
                       describe(o["ports"][p])))
-        elif k["ports"][p] != o["ports"][p]:
+        else:
             what = "bridge device" if p == "br0" else "port " + p
             diffs.append("%s: kernel %s, vswitchd %s" % (
                 what, describe(k["ports"][p]), describe(o["ports"][p])))

@@ -756,7 +756,7 @@ tap_tx_burst(struct port *port, struct pkt **pkts, int n)
 	for (int i = 0; i < n; i++) {
 		struct virtio_net_hdr vh;
 		struct iovec iov[2];
-		int iovcnt = 0;
+		int iovcnt;
 		ssize_t r;
 
 		if (tap->vnet_hdr_len)
