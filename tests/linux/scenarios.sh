@@ -15,7 +15,7 @@
 #   BOOT_TIMEOUT seconds until a guest must have finished (240)
 #   GUEST_APPEND more guest command line words, comma-separated
 #               (outer.GUEST_APPEND=printk.time=1,loglevel=7)
-#   BENCH_RUNS  runs of each VMM in the bench scenario (3)
+#   BENCH_RUNS  runs of each VMM in the bench and bench-tcp scenarios (3)
 #   BENCH_TARGET the ratio ours/QEMU the bench reports as met or not (1.0)
 #   SHOW_LOG    1: copy every guest console to the outer console, prefixed
 #               "    | " (for comparing boot logs), and the VMM's stderr,
@@ -26,6 +26,8 @@
 #               also boots /guest/vmlinux when prepare.sh put it there)
 #   VMM_ARGS    more arguments for our VMM, comma-separated
 #               (outer.VMM_ARGS=--timing: start-up steps and exit counts)
+#   TCP_MIB     MiB the bench-tcp source guest sends per run (128)
+#   TCP_REV_MIB MiB the sink sends back afterwards, the reverse check (4)
 
 GUEST_MEM=${GUEST_MEM:-512}
 GUEST_QUIET=${GUEST_QUIET:-1}
@@ -463,4 +465,152 @@ scn_bench() {
 	echo "OUTER-RESULT bench PASS boot to init (bzImage, best of $n):" \
 		"ours $1 s, QEMU $2 s, ratio ours/QEMU $3, $target" \
 		"(without shmem THP: $4)"
+}
+
+# ---- bench-tcp: TCP between two guests through vswitchd ----------------------
+# Settings: TCP_MIB (MiB B sends to A per run, 128), TCP_REV_MIB (MiB A
+# sends back, the reverse check, 4), BENCH_RUNS (runs of each VMM, 3).
+BRIDGECTL=/bin/bridgectl
+TCP_IP_A=10.0.8.20		# guest A, the sink (port vma)
+TCP_IP_B=10.0.8.21		# guest B, the source (port vmb)
+
+# tcp_boot NAME KIND LOG CMDLINE PATTERN PORT MAC: vm_boot with a NIC on
+# vhost-user port PORT ($VSW_DIR/PORT.sock, vswitchd the server) with MAC;
+# QEMU's RAM is a shared memfd, as vhost-user needs (ours always is).
+tcp_boot() {
+	local name=$1 kind=$2 log=$3 cmdline=$4 pat=$5 sock=$VSW_DIR/$6.sock
+	local mac=$7
+	if [ "$kind" = ours ]; then
+		set -- --net "vhost-user:$sock" --mac "$mac"
+	else
+		set -- -object "memory-backend-memfd,id=mem,size=${GUEST_MEM}M,share=on" \
+			-numa node,memdev=mem -chardev "socket,id=c0,path=$sock" \
+			-netdev vhost-user,id=n0,chardev=c0 \
+			-device "virtio-net-pci,netdev=n0,romfile=,mac=$mac"
+	fi
+	vm_boot "$name" "$kind" "$log" 1 "$cmdline" "$pat" "$@"
+}
+
+# tcp_stop_vms: stops the guests of a run ($TCP_PID_A, $TCP_PID_B).
+tcp_stop_vms() {
+	local p
+	for p in $TCP_PID_B $TCP_PID_A; do
+		VM_PID=$p
+		vm_stop
+	done
+	TCP_PID_A='' TCP_PID_B=''
+}
+
+# tcp_fail KIND RUN WHY: the failure report of a run; returns 1.
+tcp_fail() {
+	local l
+	echo "OUTER: bench-tcp $1 run $2: $3"
+	for l in /tmp/tcp-a.log /tmp/tcp-b.log; do
+		[ -e "$l" ] && show_log "$1 ${l#/tmp/}" "$l"
+	done
+	echo "OUTER: --- vswitchd log ---"
+	tail -n 20 "$VSW_DIR/vswitchd.log" | sed 's/^/    ! /'
+	tcp_stop_vms
+	switch_stop
+	TCP_WHY="$1 run $2: $3"
+	return 1
+}
+
+# tcp_run KIND RUN: one switch, guest A (sink) booted until it listens,
+# then guest B (source), which sends TCP_MIB MiB to A and gets TCP_REV_MIB
+# back.  Prints the figures, the negotiated virtio features (first run of
+# each kind) and the switch's counters; appends "KIND MBIT" to
+# /tmp/tcp.results.  Returns 1 (with TCP_WHY) when a guest does not boot
+# or a transfer does not complete.
+tcp_run() {
+	local kind=$1 run=$2 fwd rev mbit
+	TCP_PID_A='' TCP_PID_B=''
+	rm -f /tmp/tcp-a.log /tmp/tcp-b.log
+	switch_start \
+		"port add br0 vma type vhost-user path $VSW_DIR/vma.sock server" \
+		"port add br0 vmb type vhost-user path $VSW_DIR/vmb.sock server" ||
+		{ TCP_WHY="$kind run $run: vswitchd did not start"; return 1; }
+	tcp_boot "bench-tcp-$kind-A" "$kind" /tmp/tcp-a.log \
+		"$(guest_cmdline "gtest=tcprecv gip=$TCP_IP_A/24 gpeer=$TCP_IP_B grev=$TCP_REV_MIB")" \
+		'^GUEST-TCP: ready' vma 52:54:00:76:6d:0a ||
+		{ tcp_fail "$kind" "$run" "guest A did not come up: $VB_WHY"; return 1; }
+	TCP_PID_A=$VM_PID
+	tcp_boot "bench-tcp-$kind-B" "$kind" /tmp/tcp-b.log \
+		"$(guest_cmdline "gtest=tcpsend gip=$TCP_IP_B/24 gpeer=$TCP_IP_A gmib=$TCP_MIB")" \
+		'^GUEST-DONE' vmb 52:54:00:76:6d:0b ||
+		{ tcp_fail "$kind" "$run" "guest B did not finish: $VB_WHY"; return 1; }
+	TCP_PID_B=$VM_PID
+	VM_PID=$TCP_PID_A
+	vm_wait_line /tmp/tcp-a.log '^GUEST-DONE' 120 ||
+		{ tcp_fail "$kind" "$run" "guest A did not finish"; return 1; }
+	if [ "$run" = 1 ]; then
+		echo "OUTER-TCP $kind A virtio $(grep -m1 'virtio features' \
+			/tmp/tcp-a.log | tr -d '\r' | sed 's/.*features: //')"
+		echo "OUTER-TCP $kind B virtio $(grep -m1 'virtio features' \
+			/tmp/tcp-b.log | tr -d '\r' | sed 's/.*features: //')"
+	fi
+	# The switch's counters, with both guests done.
+	"$BRIDGECTL" --socket "$VSW_DIR/ctl.sock" stats br0 2>&1 | tr -d '\r' |
+		sed "s/^/OUTER-TCP $kind run $run stats: /"
+	tcp_stop_vms
+	switch_stop
+	fwd=$(grep -m1 '^GUEST-TCP: forward TCPXFER send' /tmp/tcp-b.log | tr -d '\r')
+	rev=$(grep -m1 '^GUEST-TCP: reverse TCPXFER send' /tmp/tcp-a.log | tr -d '\r')
+	if ! grep -q '^GUEST-TEST tcpsend PASS' /tmp/tcp-b.log ||
+	   ! grep -q '^GUEST-TEST tcprecv PASS' /tmp/tcp-a.log || [ -z "$fwd" ]; then
+		tcp_fail "$kind" "$run" "a transfer did not complete: B:" \
+			"$(grep -m1 '^GUEST-TEST' /tmp/tcp-b.log | tr -d '\r'); A:" \
+			"$(grep -m1 '^GUEST-TEST' /tmp/tcp-a.log | tr -d '\r')"
+		return 1
+	fi
+	# "GUEST-TCP: forward TCPXFER send BYTES bytes SECS s MBIT Mbit/s"
+	set -- $fwd
+	mbit=$9
+	echo "OUTER-TCP $kind run $run: B->A $(($5 >> 20)) MiB in $7 s," \
+		"$mbit Mbit/s; reverse A->B: $(echo "$rev" |
+		awk '{ printf "%d MiB, %s Mbit/s", $5 / 1048576, $9 }')"
+	echo "$kind $mbit" >>/tmp/tcp.results
+}
+
+# Both guests under our VMM, then both under QEMU (-enable-kvm, vhost-user
+# netdev on the same switch, memfd RAM shared), BENCH_RUNS times each, the
+# order alternating run by run; medians, spread, ratio ours/QEMU.  Fails
+# only when a guest does not boot or a transfer does not complete.
+scn_bench_tcp() {
+	local n=${BENCH_RUNS:-3} i kind kinds out
+	TCP_MIB=${TCP_MIB:-128}
+	TCP_REV_MIB=${TCP_REV_MIB:-4}
+	need_vmm bench-tcp || return 1
+	need_vswitchd bench-tcp || return 1
+	if [ ! -x "$BRIDGECTL" ]; then
+		echo "OUTER-RESULT bench-tcp FAIL: no static bridgectl in the" \
+			"outer initramfs (make bench-linux-tcp builds it)"
+		return 1
+	fi
+	: >/tmp/tcp.results
+	for i in $(seq "$n"); do
+		if [ $((i % 2)) = 1 ]; then kinds="ours qemu"; else kinds="qemu ours"; fi
+		for kind in $kinds; do
+			tcp_run "$kind" "$i" || {
+				echo "OUTER-RESULT bench-tcp FAIL: $TCP_WHY"
+				return 1
+			}
+		done
+	done
+	out=$(awk '
+		{ v[$1, ++n[$1]] = $2; runs[$1] = runs[$1] " " $2 }
+		END {
+			for (k in n) {
+				m = n[k]
+				for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
+					if (v[k, j] < v[k, i]) { x = v[k, i]; v[k, i] = v[k, j]; v[k, j] = x }
+				med[k] = m % 2 ? v[k, (m + 1) / 2] : (v[k, m / 2] + v[k, m / 2 + 1]) / 2
+				lo[k] = v[k, 1]; hi[k] = v[k, m]
+			}
+			r = med["qemu"] > 0 ? med["ours"] / med["qemu"] : 0
+			printf "ours median %.1f Mbit/s (%.1f..%.1f), QEMU median %.1f Mbit/s (%.1f..%.1f), ratio ours/QEMU %.2f; per run: ours%s, QEMU%s\n", \
+				med["ours"], lo["ours"], hi["ours"], med["qemu"], lo["qemu"], hi["qemu"], r, runs["ours"], runs["qemu"]
+		}}' /tmp/tcp.results)
+	echo "OUTER-RESULT bench-tcp PASS TCP B->A, $TCP_MIB MiB per run, $n runs" \
+		"each: $out"
 }
