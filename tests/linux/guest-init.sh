@@ -34,7 +34,7 @@ export PATH=/bin:/sbin
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 
-gtest=boot gip='' gpeer='' gcpus=1 ghold=0 gmib=128 grev=4
+gtest=boot gip='' gpeer='' gcpus=1 ghold=0 gmib=320 grev=4
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	gtest=*|gip=*|gpeer=*|gcpus=*|ghold=*|gmib=*|grev=*)

@@ -258,5 +258,6 @@ done
 make_cpio "$OSTAGE" "$OUT/outer-initrd.cpio"
 say "outer initramfs: $(du -h "$OUT/outer-initrd.cpio" | cut -f1)" \
 	"(vmm: $([ -x "$OSTAGE/bin/vmm" ] && echo yes || echo no)," \
-	"vswitchd: $([ -x "$OSTAGE/bin/vswitchd" ] && echo yes || echo no))"
+	"vswitchd: $([ -x "$OSTAGE/bin/vswitchd" ] && echo yes || echo no)," \
+	"bridgectl: $([ -x "$OSTAGE/bin/bridgectl" ] && echo yes || echo no))"
 rm -rf "$GSTAGE" "$OSTAGE"
