@@ -5,7 +5,7 @@
 #
 #   BUILD=build tests/linux/bench-tcp.sh [outer.VAR=VALUE...]
 #
-# RUNS (3) runs of each VMM, the order alternating run by run (ours, QEMU;
+# RUNS (5) runs of each VMM, the order alternating run by run (ours, QEMU;
 # QEMU, ours; ...), each run a scenario of its own (bench-tcp-KIND@N in
 # scenarios.sh: a fresh vswitchd with two vhost-user ports, guest A the
 # sink, guest B the source; B sends outer.TCP_MIB MiB, default 320, A
@@ -19,7 +19,7 @@
 set -u
 
 BUILD=${BUILD:-build}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$BUILD/linux/bench-tcp.out
 

@@ -182,6 +182,8 @@ tcprecv|tcpsend)
 				tcpxfer send "$peer" 5001 "$gmib" >/tmp/fwd.out 2>&1
 				sst=$?
 				echo "GUEST-TCP: forward $(tcpxfer_line /tmp/fwd.out)"
+				# No reverse transfer comes after a failed one.
+				[ $sst = 0 ] || kill $rpid 2>/dev/null
 				wait $rpid
 				rst=$?
 				echo "GUEST-TCP: reverse $(tcpxfer_line /tmp/rev.out)"

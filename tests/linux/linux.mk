@@ -96,8 +96,8 @@ bench-linux: $(LINUX_STATIC)
 	BUILD=$(BUILD) tests/linux/run-nested.sh bench
 
 # Two guests, TCP between them through vswitchd, ours vs QEMU; fails only
-# when a guest does not boot or a transfer does not complete.  12 guest
-# boots and 6 transfers: about 10 minutes, more with retries.
+# when a guest does not boot or a transfer does not complete.  20 guest
+# boots and 10 transfers of 320 MiB: about 15 minutes, more with retries.
 bench-linux-tcp: $(LINUX_STATIC) $(LINUX_TCP)
 	$(LINUX_ENV) tests/linux/prepare.sh
 	BUILD=$(BUILD) tests/linux/bench-tcp.sh
