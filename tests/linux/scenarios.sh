@@ -536,11 +536,21 @@ tcp_run() {
 		'^GUEST-TCP: ready' vma 52:54:00:76:6d:0a ||
 		{ tcp_fail "$kind" "$run" "guest A did not come up: $VB_WHY"; return 1; }
 	TCP_PID_A=$VM_PID
+	# A line at each step: run-nested.sh takes 120 s without console
+	# output for a hung outer host.
+	echo "OUTER: bench-tcp $kind run $run: A listens, booting B"
 	tcp_boot "bench-tcp-$kind-B" "$kind" /tmp/tcp-b.log \
 		"$(guest_cmdline "gtest=tcpsend gip=$TCP_IP_B/24 gpeer=$TCP_IP_A gmib=$TCP_MIB")" \
-		'^GUEST-DONE' vmb 52:54:00:76:6d:0b ||
-		{ tcp_fail "$kind" "$run" "guest B did not finish: $VB_WHY"; return 1; }
+		'^GUEST-TCP: virtio' vmb 52:54:00:76:6d:0b ||
+		{ tcp_fail "$kind" "$run" "guest B did not come up: $VB_WHY"; return 1; }
 	TCP_PID_B=$VM_PID
+	echo "OUTER: bench-tcp $kind run $run: B is up, sending"
+	vm_wait_line /tmp/tcp-b.log '^GUEST-DONE' "$BOOT_TIMEOUT" || {
+		tcp_fail "$kind" "$run" "guest B did not finish within" \
+			"$BOOT_TIMEOUT s of its start (VMM running: $(kill -0 \
+			"$TCP_PID_B" 2>/dev/null && echo yes || echo no))"
+		return 1
+	}
 	grep -q '^GUEST-TEST tcpsend PASS' /tmp/tcp-b.log || {
 		tcp_fail "$kind" "$run" "the transfer did not complete: B:" \
 			"$(grep -m1 '^GUEST-TEST' /tmp/tcp-b.log | tr -d '\r')"
