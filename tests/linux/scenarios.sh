@@ -480,8 +480,8 @@ TCP_IP_B=10.0.8.21		# guest B, the source (port vmb)
 # $VSW_DIR/PORT.sock (vswitchd the server); QEMU's RAM is a shared memfd,
 # as vhost-user needs (ours always is).  Returns vm_boot's status.
 tcp_boot() {
-	local kind=$1 args pat port mac sock
-	if [ "$2" = A ]; then
+	local kind=$1 role=$2 args pat port mac sock
+	if [ "$role" = A ]; then
 		args="gtest=tcprecv gip=$TCP_IP_A/24 gpeer=$TCP_IP_B grev=$TCP_REV_MIB"
 		pat='^GUEST-TCP: ready' port=vma mac=52:54:00:76:6d:0a
 	else
@@ -497,7 +497,7 @@ tcp_boot() {
 			-netdev vhost-user,id=n0,chardev=c0 \
 			-device "virtio-net-pci,netdev=n0,romfile=,mac=$mac"
 	fi
-	vm_boot "bench-tcp-$kind-$2" "$kind" "/tmp/tcp-$port.log" 1 \
+	vm_boot "bench-tcp-$kind-$role" "$kind" "/tmp/tcp-$port.log" 1 \
 		"$(guest_cmdline "$args")" "$pat" "$@"
 }
 
