@@ -5,7 +5,8 @@
 # runs the scenarios named on the kernel command line, each a shell function
 # of /scenarios.sh:
 #
-#   scenarios=qemu-yardstick,ours-ping   (comma-separated, run in order)
+#   scenarios=qemu-yardstick,ours-ping   (comma-separated, run in order;
+#                                         NAME@ARG passes ARG to NAME)
 #
 # Every scenario prints "OUTER-RESULT <name> PASS ..." or
 # "OUTER-RESULT <name> FAIL: ..." on the console; "OUTER-DONE" ends the run
@@ -111,12 +112,15 @@ if [ -c /dev/kvm ] && grep -q svm /proc/cpuinfo; then
 	echo "OUTER: /dev/kvm present ($(grep -c '^processor' /proc/cpuinfo)" \
 		"cpu(s) with svm)"
 	for s in $(echo "$scenarios" | tr ',' ' '); do
-		fn=scn_$(echo "$s" | tr '-' '_')
+		# NAME@ARG: scenario NAME with ARG (bench-tcp-ours@2: run 2).
+		fn=scn_$(echo "${s%%@*}" | tr '-' '_')
+		arg=
+		[ "${s#*@}" != "$s" ] && arg=${s#*@}
 		echo "OUTER: === scenario $s"
 		if [ -n "$kvmjob" ] && [ "${s#suite.}" != "$s" ]; then
 			run_suite "${s#suite.}"
 		elif type "$fn" >/dev/null 2>&1; then
-			"$fn"
+			"$fn" $arg
 		else
 			echo "OUTER-RESULT $s FAIL: no such scenario"
 		fi

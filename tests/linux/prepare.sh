@@ -12,6 +12,7 @@
 #
 #   vmlinuz            the stock Debian kernel (outer host and guest alike)
 #   guest-initrd.cpio  busybox + virtio-net modules + tests/linux/guest-init.sh
+#                      (+ the static tcpxfer, TCPXFER_STATIC, when built)
 #   vmlinux            with VMLINUX=1: the same kernel uncompressed (the ELF
 #                      inside the bzImage, unpacked with xz), also put in the
 #                      outer initramfs as /guest/vmlinux for the benchmark
@@ -22,7 +23,8 @@
 #   outer-initrd.cpio  busybox + kvm/tun/virtio modules + QEMU (binary, its
 #                      shared libraries and firmware, at the host's paths) +
 #                      the guest kernel and initramfs + our static vmm and
-#                      vswitchd when they were built + tests/linux/outer-init.sh
+#                      vswitchd (and bridgectl, BRIDGECTL_STATIC) when they
+#                      were built + tests/linux/outer-init.sh
 #                      and scenarios.sh
 #
 # Missing static binaries are not an error here: the scenarios that need
@@ -194,6 +196,10 @@ rm -rf "$GSTAGE"
 add_busybox "$GSTAGE"
 add_modules "$GSTAGE" virtio_pci virtio_net
 cp "$HERE/guest-init.sh" "$GSTAGE/init"
+# The TCP sink and source of bench-tcp (tests/linux/tcpxfer.c).
+if [ -n "${TCPXFER_STATIC:-}" ] && [ -x "$TCPXFER_STATIC" ]; then
+	cp "$TCPXFER_STATIC" "$GSTAGE/bin/tcpxfer"
+fi
 chmod 755 "$GSTAGE/init"
 make_cpio "$GSTAGE" "$OUT/guest-initrd.cpio"
 say "guest initramfs: $(du -h "$OUT/guest-initrd.cpio" | cut -f1)" \
@@ -237,7 +243,7 @@ else
 fi
 
 # Our programs, when their static builds exist.
-for p in "${VMM_STATIC:-}" "${VSWITCHD_STATIC:-}"; do
+for p in "${VMM_STATIC:-}" "${VSWITCHD_STATIC:-}" "${BRIDGECTL_STATIC:-}"; do
 	[ -n "$p" ] || continue
 	if [ -x "$p" ]; then
 		if ldd "$p" >/dev/null 2>&1; then
@@ -252,5 +258,6 @@ done
 make_cpio "$OSTAGE" "$OUT/outer-initrd.cpio"
 say "outer initramfs: $(du -h "$OUT/outer-initrd.cpio" | cut -f1)" \
 	"(vmm: $([ -x "$OSTAGE/bin/vmm" ] && echo yes || echo no)," \
-	"vswitchd: $([ -x "$OSTAGE/bin/vswitchd" ] && echo yes || echo no))"
+	"vswitchd: $([ -x "$OSTAGE/bin/vswitchd" ] && echo yes || echo no)," \
+	"bridgectl: $([ -x "$OSTAGE/bin/bridgectl" ] && echo yes || echo no))"
 rm -rf "$GSTAGE" "$OSTAGE"

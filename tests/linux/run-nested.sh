@@ -6,7 +6,7 @@
 #   BUILD=build tests/linux/run-nested.sh SCENARIO[,SCENARIO...] [outer.VAR=VALUE...]
 #
 # Scenarios: qemu-yardstick qemu-ping ours-boot ours-ping ours-ping-vhost
-# ours-smp bench.
+# ours-smp bench bench-tcp-ours@N bench-tcp-qemu@N (tests/linux/bench-tcp.sh).
 # Extra arguments go on the outer kernel command line (see scenarios.sh for
 # the variables).  Needs tests/linux/prepare.sh to have run.  The outer
 # console is copied to $BUILD/linux/nested-<scenarios>.log; this script

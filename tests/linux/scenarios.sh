@@ -26,6 +26,8 @@
 #               also boots /guest/vmlinux when prepare.sh put it there)
 #   VMM_ARGS    more arguments for our VMM, comma-separated
 #               (outer.VMM_ARGS=--timing: start-up steps and exit counts)
+#   TCP_MIB     MiB the bench-tcp source guest sends per run (320)
+#   TCP_REV_MIB MiB the sink sends back afterwards, the reverse check (4)
 
 GUEST_MEM=${GUEST_MEM:-512}
 GUEST_QUIET=${GUEST_QUIET:-1}
@@ -464,3 +466,173 @@ scn_bench() {
 		"ours $1 s, QEMU $2 s, ratio ours/QEMU $3, $target" \
 		"(without shmem THP: $4)"
 }
+
+# ---- bench-tcp: TCP between two guests through vswitchd ----------------------
+# Settings: TCP_MIB (MiB B sends to A per run, 320), TCP_REV_MIB (MiB A
+# sends back, the reverse check, 4).
+BRIDGECTL=/bin/bridgectl
+TCP_IP_A=10.0.8.20		# guest A, the sink (port vma)
+TCP_IP_B=10.0.8.21		# guest B, the source (port vmb)
+
+# tcp_boot KIND A|B: boots guest A (the sink, port vma, until it listens)
+# or B (the source, port vmb, until eth0 is up) under KIND, its console
+# in /tmp/tcp-vma.log or /tmp/tcp-vmb.log.  The NIC is on vhost-user port
+# $VSW_DIR/PORT.sock (vswitchd the server); QEMU's RAM is a shared memfd,
+# as vhost-user needs (ours always is).  Returns vm_boot's status.
+tcp_boot() {
+	local kind=$1 role=$2 args pat port mac sock
+	if [ "$role" = A ]; then
+		args="gtest=tcprecv gip=$TCP_IP_A/24 gpeer=$TCP_IP_B grev=$TCP_REV_MIB"
+		pat='^GUEST-TCP: ready' port=vma mac=52:54:00:76:6d:0a
+	else
+		args="gtest=tcpsend gip=$TCP_IP_B/24 gpeer=$TCP_IP_A gmib=$TCP_MIB"
+		pat='^GUEST-TCP: virtio' port=vmb mac=52:54:00:76:6d:0b
+	fi
+	sock=$VSW_DIR/$port.sock
+	if [ "$kind" = ours ]; then
+		set -- --net "vhost-user:$sock" --mac "$mac"
+	else
+		set -- -object "memory-backend-memfd,id=mem,size=${GUEST_MEM}M,share=on" \
+			-numa node,memdev=mem -chardev "socket,id=c0,path=$sock" \
+			-netdev vhost-user,id=n0,chardev=c0 \
+			-device "virtio-net-pci,netdev=n0,romfile=,mac=$mac"
+	fi
+	vm_boot "bench-tcp-$kind-$role" "$kind" "/tmp/tcp-$port.log" 1 \
+		"$(guest_cmdline "$args")" "$pat" "$@"
+}
+
+# tcp_stop_vms: stops the guests of a run ($TCP_PID_A, $TCP_PID_B).
+tcp_stop_vms() {
+	local p
+	for p in $TCP_PID_B $TCP_PID_A; do
+		VM_PID=$p
+		vm_stop
+	done
+	TCP_PID_A='' TCP_PID_B=''
+}
+
+# tcp_fail KIND RUN WHY...: the failure report of a run; returns 1.
+tcp_fail() {
+	local kind=$1 run=$2 l
+	shift 2
+	echo "OUTER: bench-tcp $kind run $run: $*"
+	for l in /tmp/tcp-vma.log /tmp/tcp-vmb.log; do
+		[ -e "$l" ] && show_log "$kind ${l#/tmp/}" "$l"
+	done
+	echo "OUTER: --- vswitchd log ---"
+	tail -n 20 "$VSW_DIR/vswitchd.log" | sed 's/^/    ! /'
+	tcp_stop_vms
+	switch_stop
+	TCP_WHY="$kind run $run: $*"
+	return 1
+}
+
+# tcp_sw_counters: "PORT tx_sw_csum=N tx_sw_gso=N tx_sw_segs=N;" for each
+# port of br0, from bridgectl's JSON.
+tcp_sw_counters() {
+	local out
+	out=$("$BRIDGECTL" --socket "$VSW_DIR/ctl.sock" -j stats br0 2>&1 |
+		grep -o '"name":"[^"]*"\|"tx_sw_[a-z]*":[0-9]*' | tr -d '"' |
+		awk -F: '/^name/ { if (l ~ /=/) printf "%s; ", l; l = $2 }
+			/^tx_sw/ { l = l " " $1 "=" $2 }
+			END { if (l ~ /=/) printf "%s", l }')
+	echo "${out:-none found in bridgectl -j stats br0}"
+}
+
+# tcp_run KIND RUN: one switch, guest A (sink) booted until it listens,
+# then guest B (source), which sends TCP_MIB MiB to A and gets TCP_REV_MIB
+# back.  Prints the figures, the negotiated virtio features and the
+# switch's counters; appends "KIND MBIT" to
+# /tmp/tcp.results.  Returns 1 (with TCP_WHY) when a guest does not boot
+# or a transfer does not complete.
+tcp_run() {
+	local kind=$1 run=$2 fwd rev mbit
+	TCP_PID_A='' TCP_PID_B=''
+	rm -f /tmp/tcp-vma.log /tmp/tcp-vmb.log
+	switch_start \
+		"port add br0 vma type vhost-user path $VSW_DIR/vma.sock server" \
+		"port add br0 vmb type vhost-user path $VSW_DIR/vmb.sock server" ||
+		{ TCP_WHY="$kind run $run: vswitchd did not start"; return 1; }
+	tcp_boot "$kind" A ||
+		{ tcp_fail "$kind" "$run" "guest A did not come up: $VB_WHY"; return 1; }
+	TCP_PID_A=$VM_PID
+	# A line at each step: run-nested.sh takes 120 s without console
+	# output for a hung outer host.
+	echo "OUTER: bench-tcp $kind run $run: A listens, booting B"
+	tcp_boot "$kind" B ||
+		{ tcp_fail "$kind" "$run" "guest B did not come up: $VB_WHY"; return 1; }
+	TCP_PID_B=$VM_PID
+	echo "OUTER: bench-tcp $kind run $run: B is up, sending"
+	# GUEST-TEST, not GUEST-DONE: QEMU can exit at the guest's reset
+	# before the serial port's last line reached the file (seen once).
+	vm_wait_line /tmp/tcp-vmb.log '^GUEST-TEST' "$BOOT_TIMEOUT" || {
+		tcp_fail "$kind" "$run" "guest B did not finish within" \
+			"$BOOT_TIMEOUT s of its start (VMM running: $(kill -0 \
+			"$TCP_PID_B" 2>/dev/null && echo yes || echo no))"
+		return 1
+	}
+	grep -q '^GUEST-TEST tcpsend PASS' /tmp/tcp-vmb.log || {
+		tcp_fail "$kind" "$run" "the transfer did not complete: B:" \
+			"$(grep -m1 '^GUEST-TEST' /tmp/tcp-vmb.log | tr -d '\r')"
+		return 1
+	}
+	# A's reverse transfer: a few MiB, tcpxfer gives up connecting at 60 s.
+	VM_PID=$TCP_PID_A
+	vm_wait_line /tmp/tcp-vma.log '^GUEST-TEST' 90 ||
+		{ tcp_fail "$kind" "$run" "guest A did not finish"; return 1; }
+	echo "OUTER-TCP $kind run $run A virtio $(grep -m1 'virtio features' \
+		/tmp/tcp-vma.log | tr -d '\r' | sed 's/.*features: //')"
+	echo "OUTER-TCP $kind run $run B virtio $(grep -m1 'virtio features' \
+		/tmp/tcp-vmb.log | tr -d '\r' | sed 's/.*features: //')"
+	# The switch's counters, with both guests done.
+	"$BRIDGECTL" --socket "$VSW_DIR/ctl.sock" stats br0 2>&1 | tr -d '\r' |
+		sed "s/^/OUTER-TCP $kind run $run stats: /"
+	# Software segmentation and checksums the switch did for a port
+	# (in the JSON only): non-zero when super-frames were cut up.
+	echo "OUTER-TCP $kind run $run software offloads: $(tcp_sw_counters)"
+	tcp_stop_vms
+	switch_stop
+	fwd=$(grep -m1 '^GUEST-TCP: forward TCPXFER send' /tmp/tcp-vmb.log | tr -d '\r')
+	rev=$(grep -m1 '^GUEST-TCP: reverse TCPXFER send' /tmp/tcp-vma.log | tr -d '\r')
+	if ! grep -q '^GUEST-TEST tcprecv PASS' /tmp/tcp-vma.log || [ -z "$fwd" ]; then
+		tcp_fail "$kind" "$run" "a transfer did not complete: A:" \
+			"$(grep -m1 '^GUEST-TEST' /tmp/tcp-vma.log | tr -d '\r')"
+		return 1
+	fi
+	# "GUEST-TCP: forward TCPXFER send BYTES bytes SECS s MBIT Mbit/s"
+	set -- $fwd
+	mbit=$9
+	echo "OUTER-TCP $kind run $run: B->A $(($5 >> 20)) MiB in $7 s," \
+		"$mbit Mbit/s; reverse A->B: $(echo "$rev" |
+		awk '{ printf "%d MiB, %s Mbit/s", $5 / 1048576, $9 }')"
+	echo "$kind $mbit" >>/tmp/tcp.results
+}
+
+# bench-tcp-ours@RUN, bench-tcp-qemu@RUN: one run of the TCP benchmark,
+# both guests under our VMM or both under QEMU (-enable-kvm, vhost-user
+# netdev on the same switch, memfd RAM shared).  Each run is a scenario of
+# its own so that when the emulated outer host falls over, run-nested.sh
+# repeats only the runs it had not finished; tests/linux/bench-tcp.sh
+# orders them and computes the medians and the ratio from the OUTER-TCP
+# lines.  Fails when a guest does not boot or a transfer does not complete.
+bench_tcp() {
+	local name=bench-tcp-$1@$2
+	TCP_MIB=${TCP_MIB:-320}
+	TCP_REV_MIB=${TCP_REV_MIB:-4}
+	need_vmm "$name" || return 1
+	need_vswitchd "$name" || return 1
+	if [ ! -x "$BRIDGECTL" ]; then
+		echo "OUTER-RESULT $name FAIL: no static bridgectl in the" \
+			"outer initramfs (make bench-linux-tcp builds it)"
+		return 1
+	fi
+	: >/tmp/tcp.results
+	if ! tcp_run "$1" "$2"; then
+		echo "OUTER-RESULT $name FAIL: $TCP_WHY"
+		return 1
+	fi
+	echo "OUTER-RESULT $name PASS $(cut -d' ' -f2 /tmp/tcp.results) Mbit/s"
+}
+
+scn_bench_tcp_ours() { bench_tcp ours "${1:-1}"; }
+scn_bench_tcp_qemu() { bench_tcp qemu "${1:-1}"; }
