@@ -78,8 +78,8 @@ linux-yardstick: linux-prepare
 ifeq ($(SANITIZE),1)
 check-linux bench-linux bench-linux-tcp:
 	@echo "$@: not run in the sanitizer build: its programs are linked" \
-		"-static for the outer host, which ASan cannot do; 'make check'" \
-		"runs it in the plain build"
+		"-static for the outer host, which ASan cannot do; run it in" \
+		"the plain build ('make check' does, for check-linux)"
 else
 check-linux: $(LINUX_STATIC) $(BUILD)/bin/vswitchd
 	$(LINUX_ENV) tests/linux/prepare.sh
