@@ -332,7 +332,7 @@ msg_reset_owner(struct vhost_msg_ctx *c)
  * would allocate the whole of a guest's memory up front.  A page
  * MADV_POPULATE_WRITE cannot map (file shrunk, old kernel) ends the
  * walk; the datapath then faults it in as before.  Returns the number
- * of pages mapped in. */
+ * of bytes mapped in. */
 static size_t
 populate_resident(uint8_t *start, size_t len)
 {
@@ -356,7 +356,7 @@ populate_resident(uint8_t *start, size_t len)
 				if (madvise((void *)(a + i * pg), (j - i) * pg,
 					    MADV_POPULATE_WRITE) < 0)
 					return done;
-				done += j - i;
+				done += (j - i) * pg;
 			}
 			while (j < n && !(vec[j] & 1))
 				j++;
@@ -376,7 +376,7 @@ map_region(const char *name, const struct vhost_user_mem_region *r, int fd,
 {
 	uint64_t len = r->mmap_offset + r->size;	/* checked: no wrap */
 	struct stat st;
-	size_t pages;
+	size_t mapped_in;
 	void *map;
 	int err;
 
@@ -403,12 +403,12 @@ map_region(const char *name, const struct vhost_user_mem_region *r, int fd,
 		munmap(map, (size_t)len);
 		return err;
 	}
-	pages = populate_resident((uint8_t *)map + r->mmap_offset,
-				  (size_t)r->size);
+	mapped_in = populate_resident((uint8_t *)map + r->mmap_offset,
+				      (size_t)r->size);
 	log_info(MOD, "%s: region at gpa 0x%llx: %.1f MiB, of which %.1f MiB "
 		 "already touched by the front-end mapped in", name,
 		 (unsigned long long)r->guest_phys_addr, r->size / 1048576.0,
-		 (double)pages * (double)sysconf(_SC_PAGESIZE) / 1048576.0);
+		 mapped_in / 1048576.0);
 	out->gpa = r->guest_phys_addr;
 	out->size = r->size;
 	out->uva = r->userspace_addr;
