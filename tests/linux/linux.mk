@@ -33,22 +33,22 @@ LINUX_STUBS  := $(BUILD)/tests/linux/static-stubs.o
 # libsystemd.a, whose two functions libdbus wants come from the stubs.
 # glibc's warnings about NSS functions (getpwnam, getaddrinfo...) in static
 # programs are filtered out: vswitchd resolves no names.
-$(BUILD)/static/vswitchd: $(BUILD)/vswitchd/main.o $(VSWITCH_LIBS) $(LINUX_STUBS)
+# $(call static_filtered,LIBS): links $^ and LIBS into $@ -static, with
+# glibc's NSS warnings filtered out.
+define static_filtered
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@ (static)"
-	$(Q)$(CC) -static $(LDFLAGS) -o $@.tmp $^ $(LDLIBS) -lcap-ng -ldbus-1 -lpthread \
-		2>$@.err; st=$$?; \
+	$(Q)$(CC) -static $(LDFLAGS) -o $@.tmp $^ $(1) 2>$@.err; st=$$?; \
 	grep -v 'statically linked applications requires\|: in function' \
 		$@.err >&2; rm -f $@.err; [ $$st = 0 ] && mv $@.tmp $@
+endef
 
-# The same filter and stubs as vswitchd (its libpcap.a pulls in libdbus).
+$(BUILD)/static/vswitchd: $(BUILD)/vswitchd/main.o $(VSWITCH_LIBS) $(LINUX_STUBS)
+	$(call static_filtered,$(LDLIBS) -lcap-ng -ldbus-1 -lpthread)
+
+# The same stubs as vswitchd (its libpcap.a pulls in libdbus).
 $(BUILD)/static/bridgectl: $(CTL_OBJS) $(LIBCOMMON) $(LINUX_STUBS)
-	@mkdir -p $(dir $@)
-	@[ "$(V)" = 1 ] || echo "  LD      $@ (static)"
-	$(Q)$(CC) -static $(LDFLAGS) -o $@.tmp $^ $(PKG_LIBS) -lpcap -lyaml \
-		-ldbus-1 -lpthread 2>$@.err; st=$$?; \
-	grep -v 'statically linked applications requires\|: in function' \
-		$@.err >&2; rm -f $@.err; [ $$st = 0 ] && mv $@.tmp $@
+	$(call static_filtered,$(PKG_LIBS) -lpcap -lyaml -ldbus-1 -lpthread)
 
 $(BUILD)/static/tcpxfer: $(BUILD)/tests/linux/tcpxfer.o
 	@mkdir -p $(dir $@)
