@@ -98,6 +98,18 @@ tcpxfer_line() {
 	grep -m1 '^TCPXFER' "$1" 2>/dev/null || echo "no result from tcpxfer"
 }
 
+# tcp_result FWD_STATUS REV_STATUS [PASS_TEXT]: the reverse transfer's
+# line, then the test's result from both transfers' exit statuses.
+tcp_result() {
+	echo "GUEST-TCP: reverse $(tcpxfer_line /tmp/rev.out)"
+	if [ "$1" = 0 ] && [ "$2" = 0 ]; then
+		result "PASS${3:+ $3}"
+	else
+		result "FAIL: forward: $(tcpxfer_line /tmp/fwd.out);" \
+			"reverse: $(tcpxfer_line /tmp/rev.out)"
+	fi
+}
+
 case "$gtest" in
 boot)
 	result PASS
@@ -154,14 +166,7 @@ tcprecv|tcpsend)
 			rst=$?
 			echo "GUEST-TCP: forward $(tcpxfer_line /tmp/fwd.out)"
 			tcpxfer send "${gpeer%%,*}" 5002 "$grev" >/tmp/rev.out 2>&1
-			sst=$?
-			echo "GUEST-TCP: reverse $(tcpxfer_line /tmp/rev.out)"
-			if [ $rst = 0 ] && [ $sst = 0 ]; then
-				result PASS
-			else
-				result "FAIL: forward: $(tcpxfer_line /tmp/fwd.out);" \
-					"reverse: $(tcpxfer_line /tmp/rev.out)"
-			fi
+			tcp_result $rst $?
 		fi
 	else
 		timeout 300 tcpxfer recv 5002 >/tmp/rev.out 2>&1 &
@@ -185,14 +190,7 @@ tcprecv|tcpsend)
 				# No reverse transfer comes after a failed one.
 				[ $sst = 0 ] || kill $rpid 2>/dev/null
 				wait $rpid
-				rst=$?
-				echo "GUEST-TCP: reverse $(tcpxfer_line /tmp/rev.out)"
-				if [ $sst = 0 ] && [ $rst = 0 ]; then
-					result "PASS $(tcpxfer_line /tmp/fwd.out)"
-				else
-					result "FAIL: forward: $(tcpxfer_line /tmp/fwd.out);" \
-						"reverse: $(tcpxfer_line /tmp/rev.out)"
-				fi
+				tcp_result $sst $? "$(tcpxfer_line /tmp/fwd.out)"
 			fi
 		fi
 	fi

@@ -542,11 +542,10 @@ tcp_sw_counters() {
 # tcp_run KIND RUN: one switch, guest A (sink) booted until it listens,
 # then guest B (source), which sends TCP_MIB MiB to A and gets TCP_REV_MIB
 # back.  Prints the figures, the negotiated virtio features and the
-# switch's counters; appends "KIND MBIT" to
-# /tmp/tcp.results.  Returns 1 (with TCP_WHY) when a guest does not boot
-# or a transfer does not complete.
+# switch's counters; sets TCP_MBIT.  Returns 1 (with TCP_WHY) when a guest
+# does not boot or a transfer does not complete.
 tcp_run() {
-	local kind=$1 run=$2 fwd rev mbit
+	local kind=$1 run=$2 fwd rev
 	TCP_PID_A='' TCP_PID_B=''
 	rm -f /tmp/tcp-vma.log /tmp/tcp-vmb.log
 	switch_start \
@@ -601,11 +600,10 @@ tcp_run() {
 	fi
 	# "GUEST-TCP: forward TCPXFER send BYTES bytes SECS s MBIT Mbit/s"
 	set -- $fwd
-	mbit=$9
+	TCP_MBIT=$9
 	echo "OUTER-TCP $kind run $run: B->A $(($5 >> 20)) MiB in $7 s," \
-		"$mbit Mbit/s; reverse A->B: $(echo "$rev" |
+		"$TCP_MBIT Mbit/s; reverse A->B: $(echo "$rev" |
 		awk '{ printf "%d MiB, %s Mbit/s", $5 / 1048576, $9 }')"
-	echo "$kind $mbit" >>/tmp/tcp.results
 }
 
 # bench-tcp-ours@RUN, bench-tcp-qemu@RUN: one run of the TCP benchmark,
@@ -626,12 +624,11 @@ bench_tcp() {
 			"outer initramfs (make bench-linux-tcp builds it)"
 		return 1
 	fi
-	: >/tmp/tcp.results
 	if ! tcp_run "$1" "$2"; then
 		echo "OUTER-RESULT $name FAIL: $TCP_WHY"
 		return 1
 	fi
-	echo "OUTER-RESULT $name PASS $(cut -d' ' -f2 /tmp/tcp.results) Mbit/s"
+	echo "OUTER-RESULT $name PASS $TCP_MBIT Mbit/s"
 }
 
 scn_bench_tcp_ours() { bench_tcp ours "${1:-1}"; }

@@ -20,6 +20,7 @@
  * "TCPXFER send BYTES bytes SECS s MBIT Mbit/s"; errors "TCPXFER error: ...".
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -75,8 +76,7 @@ do_recv(int port)
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons(port) };
 	uint64_t total = 0, be;
-	unsigned char out[8];
-	int ls, fd, one = 1, i;
+	int ls, fd, one = 1;
 	double t0;
 	ssize_t n;
 
@@ -100,12 +100,8 @@ do_recv(int port)
 		}
 		total += (uint64_t)n;
 	}
-	be = total;
-	for (i = 7; i >= 0; i--) {
-		out[i] = be & 0xff;
-		be >>= 8;
-	}
-	if (write(fd, out, sizeof(out)) != sizeof(out))
+	be = htobe64(total);
+	if (write(fd, &be, sizeof(be)) != sizeof(be))
 		return fail("write of the count");
 	report("recv", total, now() - t0);
 	close(fd);
@@ -118,8 +114,8 @@ do_send(const char *addr, int port, uint64_t mib)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons(port) };
-	uint64_t total = mib << 20, left = total, got = 0;
-	unsigned char in[8];
+	uint64_t total = mib << 20, left = total, got;
+	unsigned char in[sizeof(got)];
 	size_t have = 0;
 	double t0;
 	ssize_t n;
@@ -170,8 +166,8 @@ do_send(const char *addr, int port, uint64_t mib)
 		have += (size_t)n;
 	}
 	report("send", total, now() - t0);
-	for (i = 0; i < 8; i++)
-		got = got << 8 | in[i];
+	memcpy(&got, in, sizeof(got));
+	got = be64toh(got);
 	if (got != total) {
 		printf("TCPXFER error: the receiver counted %llu bytes of"
 		       " %llu\n", (unsigned long long)got,
