@@ -90,12 +90,13 @@ wait_lines() {
 }
 
 sw_vswitchd_ready() {
+	local p
 	wait_lines "$VH_DIR/vswitchd.log" "$SW_LOG_LINES" "carrier on" 2
 	[ "$MODE" = io ] || return 0
-	"$(dirname "$VSWITCHD")/bridgectl" --socket "$VH_DIR/ctl.sock" \
-		port set va learning off &&
-	"$(dirname "$VSWITCHD")/bridgectl" --socket "$VH_DIR/ctl.sock" \
-		port set vb learning off || vh_fail "learning off"
+	for p in va vb; do
+		"$(dirname "$VSWITCHD")/bridgectl" --socket "$VH_DIR/ctl.sock" \
+			port set $p learning off || vh_fail "$p: learning off"
+	done
 }
 
 # Not in the default list: vswitchd --poll (busy polling), for comparison.
