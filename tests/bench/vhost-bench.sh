@@ -36,7 +36,9 @@
 #
 # Knobs: VH_BENCH_RUNS (5), VH_BENCH_SECS (3), VH_BENCH_SIZES ("64 1518"),
 # VH_BENCH_MODES ("mac io"), VH_BENCH_SWITCHES (default list above),
-# VH_BENCH_OVS=0.
+# VH_BENCH_OVS=0, VH_BENCH_SLICE (0.25 s), VH_BENCH_PROBE_MS (20),
+# VH_BENCH_NEAR_NS (150), VH_BENCH_XCPU (the probe program),
+# VH_BENCH_KEEP=DIR (keep the per-slice figures there).
 #
 # Usage: tests/bench/vhost-bench.sh VSWITCHD
 set -u
@@ -44,6 +46,10 @@ VSWITCHD=$1
 RUNS=${VH_BENCH_RUNS:-5}
 T=${VH_BENCH_SECS:-3}
 SIZES=${VH_BENCH_SIZES:-"64 1518"}
+SLICE=${VH_BENCH_SLICE:-0.25}
+PROBE_MS=${VH_BENCH_PROBE_MS:-20}
+NEAR_NS=${VH_BENCH_NEAR_NS:-150}
+XCPU=${VH_BENCH_XCPU:-$(dirname "$VSWITCHD")/../tests/bench/xcpu}
 MODES=${VH_BENCH_MODES:-"mac io"}
 . "$(dirname "$0")/../sys/vhost-lib.sh"
 vh_init bench
@@ -103,6 +109,13 @@ sw_vswitchd_ready() {
 sw_vswitchd_poll_start() { VH_BENCH_SW_ARGS="--poll" sw_vswitchd_start "$@"; }
 sw_vswitchd_poll_ready() { sw_vswitchd_ready; }
 sw_vswitchd_poll_stop() { sw_vswitchd_stop; }
+
+# Not in the default list: another vswitchd binary (VH_BENCH_VSWITCHD_B),
+# to compare two builds in one invocation ('vswitchd_b' in
+# VH_BENCH_SWITCHES; the ratios printed stay those of 'vswitchd').
+sw_vswitchd_b_start() { VSWITCHD=$VH_BENCH_VSWITCHD_B sw_vswitchd_start "$@"; }
+sw_vswitchd_b_ready() { sw_vswitchd_ready; }
+sw_vswitchd_b_stop() { sw_vswitchd_stop; }
 
 sw_vswitchd_stop() {
 	local faults
@@ -201,22 +214,49 @@ sw_ovs_stop() {
 
 # --- the front-end and one measurement --------------------------------
 
-# fe_pps NAME: sum of both ports' Rx-pps over T seconds in R; the
-# two ports' rates in R0 and R1.
-fe_pps() {
-	local n before
-	before=$(grep -c "Rx-pps" "$VH_DIR/$1.log")
-	vh_tp_cmd "$1" "show port stats all"
-	sleep "$T"
+# tp_show NAME: ask the front-end for its port statistics and wait for
+# them: R0 and R1 are then each port's Rx-pps since the previous call
+# (testpmd times the interval itself).
+tp_show() {
+	local n want
+	want=$(($(grep -c "Rx-pps" "$VH_DIR/$1.log") + 2))
 	vh_tp_cmd "$1" "show port stats all"
 	for _ in $(seq 50); do
 		n=$(grep -c "Rx-pps" "$VH_DIR/$1.log")
-		[ "$n" -ge $((before + 4)) ] && break
+		[ "$n" -ge "$want" ] && break
 		sleep 0.1
 	done
 	set -- $(grep -o "Rx-pps: *[0-9]*" "$VH_DIR/$1.log" | tail -2 |
 		awk '{ printf "%d ", $2 }')
 	R0=${1:-0} R1=${2:-0}
+}
+
+# probe: the vCPUs' cache-line hand-off time now (ns), or "-".
+probe() {
+	if [ -x "$XCPU" ]; then "$XCPU" "$PROBE_MS" 2>/dev/null || echo -
+	else echo -; fi
+}
+
+# fe_pps NAME SLICES-FILE: sum of both ports' Rx-pps over T seconds in R;
+# the two ports' rates in R0 and R1.  The T seconds are cut into slices
+# of SLICE seconds; each slice's rate goes to SLICES-FILE as "PROBE-BEFORE
+# PROBE-AFTER RATE", where the probes are xcpu's hand-off time between
+# the two vCPUs taken at the slice's two ends (PROBE_MS each, at
+# SCHED_FIFO: every switch's slices include the same pause).
+fe_pps() {
+	local k before after sum0=0 sum1=0 n
+	n=$(awk -v t="$T" -v s="$SLICE" 'BEGIN { n = int(t / s + 0.5); print n < 1 ? 1 : n }')
+	tp_show "$1"
+	before=$(probe)
+	for k in $(seq "$n"); do
+		sleep "$SLICE"
+		tp_show "$1"
+		after=$(probe)
+		echo "$before $after $((R0 + R1))" >>"$2"
+		sum0=$((sum0 + R0)) sum1=$((sum1 + R1))
+		before=$after
+	done
+	R0=$((sum0 / n)) R1=$((sum1 / n))
 	R=$((R0 + R1))
 }
 
@@ -245,7 +285,8 @@ measure() {
 	"sw_${sw}_ready"
 	vh_tp_cmd "$fe" "start tx_first 8"
 	sleep 1
-	fe_pps "$fe"
+	: >"$VH_DIR/slices-now"
+	fe_pps "$fe" "$VH_DIR/slices-now"
 	vh_tp_cmd "$fe" "stop"
 	vh_tp_quit "$fe"
 	"sw_${sw}_stop"
@@ -276,7 +317,8 @@ for run in $(seq "$RUNS"); do
 		for size in $SIZES; do
 			for sw in $SWITCHES; do
 				measure_checked "$sw" "$size" "$run" &&
-					echo "$R" >>"$VH_DIR/res-$sw-$size-$MODE"
+					echo "$R" >>"$VH_DIR/res-$sw-$size-$MODE" &&
+					cat "$VH_DIR/slices-now" >>"$VH_DIR/sl-$sw-$size-$MODE"
 				line="$line $sw/$size/$MODE=$(mpps "$R")"
 			done
 		done
@@ -302,6 +344,46 @@ for MODE in $MODES; do
 		echo "$out"
 	done
 done
+# The same, per vCPU placement: only slices whose two probes agree.
+# class_median FILE CLASS: "MEDIAN COUNT" of the slice rates in CLASS.
+class_median() {
+	local rates
+	rates=$(awk -v c="$2" -v lim="$NEAR_NS" '
+		function cl(x) { return x == "-" || x >= 1000 ? "?" : x < lim ? "near" : "far" }
+		cl($1) == c && cl($2) == c { print $3 }' "$1" 2>/dev/null)
+	if [ -z "$rates" ]; then echo "0 0"
+	else echo "$(echo "$rates" | median) $(echo "$rates" | wc -l)"; fi
+}
+if [ -x "$XCPU" ]; then
+	echo "by vCPU placement (slices of ${SLICE}s whose probes at both ends agree; near: cache-line hand-off < ${NEAR_NS} ns, far: >=; Mpps medians over slices):"
+	for MODE in $MODES; do
+		for size in $SIZES; do
+			for cls in near far; do
+				out=$(printf "  %4s B, %-3s, %-4s:" "$size" "$MODE" "$cls")
+				unset med
+				declare -A med
+				for sw in $SWITCHES; do
+					set -- $(class_median "$VH_DIR/sl-$sw-$size-$MODE" "$cls")
+					med[$sw]=${1:-0}
+					out="$out $sw $(mpps "${med[$sw]}") (${2:-0})"
+				done
+				for base in testpmd ovs; do
+					[ "${med[vswitchd]:-0}" -gt 0 ] && [ "${med[$base]:-0}" -gt 0 ] &&
+						out="$out, vswitchd/$base $(ratio "${med[vswitchd]}" "${med[$base]}")"
+				done
+				echo "$out"
+			done
+		done
+	done
+	echo "  (probes: $(cat "$VH_DIR"/sl-* 2>/dev/null | awk -v lim="$NEAR_NS" '
+		{ for (i = 1; i <= 2; i++) if ($i == "-" || $i >= 1000) u++; else if ($i < lim) n++; else f++ }
+		END { printf "%d near, %d far, %d unknown", n, f, u }'))"
+else
+	echo "no placement probe ($XCPU): rates not split by vCPU placement"
+fi
+if [ -n "${VH_BENCH_KEEP:-}" ]; then
+	mkdir -p "$VH_BENCH_KEEP" && cp "$VH_DIR"/sl-* "$VH_DIR"/res-* "$VH_BENCH_KEEP"/ 2>/dev/null
+fi
 [ -f "$VH_DIR/last-counters" ] && sed 's/^/  last vswitchd run: /' "$VH_DIR/last-counters"
 if [ "$UNBALANCED" -gt 0 ]; then
 	echo "FAIL: $UNBALANCED run(s) stayed unbalanced (one direction stalled); their figures are left out" >&2

@@ -29,6 +29,14 @@ $(VHOST_HOSTILE): $(BUILD)/tests/sys/vhost-hostile.o
 
 PROGRAMS += $(VHOST_HOSTILE)
 
+# The bench's vCPU placement probe (tests/bench/xcpu.c), standalone.
+XCPU := $(BUILD)/tests/bench/xcpu
+$(XCPU): $(BUILD)/tests/bench/xcpu.o
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+
+PROGRAMS += $(XCPU)
+
 # System tests (root; DPDK from 'make deps').  Both run against this
 # build's vswitchd, so 'make asan' runs them under the sanitizers.
 check-vhost-hostile: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(VHOST_HOSTILE)
@@ -45,13 +53,13 @@ CHECKS += check-vhost-hostile check-vhost-dpdk
 # 5 runs; prints medians and the ratios to the baselines.
 # OVS-DPDK, the second baseline, is installed only for the benchmark (its
 # service is not wanted on machines that only build and test).
-bench-vhost: $(BUILD)/bin/vswitchd
+bench-vhost: $(BUILD)/bin/vswitchd $(XCPU)
 	@dpkg-query -W -f='$${Status}' openvswitch-switch-dpdk 2>/dev/null | \
 		grep -q 'install ok installed' || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		openvswitch-switch-dpdk || \
 		echo "bench-vhost: OVS-DPDK unavailable; its baseline is skipped"
-	tests/bench/vhost-bench.sh $(BUILD)/bin/vswitchd
+	VH_BENCH_XCPU=$(XCPU) tests/bench/vhost-bench.sh $(BUILD)/bin/vswitchd
 
 BENCHES += bench-vhost
 .PHONY: check-vhost-hostile check-vhost-dpdk bench-vhost
