@@ -1058,6 +1058,54 @@ START_TEST(test_notify_event_idx)
 }
 END_TEST
 
+/* vhost_vring_prefetch() is a hint: whatever the ring holds (a good
+ * frame, a head out of range, an unmapped buffer), it consumes, writes
+ * and counts nothing, and the dequeues after it see what they would have
+ * seen without it. */
+START_TEST(test_prefetch_changes_nothing)
+{
+	uint8_t *copy_a = malloc(REG_SIZE), *copy_b = malloc(REG_SIZE);
+	struct vhost_vring before;
+	uint8_t buf[256];
+	uint32_t len;
+
+	ck_assert_ptr_nonnull(copy_a);
+	ck_assert_ptr_nonnull(copy_b);
+	guest_tx(0, 60, 7);
+	put_desc(4, 0xdead00000000ull, 64, 0, 0);	/* not mapped */
+	make_avail(4);
+	make_avail(NUM + 3);				/* out of range */
+	ck_assert_int_eq(vhost_vring_avail_count(&vr), 3);
+	memcpy(&before, &vr, sizeof vr);
+	memcpy(copy_a, reg_a, REG_SIZE);
+	memcpy(copy_b, reg_b, REG_SIZE);
+
+	vhost_vring_prefetch(&vr, &mem, 1000, VIRTIO_NET_HDR_LEN, 64, false);
+	vhost_vring_prefetch(&vr, &mem, 2, 0, 128, true);
+	vhost_vring_prefetch(&vr, &mem, 0, 0, 1, true);
+	ck_assert_int_eq(memcmp(&before, &vr, sizeof vr), 0);
+	ck_assert_int_eq(memcmp(copy_a, reg_a, REG_SIZE), 0);
+	ck_assert_int_eq(memcmp(copy_b, reg_b, REG_SIZE), 0);
+
+	ck_assert_int_eq(vhost_vring_dequeue(&vr, &mem, buf, sizeof buf,
+					     &len), 0);
+	ck_assert_uint_eq(len, 60);
+	check_pattern(buf, len, 7);
+	ck_assert_int_eq(vhost_vring_dequeue(&vr, &mem, buf, sizeof buf,
+					     &len), -EFAULT);
+	ck_assert_uint_eq(vr.stats.bad_desc, 1);
+	ck_assert_int_eq(vhost_vring_dequeue(&vr, &mem, buf, sizeof buf,
+					     &len), -EIO);
+	ck_assert_uint_eq(vr.stats.broken, 1);
+	/* A broken ring: nothing to ask for, nothing changes. */
+	memcpy(&before, &vr, sizeof vr);
+	vhost_vring_prefetch(&vr, &mem, 32, 0, 64, true);
+	ck_assert_int_eq(memcmp(&before, &vr, sizeof vr), 0);
+	free(copy_a);
+	free(copy_b);
+}
+END_TEST
+
 START_TEST(test_resync)
 {
 	g_used()->idx = 7;
@@ -1135,6 +1183,7 @@ vhost_ring_suite(void)
 	tcase_add_test(tc, test_rx_offload_too_few_buffers);
 	tcase_add_test(tc, test_notify_event_idx);
 	tcase_add_test(tc, test_resync);
+	tcase_add_test(tc, test_prefetch_changes_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }

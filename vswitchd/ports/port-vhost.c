@@ -183,6 +183,10 @@ vhost_pkt_release(struct pkt *p)
 	pv->lent--;
 }
 
+/* What vhost_vring_prefetch() asks for of each frame: a short frame's
+ * bytes (longer ones are copied at the speed of the copy, not of a miss). */
+#define SHORT_FRAME_LEN 64
+
 /* Drains guest TX ring 'i' into 'pkts' (from 'n' up to 'max').  A frame
  * in one contiguous guest buffer is not copied: its packet borrows the
  * buffer until the pipeline frees it (one copy per frame between two
@@ -200,6 +204,8 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 	uint64_t ol = pv->dev.features & VHOST_DEV_RX_OFFLOADS;
 	struct virtio_net_hdr vh;
 
+	vhost_vring_prefetch(vr, &pv->dev.mem, (unsigned)(max - n),
+			     vr->hdr_len, SHORT_FRAME_LEN, false);
 	while (n < max) {
 		bool want_ol;
 		uint8_t *ref;
@@ -300,6 +306,8 @@ vhost_tx_burst(struct port *port, struct pkt **pkts, int n)
 		pv->tx_no_ring++;
 		return 0;
 	}
+	vhost_vring_prefetch(vr, &pv->dev.mem, (unsigned)n, 0,
+			     vr->hdr_len + SHORT_FRAME_LEN, true);
 	for (i = 0; i < n; i++) {
 		struct pkt *p = pkts[i];
 		struct virtio_net_hdr vh, *vhp = NULL;

@@ -229,6 +229,46 @@ avail_read(const struct vhost_vring *vr, uint16_t pos)
 			       __ATOMIC_RELAXED);
 }
 
+void
+vhost_vring_prefetch(struct vhost_vring *vr, const struct vhost_mem *mem,
+		     unsigned max, uint32_t off, uint32_t span, bool for_write)
+{
+	uint16_t heads[VHOST_PREFETCH_MAX];
+	int n = avail_pending(vr);
+
+	if (n <= 0)
+		return;
+	n = (int)MIN((unsigned)n, MIN(max, VHOST_PREFETCH_MAX));
+	for (int k = 0; k < n; k++) {
+		heads[k] = avail_read(vr, (uint16_t)(vr->last_avail_idx + k));
+		if (heads[k] < vr->num)
+			__builtin_prefetch(&vr->desc[heads[k]], 0, 3);
+	}
+	for (int k = 0; k < n; k += 8)
+		util_prefetch_w(&vr->used->ring[(vr->last_used_idx + k) &
+						 (vr->num - 1)]);
+	for (int k = 0; k < n; k++) {
+		uint64_t addr, contig;
+		uint8_t *p;
+
+		if (heads[k] >= vr->num)
+			continue;
+		addr = __atomic_load_n(&vr->desc[heads[k]].addr,
+				       __ATOMIC_RELAXED);
+		p = vhost_mem_gpa_to_host(mem, addr, 1, &contig);
+		if (!p)
+			continue;
+		/* The first and the last line of ['off', +'span'). */
+		if (for_write) {
+			util_prefetch_w(p + off);
+			util_prefetch_w(p + off + span - 1);
+		} else {
+			__builtin_prefetch(p + off, 0, 3);
+			__builtin_prefetch(p + off + span - 1, 0, 3);
+		}
+	}
+}
+
 static void
 used_write(struct vhost_vring *vr, uint16_t pos, uint32_t id, uint32_t len)
 {

@@ -141,6 +141,24 @@ void vhost_vring_resync(struct vhost_vring *vr);
  * Datapath-safe. */
 int vhost_vring_avail_count(struct vhost_vring *vr);
 
+/* A hint, before a burst of up to 'max' (at most VHOST_PREFETCH_MAX)
+ * dequeues or enqueues on 'vr': asks the CPU for the available entries'
+ * descriptors, then for the bytes ['off', +'span') of each one's first
+ * buffer (span 1..128; for a TX ring where the frame's addresses are and
+ * what a short frame's copy reads, for an RX ring what the header and a
+ * short frame write, asked for with intent to write), and for the used
+ * entries the burst will write.  The lines the guest's vCPU has just
+ * written then cross to ours together instead of one miss after another,
+ * which is what a frame costs when the host has put the two vCPUs on
+ * cores that share no cache (docs/performance.md).  Reads guest memory
+ * only to compute addresses, never dereferenced here; nothing is
+ * consumed or checked (the dequeue or enqueue that follows does that).
+ * Datapath-safe. */
+#define VHOST_PREFETCH_MAX 32
+void vhost_vring_prefetch(struct vhost_vring *vr, const struct vhost_mem *mem,
+			  unsigned max, uint32_t off, uint32_t span,
+			  bool for_write);
+
 /* Takes one frame the guest transmits (device-readable chain): skips the
  * virtio-net header and copies up to 'cap' bytes of frame into 'buf',
  * storing the frame length in '*len'.  Returns 0 (frame in 'buf'),
