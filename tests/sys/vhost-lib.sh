@@ -56,6 +56,9 @@ vh_tp_spawn() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do eal+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	mkfifo "$VH_DIR/$name.in"
+	# The log exists before testpmd does: the shell opens it only once
+	# the FIFO below has a writer, and vh_tp_wait may look first.
+	: >"$VH_DIR/$name.log"
 	stdbuf -oL dpdk-testpmd --lcores="$lcores" --no-huge -m 256 --no-pci --no-shconf \
 		--file-prefix="vh$name$$" --log-level=lib.eal:error "${eal[@]}" -- -i \
 		--total-num-mbufs=8192 "$@" \
