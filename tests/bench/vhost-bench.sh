@@ -326,26 +326,8 @@ for run in $(seq "$RUNS"); do
 	echo "$line"
 done
 
-echo "medians (Mpps: frames through the switch, both directions; balanced runs):"
-for MODE in $MODES; do
-	for size in $SIZES; do
-		out=$(printf "  %4s B, %-3s:" "$size" "$MODE")
-		unset med
-		declare -A med
-		for sw in $SWITCHES; do
-			med[$sw]=$(median <"$VH_DIR/res-$sw-$size-$MODE" 2>/dev/null)
-			med[$sw]=${med[$sw]:-0}
-			out="$out $sw $(mpps "${med[$sw]}")"
-		done
-		for base in testpmd ovs; do
-			[ "${med[vswitchd]:-0}" -gt 0 ] && [ "${med[$base]:-0}" -gt 0 ] &&
-				out="$out, vswitchd/$base $(ratio "${med[vswitchd]}" "${med[$base]}")"
-		done
-		echo "$out"
-	done
-done
-# The same, per vCPU placement: only slices whose two probes agree.
-# class_median FILE CLASS: "MEDIAN COUNT" of the slice rates in CLASS.
+# class_median FILE CLASS: "MEDIAN COUNT" of the slice rates in FILE
+# whose two probes agree on CLASS (near, far).
 class_median() {
 	local rates
 	rates=$(awk -v c="$2" -v lim="$NEAR_NS" '
@@ -354,24 +336,44 @@ class_median() {
 	if [ -z "$rates" ]; then echo "0 0"
 	else echo "$(echo "$rates" | median) $(echo "$rates" | wc -l)"; fi
 }
+
+# report LABEL SIZE MODE [CLASS]: one line, each switch's median (of the
+# balanced runs, or of CLASS's slices with their count) and vswitchd's
+# ratios to the anchors.
+report() {
+	local out=$1 size=$2 mode=$3 cls=${4:-} sw m n base
+	declare -A med
+	for sw in $SWITCHES; do
+		if [ -z "$cls" ]; then
+			m=$(median <"$VH_DIR/res-$sw-$size-$mode" 2>/dev/null)
+			out="$out $sw $(mpps "${m:-0}")"
+		else
+			read -r m n < <(class_median "$VH_DIR/sl-$sw-$size-$mode" "$cls")
+			out="$out $sw $(mpps "${m:-0}") (${n:-0})"
+		fi
+		med[$sw]=${m:-0}
+	done
+	for base in testpmd ovs; do
+		[ "${med[vswitchd]:-0}" -gt 0 ] && [ "${med[$base]:-0}" -gt 0 ] &&
+			out="$out, vswitchd/$base $(ratio "${med[vswitchd]}" "${med[$base]}")"
+	done
+	echo "$out"
+}
+
+echo "medians (Mpps: frames through the switch, both directions; balanced runs):"
+for MODE in $MODES; do
+	for size in $SIZES; do
+		report "$(printf "  %4s B, %-3s:" "$size" "$MODE")" "$size" "$MODE"
+	done
+done
+# The same, per vCPU placement: only slices whose two probes agree.
 if [ -x "$XCPU" ]; then
 	echo "by vCPU placement (slices of ${SLICE}s whose probes at both ends agree; near: cache-line hand-off < ${NEAR_NS} ns, far: >=; Mpps medians over slices):"
 	for MODE in $MODES; do
 		for size in $SIZES; do
 			for cls in near far; do
-				out=$(printf "  %4s B, %-3s, %-4s:" "$size" "$MODE" "$cls")
-				unset med
-				declare -A med
-				for sw in $SWITCHES; do
-					set -- $(class_median "$VH_DIR/sl-$sw-$size-$MODE" "$cls")
-					med[$sw]=${1:-0}
-					out="$out $sw $(mpps "${med[$sw]}") (${2:-0})"
-				done
-				for base in testpmd ovs; do
-					[ "${med[vswitchd]:-0}" -gt 0 ] && [ "${med[$base]:-0}" -gt 0 ] &&
-						out="$out, vswitchd/$base $(ratio "${med[vswitchd]}" "${med[$base]}")"
-				done
-				echo "$out"
+				report "$(printf "  %4s B, %-3s, %-4s:" "$size" "$MODE" "$cls")" \
+					"$size" "$MODE" "$cls"
 			done
 		done
 	done
