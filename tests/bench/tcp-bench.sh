@@ -16,11 +16,15 @@
 # sampled (perf record -e cpu-clock) during its first timed run and the
 # top of the report goes to FILE.  Medians, spread and the ratio
 # (vswitchd / kernel) are printed.  Everything is named of* and removed on
-# exit, also on failure.
+# exit, also on failure.  When tests/bench/xcpu (XCPU=) is built, the
+# vCPU placement is probed every 0.25 s during the timed runs and the
+# 0.25 s intervals are also summarised per placement (near, far).
 BIN=$1
 RUNS=${2:-5}
 SECS=${3:-5}
 TAPARGS=${4:-}
+XCPU=${XCPU:-$BIN/../tests/bench/xcpu}
+NEAR_NS=${NEAR_NS:-150}
 say() { echo "tcp-bench: $*" >&2; }
 . "$(dirname "$0")/../sys/preflight.sh"
 . "$(dirname "$0")/../sys/switch-lib.sh"
@@ -75,10 +79,45 @@ for w in 1 2; do
 done
 
 # run PATH SECS [-R]: prints the receiver's bits/s of one iperf3 run.
+# Timed runs (SECS > 1) also report every 0.25 s, and when the placement
+# probe is there (tests/bench/xcpu.c: how far apart the host has put the
+# two vCPUs, docs/performance.md) it runs every 0.25 s beside iperf3;
+# each interval whose probes all agree goes to $T/sl-PATH as "CLASS
+# BITS/S" (near: a cache-line hand-off under NEAR_NS, else far).
 run() {
-	ip netns exec ofbs$1 iperf3 -c 10.77.$1.2 -t "$2" -J $3 >"$T/j" 2>&1 ||
-		{ say "FAILED: iperf3 on path $1 $3"; cat "$T/j" >&2; return 1; }
-	python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$T/j"
+	local ppid= t0
+	if [ "$2" -gt 1 ] && [ -x "$XCPU" ]; then
+		(while :; do
+			v=$("$XCPU" 10 2>/dev/null) || v=-
+			echo "$(date +%s.%N) $v"
+			sleep 0.23
+		done) >"$T/probe" &
+		ppid=$!
+	fi
+	t0=$(date +%s.%N)
+	ip netns exec ofbs$1 iperf3 -c 10.77.$1.2 -t "$2" -i 0.25 -J $3 >"$T/j" 2>&1 ||
+		{ say "FAILED: iperf3 on path $1 $3"; cat "$T/j" >&2
+		  [ -n "$ppid" ] && kill "$ppid"; return 1; }
+	[ -n "$ppid" ] && { kill "$ppid"; wait "$ppid" 2>/dev/null; }
+	python3 - "$T" "$1" "$t0" "$NEAR_NS" "${ppid:+probe}" <<'PY'
+import json, sys
+t, path, t0, near, probed = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+j = json.load(open(t + "/j"))
+print(int(j["end"]["sum_received"]["bits_per_second"]))
+if not probed:
+    sys.exit(0)
+probes = []
+for line in open(t + "/probe"):
+    ts, v = line.split()
+    if v != "-" and float(v) < 1000:
+        probes.append((float(ts) - t0, "near" if float(v) < near else "far"))
+with open("%s/sl-%s" % (t, path), "a") as out:
+    for i in j["intervals"]:
+        s, e = i["sum"]["start"], i["sum"]["end"]
+        seen = {c for ts, c in probes if s - 0.15 <= ts <= e + 0.15}
+        if len(seen) == 1:
+            out.write("%s %d\n" % (seen.pop(), int(i["sum"]["bits_per_second"])))
+PY
 }
 # Both directions flow on both paths.
 for w in 1 2; do
@@ -111,7 +150,7 @@ for r in $(seq "$RUNS"); do
 done
 "$C" stats ofbvs >"$T/stats" 2>&1
 python3 - "$T" "$RUNS" "$SECS" "$TAPARGS" <<'PY'
-import statistics, sys
+import os, statistics, sys
 t, runs, secs, targs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 v = [int(x) / 1e9 for x in open(t + "/v")]
 k = [int(x) / 1e9 for x in open(t + "/k")]
@@ -125,6 +164,14 @@ print("           kernel   %s" % ["%.2f" % x for x in k])
 print("  spread (min-max): vswitchd %.2f-%.2f, kernel %.2f-%.2f"
       % (min(v), max(v), min(k), max(k)))
 print("  ratio per run: %s" % ["%.2f" % (a / b) for a, b in zip(v, k)])
+for cls in ("near", "far"):
+    sv = [int(l.split()[1]) / 1e9 for l in open(t + "/sl-1") if l.split()[0] == cls] if os.path.exists(t + "/sl-1") else []
+    sk = [int(l.split()[1]) / 1e9 for l in open(t + "/sl-2") if l.split()[0] == cls] if os.path.exists(t + "/sl-2") else []
+    if sv or sk:
+        mv2 = statistics.median(sv) if sv else 0
+        mk2 = statistics.median(sk) if sk else 0
+        print("  vCPUs %-4s (0.25 s intervals whose probes agree): vswitchd %.2f (%d), kernel %.2f (%d), ratio %s"
+              % (cls, mv2, len(sv), mk2, len(sk), "%.2f" % (mv2 / mk2) if mv2 and mk2 else "-"))
 for line in open(t + "/both"):
     w, d, r = line.split()
     print("  1 s check, %s %s: %.2f Gbit/s" % ("vswitchd" if w == "1" else "kernel  ", d, int(r) / 1e9))

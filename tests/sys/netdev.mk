@@ -30,7 +30,7 @@ BENCHES += bench-netdev
 .PHONY: bench-netdev
 
 # iperf3 TCP through TAP ports (offloads) against the kernel bridge.
-bench-tcp: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl
+bench-tcp: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(BUILD)/tests/bench/xcpu
 	tests/bench/tcp-bench.sh $(BUILD)/bin
 
 BENCHES += bench-tcp
