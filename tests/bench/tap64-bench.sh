@@ -19,12 +19,18 @@
 # printed.  With PERF_REPORT=FILE vswitchd is sampled (perf record -e
 # cpu-clock -g) in its first timed run and the report's top goes to FILE.
 # KEEP_RAW=1 also prints the raw per-run "taken received dropped" lines.
+# When tests/bench/xcpu (XCPU=) is built, the receiving device's count and
+# the vCPU placement (docs/performance.md) are sampled every ~0.25 s
+# during each run, and the received rate is also summarised per
+# placement (near, far: intervals whose two probes agree).
 # Everything is named ti* and removed on exit, also on failure.
 BIN=$1
 RUNS=${2:-5}
 SECS=${3:-3}
 SIZE=${4:-64}
 BLAST=$BIN/../tests/bench/pktblast
+XCPU=${XCPU:-$BIN/../tests/bench/xcpu}
+NEAR_NS=${NEAR_NS:-150}
 say() { echo "tap64-bench: $*" >&2; }
 . "$(dirname "$0")/../sys/preflight.sh"
 . "$(dirname "$0")/../sys/switch-lib.sh"
@@ -72,13 +78,31 @@ for w in 1 2; do
 done
 sleep 0.5
 
-# measure PATH: appends "taken received dropped" to $T/PATH.
+# measure PATH: appends "taken received dropped" to $T/PATH (and the
+# placement-classed rates to $T/sl-PATH).
 measure() {
-	local w=$1 s=tis$1 r=tir$1 rx0 dr0 rx1 dr1 sent
+	local w=$1 s=tis$1 r=tir$1 rx0 dr0 rx1 dr1 sent spid=
 	rx0=$(stat $r "${RDEV[$w]}" rx_packets)
 	dr0=$(stat $s "${SDEV[$w]}" tx_dropped)
+	if [ -x "$XCPU" ]; then
+		# "TIME PROBE RECEIVED" every ~0.25 s while pktblast sends.
+		(while :; do
+			v=$("$XCPU" 10 2>/dev/null) || v=-
+			echo "$(date +%s.%N) $v $(stat $r "${RDEV[$w]}" rx_packets)"
+			sleep 0.2
+		done) >"$T/samples" &
+		spid=$!
+	fi
 	sent=$(ip netns exec $s "$BLAST" send "${SDEV[$w]}" "${DST[$w]}" \
-		$((SIZE - 4)) "$SECS") || return 1
+		$((SIZE - 4)) "$SECS") || { [ -n "$spid" ] && kill "$spid"; return 1; }
+	if [ -n "$spid" ]; then
+		kill "$spid"; wait "$spid" 2>/dev/null; spid=
+		awk -v lim="$NEAR_NS" '
+			function cl(x) { return x == "-" || x >= 1000 ? "?" : x < lim ? "near" : "far" }
+			NR > 1 && cl(pv) != "?" && cl(pv) == cl($2) && $1 > pt {
+				print cl($2), int(($3 - prx) / ($1 - pt)) }
+			{ pt = $1; pv = $2; prx = $3 }' "$T/samples" >>"$T/sl-$w"
+	fi
 	sleep 0.3	# the queues drained
 	rx1=$(stat $r "${RDEV[$w]}" rx_packets)
 	dr1=$(stat $s "${SDEV[$w]}" tx_dropped)
@@ -135,6 +159,17 @@ print("  spread (min-max):   vswitchd %.0f-%.0f, kernel %.0f-%.0f"
       % (min(rate(v)), max(rate(v)), min(rate(k)), max(rate(k))))
 print("  loss %% per run:     vswitchd %s, kernel %s" % (fmp(loss(v)), fmp(loss(k))))
 print("  ratio per run: %s" % ["%.2f" % (a / b) for a, b in zip(rate(v), rate(k))])
+import os
+def slices(w, cls):
+    f = "%s/sl-%d" % (t, w)
+    return [int(l.split()[1]) for l in open(f) if l.split()[0] == cls] if os.path.exists(f) else []
+for cls in ("near", "far"):
+    sv, sk = slices(1, cls), slices(2, cls)
+    if sv or sk:
+        a = st.median(sv) if sv else 0
+        b = st.median(sk) if sk else 0
+        print("  vCPUs %-4s (~0.25 s intervals whose probes agree): received/s vswitchd %.0f (%d), kernel %.0f (%d), ratio %s"
+              % (cls, a, len(sv), b, len(sk), "%.2f" % (a / b) if a and b else "-"))
 PY
 echo "vswitchd counters at the end:"
 sed 's/^/  /' "$T/stats"

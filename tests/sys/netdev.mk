@@ -38,7 +38,8 @@ BENCHES += bench-tcp
 
 # 64-byte frames/s and loss through TAP ports against the kernel bridge
 # with veths (tests/bench/tap64-bench.sh; root).
-bench-tap64: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(PKTBLAST)
+bench-tap64: $(BUILD)/bin/vswitchd $(BUILD)/bin/bridgectl $(PKTBLAST) \
+		$(BUILD)/tests/bench/xcpu
 	tests/bench/tap64-bench.sh $(BUILD)/bin
 
 BENCHES += bench-tap64
