@@ -98,7 +98,7 @@ measure() {
 	if [ -n "$spid" ]; then
 		kill "$spid"; wait "$spid" 2>/dev/null; spid=
 		awk -v lim="$NEAR_NS" '
-			function cl(x) { return x == "-" || x >= 1000 ? "?" : x < lim ? "near" : "far" }
+			function cl(x) { return x == "-" ? "?" : x < lim ? "near" : "far" }
 			NR > 1 && cl(pv) != "?" && cl(pv) == cl($2) && $1 > pt {
 				print cl($2), int(($3 - prx) / ($1 - pt)) }
 			{ pt = $1; pv = $2; prx = $3 }' "$T/samples" >>"$T/sl-$w"

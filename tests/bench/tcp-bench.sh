@@ -109,7 +109,7 @@ if not probed:
 probes = []
 for line in open(t + "/probe"):
     ts, v = line.split()
-    if v != "-" and float(v) < 1000:
+    if v != "-":
         probes.append((float(ts) - t0, "near" if float(v) < near else "far"))
 with open("%s/sl-%s" % (t, path), "a") as out:
     for i in j["intervals"]:

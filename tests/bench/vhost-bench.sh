@@ -231,7 +231,8 @@ tp_show() {
 	R0=${1:-0} R1=${2:-0}
 }
 
-# probe: the vCPUs' cache-line hand-off time now (ns), or "-".
+# probe: the vCPUs' cache-line hand-off time now (ns), or "-" (no probe,
+# or none readable: xcpu says when a vCPU was not running).
 probe() {
 	if [ -x "$XCPU" ]; then "$XCPU" "$PROBE_MS" 2>/dev/null || echo -
 	else echo -; fi
@@ -331,7 +332,7 @@ done
 class_median() {
 	local rates
 	rates=$(awk -v c="$2" -v lim="$NEAR_NS" '
-		function cl(x) { return x == "-" || x >= 1000 ? "?" : x < lim ? "near" : "far" }
+		function cl(x) { return x == "-" ? "?" : x < lim ? "near" : "far" }
 		cl($1) == c && cl($2) == c { print $3 }' "$1" 2>/dev/null)
 	if [ -z "$rates" ]; then echo "0 0"
 	else echo "$(echo "$rates" | median) $(echo "$rates" | wc -l)"; fi
@@ -378,7 +379,7 @@ if [ -x "$XCPU" ]; then
 		done
 	done
 	echo "  (probes: $(cat "$VH_DIR"/sl-* 2>/dev/null | awk -v lim="$NEAR_NS" '
-		{ for (i = 1; i <= 2; i++) if ($i == "-" || $i >= 1000) u++; else if ($i < lim) n++; else f++ }
+		{ for (i = 1; i <= 2; i++) if ($i == "-") u++; else if ($i < lim) n++; else f++ }
 		END { printf "%d near, %d far, %d unknown", n, f, u }'))"
 else
 	echo "no placement probe ($XCPU): rates not split by vCPU placement"
