@@ -150,10 +150,12 @@ int vhost_vring_avail_count(struct vhost_vring *vr);
  * entries the burst will write.  The lines the guest's vCPU has just
  * written then cross to ours together instead of one miss after another,
  * which is what a frame costs when the host has put the two vCPUs on
- * cores that share no cache (docs/performance.md).  Reads guest memory
- * only to compute addresses, never dereferenced here; nothing is
- * consumed or checked (the dequeue or enqueue that follows does that).
- * Datapath-safe. */
+ * cores that share no cache (docs/performance.md).  Reads the avail
+ * index as a dequeue would (an index too far ahead marks the ring broken,
+ * as the dequeue would a moment later) and otherwise guest memory only to
+ * compute addresses, never dereferenced here; nothing is consumed, and
+ * the buffers are not checked (the dequeue or enqueue that follows does
+ * that).  Datapath-safe. */
 #define VHOST_PREFETCH_MAX 32
 void vhost_vring_prefetch(struct vhost_vring *vr, const struct vhost_mem *mem,
 			  unsigned max, uint32_t off, uint32_t span,
