@@ -38,7 +38,8 @@
 # VH_BENCH_MODES ("mac io"), VH_BENCH_SWITCHES (default list above),
 # VH_BENCH_OVS=0, VH_BENCH_SLICE (0.25 s), VH_BENCH_PROBE_MS (20),
 # VH_BENCH_NEAR_NS (150), VH_BENCH_XCPU (the probe program),
-# VH_BENCH_KEEP=DIR (keep the per-slice figures there).
+# VH_BENCH_KEEP=DIR (keep the per-slice figures and the front-ends' logs there),
+# VH_BENCH_FE_ARGS (appended to both virtio-user devargs, e.g. ",in_order=0").
 #
 # Usage: tests/bench/vhost-bench.sh VSWITCHD
 set -u
@@ -51,6 +52,7 @@ PROBE_MS=${VH_BENCH_PROBE_MS:-20}
 NEAR_NS=${VH_BENCH_NEAR_NS:-150}
 XCPU=${VH_BENCH_XCPU:-$(dirname "$VSWITCHD")/../tests/bench/xcpu}
 MODES=${VH_BENCH_MODES:-"mac io"}
+FE_ARGS=${VH_BENCH_FE_ARGS:-}
 . "$(dirname "$0")/../sys/vhost-lib.sh"
 vh_init bench
 
@@ -276,8 +278,8 @@ measure() {
 	[ "$FE_SERVER" = 1 ] && srv=",server=1"
 	fe=fe$id
 	vh_tp_spawn "$fe" '0@0,1@1' \
-		--vdev "net_virtio_user0,path=$VH_DIR/$id-a.sock,mac=$MAC0$srv" \
-		--vdev "net_virtio_user1,path=$VH_DIR/$id-b.sock,mac=$MAC1$srv" -- \
+		--vdev "net_virtio_user0,path=$VH_DIR/$id-a.sock,mac=$MAC0$srv$FE_ARGS" \
+		--vdev "net_virtio_user1,path=$VH_DIR/$id-b.sock,mac=$MAC1$srv$FE_ARGS" -- \
 		--forward-mode="$MODE" --nb-cores=1 --txpkts="$size" \
 		--eth-peer=0,$MAC1 --eth-peer=1,$MAC0
 	vh_tp_wait "$fe" "testpmd>" 30
@@ -385,7 +387,7 @@ else
 	echo "no placement probe ($XCPU): rates not split by vCPU placement"
 fi
 if [ -n "${VH_BENCH_KEEP:-}" ]; then
-	mkdir -p "$VH_BENCH_KEEP" && cp "$VH_DIR"/sl-* "$VH_DIR"/res-* "$VH_BENCH_KEEP"/ 2>/dev/null
+	mkdir -p "$VH_BENCH_KEEP" && cp "$VH_DIR"/sl-* "$VH_DIR"/res-* "$VH_DIR"/fe*.log "$VH_BENCH_KEEP"/ 2>/dev/null
 fi
 [ -f "$VH_DIR/last-counters" ] && sed 's/^/  last vswitchd run: /' "$VH_DIR/last-counters"
 if [ "$UNBALANCED" -gt 0 ]; then

@@ -465,6 +465,87 @@ START_TEST(test_ref_out_of_order_completion)
 }
 END_TEST
 
+/* VIRTIO_F_IN_ORDER: chains completed out of order still come back in
+ * the order they were taken, and none before all of them are back. */
+START_TEST(test_in_order_completion)
+{
+	uint8_t buf[256], *ref[3];
+	uint16_t head[3];
+	uint32_t len;
+
+	for (unsigned i = 0; i < 3; i++)
+		guest_tx(i, 64, (uint8_t)(10 * i));
+	for (unsigned i = 0; i < 3; i++) {
+		ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf,
+							 sizeof buf, &len,
+							 &ref[i], &head[i],
+							 NULL), 0);
+		ck_assert_ptr_nonnull(ref[i]);
+	}
+	ck_assert_uint_eq(vr.lent, 3);
+	vhost_vring_complete(&vr, head[2]);
+	vhost_vring_complete(&vr, head[0]);
+	vhost_vring_publish(&vr);
+	/* head[1] is still lent: nothing may be published yet. */
+	ck_assert_uint_eq(g_used()->idx, 0);
+	vhost_vring_complete(&vr, head[1]);
+	vhost_vring_publish(&vr);
+	ck_assert_uint_eq(vr.lent, 0);
+	ck_assert_uint_eq(g_used()->idx, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		ck_assert_uint_eq(g_used()->ring[i].id, head[i]);
+		ck_assert_uint_eq(g_used()->ring[i].len, 0);
+	}
+}
+END_TEST
+
+/* A dropped chain between two lent ones keeps its place too. */
+START_TEST(test_in_order_drop_keeps_place)
+{
+	uint8_t buf[256], *ref[2];
+	uint16_t head[2];
+	uint32_t len;
+
+	guest_tx(0, 64, 1);
+	put_desc(next_desc, 0x10, 60, 0, 0);	/* in no region */
+	make_avail(next_desc);
+	next_desc = (uint16_t)(next_desc + 1);
+	guest_tx(2, 64, 3);
+	ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf, sizeof buf,
+						 &len, &ref[0], &head[0],
+						 NULL), 0);
+	ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf, sizeof buf,
+						 &len, &ref[1], &head[1],
+						 NULL), -EFAULT);
+	ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf, sizeof buf,
+						 &len, &ref[1], &head[1],
+						 NULL), 0);
+	vhost_vring_complete(&vr, head[1]);
+	vhost_vring_complete(&vr, head[0]);
+	vhost_vring_publish(&vr);
+	ck_assert_uint_eq(g_used()->idx, 3);
+	ck_assert_uint_eq(g_used()->ring[0].id, head[0]);
+	ck_assert_uint_eq(g_used()->ring[1].id, g_avail()->ring[1]);
+	ck_assert_uint_eq(g_used()->ring[2].id, head[1]);
+	ck_assert_uint_eq(vr.stats.bad_desc, 1);
+	/* Copied frames (no lending) come back at the next publish. */
+	guest_tx(3, 64, 4);
+	ck_assert_int_eq(vhost_vring_dequeue(&vr, &mem, buf, sizeof buf,
+					     &len), 0);
+	ck_assert_uint_eq(g_used()->idx, 3);
+	vhost_vring_publish(&vr);
+	ck_assert_uint_eq(g_used()->idx, 4);
+	ck_assert_uint_eq(g_used()->ring[3].id, g_avail()->ring[3]);
+}
+END_TEST
+
+static void
+setup_in_order(void)
+{
+	setup_with(VIRTIO_BIT(VIRTIO_F_VERSION_1) |
+		   VIRTIO_BIT(VIRTIO_F_IN_ORDER));
+}
+
 START_TEST(test_ref_bad_descriptor_still_dropped)
 {
 	uint8_t buf[256], *ref;
@@ -1129,6 +1210,12 @@ vhost_ring_suite(void)
 	tcase_add_test(tc, test_mem_check);
 	tcase_add_test(tc, test_translate);
 	tcase_add_test(tc, test_map_checks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("in_order");
+	tcase_add_checked_fixture(tc, setup_in_order, teardown);
+	tcase_add_test(tc, test_in_order_completion);
+	tcase_add_test(tc, test_in_order_drop_keeps_place);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("guest_tx");

@@ -101,6 +101,7 @@ vhost_vring_set_features(struct vhost_vring *vr, uint64_t features)
 	vr->event_idx = features & VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
 	vr->indirect = features & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
 	vr->mrg_rxbuf = features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	vr->in_order = features & VIRTIO_BIT(VIRTIO_F_IN_ORDER);
 	vr->hdr_len = virtio_net_hdr_len(features);
 }
 
@@ -463,6 +464,7 @@ dequeue(struct vhost_vring *vr, const struct vhost_mem *mem, uint8_t *buf,
 				*ref = c.segs[i].p + skip;
 				*headp = head;
 				avail_consume(vr, 1);
+				vr->lent++;
 				return 0;
 			}
 			*ref = NULL;
@@ -471,10 +473,13 @@ dequeue(struct vhost_vring *vr, const struct vhost_mem *mem, uint8_t *buf,
 	} else {
 		ring_count_drop(vr, err);
 	}
-	/* A transmitted chain is returned with nothing written. */
-	used_write(vr, vr->last_used_idx, head, 0);
+	/* A transmitted chain is returned with nothing written (in order:
+	 * by vhost_vring_publish()). */
+	if (!vr->in_order) {
+		used_write(vr, vr->last_used_idx, head, 0);
+		vr->last_used_idx++;
+	}
 	avail_consume(vr, 1);
-	vr->last_used_idx++;
 	return err;
 }
 
@@ -500,6 +505,10 @@ vhost_vring_complete(struct vhost_vring *vr, uint16_t head)
 	 * still gets its chain back (harmless, and the guest may use it). */
 	if (!vr->used)
 		return;
+	if (vr->lent)
+		vr->lent--;
+	if (vr->in_order)
+		return;		/* written by vhost_vring_publish() */
 	used_write(vr, vr->last_used_idx, head, 0);
 	vr->last_used_idx++;
 }
@@ -649,9 +658,19 @@ vhost_vring_enqueue_hdr(struct vhost_vring *vr, const struct vhost_mem *mem,
 void
 vhost_vring_publish(struct vhost_vring *vr)
 {
-	if (vr->used)
-		__atomic_store_n(&vr->used->idx, vr->last_used_idx,
-				 __ATOMIC_RELEASE);
+	if (!vr->used)
+		return;
+	if (vr->in_order && !vr->lent) {
+		/* Transmitted chains taken since the last time, all back:
+		 * their used elements in the order they were taken (a
+		 * receive ring is always caught up: nothing to do). */
+		while (vr->last_used_idx != vr->last_avail_idx) {
+			used_write(vr, vr->last_used_idx,
+				   avail_read(vr, vr->last_used_idx), 0);
+			vr->last_used_idx++;
+		}
+	}
+	__atomic_store_n(&vr->used->idx, vr->last_used_idx, __ATOMIC_RELEASE);
 }
 
 bool

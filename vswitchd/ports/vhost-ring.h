@@ -24,6 +24,14 @@
  * elements but do not publish them;
  * the caller calls vhost_vring_publish() once per burst and then
  * vhost_vring_should_notify() to decide on one call-fd write.
+ *
+ * In order (VIRTIO_F_IN_ORDER, virtio 1.2 §2.7.9): the guest may assume
+ * its chains come back in the order it made them available.  Receive
+ * buffers are filled in that order anyway.  Transmitted chains may be
+ * completed in any order (lent frames go back when the pipeline frees
+ * them), so with the feature no used element is written for them until
+ * vhost_vring_publish() finds none still lent; it then writes the whole
+ * run in avail order, its heads read back from the avail ring.
  */
 #ifndef VSWITCHD_VHOST_RING_H
 #define VSWITCHD_VHOST_RING_H
@@ -81,7 +89,10 @@ struct vhost_vring {
 	bool event_idx;
 	bool indirect;
 	bool mrg_rxbuf;
+	bool in_order;			/* VIRTIO_F_IN_ORDER: used elements
+					 * in the order made available */
 	uint32_t hdr_len;		/* 10 or 12 */
+	uint16_t lent;			/* chains lent out, not completed */
 
 	/* Translated ring pointers (NULL until vhost_vring_map()). */
 	struct virtq_desc *desc;
@@ -188,7 +199,8 @@ int vhost_vring_dequeue_ref(struct vhost_vring *vr,
 			    uint16_t *head, struct virtio_net_hdr *vh);
 
 /* Returns the chain 'head' lent out by vhost_vring_dequeue_ref() as used
- * (length 0); published by the next vhost_vring_publish().
+ * (length 0); published by the next vhost_vring_publish() (with IN_ORDER,
+ * by the first one that finds no chain of this ring still lent).
  * Datapath-safe. */
 void vhost_vring_complete(struct vhost_vring *vr, uint16_t head);
 
@@ -215,7 +227,9 @@ int vhost_vring_enqueue_hdr(struct vhost_vring *vr,
 			    uint32_t len, const struct virtio_net_hdr *vh);
 
 /* Makes the used elements written since the last call visible to the
- * guest (one release store of used->idx).  Datapath-safe. */
+ * guest (one release store of used->idx); with IN_ORDER first writes
+ * those of the chains taken since, in avail order, unless one of them is
+ * still lent.  Datapath-safe. */
 void vhost_vring_publish(struct vhost_vring *vr);
 
 /* After vhost_vring_publish(): true if the guest wants a used-buffer
