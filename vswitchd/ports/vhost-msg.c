@@ -286,6 +286,13 @@ msg_set_features(struct vhost_msg_ctx *c)
 			    (unsigned long long)(f & ~VHOST_DEV_FEATURES));
 		return VHOST_MSG_ERR;
 	}
+	if (f != dev->features)
+		log_info(MOD, "%s: negotiated virtio features %#llx%s%s%s",
+			 dev->name, (unsigned long long)f,
+			 f & VIRTIO_BIT(VIRTIO_F_IN_ORDER) ? " in_order" : "",
+			 f & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF) ?
+			 " mrg_rxbuf" : "",
+			 f & VIRTIO_BIT(VIRTIO_F_EVENT_IDX) ? " event_idx" : "");
 	dev->features = f;
 	for (unsigned i = 0; i < VHOST_MAX_VRINGS; i++) {
 		vhost_vring_set_features(&dev->vrings[i].vr, f);
