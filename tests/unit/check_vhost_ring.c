@@ -435,10 +435,11 @@ START_TEST(test_ref_split_frame_is_copied)
 }
 END_TEST
 
-START_TEST(test_ref_out_of_order_completion)
+/* Queues three 64-byte guest TX frames and takes them lent. */
+static void
+lend_three(uint8_t *ref[3], uint16_t head[3])
 {
-	uint8_t buf[256], *ref[3];
-	uint16_t head[3];
+	uint8_t buf[256];
 	uint32_t len;
 
 	for (unsigned i = 0; i < 3; i++)
@@ -451,6 +452,14 @@ START_TEST(test_ref_out_of_order_completion)
 		ck_assert_ptr_nonnull(ref[i]);
 		check_pattern(ref[i], 64, (uint8_t)(10 * i));
 	}
+}
+
+START_TEST(test_ref_out_of_order_completion)
+{
+	uint8_t *ref[3];
+	uint16_t head[3];
+
+	lend_three(ref, head);
 	/* Returned in another order than taken: used ring follows. */
 	vhost_vring_complete(&vr, head[2]);
 	vhost_vring_complete(&vr, head[0]);
@@ -469,19 +478,10 @@ END_TEST
  * the order they were taken, and none before all of them are back. */
 START_TEST(test_in_order_completion)
 {
-	uint8_t buf[256], *ref[3];
+	uint8_t *ref[3];
 	uint16_t head[3];
-	uint32_t len;
 
-	for (unsigned i = 0; i < 3; i++)
-		guest_tx(i, 64, (uint8_t)(10 * i));
-	for (unsigned i = 0; i < 3; i++) {
-		ck_assert_int_eq(vhost_vring_dequeue_ref(&vr, &mem, buf,
-							 sizeof buf, &len,
-							 &ref[i], &head[i],
-							 NULL), 0);
-		ck_assert_ptr_nonnull(ref[i]);
-	}
+	lend_three(ref, head);
 	ck_assert_uint_eq(vr.lent, 3);
 	vhost_vring_complete(&vr, head[2]);
 	vhost_vring_complete(&vr, head[0]);
