@@ -34,7 +34,6 @@ struct port_vhost {
 	uint32_t call_pending;		/* bit i: vring i wants a call */
 	uint32_t publish_pending;	/* bit i: vring i has used elements
 					 * to publish */
-	unsigned lent;			/* guest TX frames lent to packets */
 	bool polling;
 	unsigned idle_polls;		/* empty poll turns in a row */
 	bool carrier;
@@ -76,6 +75,17 @@ bool
 port_is_vhost(const struct port *port)
 {
 	return port && port->class == &port_vhost_class;
+}
+
+/* Guest TX frames lent to packets now, over all rings. */
+static unsigned
+lent_now(const struct port_vhost *pv)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < VHOST_MAX_VRINGS; i++)
+		n += pv->dev.vrings[i].vr.lent;
+	return n;
 }
 
 /* True if both rings of queue pair 'pair' may carry traffic. */
@@ -180,7 +190,6 @@ vhost_pkt_release(struct pkt *p)
 	vhost_vring_complete(&pv->dev.vrings[i].vr,
 			     (uint16_t)(p->release_id & 0xffff));
 	pv->publish_pending |= 1u << i;
-	pv->lent--;
 }
 
 /* What vhost_vring_prefetch() asks for of each frame: a short frame's
@@ -242,7 +251,6 @@ rx_ring(struct port_vhost *pv, unsigned i, struct pkt_pool *pool,
 		if (ref) {
 			pkt_set_borrowed(p, ref, len, vhost_pkt_release, pv,
 					 i << 16 | head);
-			pv->lent++;
 			pv->lent_total++;
 		}
 		if (len < PKT_MIN_LEN) {
@@ -573,7 +581,7 @@ vhost_on_msg(struct vhost_sock *sock, const struct vhost_user_hdr *hdr,
 
 	/* Lent buffers come back within one input burst, so none is
 	 * outstanding when the memory table or a ring may change. */
-	ASSERT(pv->lent == 0);
+	ASSERT(lent_now(pv) == 0);
 	vhost_port_publish(pv);
 	/* Handlers may close kick fds: stop watching them first. */
 	vhost_port_stop_kicks(pv);
@@ -613,7 +621,7 @@ vhost_on_state(struct vhost_sock *sock, bool connected)
 
 	if (connected)
 		return;
-	ASSERT(pv->lent == 0);
+	ASSERT(lent_now(pv) == 0);
 	vhost_log_counters(pv, "disconnected");
 	vhost_port_stop_kicks(pv);
 	vhost_dev_reset(&pv->dev);

@@ -501,12 +501,12 @@ vhost_vring_dequeue_ref(struct vhost_vring *vr, const struct vhost_mem *mem,
 void
 vhost_vring_complete(struct vhost_vring *vr, uint16_t head)
 {
+	if (vr->lent)
+		vr->lent--;
 	/* Only the ring pointers are needed: a ring that broke meanwhile
 	 * still gets its chain back (harmless, and the guest may use it). */
 	if (!vr->used)
 		return;
-	if (vr->lent)
-		vr->lent--;
 	if (vr->in_order)
 		return;		/* written by vhost_vring_publish() */
 	used_write(vr, vr->last_used_idx, head, 0);
